@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config';
+
+// TZ is pinned so that golden timelines (tcpdump prints local time of day) are identical on every machine.
+process.env.TZ = 'UTC';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    environment: 'node',
+    testTimeout: 30_000,
+    pool: 'forks',
+    env: { TZ: 'UTC' },
+  },
+});
