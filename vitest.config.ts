@@ -7,8 +7,9 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     environment: 'node',
-    testTimeout: 30_000,
+    testTimeout: 60_000,
     pool: 'forks',
     env: { TZ: 'UTC' },
+    reporters: ['default', './test/support/closing-line.ts'],
   },
 });

@@ -1,0 +1,266 @@
+// The analysis pipeline: a synchronous core (Analyzer.push per record, finish at the end) and thin async edges.
+// Owns the wiring decode -> tcp -> stream -> http; must not format text (render/) nor touch fs/stdout (capture/open, cli/).
+
+import type { Annotation, CaptureRecord, Direction } from './types.js';
+import { Codes, TcpFlag } from './types.js';
+import type { Packet } from './decode/packet.js';
+import { decodePacket } from './decode/decode-frame.js';
+import { TcpdumpSeq } from './tcp/tcpdump-seq.js';
+import { TcpTracker } from './tcp/tracker.js';
+import type { Connection } from './tcp/connection.js';
+import { summarize, type ConnectionSummary } from './tcp/summary.js';
+import { Reassembler, type StreamSink, type EndReason } from './stream/index.js';
+import { HttpConnection, type HttpEvent, type TcpCloseFacts } from './http/index.js';
+import type { ConnectionReport, PacketEvent, Report, ReportStats } from './report.js';
+import { SCHEMA_VERSION } from './report.js';
+import { readCaptureBatches, type CaptureSource } from './capture/index.js';
+import type { CaptureWarning } from './capture/index.js';
+
+export interface AnalyzerOptions {
+  /** tcpdump -S: display absolute sequence numbers. */
+  absoluteSeq?: boolean;
+  /** Capture seconds a closed connection stays tracked (TIME_WAIT, 2*MSL). */
+  timeWaitSec?: number;
+  /** Most connections tracked at once; beyond it the least recently active one is finalized early. */
+  maxConnections?: number;
+  /** Out-of-order bytes buffered per direction before the oldest hole is declared a gap. */
+  maxBufferedBytesPerDirection?: number;
+  /** Called as soon as a connection is finalized (expired after close, evicted, or at finish). */
+  onConnection?: (report: ConnectionReport) => void;
+  /** Keep every ConnectionReport for finish()'s Report (default true; streaming callers may turn it off). */
+  keepConnections?: boolean;
+}
+
+/** Per-connection state owned by the pipeline: one reassembler per direction feeding one HTTP parser. */
+interface ConnPipeline {
+  conn: Connection;
+  streams: [Reassembler, Reassembler];
+  http: HttpConnection;
+  annotationCounts: Record<string, number>;
+}
+
+const NO_ANNOTATIONS: Annotation[] = [];
+
+export class Analyzer {
+  private readonly seqView: TcpdumpSeq;
+  private readonly tracker: TcpTracker;
+  private readonly pipelines = new Map<number, ConnPipeline>();
+  private readonly connections: ConnectionReport[] = [];
+  private readonly opts: AnalyzerOptions;
+  /** HTTP events produced while the current packet is processed (sinks append here). */
+  private readonly httpOut: HttpEvent[] = [];
+  private readonly stats: ReportStats = {
+    records: 0,
+    tcpPackets: 0,
+    otherPackets: 0,
+    truncated: 0,
+    invalid: 0,
+    unsupported: 0,
+    connections: 0,
+    evictedByCap: 0,
+    firstTsSec: null,
+    lastTsSec: null,
+  };
+  private readonly warnings: { code: string; frame: number; message: string }[] = [];
+  private finished = false;
+
+  constructor(opts: AnalyzerOptions = {}) {
+    this.opts = opts;
+    this.seqView = new TcpdumpSeq({ absolute: opts.absoluteSeq === true });
+    this.tracker = new TcpTracker({
+      timeWaitSec: opts.timeWaitSec,
+      maxConnections: opts.maxConnections,
+      onEvict: (conn: Connection, why: string) => this.finalize(conn, why === 'cap' ? 'cap' : 'expired'),
+    });
+  }
+
+  /** Analyse one record. The returned event is the caller's; its packet views the record's bytes. */
+  push(record: CaptureRecord): PacketEvent {
+    const stats = this.stats;
+    stats.records++;
+    if (stats.firstTsSec === null) stats.firstTsSec = record.tsSec;
+    stats.lastTsSec = record.tsSec;
+    const packet = decodePacket(record);
+    if (packet.problem !== null) {
+      if (packet.problem.kind === 'truncated') stats.truncated++;
+      else if (packet.problem.kind === 'invalid') stats.invalid++;
+      else stats.unsupported++;
+    }
+    const tcp = packet.tcp;
+    if (tcp === null) {
+      stats.otherPackets++;
+      const ev = newEvent(record.index, packet, -1, -1, NO_ANNOTATIONS);
+      if (packet.ip !== null && packet.ip.protocol === 6) this.seqView.noteNonTcp(ev.display);
+      return ev;
+    }
+    stats.tcpPackets++;
+    const annotations: Annotation[] = [];
+    if (packet.problem !== null && packet.problem.kind !== 'unsupported') {
+      annotations.push({ code: packet.problem.kind === 'truncated' ? Codes.TRUNCATED : Codes.INVALID, text: packet.problem.detail });
+    }
+    const result = this.tracker.push(packet, annotations);
+    const conn = result.conn!;
+    const dir = result.direction;
+    let pipe = this.pipelines.get(conn.id);
+    if (pipe === undefined) {
+      pipe = this.openPipeline(conn);
+    }
+    const ev = newEvent(record.index, packet, conn.id, dir, annotations);
+    this.seqView.apply(packet, ev.display);
+    ev.relSeq = result.relSeq;
+    ev.relAck = result.relAck;
+    this.feedStreams(pipe, packet, dir, annotations);
+    for (let i = 0; i < annotations.length; i++) {
+      const code = annotations[i]!.code;
+      pipe.annotationCounts[code] = (pipe.annotationCounts[code] ?? 0) + 1;
+    }
+    return ev;
+  }
+
+  /** End of input: every tracked connection is finalized. Returns the whole report. */
+  finish(captureWarnings: readonly CaptureWarning[] = []): Report {
+    if (!this.finished) {
+      this.finished = true;
+      for (const w of captureWarnings) this.warnings.push({ code: w.code, frame: w.frame, message: w.message });
+      this.tracker.finish();
+      for (const pipe of [...this.pipelines.values()].sort((a, b) => a.conn.id - b.conn.id)) {
+        this.finalize(pipe.conn, 'capture-end');
+      }
+    }
+    return {
+      schemaVersion: SCHEMA_VERSION,
+      stats: { ...this.stats },
+      connections: this.opts.keepConnections === false ? [] : this.connections.slice().sort((a, b) => a.tcp.id - b.tcp.id),
+      warnings: this.warnings.slice(),
+    };
+  }
+
+  private openPipeline(conn: Connection): ConnPipeline {
+    this.stats.connections++;
+    const http = new HttpConnection();
+    const out = this.httpOut;
+    const sink = (dir: Direction): StreamSink => ({
+      data: (bytes, offset, frame, tsSec, tsNsec) => http.data(dir, bytes, offset, frame, tsSec, tsNsec, out),
+      gap: (offset, length, frame) => http.gap(dir, offset, length, frame, out),
+      end: (_offset, frame, reason: EndReason) => http.end(dir, frame, reason, 0, 0, out),
+    });
+    const maxBufferedBytes = this.opts.maxBufferedBytesPerDirection;
+    const pipe: ConnPipeline = {
+      conn,
+      streams: [new Reassembler(sink(0), { maxBufferedBytes }), new Reassembler(sink(1), { maxBufferedBytes })],
+      http,
+      annotationCounts: {},
+    };
+    this.pipelines.set(conn.id, pipe);
+    return pipe;
+  }
+
+  /** Hands the segment to its direction's reassembler and the ACK to the other; HTTP events become annotations. */
+  private feedStreams(pipe: ConnPipeline, packet: Packet, dir: Direction, annotations: Annotation[]): void {
+    const tcp = packet.tcp!;
+    const rec = packet.record;
+    const flags = tcp.flags;
+    const out = this.httpOut;
+    out.length = 0;
+    const fate = pipe.streams[dir].segment(
+      tcp.seq,
+      tcp.payload,
+      tcp.payloadLen,
+      { syn: (flags & TcpFlag.SYN) !== 0, fin: (flags & TcpFlag.FIN) !== 0, rst: (flags & TcpFlag.RST) !== 0 },
+      rec.index,
+      rec.tsSec,
+      rec.tsNsec,
+    );
+    if (fate === 'over-limit') {
+      annotations.push({ code: Codes.LIMIT, text: 'out-of-order buffer full for this direction: the oldest hole is reported as a gap' });
+    }
+    if ((flags & TcpFlag.ACK) !== 0) pipe.streams[dir === 0 ? 1 : 0].acked(tcp.ack, rec.index);
+    if ((flags & TcpFlag.RST) !== 0) {
+      pipe.streams[0].finish(rec.index, 'rst');
+      pipe.streams[1].finish(rec.index, 'rst');
+    }
+    for (let i = 0; i < out.length; i++) {
+      const e = out[i]!;
+      annotations.push({ code: e.code, text: e.frame === rec.index ? e.text : `${e.text} (bytes from frame ${e.frame})` });
+    }
+    out.length = 0;
+  }
+
+  private finalize(conn: Connection, why: 'expired' | 'cap' | 'capture-end'): void {
+    const pipe = this.pipelines.get(conn.id);
+    if (pipe === undefined) return;
+    this.pipelines.delete(conn.id);
+    if (why === 'cap') this.stats.evictedByCap++;
+    const out = this.httpOut;
+    out.length = 0;
+    const lastFrame = conn.lastFrame;
+    pipe.streams[0].finish(lastFrame, 'capture-end');
+    pipe.streams[1].finish(lastFrame, 'capture-end');
+    out.length = 0;
+    const tcp = summarize(conn);
+    const report: ConnectionReport = {
+      tcp,
+      http: pipe.http.summary(closeFacts(tcp)),
+      exchanges: pipe.http.exchanges(),
+      annotationCounts: pipe.annotationCounts,
+    };
+    if (this.opts.keepConnections !== false) this.connections.push(report);
+    this.opts.onConnection?.(report);
+  }
+}
+
+function newEvent(frame: number, packet: Packet, conn: number, dir: Direction | -1, annotations: Annotation[]): PacketEvent {
+  return {
+    frame,
+    packet,
+    conn,
+    dir,
+    display: { relative: false, seq: 0, ack: 0, sackBase: 0 },
+    relSeq: 0,
+    relAck: 0,
+    annotations,
+  };
+}
+
+/** Maps the TCP summary onto the facts the HTTP verdict needs about how the connection ended (TCP roles). */
+function closeFacts(tcp: ConnectionSummary): TcpCloseFacts {
+  const reason = tcp.closeReason;
+  return {
+    // closedFirstBy is the side whose FIN or RST ended its sending first; a refused or unanswered SYN closed nothing.
+    firstFinBy: reason === 'refused' || reason === 'no-answer' || reason === 'open' ? null : tcp.closedFirstBy,
+    rstBy: reason === 'rst-client' ? 'client' : reason === 'rst-server' ? 'server' : null,
+    simultaneous: reason === 'fin-simultaneous',
+    openAtEnd: reason === 'open' || reason === 'half-closed' || reason === 'no-answer',
+  };
+}
+
+/** Async edge: analyses a capture source, yielding batches of packet events (one batch per input chunk). */
+export async function* analyze(
+  source: CaptureSource,
+  opts: AnalyzerOptions = {},
+): AsyncGenerator<PacketEvent[], Report> {
+  const analyzer = new Analyzer(opts);
+  const gen = readCaptureBatches(source);
+  let warnings: readonly CaptureWarning[] = [];
+  for (;;) {
+    const next = await gen.next();
+    if (next.done) {
+      warnings = next.value?.warnings ?? [];
+      break;
+    }
+    const batch = next.value;
+    const events = new Array<PacketEvent>(batch.length);
+    for (let i = 0; i < batch.length; i++) events[i] = analyzer.push(batch[i]!);
+    yield events;
+  }
+  return analyzer.finish(warnings);
+}
+
+/** Async edge: analyses a whole capture file (or stream) and returns the report. */
+export async function analyzeFile(source: CaptureSource, opts: AnalyzerOptions = {}): Promise<Report> {
+  const gen = analyze(source, opts);
+  for (;;) {
+    const next = await gen.next();
+    if (next.done) return next.value;
+  }
+}

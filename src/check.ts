@@ -1,0 +1,153 @@
+// The expectation language of `tcptrace check`: parses expectations and evaluates them against a Report.
+// Pure: no I/O, no exit codes (the CLI owns those); every failure comes back as a sentence a person can act on.
+//
+// Grammar:  [SCOPE:] NAME OP VALUE      OP is one of = != >= <= > <
+//   SCOPE   `conn N` (one connection), `every` (each connection must satisfy it), `any` (at least one must).
+//   NAME    a capture total (connections, packets, tcp-packets, or any annotation code such as tcp.retransmission,
+//           and the sums http.requests, http.responses), or a connection property (http.mode, close, close.by,
+//           state, midstream, http.maxPipelineDepth, http.undetermined, handshake, …: see connectionFacts()).
+// Without a scope, totals are summed over the capture and properties must hold for every connection.
+
+import type { ConnectionReport, Report } from './report.js';
+import { connectionFacts, type FactValue } from './facts.js';
+
+export type Op = '=' | '!=' | '>=' | '<=' | '>' | '<';
+
+export interface Expectation {
+  source: string;
+  scope: { kind: 'capture' | 'every' | 'any' } | { kind: 'conn'; id: number };
+  name: string;
+  op: Op;
+  value: string;
+}
+
+export interface CheckResult {
+  expectation: string;
+  ok: boolean;
+  /** What was found, in words: "found 2 (frames 14, 20)". */
+  detail: string;
+}
+
+const EXPECT_RE = /^\s*(?:(conn\s+(\d+)|every|any)\s*:\s*)?([A-Za-z][\w.-]*)\s*(!=|>=|<=|=|>|<)\s*(.*?)\s*$/;
+
+/** Totals: summed over the scope's connections (or the capture) rather than checked per connection. */
+const TOTALS = new Set(['connections', 'packets', 'tcp-packets', 'http.requests', 'http.responses', 'bytes']);
+
+export function parseExpectation(text: string): Expectation | { error: string } {
+  const m = EXPECT_RE.exec(text);
+  if (m === null || m[5] === '') {
+    return { error: `cannot read expectation "${text}": write NAME OP VALUE, e.g. connections=3, http.mode=keep-alive, "conn 0: close=fin"` };
+  }
+  const scopeText = m[1];
+  const scope: Expectation['scope'] =
+    scopeText === undefined
+      ? { kind: 'capture' }
+      : scopeText === 'every'
+        ? { kind: 'every' }
+        : scopeText === 'any'
+          ? { kind: 'any' }
+          : { kind: 'conn', id: Number(m[2]) };
+  return { source: text.trim(), scope, name: m[3]!, op: m[4] as Op, value: m[5]! };
+}
+
+/** Every packet code in `codes` that occurs in the report, as check failures (the --fail-on case). */
+export function checkFailOn(report: Report, codes: readonly string[]): CheckResult[] {
+  return codes.map((code) => {
+    const hits = report.connections
+      .map((c) => ({ id: c.tcp.id, n: c.annotationCounts[code] ?? 0 }))
+      .filter((h) => h.n > 0);
+    const total = hits.reduce((s, h) => s + h.n, 0);
+    return {
+      expectation: `no ${code}`,
+      ok: total === 0,
+      detail: total === 0 ? 'none' : `${total} packet(s) in connection(s) ${hits.map((h) => `${h.id} (${h.n})`).join(', ')}`,
+    };
+  });
+}
+
+export function evaluate(report: Report, e: Expectation): CheckResult {
+  const conns = e.scope.kind === 'conn' ? report.connections.filter((c) => c.tcp.id === (e.scope as { id: number }).id) : report.connections;
+  if (e.scope.kind === 'conn' && conns.length === 0) {
+    return { expectation: e.source, ok: false, detail: `there is no connection ${e.scope.id} (the capture has ${report.connections.length})` };
+  }
+  if (isTotal(e.name)) {
+    if (e.scope.kind === 'every' || e.scope.kind === 'any') {
+      return perConnection(conns, e, (c) => total([c], report, e.name));
+    }
+    const found = total(conns, report, e.name);
+    const ok = compare(found, e.op, e.value);
+    return { expectation: e.source, ok, detail: `found ${found}` };
+  }
+  if (report.connections.length === 0) return { expectation: e.source, ok: false, detail: 'the capture has no TCP connection' };
+  return perConnection(conns, e, (c) => connectionFacts(c)[e.name]);
+}
+
+function perConnection(conns: ConnectionReport[], e: Expectation, get: (c: ConnectionReport) => FactValue | undefined): CheckResult {
+  const known = conns.length > 0 ? Object.keys(connectionFacts(conns[0]!)) : [];
+  const results = conns.map((c) => ({ id: c.tcp.id, value: get(c) }));
+  if (results.some((r) => r.value === undefined)) {
+    return { expectation: e.source, ok: false, detail: `unknown name "${e.name}"; connection properties are: ${known.join(', ')}` };
+  }
+  const failing = results.filter((r) => !compare(r.value as FactValue, e.op, e.value));
+  const any = e.scope.kind === 'any';
+  const ok = any ? failing.length < results.length : failing.length === 0;
+  const shown = (any ? results : failing).slice(0, 5).map((r) => `conn ${r.id}: ${String(r.value)}`).join('; ');
+  const more = (any ? results : failing).length > 5 ? `; … ${(any ? results : failing).length - 5} more` : '';
+  const detail = ok
+    ? `held for ${any ? results.length - failing.length : results.length} connection(s)`
+    : any
+      ? `no connection has it (${shown}${more})`
+      : `${failing.length} of ${results.length} connection(s) differ (${shown}${more})`;
+  return { expectation: e.source, ok, detail };
+}
+
+function isTotal(name: string): boolean {
+  // Annotation codes (tcp.*, stream.*, packet.*, limit) count packets; http.* names are properties unless listed above.
+  return TOTALS.has(name) || name === 'limit' || (/^(tcp|stream|packet)\.[a-z-]+$/.test(name));
+}
+
+function total(conns: ConnectionReport[], report: Report, name: string): number {
+  switch (name) {
+    case 'connections':
+      return conns.length;
+    case 'packets':
+      return conns === report.connections ? report.stats.records : conns.reduce((s, c) => s + c.tcp.packets.client + c.tcp.packets.server, 0);
+    case 'tcp-packets':
+      return conns.reduce((s, c) => s + c.tcp.packets.client + c.tcp.packets.server, 0);
+    case 'bytes':
+      return conns.reduce((s, c) => s + c.tcp.payloadBytes.client + c.tcp.payloadBytes.server, 0);
+    case 'http.requests':
+      return conns.reduce((s, c) => s + c.http.requests, 0);
+    case 'http.responses':
+      return conns.reduce((s, c) => s + c.http.responses, 0);
+    default:
+      return conns.reduce((s, c) => s + (c.annotationCounts[name] ?? 0), 0);
+  }
+}
+
+function compare(found: FactValue, op: Op, wanted: string): boolean {
+  if (typeof found === 'number' || (typeof found !== 'string' && typeof found !== 'boolean' && found !== null)) {
+    const w = Number(wanted);
+    if (Number.isNaN(w)) return op === '!=';
+    const f = Number(found);
+    switch (op) {
+      case '=':
+        return f === w;
+      case '!=':
+        return f !== w;
+      case '>=':
+        return f >= w;
+      case '<=':
+        return f <= w;
+      case '>':
+        return f > w;
+      case '<':
+        return f < w;
+    }
+  }
+  const f = String(found);
+  if (op === '=') return f === wanted;
+  if (op === '!=') return f !== wanted;
+  // Ordering on a text property has no meaning: it never holds, and the detail shows the value.
+  return false;
+}

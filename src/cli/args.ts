@@ -1,0 +1,138 @@
+// The command line's option table (yargs) and a pure check that turns parsed argv into CliOptions.
+// Must not touch stdout, stderr, files or process state: run-cli.ts is the only code that does.
+
+import yargs from 'yargs';
+
+export type View = 'timeline' | 'summary' | 'http';
+export type Format = 'text' | 'json' | 'ndjson';
+export type ColorMode = 'auto' | 'always' | 'never';
+
+export interface CliOptions {
+  command: 'trace' | 'check';
+  /** Capture paths; '-' is standard input. Several are merged by timestamp, as mergecap does. */
+  captures: string[];
+  view: View;
+  format: Format;
+  annotate: boolean;
+  /** tcpdump -#: prefix each packet line with its frame number. */
+  number: boolean;
+  /** tcpdump -S: absolute sequence numbers. */
+  absoluteSeq: boolean;
+  /** tcpdump -t count: 0 default (time of day), 1 none, 2 epoch, 3 delta, 4 date+time, 5 since first. */
+  tsStyle: number;
+  /** tcpdump --nano: nanosecond timestamps. */
+  nano: boolean;
+  color: ColorMode;
+  progress: 'auto' | 'never';
+  conn: number | null;
+  hosts: string[];
+  ports: number[];
+  /** check command: expectations such as `connections=3`, `http.mode=pipelined`, `conn 2: close=fin`. */
+  expect: string[];
+  expectFile: string | null;
+  failOn: string[];
+}
+
+/** Exit codes, documented in the README and in --help. */
+export const ExitCode = {
+  OK: 0,
+  CHECK_FAILED: 1,
+  USAGE: 2,
+  UNREADABLE: 3,
+  DAMAGED: 4,
+} as const;
+
+export const EPILOGUE = `Examples:
+  tcptrace capture.pcap                      annotated timeline, then connection and HTTP tables
+  tcptrace --summary capture.pcapng          tables only
+  tcptrace --no-annotate -# capture.pcap     the packet lines tcpdump -# -nn -r prints
+  tcptrace --http --port 8080 capture.pcap   HTTP exchanges of port 8080 only
+  tcpdump -i lo -w - | tcptrace -            live: lines appear as packets arrive
+  tcptrace --format ndjson capture.pcap | jq 'select(.type=="connection") | .http.mode'
+  tcptrace check capture.pcap --expect connections=1 --expect http.mode=pipelined --fail-on tcp.retransmission
+
+Exit codes:
+  0  success (check: every expectation held)
+  1  check: an expectation did not hold (the report says which)
+  2  usage error
+  3  a capture could not be read at all (not a capture, bad header, missing file)
+  4  a capture is damaged partway: everything before the damage was analysed and printed`;
+
+/** Builds the yargs parser for argv (argv without the node and script names). */
+export function buildParser(argv: readonly string[]) {
+  return yargs([...argv])
+    .scriptName('tcptrace')
+    .usage('Usage: $0 [options] <capture...>\n       $0 check [options] <capture...>\n\nReads pcap/pcapng captures (a file or - for stdin) and explains every TCP connection: tcpdump-exact packet lines, handshake and teardown, analysis flags, and how HTTP/1.x used each connection.')
+    .command('$0 [captures..]', 'print the annotated timeline and tables')
+    .command('check <captures..>', 'assert properties of captures; exit 1 with a report when one does not hold')
+    .option('summary', { type: 'boolean', default: false, describe: 'print the connection and HTTP tables only' })
+    .option('http', { type: 'boolean', default: false, describe: 'print HTTP exchanges only' })
+    .option('format', { choices: ['text', 'json', 'ndjson'] as const, default: 'text' as Format, describe: 'output format' })
+    .option('annotate', { type: 'boolean', default: true, describe: 'annotation lines under packet lines (--no-annotate: tcpdump lines only)' })
+    .option('number', { alias: '#', type: 'boolean', default: false, describe: 'prefix packet lines with the frame number (tcpdump -#)' })
+    .option('absolute-seq', { alias: 'S', type: 'boolean', default: false, describe: 'absolute sequence numbers (tcpdump -S)' })
+    .option('t', { type: 'count', describe: 'timestamp style as tcpdump: -t none, -tt epoch, -ttt delta, -tttt date, -ttttt since first' })
+    .option('nano', { type: 'boolean', default: false, describe: 'nanosecond timestamps (tcpdump --nano)' })
+    .option('color', { choices: ['auto', 'always', 'never'] as const, default: 'auto' as ColorMode, describe: 'colour annotations (auto: on a terminal unless NO_COLOR is set)' })
+    .option('progress', { choices: ['auto', 'never'] as const, default: 'auto' as const, describe: 'progress line on stderr when it is a terminal' })
+    .option('conn', { type: 'number', describe: 'only connection N (ids as in the tables)' })
+    .option('host', { type: 'string', array: true, default: [] as string[], describe: 'only connections with this address (repeatable)' })
+    .option('port', { type: 'number', array: true, default: [] as number[], describe: 'only connections with this port (repeatable)' })
+    .option('expect', { type: 'string', array: true, default: [] as string[], describe: 'check: an expectation, e.g. connections=3, http.mode=keep-alive, "conn 0: close=fin", tcp.retransmission=0' })
+    .option('expect-file', { type: 'string', describe: 'check: a JSON file of expectations per capture' })
+    .option('fail-on', { type: 'string', array: true, default: [] as string[], describe: 'check: fail when any packet carries one of these annotation codes (comma separated)' })
+    .epilogue(EPILOGUE)
+    .strict()
+    .help()
+    .version(false)
+    .wrap(null)
+    .exitProcess(false);
+}
+
+/** Pure: parsed argv (yargs' object) to CliOptions, or a usage error message. */
+export function checkArgs(parsed: Record<string, unknown>): { options: CliOptions } | { error: string } {
+  const command = Array.isArray(parsed._) && parsed._[0] === 'check' ? 'check' : 'trace';
+  const captures = ((parsed.captures as unknown[]) ?? []).map(String);
+  if (captures.length === 0) return { error: 'no capture given: tcptrace <capture.pcap> (use - to read standard input)' };
+  if (captures.filter((c) => c === '-').length > 1) return { error: 'standard input (-) can be read only once' };
+  const summary = parsed.summary === true;
+  const http = parsed.http === true;
+  if (summary && http) return { error: '--summary and --http are different views: choose one' };
+  const conn = parsed.conn === undefined ? null : Number(parsed.conn);
+  if (conn !== null && (!Number.isInteger(conn) || conn < 0)) return { error: `--conn takes a connection id (0, 1, …), not ${String(parsed.conn)}` };
+  const ports = ((parsed.port as unknown[]) ?? []).map(Number);
+  const badPort = ports.find((p) => !Number.isInteger(p) || p < 0 || p > 65535);
+  if (badPort !== undefined) return { error: `--port takes a number from 0 to 65535, not ${String(badPort)}` };
+  const tsStyle = Number(parsed.t ?? 0);
+  if (tsStyle > 5) return { error: 'timestamp style: at most -ttttt' };
+  const failOn = ((parsed['fail-on'] as unknown[]) ?? []).flatMap((s) => String(s).split(',')).map((s) => s.trim()).filter(Boolean);
+  const expect = ((parsed.expect as unknown[]) ?? []).map(String);
+  const expectFile = parsed['expect-file'] === undefined ? null : String(parsed['expect-file']);
+  if (command === 'trace' && (expect.length > 0 || failOn.length > 0 || expectFile !== null)) {
+    return { error: '--expect, --expect-file and --fail-on belong to the check command: tcptrace check <capture> --expect …' };
+  }
+  if (command === 'check' && expect.length === 0 && failOn.length === 0 && expectFile === null) {
+    return { error: 'check needs something to assert: --expect, --expect-file or --fail-on' };
+  }
+  return {
+    options: {
+      command,
+      captures,
+      view: summary ? 'summary' : http ? 'http' : 'timeline',
+      format: (parsed.format as Format) ?? 'text',
+      annotate: parsed.annotate !== false,
+      number: parsed.number === true,
+      absoluteSeq: parsed['absolute-seq'] === true,
+      tsStyle,
+      nano: parsed.nano === true,
+      color: (parsed.color as ColorMode) ?? 'auto',
+      progress: parsed.progress === 'never' ? 'never' : 'auto',
+      conn,
+      hosts: ((parsed.host as unknown[]) ?? []).map(String),
+      ports,
+      expect,
+      expectFile,
+      failOn,
+    },
+  };
+}

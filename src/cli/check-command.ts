@@ -1,0 +1,98 @@
+// `tcptrace check`: analyses each capture on its own and reports, per expectation, whether it held.
+// Owns the report's wording and the exit code of the check; the expectation language itself lives in src/check.ts.
+
+import * as path from 'node:path';
+import { ExitCode, type CliOptions } from './args.js';
+import type { CliIo } from './run-cli.js';
+import type { SourceSpec } from '../capture/merge.js';
+import type { Report } from '../report.js';
+import type { CaptureWarning } from '../capture/index.js';
+import { checkFailOn, evaluate, parseExpectation, type CheckResult, type Expectation } from '../check.js';
+
+type Analyse = (specs: SourceSpec[]) => Promise<{ report: Report; warnings: CaptureWarning[]; damaged: boolean }>;
+
+/**
+ * Expectations file (JSON): { "captures": { "<path relative to the file>": ["connections=1", "http.mode=short"] },
+ * "failOn": ["tcp.rst"] } — or the bare map { "<path>": [...] }. failOn applies to every capture listed.
+ */
+interface ExpectFile {
+  captures: Record<string, string[]>;
+  failOn: string[];
+}
+
+async function readExpectFile(file: string, io: CliIo): Promise<ExpectFile | { error: string }> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await io.readTextFile(file));
+  } catch (err) {
+    return { error: `cannot read expectations file ${file}: ${(err as Error).message}` };
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    return { error: `expectations file ${file}: expected an object of capture paths to lists of expectations` };
+  }
+  const obj = raw as Record<string, unknown>;
+  const map = (typeof obj.captures === 'object' && obj.captures !== null ? obj.captures : obj) as Record<string, unknown>;
+  const base = path.dirname(file);
+  const captures: Record<string, string[]> = {};
+  for (const [k, v] of Object.entries(map)) {
+    if (k === 'failOn' || k === 'captures') continue;
+    if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) {
+      return { error: `expectations file ${file}: "${k}" must map to a list of strings such as ["connections=1"]` };
+    }
+    captures[path.resolve(base, k)] = v as string[];
+  }
+  const failOn = Array.isArray(obj.failOn) ? obj.failOn.map(String) : [];
+  return { captures, failOn };
+}
+
+export async function runChecks(options: CliOptions, io: CliIo, analyse: Analyse): Promise<number> {
+  const plan = new Map<string, { expect: string[]; failOn: string[] }>();
+  for (const c of options.captures) plan.set(c, { expect: [...options.expect], failOn: [...options.failOn] });
+  if (options.expectFile !== null) {
+    const file = await readExpectFile(options.expectFile, io);
+    if ('error' in file) {
+      io.stderr.write(`tcptrace: ${file.error}\n`);
+      return ExitCode.USAGE;
+    }
+    for (const [capture, list] of Object.entries(file.captures)) {
+      const rel = path.relative(process.cwd(), capture) || capture;
+      const known = [...plan.keys()].find((k) => path.resolve(k) === capture);
+      const entry = plan.get(known ?? rel) ?? { expect: [...options.expect], failOn: [...options.failOn] };
+      entry.expect.push(...list);
+      entry.failOn.push(...file.failOn);
+      plan.set(known ?? rel, entry);
+    }
+  }
+  // Parse everything first: a typo in an expectation is a usage error, reported before any capture is read.
+  const parsed = new Map<string, Expectation[]>();
+  for (const [capture, entry] of plan) {
+    const list: Expectation[] = [];
+    for (const text of entry.expect) {
+      const e = parseExpectation(text);
+      if ('error' in e) {
+        io.stderr.write(`tcptrace: ${e.error}\n`);
+        return ExitCode.USAGE;
+      }
+      list.push(e);
+    }
+    parsed.set(capture, list);
+  }
+
+  let failed = 0;
+  let worst: number = ExitCode.OK;
+  const lines: string[] = [];
+  for (const [capture, entry] of plan) {
+    const { report, warnings, damaged } = await analyse([{ name: capture === '-' ? 'stdin' : capture, source: capture === '-' ? io.stdin : capture }]);
+    const results: CheckResult[] = [...parsed.get(capture)!.map((e) => evaluate(report, e)), ...checkFailOn(report, entry.failOn)];
+    const bad = results.filter((r) => !r.ok);
+    failed += bad.length;
+    lines.push(`${bad.length === 0 ? 'PASS' : 'FAIL'} ${capture}: ${results.length - bad.length}/${results.length} held`);
+    for (const r of results) lines.push(`  ${r.ok ? 'ok  ' : 'FAIL'} ${r.expectation}: ${r.detail}`);
+    for (const w of warnings) lines.push(`  warning: ${w.message}`);
+    if (damaged) worst = ExitCode.DAMAGED;
+  }
+  lines.push(failed === 0 ? `check: all expectations held on ${plan.size} capture(s)` : `check: ${failed} expectation(s) did not hold`);
+  io.stdout.write(`${lines.join('\n')}\n`);
+  if (failed > 0) return ExitCode.CHECK_FAILED;
+  return worst;
+}

@@ -1,0 +1,215 @@
+// runCli(argv, io): the only code that writes to stdout/stderr and decides exit codes.
+// Must not analyse or format packets itself: it wires capture -> Analyzer -> renderers and reports errors in one line.
+
+import { buildParser, checkArgs, ExitCode, type CliOptions } from './args.js';
+import { Analyzer } from '../analyze.js';
+import { CaptureError, type CaptureWarning } from '../capture/index.js';
+import { mergedBatches, type SourceSpec } from '../capture/merge.js';
+import type { ConnectionReport, PacketEvent, Report } from '../report.js';
+import { TextSink, type TextWriter } from '../render/text-sink.js';
+import { ANSI_PALETTE, PLAIN_PALETTE } from '../render/color.js';
+import { TimelineRenderer } from '../render/timeline.js';
+import { renderConnectionTable, renderHttpTables, renderCaptureSummary } from '../render/tables.js';
+import { connectionRecord, endRecord, metaRecord, packetRecord } from '../render/json.js';
+import { makeFilter } from './filter.js';
+import { runChecks } from './check-command.js';
+
+export interface CliStream extends TextWriter {
+  isTTY?: boolean;
+  columns?: number;
+}
+
+export interface CliIo {
+  stdout: CliStream;
+  stderr: CliStream;
+  /** Standard input as a byte stream (for `-`). */
+  stdin: NodeJS.ReadableStream | AsyncIterable<Uint8Array>;
+  env: Record<string, string | undefined>;
+  readTextFile(path: string): Promise<string>;
+  /** Aborted on Ctrl-C: reading stops, and the tables for what was read are still printed. */
+  signal?: AbortSignal;
+  /** Size of a capture file in bytes, for the progress line (null when unknown). */
+  fileSize?(path: string): number | null;
+}
+
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const parsed = await parseArgv(argv);
+  if ('output' in parsed) {
+    io.stdout.write(parsed.output.endsWith('\n') ? parsed.output : `${parsed.output}\n`);
+    return ExitCode.OK;
+  }
+  if ('error' in parsed) {
+    io.stderr.write(`tcptrace: ${parsed.error}\nTry 'tcptrace --help' for usage.\n`);
+    return ExitCode.USAGE;
+  }
+  const checked = checkArgs(parsed.argv);
+  if ('error' in checked) {
+    io.stderr.write(`tcptrace: ${checked.error}\nTry 'tcptrace --help' for usage.\n`);
+    return ExitCode.USAGE;
+  }
+  const options = checked.options;
+  try {
+    if (options.command === 'check') return await runChecks(options, io, (spec) => analyzeSources(options, io, spec, null));
+    return await trace(options, io);
+  } catch (err) {
+    return reportError(err, io);
+  }
+}
+
+async function parseArgv(argv: readonly string[]): Promise<{ argv: Record<string, unknown> } | { output: string } | { error: string }> {
+  return new Promise((resolve) => {
+    buildParser(argv).parse([...argv], {}, (err: Error | undefined, result: Record<string, unknown>, output: string) => {
+      if (err) resolve({ error: err.message });
+      else if (output) resolve({ output });
+      else resolve({ argv: result });
+    });
+  });
+}
+
+function reportError(err: unknown, io: CliIo): number {
+  if (err instanceof CaptureError) {
+    io.stderr.write(`tcptrace: ${err.message}\n`);
+    return ExitCode.UNREADABLE;
+  }
+  const e = err as NodeJS.ErrnoException;
+  if (e && typeof e.code === 'string' && typeof e.path === 'string') {
+    const why = e.code === 'ENOENT' ? 'no such file' : e.code === 'EACCES' ? 'permission denied' : e.code === 'EISDIR' ? 'is a directory, not a capture file' : e.code;
+    io.stderr.write(`tcptrace: ${e.path}: ${why}\n`);
+    return ExitCode.UNREADABLE;
+  }
+  // A bug of ours, not a problem of the input: say so plainly, without a stack trace.
+  io.stderr.write(`tcptrace: internal error: ${e?.message ?? String(err)} (please report it with the capture)\n`);
+  return 70;
+}
+
+function sourcesOf(options: CliOptions, io: CliIo): SourceSpec[] {
+  return options.captures.map((c) => ({ name: c === '-' ? 'stdin' : c, source: c === '-' ? io.stdin : c }));
+}
+
+/** Runs the analysis over the given sources, calling `onBatch` with each batch of events. Returns the report and warnings. */
+export async function analyzeSources(
+  options: CliOptions,
+  io: CliIo,
+  specs: SourceSpec[],
+  onBatch: ((events: PacketEvent[]) => void) | null,
+  onConnection?: (c: ConnectionReport) => void,
+  onProgress?: (bytes: number, packets: number, connections: number) => void,
+): Promise<{ report: Report; warnings: CaptureWarning[]; damaged: boolean }> {
+  const analyzer = new Analyzer({ absoluteSeq: options.absoluteSeq, onConnection });
+  const gen = mergedBatches(specs, { signal: io.signal });
+  let packets = 0;
+  for (;;) {
+    const next = await gen.next();
+    if (next.done) {
+      const { warnings, damaged, bytes } = next.value;
+      onProgress?.(bytes, packets, 0);
+      return { report: analyzer.finish(warnings), warnings, damaged };
+    }
+    const { records, bytes } = next.value;
+    const events = new Array<PacketEvent>(records.length);
+    for (let i = 0; i < records.length; i++) events[i] = analyzer.push(records[i]!);
+    packets += records.length;
+    onBatch?.(events);
+    onProgress?.(bytes, packets, 0);
+  }
+}
+
+async function trace(options: CliOptions, io: CliIo): Promise<number> {
+  const sink = new TextSink(io.stdout);
+  const colorOn = options.color === 'always' || (options.color === 'auto' && io.stdout.isTTY === true && !io.env.NO_COLOR);
+  const palette = colorOn ? ANSI_PALETTE : PLAIN_PALETTE;
+  const filter = makeFilter(options);
+  const specs = sourcesOf(options, io);
+  const live = options.captures.includes('-');
+  const timeline = new TimelineRenderer({
+    annotate: options.annotate,
+    number: options.number,
+    tsStyle: options.tsStyle,
+    nano: options.nano,
+    palette,
+  });
+  const progress = makeProgress(options, io, specs);
+
+  let onBatch: ((events: PacketEvent[]) => void) | null = null;
+  let onConnection: ((c: ConnectionReport) => void) | undefined;
+  if (options.format === 'ndjson') {
+    sink.line(metaRecord(options.captures));
+    onBatch = (events) => {
+      for (const ev of events) if (ev.conn >= 0 && filter.packet(ev)) sink.line(packetRecord(ev));
+      if (live) sink.flush();
+    };
+    onConnection = (c) => {
+      if (filter.connection(c)) sink.line(connectionRecord(c));
+    };
+  } else if (options.format === 'json') {
+    let first = true;
+    sink.text(`{"schemaVersion":${JSON.stringify(metaRecord(options.captures, true))},"packets":[`);
+    onBatch = (events) => {
+      for (const ev of events) {
+        if (ev.conn < 0 || !filter.packet(ev)) continue;
+        sink.text(first ? `\n${packetRecord(ev)}` : `,\n${packetRecord(ev)}`);
+        first = false;
+      }
+    };
+  } else if (options.view === 'timeline') {
+    onBatch = (events) => {
+      for (const ev of events) {
+        if (!timeline.wants(ev) || !filter.packet(ev)) continue;
+        timeline.render(ev, sink);
+      }
+      if (live) sink.flush();
+    };
+  } else {
+    // --summary and --http still need time references for nothing: tables come at the end.
+    onBatch = null;
+  }
+
+  const { report, warnings, damaged } = await analyzeSources(options, io, specs, onBatch, onConnection, progress?.update);
+  progress?.done();
+  const conns = report.connections.filter((c) => filter.connection(c));
+
+  if (options.format === 'ndjson') {
+    sink.line(endRecord(report));
+  } else if (options.format === 'json') {
+    sink.text(`\n],"connections":[`);
+    conns.forEach((c, i) => sink.text(`${i === 0 ? '\n' : ',\n'}${connectionRecord(c)}`));
+    sink.text(`\n],"summary":${endRecord(report)}}\n`);
+  } else {
+    if (options.view === 'timeline' && report.stats.tcpPackets > 0) sink.line('');
+    if (options.view !== 'http') {
+      sink.line(renderCaptureSummary(report, options.captures, palette));
+      if (conns.length > 0) sink.line(renderConnectionTable(conns, palette));
+    }
+    const httpTables = renderHttpTables(conns, palette);
+    if (httpTables) sink.line(httpTables);
+    else if (options.view === 'http') sink.line('No HTTP exchanges in this capture.');
+  }
+  sink.flush();
+  for (const w of warnings) io.stderr.write(`tcptrace: warning: ${w.message}\n`);
+  return damaged ? ExitCode.DAMAGED : ExitCode.OK;
+}
+
+/** A progress line on stderr, only when stderr is a terminal and stdout is not the same terminal's timeline. */
+function makeProgress(options: CliOptions, io: CliIo, specs: SourceSpec[]) {
+  if (options.progress === 'never' || io.stderr.isTTY !== true) return null;
+  const totalBytes = specs.reduce<number | null>((sum, s) => {
+    if (sum === null || typeof s.source !== 'string' || s.source === '-') return null;
+    const size = io.fileSize?.(s.source) ?? null;
+    return size === null ? null : sum + size;
+  }, 0);
+  let lastMs = 0;
+  let shown = false;
+  return {
+    update: (bytes: number, packets: number) => {
+      const now = Date.now();
+      if (now - lastMs < 200) return;
+      lastMs = now;
+      shown = true;
+      const of = totalBytes ? ` of ${(totalBytes / 1e6).toFixed(1)} MB (${((100 * bytes) / totalBytes).toFixed(0)}%)` : '';
+      io.stderr.write(`\r\u001b[Ktcptrace: ${(bytes / 1e6).toFixed(1)} MB${of}, ${packets} packets`);
+    },
+    done: () => {
+      if (shown) io.stderr.write('\r\u001b[K');
+    },
+  };
+}

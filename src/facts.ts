@@ -1,0 +1,53 @@
+// A flat name -> value view of one connection report, the vocabulary of `tcptrace check` expectations and table cells.
+// Derived only from the report: computes no analysis of its own.
+
+import type { ConnectionReport } from './report.js';
+
+export type FactValue = string | number | boolean | null;
+
+/** Close reason in one word for expectations: fin, rst, refused, half-closed, no-answer, open. */
+export function closeWord(c: ConnectionReport): string {
+  const r = c.tcp.closeReason;
+  if (r.startsWith('fin')) return 'fin';
+  if (r.startsWith('rst')) return 'rst';
+  return r;
+}
+
+export function connectionFacts(c: ConnectionReport): Record<string, FactValue> {
+  const t = c.tcp;
+  const h = c.http;
+  return {
+    id: t.id,
+    client: `${t.client.addr}:${t.client.port}`,
+    server: `${t.server.addr}:${t.server.port}`,
+    'client.port': t.client.port,
+    'server.port': t.server.port,
+    midstream: t.midstream,
+    handshake: t.handshakeRttUs !== null,
+    'state.client': t.state.client,
+    'state.server': t.state.server,
+    close: closeWord(c),
+    'close.reason': t.closeReason,
+    'close.by': t.closedFirstBy,
+    'duration.ms': t.durationUs / 1000,
+    'rtt.ms': t.handshakeRttUs === null ? null : t.handshakeRttUs / 1000,
+    'packets.client': t.packets.client,
+    'packets.server': t.packets.server,
+    'bytes.client': t.payloadBytes.client,
+    'bytes.server': t.payloadBytes.server,
+    'retransmitted.client': t.retransmittedBytes.client,
+    'retransmitted.server': t.retransmittedBytes.server,
+    history: t.history,
+    'http.mode': h.mode,
+    'http.pipelined': h.pipelinedRequests,
+    'http.maxPipelineDepth': h.maxPipelineDepth,
+    'http.undetermined': h.undetermined,
+    'http.unanswered': h.unanswered,
+    'http.close': h.closeKind,
+    'http.closedBy': h.closedBy,
+    'http.closeAnnounced': h.closeAnnounced,
+    'http.reuse': h.lastResponseAllowsReuse,
+    'http.upgrade': h.upgradeTo,
+    'http.version': h.requestVersions.join(','),
+  };
+}

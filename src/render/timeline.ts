@@ -1,0 +1,61 @@
+// The annotated timeline: tcpdump's packet line for each TCP packet, then its annotations on indented lines.
+// Pure rendering of PacketEvents: never computes analysis (numbers, flags and texts all come from the event).
+
+import type { PacketEvent } from '../report.js';
+import type { Palette } from './color.js';
+import { styleForCode } from './color.js';
+import type { TextSink } from './text-sink.js';
+import type { TsValue } from './timestamp.js';
+import { formatPacketLine } from './packet-line.js';
+
+export interface TimelineOptions {
+  annotate: boolean;
+  /** tcpdump -#: frame number, right-aligned in 5 columns, then two spaces. */
+  number: boolean;
+  tsStyle: number;
+  nano: boolean;
+  palette: Palette;
+}
+
+/** Annotation lines start with whitespace, so `grep -v '^ '`-style tools and tcpdump-line diffs stay easy. */
+const INDENT = '      ';
+
+export class TimelineRenderer {
+  private prevTs: TsValue | null = null;
+  private firstTs: TsValue | null = null;
+
+  constructor(private readonly opts: TimelineOptions) {}
+
+  /** Whether the event gets a line: TCP over IP only, as DESIGN.md's output contract says. Tracks times for -ttt. */
+  wants(ev: PacketEvent): boolean {
+    const ip = ev.packet.ip;
+    const wanted = ev.conn >= 0 || (ip !== null && ip.protocol === 6);
+    if (!wanted) this.noteTime(ev);
+    return wanted;
+  }
+
+  render(ev: PacketEvent, sink: TextSink): void {
+    const o = this.opts;
+    const line = formatPacketLine(ev.packet, ev.display, {
+      tsStyle: o.tsStyle,
+      nano: o.nano,
+      prevTs: this.prevTs,
+      firstTs: this.firstTs,
+      number: o.number ? ev.frame : undefined,
+    });
+    this.noteTime(ev);
+    sink.line(line);
+    if (!o.annotate) return;
+    const anns = ev.annotations;
+    for (let i = 0; i < anns.length; i++) {
+      const a = anns[i]!;
+      sink.line(`${INDENT}${styleForCode(a.code, o.palette)(`${a.text}`)} ${o.palette.dim(`[${a.code}]`)}`);
+    }
+  }
+
+  private noteTime(ev: PacketEvent): void {
+    const rec = ev.packet.record;
+    if (this.firstTs === null) this.firstTs = rec;
+    this.prevTs = rec;
+  }
+}

@@ -1,0 +1,72 @@
+// The public shapes of analysis results: packet events, connection reports, the whole report.
+// These are the JSON contract (schema/tcptrace.schema.json): add fields at the end, never rename; bump SCHEMA_VERSION on breaks.
+
+import type { Annotation, Direction } from './types.js';
+import type { Packet } from './decode/packet.js';
+import type { ConnectionSummary } from './tcp/summary.js';
+import type { HttpExchange, HttpSummary } from './http/types.js';
+
+export const SCHEMA_VERSION = 1;
+
+/** The numbers tcpdump prints for a packet (its own relative numbering, or absolute with -S). */
+export interface DisplaySeq {
+  /** Whether seq/ack below are relative (tcpdump prints absolute values on the packet that sets its base). */
+  relative: boolean;
+  seq: number;
+  ack: number;
+  /** Bases tcpdump subtracts from SACK block edges (0 when absolute). */
+  sackBase: number;
+}
+
+/** One analysed packet. `packet` holds views into the capture buffer: render or copy before the next batch. */
+export interface PacketEvent {
+  frame: number;
+  packet: Packet;
+  /** Connection id, or -1 for a packet that is not TCP (or could not be decoded as TCP). */
+  conn: number;
+  /** 0 client→server, 1 server→client, -1 when not TCP. */
+  dir: Direction | -1;
+  display: DisplaySeq;
+  /** Sequence and acknowledgement numbers relative to each direction's ISN (Wireshark's convention). */
+  relSeq: number;
+  relAck: number;
+  annotations: Annotation[];
+}
+
+/** Everything known about one connection once it is over (closed and expired, or the capture ended). */
+export interface ConnectionReport {
+  tcp: ConnectionSummary;
+  http: HttpSummary;
+  exchanges: readonly HttpExchange[];
+  /** How many packets of this connection carried each annotation code. */
+  annotationCounts: Record<string, number>;
+}
+
+export interface CaptureWarningReport {
+  code: string;
+  frame: number;
+  message: string;
+}
+
+export interface ReportStats {
+  records: number;
+  tcpPackets: number;
+  /** Records that were not TCP over IP (ARP, UDP, unsupported link types…). */
+  otherPackets: number;
+  /** Records with a decode problem, by kind. */
+  truncated: number;
+  invalid: number;
+  unsupported: number;
+  connections: number;
+  /** Connections evicted early because the tracked-connection cap was reached. */
+  evictedByCap: number;
+  firstTsSec: number | null;
+  lastTsSec: number | null;
+}
+
+export interface Report {
+  schemaVersion: number;
+  stats: ReportStats;
+  connections: ConnectionReport[];
+  warnings: CaptureWarningReport[];
+}
