@@ -10,7 +10,7 @@ import { TextSink, type TextWriter } from '../render/text-sink.js';
 import { ANSI_PALETTE, PLAIN_PALETTE } from '../render/color.js';
 import { TimelineRenderer } from '../render/timeline.js';
 import { renderConnectionTable, renderHttpTables, renderCaptureSummary } from '../render/tables.js';
-import { connectionRecord, endRecord, metaRecord, packetRecord } from '../render/json.js';
+import { connectionRecord, documentHead, endRecord, metaRecord, packetRecord } from '../render/json.js';
 import { makeFilter } from './filter.js';
 import { runChecks } from './check-command.js';
 
@@ -143,7 +143,7 @@ async function trace(options: CliOptions, io: CliIo): Promise<number> {
     };
   } else if (options.format === 'json') {
     let first = true;
-    sink.text(`{"schemaVersion":${JSON.stringify(metaRecord(options.captures, true))},"packets":[`);
+    sink.text(documentHead(options.captures));
     onBatch = (events) => {
       for (const ev of events) {
         if (ev.conn < 0 || !filter.packet(ev)) continue;

@@ -8,10 +8,15 @@ import { tcpFlagsString } from './flags.js';
 
 export const TOOL_VERSION = '0.1.0';
 
-/** The first NDJSON line (or, with asValue, the value of the JSON document's schemaVersion field). */
-export function metaRecord(captures: readonly string[], asValue = false): string {
-  if (asValue) return String(SCHEMA_VERSION);
+/** The first NDJSON line. */
+export function metaRecord(captures: readonly string[]): string {
   return JSON.stringify({ type: 'meta', schemaVersion: SCHEMA_VERSION, tool: 'tcptrace', version: TOOL_VERSION, captures });
+}
+
+/** The opening of the --format json document, up to the start of its packets array. */
+export function documentHead(captures: readonly string[]): string {
+  const head = JSON.stringify({ schemaVersion: SCHEMA_VERSION, tool: 'tcptrace', version: TOOL_VERSION, captures });
+  return `${head.slice(0, -1)},"packets":[`;
 }
 
 /** Seconds and nanoseconds as a decimal string: a JSON number cannot hold ns precision at epoch magnitude. */
@@ -41,7 +46,8 @@ export function packetObject(ev: PacketEvent) {
     dport: tcp.dstPort,
     flags: tcpFlagsString(tcp.flags),
     seq: ev.relSeq,
-    ack: ev.relAck,
+    // -1 from the tracker means the ACK flag was clear: there is no acknowledgement number to report.
+    ack: ev.relAck < 0 ? null : ev.relAck,
     len: tcp.payloadLen,
     win: tcp.window,
     annotations: codes,
