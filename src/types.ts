@@ -5,9 +5,12 @@
 export interface CaptureRecord {
   /** 1-based position of the record in the capture, counting every record (tshark's frame.number). */
   index: number;
-  /** Seconds since the Unix epoch (after pcapng if_tsoffset is applied). */
+  /** Seconds since the Unix epoch (after pcapng if_tsoffset is applied; 0 for pcapng Simple Packet Blocks, which
+   *  carry no timestamp). */
   tsSec: number;
-  /** Nanoseconds within the second, 0..999_999_999 (µs pcaps are scaled; finer pcapng resolutions truncate). */
+  /** Nanoseconds within the second (µs pcaps are scaled; finer pcapng resolutions truncate). Normally
+   *  0..999_999_999, but a classic pcap whose sub-second field is out of range keeps the raw value (field × 1000 for
+   *  µs files) so the timestamp renderer can print it as tcpdump does. */
   tsNsec: number;
   /** Bytes captured (length of `data`). */
   capLen: number;

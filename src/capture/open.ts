@@ -1,0 +1,108 @@
+// The capture opener: reads a file path, '-' (stdin) or any byte stream and yields record batches, one per chunk.
+// The only capture file that touches Node APIs (fs, process.stdin); it never awaits per packet.
+
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import type { CaptureRecord } from '../types.js';
+import { CaptureError, type CaptureWarning } from './errors.js';
+import { CaptureReader } from './reader.js';
+import type { CaptureInfo } from './state.js';
+
+/** A path ('-' is stdin), a Node readable stream, or any async iterable of byte chunks. */
+export type CaptureSource = string | NodeJS.ReadableStream | AsyncIterable<Uint8Array>;
+
+export interface ReadCaptureOptions {
+  /** Read size for a path source (default 1 MiB): each read becomes one batch. */
+  chunkBytes?: number;
+  /** Called after every chunk with the bytes read so far and the file size (null when unknown, e.g. stdin). */
+  onProgress?(bytes: number, total: number | null): void;
+}
+
+/** What the generator returns when the input is exhausted (or reading stopped at corruption). */
+export interface CaptureSummary {
+  info: CaptureInfo | null;
+  warnings: CaptureWarning[];
+  /** True when reading stopped at mid-file corruption (see the 'capture.corrupt' warning). */
+  stopped: boolean;
+  recordCount: number;
+  bytesConsumed: number;
+}
+
+const DEFAULT_CHUNK_BYTES = 1 << 20;
+
+/**
+ * Reads a capture and yields its records in batches, one batch per input chunk (never one per packet). Throws
+ * CaptureError: E_READ when the input cannot be read, the other codes when it is not a usable capture.
+ */
+export async function* readCaptureBatches(
+  source: CaptureSource,
+  opts: ReadCaptureOptions = {},
+): AsyncGenerator<CaptureRecord[], CaptureSummary, undefined> {
+  const chunkBytes = opts.chunkBytes ?? DEFAULT_CHUNK_BYTES;
+  const onProgress = opts.onProgress;
+  let name = 'stream';
+  let total: number | null = null;
+  let chunks: AsyncIterable<Uint8Array | string>;
+  let owned: { destroy(): void } | null = null;
+  if (typeof source === 'string') {
+    name = source === '-' ? 'stdin' : source;
+    if (source === '-') {
+      chunks = process.stdin;
+    } else {
+      try {
+        const stats = await stat(source);
+        if (stats.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+        total = stats.isFile() ? stats.size : null;
+      } catch (err) {
+        throw readError(name, err);
+      }
+      const stream = createReadStream(source, { highWaterMark: chunkBytes });
+      owned = stream;
+      chunks = stream;
+    }
+  } else {
+    chunks = source as AsyncIterable<Uint8Array | string>;
+  }
+
+  const reader = new CaptureReader();
+  try {
+    for await (const chunk of chunks) {
+      if (typeof chunk === 'string') {
+        throw new CaptureError(
+          'E_READ',
+          `cannot read capture '${name}': the stream delivers text, not bytes; do not call setEncoding() on it`,
+        );
+      }
+      const batch: CaptureRecord[] = [];
+      reader.push(chunk, batch);
+      if (onProgress !== undefined) onProgress(reader.bytesConsumed, total);
+      if (batch.length > 0) yield batch;
+      if (reader.stopped) break;
+    }
+  } catch (err) {
+    throw err instanceof CaptureError ? err : readError(name, err);
+  } finally {
+    if (owned !== null) owned.destroy();
+  }
+  reader.end();
+  return {
+    info: reader.info,
+    warnings: reader.warnings,
+    stopped: reader.stopped,
+    recordCount: reader.recordCount,
+    bytesConsumed: reader.bytesConsumed,
+  };
+}
+
+/** One line for an I/O failure, with the errno code when there is one. */
+function readError(name: string, err: unknown): CaptureError {
+  const code = typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : '';
+  const hints: Record<string, string> = {
+    ENOENT: 'no such file; check the path',
+    EACCES: 'permission denied; check the file permissions',
+    EPERM: 'permission denied; check the file permissions',
+    EISDIR: 'it is a directory; give a capture file',
+  };
+  const detail = hints[code] ?? `${code === '' ? '' : `${code} `}${err instanceof Error ? err.message : String(err)}`;
+  return new CaptureError('E_READ', `cannot read capture '${name}': ${detail}`, { cause: err });
+}
