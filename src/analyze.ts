@@ -162,6 +162,9 @@ export class Analyzer {
     const flags = tcp.flags;
     const out = this.httpOut;
     out.length = 0;
+    // The ACK first: it proves what the peer's direction lost before this packet, so a gap there is reported before
+    // this packet's own bytes start a new message (a request sent after a response the capture never shows).
+    if ((flags & TcpFlag.ACK) !== 0) pipe.streams[dir === 0 ? 1 : 0].acked(tcp.ack, rec.index);
     const fate = pipe.streams[dir].segment(
       tcp.seq,
       tcp.payload,
@@ -174,7 +177,6 @@ export class Analyzer {
     if (fate === 'over-limit') {
       annotations.push({ code: Codes.LIMIT, text: 'out-of-order buffer full for this direction: the oldest hole is reported as a gap' });
     }
-    if ((flags & TcpFlag.ACK) !== 0) pipe.streams[dir === 0 ? 1 : 0].acked(tcp.ack, rec.index);
     if ((flags & TcpFlag.RST) !== 0) {
       pipe.streams[0].finish(rec.index, 'rst');
       pipe.streams[1].finish(rec.index, 'rst');

@@ -1,0 +1,505 @@
+// HTTP/1.x over one TCP connection: two direction parsers, FIFO request/response pairing (RFC 9112 §9.3.2), events.
+// Fed only by the stream stage (in-order bytes, gaps, ends); keeps no body bytes and never throws on content.
+
+import type { Direction } from '../types.js';
+import { HttpCodes } from './codes.js';
+import { classify } from './classify.js';
+import { ExchangeRec, computeOrder, exportExchange, reuseVerdict } from './exchange.js';
+import { DirectionParser } from './parser.js';
+import type { BodyPlan, BodyStats, MessageHead, Mark, ParserSink, ResyncInfo } from './parser.js';
+import { Kept, headerTokens, parseContentLength, printable, transferCodings } from './syntax.js';
+import type { HttpEvent, HttpExchange, HttpSummary, TcpCloseFacts } from './types.js';
+
+export interface HttpConnectionOptions {
+  /** Cap on a message's header (or trailer) section, start line excluded; beyond it parsing stops. Default 64 KiB. */
+  maxHeaderBytes?: number;
+  /** Cap on a start line and on a chunk-size line. Default 8 KiB (RFC 9112 §3 recommends at least 8000 octets). */
+  maxStartLineBytes?: number;
+}
+
+const DEFAULT_MAX_HEADER_BYTES = 64 * 1024;
+const DEFAULT_MAX_START_LINE_BYTES = 8 * 1024;
+
+/** The response being parsed and the exchange it belongs to. */
+interface CurrentResponse {
+  ex: ExchangeRec;
+  interim: boolean;
+}
+
+export class HttpConnection implements ParserSink {
+  private readonly parsers: [DirectionParser, DirectionParser];
+  /** The TCP direction that carries requests, once a start line told us. */
+  private reqDir: Direction | null = null;
+  private readonly recs: ExchangeRec[] = [];
+  /** Exchanges with a request, in request order; respCursor is the first still waiting for its final response. */
+  private readonly queue: ExchangeRec[] = [];
+  private respCursor = 0;
+  private curReq: ExchangeRec | null = null;
+  private curResp: CurrentResponse | null = null;
+  /** An interim response arrived with no request pending: the final response that follows joins its exchange. */
+  private orphanInterim: ExchangeRec | null = null;
+  private out: HttpEvent[] = [];
+  /** Counts data, gap and end calls: orders the bytes of both directions as the capture delivered them. */
+  private arrival = 0;
+  private frame = 0;
+  /** Requests started in the current frame: a gap the same packet reveals in the response direction (its ACK
+   *  passing lost bytes) was known to the client when it sent the request. */
+  private frameRequests: ExchangeRec[] = [];
+  /** Requests sent while earlier ones waited, before any server byte: pipelined once a response shows up in sync. */
+  private readonly deferred: { ex: ExchangeRec; depth: number }[] = [];
+  private responses = 0;
+  private interimResponses = 0;
+  private switched: 'upgrade' | 'tunnel' | null = null;
+  private upgradeTo: string | null = null;
+  /** Per direction: ended, and whether its parser was in sync at that moment. */
+  private readonly ended: [{ reason: string; synced: boolean } | null, { reason: string; synced: boolean } | null] = [null, null];
+  private readonly started: [boolean, boolean] = [false, false];
+  /** Why each direction's parsing stopped, while it stays stopped (a resync clears it). */
+  private readonly stopped: [string | null, string | null] = [null, null];
+
+  constructor(opts: HttpConnectionOptions = {}) {
+    const limits = {
+      maxHeaderBytes: opts.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES,
+      maxStartLineBytes: opts.maxStartLineBytes ?? DEFAULT_MAX_START_LINE_BYTES,
+    };
+    this.parsers = [new DirectionParser(0, this, limits), new DirectionParser(1, this, limits)];
+  }
+
+  /** In-order bytes of direction dir (0 = TCP client→server), stream offset of bytes[0], and the frame/time that
+   *  carried them. Events are appended to out. */
+  data(dir: Direction, bytes: Uint8Array, offset: number, frame: number, tsSec: number, tsNsec: number, out: HttpEvent[]): void {
+    this.enter(frame, out);
+    this.parsers[dir].data(bytes, offset, { frame, tsSec, tsNsec, arrival: this.arrival });
+    this.afterResponseProgress(dir);
+  }
+
+  /** length bytes of dir are missing at offset. Inside a body of known length: skipped and counted; anywhere else
+   *  that direction stops (an event says why) until a later segment starts with a start line. */
+  gap(dir: Direction, offset: number, length: number, frame: number, out: HttpEvent[]): void {
+    this.enter(frame, out);
+    this.parsers[dir].gap(offset, length, frame, this.arrival);
+    this.afterResponseProgress(dir);
+  }
+
+  /** Direction ended (FIN reached in order, RST, or capture end): completes a close-delimited body; an unfinished
+   *  message is reported. */
+  end(dir: Direction, frame: number, reason: 'fin' | 'rst' | 'capture-end', tsSec: number, tsNsec: number, out: HttpEvent[]): void {
+    this.enter(frame, out);
+    const parser = this.parsers[dir];
+    if (this.ended[dir] !== null) return;
+    const synced = parser.synced && !parser.isOpaque;
+    parser.end(reason, { frame, tsSec, tsNsec, arrival: this.arrival });
+    this.ended[dir] = { reason, synced };
+    if (this.reqDir !== null && dir !== this.reqDir && synced && reason !== 'capture-end') {
+      // The server's direction ended in sync: requests still waiting will never be answered on this connection.
+      for (let i = this.respCursor; i < this.queue.length; i++) {
+        if (this.queue[i].responseState === 'absent') this.queue[i].responseState = 'unanswered';
+      }
+    }
+  }
+
+  /** Every exchange so far, in order, as JSON-able records. */
+  exchanges(): readonly HttpExchange[] {
+    const { order, depth } = computeOrder(this.recs);
+    return this.recs.map((r, i) => exportExchange(r, order[i], depth[i]));
+  }
+
+  /** The verdict and its evidence, given the TCP facts of how the connection ended. */
+  summary(close: TcpCloseFacts): HttpSummary {
+    const exs = this.exchanges();
+    const stops: string[] = [];
+    for (const d of [0, 1] as const) {
+      const why = this.stopped[d];
+      if (why !== null) stops.push(`${this.dirLabel(d)}: ${why}`);
+    }
+    return classify(this.recs, exs, {
+      detected: this.reqDir !== null,
+      rolesInverted: this.reqDir === 1,
+      responses: this.responses,
+      interimResponses: this.interimResponses,
+      switched: this.switched,
+      upgradeTo: this.upgradeTo,
+      parseStopped: stops,
+      unparsedBytes: this.parsers[0].unparsedBytes + this.parsers[1].unparsedBytes,
+      opaqueBytes: this.parsers[0].opaqueBytes + this.parsers[1].opaqueBytes,
+    }, close);
+  }
+
+  private enter(frame: number, out: HttpEvent[]): void {
+    this.out = out;
+    this.arrival++;
+    if (frame !== this.frame) {
+      this.frame = frame;
+      this.frameRequests.length = 0;
+    }
+  }
+
+  private get respDir(): Direction | null {
+    return this.reqDir === null ? null : this.reqDir === 0 ? 1 : 0;
+  }
+
+  private afterResponseProgress(dir: Direction): void {
+    if (dir !== this.respDir || this.frameRequests.length === 0) return;
+    const pos = this.parsers[dir].nextOffset;
+    for (const ex of this.frameRequests) ex.responsePosAtSend = Math.max(ex.responsePosAtSend, pos);
+  }
+
+  private emit(code: string, text: string, frame: number, dir: Direction, exchange: number): void {
+    this.out.push({ code, text, frame, dir, exchange });
+  }
+
+  private dirLabel(dir: Direction): string {
+    if (this.reqDir === null) return dir === 0 ? 'client→server' : 'server→client';
+    return dir === this.reqDir ? 'requests' : 'responses';
+  }
+
+  // ---- ParserSink ----
+
+  private resyncText(dir: Direction, what: string, resync: ResyncInfo, tail: string): string {
+    const skipped = plural(resync.skippedBytes, 'unparsed byte');
+    if (!this.started[dir]) return `${this.dirLabel(dir)}: first message (${what}) found after ${skipped}: the capture started mid-stream?${tail}`;
+    return `${this.dirLabel(dir)}: parsing resumed at ${what} after ${skipped}${tail}`;
+  }
+
+  onStart(dir: Direction, head: MessageHead, first: Mark, resync: ResyncInfo | null): string | null {
+    const isRequest = head.request !== null;
+    if (resync !== null) this.stopped[dir] = null;
+    if (this.reqDir === null) {
+      this.reqDir = isRequest ? dir : dir === 0 ? 1 : 0;
+      this.parsers[this.reqDir].want = 'request';
+      this.parsers[this.reqDir === 0 ? 1 : 0].want = 'status';
+      if (this.reqDir === 1) {
+        const what = isRequest ? 'requests travel TCP server→client' : 'responses travel TCP client→server';
+        this.emit(HttpCodes.ROLES_INVERTED, `${what}: the TCP roles look inverted (capture started mid-stream?); pairing by content`,
+          first.frame, dir, 0);
+      }
+    } else if (isRequest !== (dir === this.reqDir)) {
+      return isRequest ? 'a request line in the response direction' : 'a status line in the request direction';
+    }
+    if (isRequest) this.startRequest(dir, head, first, resync);
+    else this.startResponse(dir, head, first, resync);
+    this.started[dir] = true;
+    return null;
+  }
+
+  private startRequest(dir: Direction, head: MessageHead, first: Mark, resync: ResyncInfo | null): void {
+    const req = head.request!;
+    const ex = new ExchangeRec(this.recs.length + 1);
+    ex.hasRequest = true;
+    ex.method = req.method;
+    ex.target = req.target;
+    ex.requestVersion = req.version;
+    ex.http09 = req.http09;
+    ex.requestState = 'incomplete';
+    ex.requestStart = first;
+    for (const n of head.lenient) ex.note(n);
+    const respParser = this.parsers[dir === 0 ? 1 : 0];
+    ex.responsePosAtSend = respParser.nextOffset;
+    const respEnded = this.ended[dir === 0 ? 1 : 0];
+    if (respEnded !== null && respEnded.synced && respEnded.reason !== 'capture-end') ex.responseState = 'unanswered';
+
+    // What the capture shows at this moment: earlier requests still waiting, a response still arriving.
+    let outstanding = 0;
+    for (let i = this.respCursor; i < this.queue.length; i++) if (this.queue[i].responseState === 'absent') outstanding++;
+    const responding = this.curResp !== null && !this.curResp.interim;
+    if (responding) outstanding++;
+    const prev = this.recs.length > 0 ? this.recs[this.recs.length - 1] : null;
+    const prevName = prev?.hasRequest ? `request ${prev.index}` : `response ${prev?.index ?? 0}`;
+    let suffix = '';
+    let certain = false;
+    if (!respParser.synced) {
+      if (prev !== null) suffix = ' · order undetermined: the response direction lost bytes';
+    } else if (outstanding > 0) {
+      // Certain when a response is arriving now, or when the server's direction is demonstrably captured in sync;
+      // before the first server byte it may be a one-sided capture: the first response start decides.
+      certain = responding || respParser.nextOffset > 0;
+      suffix = certain ? ` · pipelined behind ${prevName}` : ' · sent before any response was seen';
+    } else if (prev !== null && (prev.responseState === 'lost' || (prev.hasRequest && !prev.responseSeen))) {
+      suffix = ` · order undetermined: response ${prev.index} not in the capture`;
+    }
+    this.recs.push(ex);
+    this.queue.push(ex);
+    this.frameRequests.push(ex);
+    this.curReq = ex;
+    if (resync !== null) this.emit(HttpCodes.RESYNC, this.resyncText(dir, `request ${ex.index}`, resync, ''), first.frame, dir, ex.index);
+    const version = req.http09 ? '(HTTP/0.9, no version)' : req.version === '' ? '(no version)' : printable(req.version, 20);
+    this.emit(HttpCodes.REQUEST, `request ${ex.index} ${printable(req.method, 40)} ${printable(req.target)} ${version}${suffix}`,
+      first.frame, dir, ex.index);
+    if (certain) this.emitPipelined(ex, outstanding + 1, first.frame);
+    else if (outstanding > 0 && respParser.synced) this.deferred.push({ ex, depth: outstanding + 1 });
+    if (req.http09 && this.respCursor === this.queue.length - 1 && this.curResp === null) {
+      respParser.expectSimpleResponse = true;
+    }
+  }
+
+  /**
+   * Lost response bytes held whole responses: which pending requests did they answer? At least one when the loss
+   * began between messages. More when the evidence says the client saw server bytes beyond the loss before sending
+   * its next request: a request sent after the response direction advanced past the loss (and past where it stood
+   * when the previous request went out) follows a response the capture lost. Only requests sent before the resumed
+   * response can be answered by it, so one of them is always left for it.
+   */
+  private applyLoss(resync: ResyncInfo, resumeArrival: number): number[] {
+    const pending: ExchangeRec[] = [];
+    for (let i = this.respCursor; i < this.queue.length; i++) {
+      const ex = this.queue[i];
+      if (ex.requestStart === null || ex.requestStart.arrival >= resumeArrival) break;
+      pending.push(ex);
+    }
+    if (pending.length === 0) return [];
+    let lostCount = resync.atBoundary ? 1 : 0;
+    for (let i = 0; i + 1 < pending.length; i++) {
+      if (pending[i + 1].responsePosAtSend > Math.max(resync.lossOffset, pending[i].responsePosAtSend)) lostCount = Math.max(lostCount, i + 1);
+    }
+    lostCount = Math.min(lostCount, pending.length - 1);
+    const lost: number[] = [];
+    for (let i = 0; i < lostCount; i++) {
+      pending[i].responseState = 'lost';
+      lost.push(pending[i].index);
+    }
+    this.respCursor += lostCount;
+    return lost;
+  }
+
+  private emitPipelined(ex: ExchangeRec, depth: number, frame: number): void {
+    const waiting = depth - 1;
+    this.emit(HttpCodes.PIPELINED, `request ${ex.index} sent while ${waiting} earlier ${waiting === 1 ? 'request awaited its' : 'requests awaited their'} response (depth ${depth})`,
+      frame, this.reqDir!, ex.index);
+  }
+
+  private startResponse(dir: Direction, head: MessageHead, first: Mark, resync: ResyncInfo | null): void {
+    const lost = resync !== null ? this.applyLoss(resync, first.arrival) : [];
+    if (this.deferred.length > 0) {
+      // The server's direction shows up in sync: requests sent before any response were pipelined after all.
+      if (resync === null) for (const d of this.deferred) this.emitPipelined(d.ex, d.depth, first.frame);
+      this.deferred.length = 0;
+    }
+    const status = head.status;
+    const interim = status !== null && status.status >= 100 && status.status < 200 && status.status !== 101;
+    let ex: ExchangeRec;
+    if (this.respCursor < this.queue.length) {
+      ex = this.queue[this.respCursor];
+      if (!interim) this.respCursor++;
+    } else if (this.orphanInterim !== null) {
+      ex = this.orphanInterim;
+      if (!interim) this.orphanInterim = null;
+    } else {
+      ex = new ExchangeRec(this.recs.length + 1);
+      this.recs.push(ex);
+      if (interim) this.orphanInterim = ex;
+    }
+    this.responses++;
+    for (const n of head.lenient) ex.note(n);
+    if (interim) {
+      this.interimResponses++;
+      ex.interim.push(status!.status);
+    } else {
+      ex.status = status === null ? null : status.status;
+      ex.reason = status === null ? null : status.reason;
+      ex.responseVersion = status === null ? 'HTTP/0.9' : status.version;
+      ex.responseState = 'incomplete';
+      ex.responseStart = first;
+      ex.responseLastArrival = first.arrival;
+    }
+    this.curResp = { ex, interim };
+    if (resync !== null) {
+      const held = lost.length === 0 ? '' : `; the lost bytes held the response${lost.length === 1 ? '' : 's'} to request${lost.length === 1 ? '' : 's'} ${lost.join(', ')}`;
+      this.emit(HttpCodes.RESYNC, this.resyncText(dir, `response ${ex.index}`, resync, held), first.frame, dir, ex.index);
+    }
+    const line = status === null ? 'HTTP/0.9 response (no status line)' : `${status.status}${status.reason === '' ? '' : ' ' + printable(status.reason, 80)}`;
+    const tag = interim ? ' · interim' : ex.hasRequest ? '' : ' · its request is not in the capture';
+    this.emit(HttpCodes.RESPONSE, `response ${ex.index} ${line}${tag}`, first.frame, dir, ex.index);
+  }
+
+  onHeaders(dir: Direction, head: MessageHead): BodyPlan {
+    if (dir === this.reqDir) return this.requestHeaders(head);
+    return this.responseHeaders(dir, head);
+  }
+
+  /** RFC 9112 §6.3 items 3, 4, 5 and 6 for requests (a request body is never close-delimited). */
+  private requestHeaders(head: MessageHead): BodyPlan {
+    const ex = this.curReq!;
+    const kept = head.kept;
+    ex.requestConnection = kept[Kept.CONNECTION];
+    ex.requestKeepAlive = kept[Kept.KEEP_ALIVE];
+    ex.host = kept[Kept.HOST];
+    ex.requestContentType = kept[Kept.CONTENT_TYPE];
+    ex.requestUpgrade = kept[Kept.UPGRADE];
+    ex.expectContinue = headerTokens(kept[Kept.EXPECT]).includes('100-continue');
+    ex.requestHeaderFields = head.fieldCount;
+    ex.requestHeaderBytes = head.headerBytes;
+    for (const n of head.lenient) ex.note(n);
+    if (ex.method === 'CONNECT' || ex.requestUpgrade !== null) this.parsers[this.reqDir!].maySwitch = true;
+    if (ex.http09) return { kind: 'none' };
+    const plan = framing(head, ex, false);
+    return plan;
+  }
+
+  /** RFC 9112 §6.3 for responses: items 1 (HEAD, 1xx, 204, 304), 2 (2xx to CONNECT), 3-5, 8 (close-delimited). */
+  private responseHeaders(dir: Direction, head: MessageHead): BodyPlan {
+    const cur = this.curResp!;
+    const ex = cur.ex;
+    if (cur.interim) return { kind: 'none' };
+    const kept = head.kept;
+    ex.responseConnection = kept[Kept.CONNECTION];
+    ex.responseKeepAlive = kept[Kept.KEEP_ALIVE];
+    ex.responseContentType = kept[Kept.CONTENT_TYPE];
+    ex.responseUpgrade = kept[Kept.UPGRADE];
+    ex.responseHeaderFields = head.fieldCount;
+    ex.responseHeaderBytes = head.headerBytes;
+    for (const n of head.lenient) ex.note(n);
+    const status = ex.status ?? 0;
+    const method = ex.method ?? 'GET';
+    const reqParser = this.parsers[dir === 0 ? 1 : 0];
+    if (status === 101) {
+      // RFC 9110 §15.2.2: the server switches to the protocol in its Upgrade header after the empty line.
+      ex.switched = 'upgrade';
+      this.switched = 'upgrade';
+      const proto = headerTokens(ex.responseUpgrade ?? ex.requestUpgrade)[0] ?? null;
+      this.upgradeTo = proto === null ? 'an unnamed protocol' : proto.split('/')[0];
+      reqParser.switchToOpaque();
+      return { kind: 'switch' };
+    }
+    if (method === 'CONNECT' && status >= 200 && status < 300) {
+      // RFC 9110 §9.3.6: after a 2xx to CONNECT both directions are a tunnel.
+      ex.switched = 'tunnel';
+      this.switched = 'tunnel';
+      this.upgradeTo = ex.target;
+      reqParser.switchToOpaque();
+      return { kind: 'switch' };
+    }
+    // Any other final response refuses an Upgrade or CONNECT: what the client sends next is HTTP again.
+    if (status >= 200) reqParser.maySwitch = false;
+    if (method === 'HEAD' || status === 204 || status === 304) return { kind: 'none' };
+    return framing(head, ex, true);
+  }
+
+  onEnd(dir: Direction, last: Mark, body: BodyStats): void {
+    if (dir === this.reqDir) {
+      const ex = this.curReq;
+      if (ex === null) return;
+      this.curReq = null;
+      ex.requestState = 'complete';
+      ex.requestEnd = last;
+      ex.requestFraming = body.framing;
+      ex.requestBodyBytes = body.bodyBytes;
+      ex.requestBodyMissingBytes = body.missingBytes;
+      this.emit(HttpCodes.REQUEST_END, `request ${ex.index} complete · ${bodyWords(body)}`, last.frame, dir, ex.index);
+      return;
+    }
+    const cur = this.curResp;
+    if (cur === null) return;
+    this.curResp = null;
+    const ex = cur.ex;
+    if (cur.interim) return;
+    ex.responseState = 'complete';
+    ex.responseEnd = last;
+    ex.responseLastArrival = last.arrival;
+    ex.responseFraming = body.framing;
+    ex.responseBodyBytes = body.bodyBytes;
+    ex.responseBodyMissingBytes = body.missingBytes;
+    const line = ex.status === null ? 'HTTP/0.9 response' : `${ex.status}${ex.reason ? ' ' + printable(ex.reason, 80) : ''}`;
+    this.emit(HttpCodes.RESPONSE_END, `response ${ex.index} ${line} · ${bodyWords(body)} · ${fate(ex)}`, last.frame, dir, ex.index);
+    if (ex.switched === 'upgrade') {
+      this.emit(HttpCodes.UPGRADE, `upgraded to ${this.upgradeTo} (101 Switching Protocols): the rest of the connection is not HTTP`,
+        last.frame, dir, ex.index);
+    } else if (ex.switched === 'tunnel') {
+      this.emit(HttpCodes.UPGRADE, `CONNECT tunnel to ${printable(ex.target ?? '?', 80)} established (${ex.status}): the rest of the connection is not HTTP`,
+        last.frame, dir, ex.index);
+    }
+    const next = this.queue[this.respCursor];
+    if (next !== undefined && next.http09) this.parsers[dir].expectSimpleResponse = true;
+  }
+
+  onIncomplete(dir: Direction, why: string, frame: number, body: BodyStats): void {
+    if (dir === this.reqDir || this.reqDir === null) {
+      const ex = this.curReq;
+      this.curReq = null;
+      if (ex === null) {
+        this.emit(HttpCodes.INCOMPLETE, `${this.dirLabel(dir)}: message cut short: ${why}`, frame, dir, 0);
+        return;
+      }
+      ex.requestState = 'incomplete';
+      ex.requestFraming = body.framing;
+      ex.requestBodyBytes = body.bodyBytes;
+      ex.requestBodyMissingBytes = body.missingBytes;
+      this.emit(HttpCodes.INCOMPLETE, `request ${ex.index} incomplete: ${why}`, frame, dir, ex.index);
+      return;
+    }
+    const cur = this.curResp;
+    this.curResp = null;
+    if (cur === null) {
+      this.emit(HttpCodes.INCOMPLETE, `${this.dirLabel(dir)}: message cut short: ${why}`, frame, dir, 0);
+      return;
+    }
+    const ex = cur.ex;
+    if (!cur.interim) {
+      ex.responseState = 'incomplete';
+      ex.responseFraming = body.framing;
+      ex.responseBodyBytes = body.bodyBytes;
+      ex.responseBodyMissingBytes = body.missingBytes;
+      ex.responseLastArrival = Math.max(ex.responseLastArrival, this.parsers[dir].lastDataArrival);
+    }
+    this.emit(HttpCodes.INCOMPLETE, `response ${ex.index}${cur.interim ? ' (interim)' : ''} incomplete: ${why}`, frame, dir, ex.index);
+  }
+
+  onStop(dir: Direction, why: string, frame: number): void {
+    this.stopped[dir] = why;
+    this.emit(HttpCodes.STOPPED, `${this.dirLabel(dir)}: parsing stopped: ${why}`, frame, dir, 0);
+  }
+
+  onNotHttp(dir: Direction, frame: number): void {
+    if (this.reqDir === null || dir === this.reqDir) return;
+    const why = this.queue.length > 0 ? 'no status line where a response should start (an HTTP/0.9-style response, or not HTTP)' : 'not HTTP';
+    this.stopped[dir] = why;
+    this.emit(HttpCodes.STOPPED, `responses: parsing stopped: ${why}`, frame, dir, 0);
+  }
+
+  onBodyGap(dir: Direction, missingBytes: number, frame: number): void {
+    const ex = dir === this.reqDir ? this.curReq : this.curResp?.ex ?? null;
+    const what = ex === null ? 'a body' : `the body of ${dir === this.reqDir ? 'request' : 'response'} ${ex.index}`;
+    this.emit(HttpCodes.BODY_GAP, `${missingBytes} bytes missing inside ${what}: skipped, framing kept`, frame, dir, ex?.index ?? 0);
+  }
+}
+
+/** Content-Length and Transfer-Encoding framing, RFC 9112 §6.1 and §6.3 items 3-8. */
+function framing(head: MessageHead, ex: ExchangeRec, response: boolean): BodyPlan {
+  const te = head.kept[Kept.TRANSFER_ENCODING];
+  const cl = head.kept[Kept.CONTENT_LENGTH];
+  if (te !== null) {
+    const codings = transferCodings(te);
+    // §6.1: a sender must not send both; §6.3 item 3: Transfer-Encoding overrides Content-Length.
+    if (cl !== null) ex.note('Transfer-Encoding with Content-Length');
+    if (codings[codings.length - 1] === 'chunked') return { kind: 'chunked' };
+    // §6.3 item 4: a response without final chunked is close-delimited; such a request cannot be framed.
+    if (response) return { kind: 'close' };
+    return { kind: 'reject', why: `request Transfer-Encoding "${printable(te, 60)}" does not end in chunked` };
+  }
+  if (cl !== null) {
+    const parsed = parseContentLength(cl);
+    if ('error' in parsed) return { kind: 'reject', why: parsed.error };
+    return { kind: 'length', bytes: parsed.bytes };
+  }
+  return response ? { kind: 'close' } : { kind: 'none' };
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+function bodyWords(body: BodyStats): string {
+  if (body.framing === 'none') return 'no body';
+  const missing = body.missingBytes > 0 ? `, ${body.missingBytes} missing` : '';
+  const chunks = body.framing === 'chunked' ? `, ${plural(body.chunks, 'chunk')}${body.trailerFields > 0 ? `, ${plural(body.trailerFields, 'trailer field')}` : ''}` : '';
+  return `${plural(body.bodyBytes, 'byte')} body (${body.framing}${chunks}${missing})`;
+}
+
+/** What the response says about the connection (RFC 9112 §9.3, §9.6). */
+function fate(ex: ExchangeRec): string {
+  if (ex.switched !== null) return ex.switched === 'upgrade' ? 'switching protocols' : 'tunnel follows';
+  const verdict = reuseVerdict(ex);
+  if (verdict.reusable) return verdict.why.startsWith('HTTP/1.0') ? 'connection stays open (HTTP/1.0 keep-alive)' : 'connection stays open';
+  if (verdict.why === 'body delimited by close') return 'body ended by the close';
+  if (verdict.why === 'request Connection: close') return 'server will close (the request said Connection: close)';
+  return `server will close (${verdict.why})`;
+}

@@ -1,0 +1,193 @@
+// One request/response exchange as the connection builds it, its JSON form, and the rules that judge it:
+// reuse per RFC 9112 §9.3 and pipelining per §9.3.2. Pure data and functions: no parsing, no events.
+
+import type { Mark } from './parser.js';
+import { headerTokens } from './syntax.js';
+import type { BodyFraming, HttpExchange, HttpMark, MessageState, RequestOrder } from './types.js';
+
+/** The mutable record behind an HttpExchange, with the arrival counters the ordering rules need. */
+export class ExchangeRec {
+  readonly index: number;
+  method: string | null = null;
+  target: string | null = null;
+  requestVersion: string | null = null;
+  http09 = false;
+  status: number | null = null;
+  reason: string | null = null;
+  responseVersion: string | null = null;
+  requestConnection: string | null = null;
+  requestKeepAlive: string | null = null;
+  responseConnection: string | null = null;
+  responseKeepAlive: string | null = null;
+  host: string | null = null;
+  requestContentType: string | null = null;
+  responseContentType: string | null = null;
+  requestUpgrade: string | null = null;
+  responseUpgrade: string | null = null;
+  expectContinue = false;
+  hasRequest = false;
+  /** 'absent' until the request (or response) starts; 'absent' responses are resolved at export. */
+  requestState: MessageState = 'absent';
+  responseState: MessageState = 'absent';
+  requestHeaderFields = 0;
+  requestHeaderBytes = 0;
+  requestFraming: BodyFraming | null = null;
+  requestBodyBytes = 0;
+  requestBodyMissingBytes = 0;
+  responseHeaderFields = 0;
+  responseHeaderBytes = 0;
+  responseFraming: BodyFraming | null = null;
+  responseBodyBytes = 0;
+  responseBodyMissingBytes = 0;
+  requestStart: Mark | null = null;
+  requestEnd: Mark | null = null;
+  responseStart: Mark | null = null;
+  responseEnd: Mark | null = null;
+  /** Arrival of the last response byte seen (complete or not); -1 before any. */
+  responseLastArrival = -1;
+  /** Offset the response direction had reached (data, gaps) when this request started, in the same frame included. */
+  responsePosAtSend = -1;
+  /** The response head chose to leave HTTP (101, 2xx to CONNECT). */
+  switched: 'upgrade' | 'tunnel' | null = null;
+  interim: number[] = [];
+  notes: string[] = [];
+
+  constructor(index: number) {
+    this.index = index;
+  }
+
+  /** The response was seen, whole or cut short. */
+  get responseSeen(): boolean {
+    return this.responseState === 'complete' || this.responseState === 'incomplete';
+  }
+
+  note(text: string): void {
+    if (!this.notes.includes(text)) this.notes.push(text);
+  }
+}
+
+/**
+ * Whether the connection may carry another request after this exchange, per RFC 9112 §9.3: `close` in either
+ * message's Connection ends it (§9.6); a close-delimited body needs the close (§6.3 item 8); HTTP/1.1 and later
+ * persist by default; HTTP/1.0 persists only with `Connection: keep-alive` (§9.3, and RFC 9112 Appendix C.2.2).
+ */
+export function allowsReuse(ex: ExchangeRec): boolean {
+  return reuseVerdict(ex).reusable;
+}
+
+/** The reuse decision with the words that justify it. */
+export function reuseVerdict(ex: ExchangeRec): { reusable: boolean; why: string } {
+  if (ex.switched === 'upgrade') return { reusable: false, why: 'switched protocols' };
+  if (ex.switched === 'tunnel') return { reusable: false, why: 'tunnel' };
+  const resp = headerTokens(ex.responseConnection);
+  if (resp.includes('close')) return { reusable: false, why: 'Connection: close' };
+  if (headerTokens(ex.requestConnection).includes('close')) return { reusable: false, why: 'request Connection: close' };
+  if (ex.responseFraming === 'close') return { reusable: false, why: 'body delimited by close' };
+  const v = versionNumber(ex.responseVersion);
+  if (v >= 11) return { reusable: true, why: `${ex.responseVersion} persistent by default` };
+  if (v === 10 && resp.includes('keep-alive')) return { reusable: true, why: 'HTTP/1.0 with Connection: keep-alive' };
+  if (v === 10) return { reusable: false, why: 'HTTP/1.0 without keep-alive' };
+  return { reusable: false, why: ex.responseVersion === null ? 'no response version' : `${ex.responseVersion}` };
+}
+
+/** `HTTP/1.1` → 11, `HTTP/2.0` → 20; -1 when not a version. */
+export function versionNumber(version: string | null): number {
+  if (version === null) return -1;
+  const m = /^HTTP\/(\d+)\.(\d+)$/.exec(version);
+  return m === null ? -1 : Number(m[1]) * 10 + Math.min(9, Number(m[2]));
+}
+
+/**
+ * Order and pipeline depth of every request, from arrival counters (capture order), after the fact.
+ * depth(k) = 1 + responses of earlier exchanges seen to end after request k's first byte + earlier requests the
+ * server never answered although its direction ended in sync (those are outstanding for good). A lost response
+ * counts only when the seen response before it already ended after request k started (FIFO: it ended later still);
+ * absent responses count for nothing: they prove neither order. A request is pipelined when depth ≥ 2;
+ * otherwise it is 'after-response' when its predecessor's response was seen, 'undetermined' when it was not.
+ */
+export function computeOrder(exs: readonly ExchangeRec[]): { order: (RequestOrder | null)[]; depth: number[] } {
+  const order: (RequestOrder | null)[] = new Array(exs.length).fill(null);
+  const depth: number[] = new Array(exs.length).fill(0);
+  const seenEnds: number[] = [];
+  let passed = 0;
+  let unansweredBefore = 0;
+  for (let i = 0; i < exs.length; i++) {
+    const ex = exs[i];
+    if (ex.hasRequest && ex.requestStart !== null) {
+      const start = ex.requestStart.arrival;
+      // Responses end in FIFO order, so those that ended before this request form a prefix of seenEnds.
+      while (passed < seenEnds.length && seenEnds[passed] < start) passed++;
+      const d = 1 + (seenEnds.length - passed) + unansweredBefore;
+      depth[i] = d;
+      if (i === 0) order[i] = d >= 2 ? 'pipelined' : 'first';
+      else if (d >= 2) order[i] = 'pipelined';
+      else order[i] = exs[i - 1].responseSeen ? 'after-response' : 'undetermined';
+    }
+    const last = seenEnds.length > 0 ? seenEnds[seenEnds.length - 1] : -1;
+    if (ex.responseSeen) {
+      seenEnds.push(Math.max(last, ex.responseLastArrival));
+    } else if (ex.responseState === 'lost') {
+      // FIFO: a lost response ended no earlier than the seen one before it; that lower bound is all we know.
+      seenEnds.push(last);
+    } else if (ex.responseState === 'unanswered') {
+      unansweredBefore++;
+    }
+  }
+  return { order, depth };
+}
+
+function mark(m: Mark | null): HttpMark | null {
+  return m === null ? null : { frame: m.frame, tsSec: m.tsSec, tsNsec: m.tsNsec };
+}
+
+/** b - a in µs, rounded; exact for spans under 104 days (ns fit a double's 53 bits). */
+function spanUs(a: Mark | null, b: Mark | null): number | null {
+  if (a === null || b === null) return null;
+  return Math.round(((b.tsSec - a.tsSec) * 1e9 + (b.tsNsec - a.tsNsec)) / 1000);
+}
+
+/** The JSON form, keys in a fixed order. */
+export function exportExchange(ex: ExchangeRec, order: RequestOrder | null, depth: number): HttpExchange {
+  return {
+    index: ex.index,
+    method: ex.method,
+    target: ex.target,
+    requestVersion: ex.requestVersion,
+    status: ex.status,
+    reason: ex.reason,
+    responseVersion: ex.responseVersion,
+    requestConnection: ex.requestConnection,
+    requestKeepAlive: ex.requestKeepAlive,
+    responseConnection: ex.responseConnection,
+    responseKeepAlive: ex.responseKeepAlive,
+    host: ex.host,
+    requestContentType: ex.requestContentType,
+    responseContentType: ex.responseContentType,
+    requestUpgrade: ex.requestUpgrade,
+    responseUpgrade: ex.responseUpgrade,
+    expectContinue: ex.expectContinue,
+    requestState: ex.requestState,
+    responseState: ex.responseState,
+    requestHeaderFields: ex.requestHeaderFields,
+    requestHeaderBytes: ex.requestHeaderBytes,
+    requestFraming: ex.requestFraming,
+    requestBodyBytes: ex.requestBodyBytes,
+    requestBodyMissingBytes: ex.requestBodyMissingBytes,
+    responseHeaderFields: ex.responseHeaderFields,
+    responseHeaderBytes: ex.responseHeaderBytes,
+    responseFraming: ex.responseFraming,
+    responseBodyBytes: ex.responseBodyBytes,
+    responseBodyMissingBytes: ex.responseBodyMissingBytes,
+    requestStart: mark(ex.requestStart),
+    requestEnd: mark(ex.requestEnd),
+    responseStart: mark(ex.responseStart),
+    responseEnd: mark(ex.responseEnd),
+    timeToFirstByteUs: spanUs(ex.requestStart, ex.responseStart),
+    totalUs: ex.responseState === 'complete' ? spanUs(ex.requestStart, ex.responseEnd) : null,
+    order,
+    pipelined: order === 'pipelined',
+    pipelineDepth: depth,
+    interim: ex.interim.slice(),
+    notes: ex.notes.slice(),
+  };
+}

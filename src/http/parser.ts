@@ -1,0 +1,717 @@
+// Incremental HTTP/1.x message parser for one direction: start line, header fields, body framing (RFC 9112).
+// Fed in-order bytes, gaps and the end; counts body bytes by arithmetic and never keeps them; pairing is not its job.
+
+import type { Direction } from '../types.js';
+import {
+  CR, HT, KEPT_COUNT, LF, SP, keptHeader, latin1, parseChunkSize, parseRequestLine, parseStatusLine, splitFieldLine,
+  startShape,
+} from './syntax.js';
+import type { RequestLine, StatusLine } from './syntax.js';
+
+/** Where a byte was seen: the frame that carried it, that frame's time, and the connection's call counter
+ *  (`arrival`), which orders bytes of both directions as the capture delivered them. */
+export interface Mark {
+  frame: number;
+  tsSec: number;
+  tsNsec: number;
+  arrival: number;
+}
+
+/** A parsed start line and the header fields we keep (by `Kept` index), the rest only counted. */
+export interface MessageHead {
+  request: RequestLine | null;
+  /** Null for a request, and for an HTTP/0.9 response, which has no status line (RFC 1945 §4.1). */
+  status: StatusLine | null;
+  /** Values of the kept header fields, repeated lines joined with ", " (RFC 9110 §5.3); null when absent. */
+  kept: (string | null)[];
+  fieldCount: number;
+  /** Start line, field lines and the empty line, as sent. */
+  headerBytes: number;
+  /** Deviations tolerated while parsing this message (bare LF, obs-fold, ...). */
+  lenient: string[];
+}
+
+/** How the body of a message is delimited, decided by the connection from the head (RFC 9112 §6.3). */
+export type BodyPlan =
+  | { kind: 'none' }
+  | { kind: 'length'; bytes: number }
+  | { kind: 'chunked' }
+  | { kind: 'close' }
+  /** No body; after this message the direction carries another protocol (101, 2xx to CONNECT). */
+  | { kind: 'switch' }
+  | { kind: 'reject'; why: string };
+
+export interface BodyStats {
+  framing: 'none' | 'content-length' | 'chunked' | 'close';
+  /** Body bytes counted, missing ones (gaps inside a body of known length) included. */
+  bodyBytes: number;
+  missingBytes: number;
+  chunks: number;
+  trailerFields: number;
+}
+
+/** Sync lost and found again: what the connection needs to decide which messages the lost bytes held. */
+export interface ResyncInfo {
+  /** Stream offset of the first byte that could not be parsed (a gap, or where a message was cut). */
+  lossOffset: number;
+  /** True when the loss began between two messages, false when it cut a message short. */
+  atBoundary: boolean;
+  skippedBytes: number;
+}
+
+export interface ParserSink {
+  /** A start line was parsed. Null accepts it; otherwise the reason this direction cannot carry it. */
+  onStart(dir: Direction, head: MessageHead, first: Mark, resync: ResyncInfo | null): string | null;
+  /** The header section ended: how is the body delimited? */
+  onHeaders(dir: Direction, head: MessageHead): BodyPlan;
+  onEnd(dir: Direction, last: Mark, body: BodyStats): void;
+  /** The current message was cut short (gap outside a known-length body, limit, malformed framing, end). */
+  onIncomplete(dir: Direction, why: string, frame: number, body: BodyStats): void;
+  /** Parsing of this direction stopped; it resumes only where a later segment begins with a start line. */
+  onStop(dir: Direction, why: string, frame: number): void;
+  /** The first bytes of the direction are not an HTTP start line (not an error: maybe not HTTP at all). */
+  onNotHttp(dir: Direction, frame: number): void;
+  onBodyGap(dir: Direction, missingBytes: number, frame: number): void;
+}
+
+export interface ParserLimits {
+  maxHeaderBytes: number;
+  maxStartLineBytes: number;
+}
+
+const IDLE = 0;
+const START_LINE = 1;
+const HEADERS = 2;
+const BODY_LENGTH = 3;
+const CHUNK_SIZE = 4;
+const CHUNK_DATA = 5;
+const CHUNK_DATA_END = 6;
+const TRAILERS = 7;
+const BODY_CLOSE = 8;
+const OPAQUE = 9;
+const SEEK = 10;
+const ENDED = 11;
+
+/** Phase names for texts ("in the headers of ..."). */
+const PHASE = ['between messages', 'in a start line', 'in the header fields', 'in the body', 'in a chunk size line',
+  'in chunk data', 'after chunk data', 'in the trailer fields', 'in the body', 'in upgraded bytes', 'out of sync',
+  'after the end'];
+
+export class DirectionParser {
+  readonly dir: Direction;
+  private readonly sink: ParserSink;
+  private readonly limits: ParserLimits;
+  /** What a start line in this direction may be; set once the connection knows which side sends requests. */
+  want: 'request' | 'status' | 'either' = 'either';
+
+  private state = IDLE;
+  /** True while looking for the first message of the direction or a message after lost bytes: failing is silent. */
+  private tentative = true;
+  private everStarted = false;
+  private resync: ResyncInfo | null = null;
+
+  /** Stream offset expected next; -1 until the first data or gap. */
+  nextOffset = -1;
+  /** Stream offset of the chunk being parsed, and of the start line being accumulated. */
+  private chunkOffset = 0;
+  private lineOffset = 0;
+  private cur: Mark = { frame: 0, tsSec: 0, tsNsec: 0, arrival: 0 };
+  private lastData: Mark = { frame: 0, tsSec: 0, tsNsec: 0, arrival: 0 };
+
+  private lineBuf = new Uint8Array(256);
+  private lineLen = 0;
+  private shapeOk = false;
+  private crSeen = false;
+  /** A tentative start line that began in an earlier chunk failed: look at the current chunk's start again. */
+  private rescan = false;
+
+  private head: MessageHead | null = null;
+  private lastKept = -1;
+  private fieldBytes = 0;
+  private first: Mark = { frame: 0, tsSec: 0, tsNsec: 0, arrival: 0 };
+  private remainingBytes = 0;
+  private body: BodyStats = emptyBody('none');
+
+  /** After the current message, switch to opaque (101 or CONNECT accepted while this message was in flight). */
+  private switchAfterMessage = false;
+  /** The last request asked to leave HTTP (Upgrade, CONNECT): bytes that are not a request line are the new protocol. */
+  maySwitch = false;
+  /** The next response answers an HTTP/0.9 request: no status line, body until close (RFC 1945 §4.1). */
+  expectSimpleResponse = false;
+  /** The start line being read may instead be the first bytes of an HTTP/0.9 response body. */
+  private simpleFallback = false;
+
+  /** Bytes we could not parse (before the first message, after loss, after a stop). */
+  unparsedBytes = 0;
+  /** Bytes after a 101 or an accepted CONNECT. */
+  opaqueBytes = 0;
+  /** Why parsing last stopped, if it did. */
+  stopReason: string | null = null;
+
+  constructor(dir: Direction, sink: ParserSink, limits: ParserLimits) {
+    this.dir = dir;
+    this.sink = sink;
+    this.limits = limits;
+  }
+
+  /** Not waiting for a message start after loss or a stop. */
+  get synced(): boolean {
+    return this.state !== SEEK;
+  }
+
+  get isOpaque(): boolean {
+    return this.state === OPAQUE;
+  }
+
+  /** Arrival counter of the last data chunk of this direction. */
+  get lastDataArrival(): number {
+    return this.lastData.arrival;
+  }
+
+  /** In the middle of a message (not between messages, not opaque, not out of sync). */
+  get inMessage(): boolean {
+    return this.state >= START_LINE && this.state <= BODY_CLOSE && !(this.state === START_LINE && this.tentative);
+  }
+
+  /** The peer accepted a switch (101, 2xx to CONNECT): opaque from the end of the current message. */
+  switchToOpaque(): void {
+    if (this.state === IDLE || this.state === SEEK || this.state === START_LINE) {
+      if (this.state === START_LINE) this.opaqueBytes += this.lineLen;
+      this.lineLen = 0;
+      this.state = OPAQUE;
+    } else if (this.state !== ENDED && this.state !== OPAQUE) {
+      this.switchAfterMessage = true;
+    }
+  }
+
+  data(bytes: Uint8Array, offset: number, mark: Mark): void {
+    if (this.nextOffset < 0) this.nextOffset = offset;
+    if (offset > this.nextOffset) this.gap(this.nextOffset, offset - this.nextOffset, mark.frame, mark.arrival);
+    if (offset < this.nextOffset) {
+      // Bytes we already have (an overlap the reassembler let through): only the new tail counts.
+      const seen = this.nextOffset - offset;
+      if (seen >= bytes.length) return;
+      bytes = bytes.subarray(seen);
+    }
+    this.chunkOffset = this.nextOffset;
+    this.nextOffset += bytes.length;
+    if (bytes.length === 0) return;
+    this.cur = mark;
+    this.lastData = mark;
+    this.push(bytes);
+  }
+
+  private push(bytes: Uint8Array): void {
+    const len = bytes.length;
+    let pos = 0;
+    if (this.state === SEEK) {
+      pos = this.seekStart(bytes);
+      if (pos < 0) {
+        this.unparsed(len);
+        return;
+      }
+    }
+    while (pos < len) {
+      switch (this.state) {
+        case IDLE:
+          pos = this.idle(bytes, pos);
+          break;
+        case START_LINE:
+          pos = this.startLine(bytes, pos);
+          break;
+        case HEADERS:
+        case TRAILERS:
+          pos = this.fieldLines(bytes, pos);
+          break;
+        case BODY_LENGTH: {
+          const take = Math.min(this.remainingBytes, len - pos);
+          this.remainingBytes -= take;
+          this.body.bodyBytes += take;
+          pos += take;
+          if (this.remainingBytes === 0) this.endMessage(this.cur);
+          break;
+        }
+        case CHUNK_SIZE:
+          pos = this.chunkSizeLine(bytes, pos);
+          break;
+        case CHUNK_DATA: {
+          const take = Math.min(this.remainingBytes, len - pos);
+          this.remainingBytes -= take;
+          this.body.bodyBytes += take;
+          pos += take;
+          if (this.remainingBytes === 0) {
+            this.state = CHUNK_DATA_END;
+            this.crSeen = false;
+          }
+          break;
+        }
+        case CHUNK_DATA_END: {
+          // RFC 9112 §7.1: chunk-data is followed by CRLF; a bare LF is tolerated like everywhere else.
+          const c = bytes[pos];
+          if (c === CR && !this.crSeen) {
+            this.crSeen = true;
+            pos++;
+          } else if (c === LF) {
+            pos++;
+            this.state = CHUNK_SIZE;
+            this.lineLen = 0;
+          } else {
+            this.malformed('chunk data not followed by CRLF');
+          }
+          break;
+        }
+        case BODY_CLOSE:
+          this.body.bodyBytes += len - pos;
+          pos = len;
+          break;
+        case OPAQUE:
+          this.opaqueBytes += len - pos;
+          pos = len;
+          break;
+        default:
+          if (this.rescan) {
+            this.rescan = false;
+            pos = this.seekStart(bytes);
+            if (pos >= 0) break;
+            this.unparsed(len);
+            return;
+          }
+          // Out of sync or ended: the rest of this chunk is not parsed (a message may start only at a chunk start).
+          this.unparsed(len - pos);
+          return;
+      }
+    }
+  }
+
+  private unparsed(bytes: number): void {
+    this.unparsedBytes += bytes;
+    if (this.resync !== null) this.resync.skippedBytes += bytes;
+  }
+
+  /** Out of sync: a message may start only where a segment starts (leading CR/LF allowed). */
+  private seekStart(bytes: Uint8Array): number {
+    let p = 0;
+    while (p < bytes.length && (bytes[p] === CR || bytes[p] === LF)) p++;
+    if (p === bytes.length) return -1;
+    if (startShape(bytes, p, bytes.length, this.want) === 'no' && !this.expectSimpleResponse) return -1;
+    this.unparsed(p);
+    this.state = IDLE;
+    this.tentative = true;
+    return p;
+  }
+
+  private idle(bytes: Uint8Array, pos: number): number {
+    if (this.expectSimpleResponse) {
+      // An HTTP/0.9 request is answered by the body alone (RFC 1945 §4.1), unless a status line comes anyway.
+      this.expectSimpleResponse = false;
+      this.simpleFallback = true;
+      this.first = this.cur;
+      this.lineOffset = this.chunkOffset + pos;
+      this.state = START_LINE;
+      this.lineLen = 0;
+      this.shapeOk = false;
+      return pos;
+    }
+    // RFC 9112 §2.2: empty lines before a request line ought to be ignored; servers send stray CRLFs too.
+    const len = bytes.length;
+    while (pos < len && (bytes[pos] === CR || bytes[pos] === LF)) pos++;
+    if (pos === len) return pos;
+    this.first = this.cur;
+    this.lineOffset = this.chunkOffset + pos;
+    this.state = START_LINE;
+    this.lineLen = 0;
+    this.shapeOk = false;
+    return pos;
+  }
+
+  /** Accumulates the start line (bounded), rejects early by its shape, parses it at its LF. */
+  private startLine(bytes: Uint8Array, pos: number): number {
+    const len = bytes.length;
+    const lf = bytes.indexOf(LF, pos);
+    const stop = lf < 0 ? len : lf;
+    if (this.lineLen + (stop - pos) > this.limits.maxStartLineBytes) {
+      return this.rejectStart(`start line longer than ${this.limits.maxStartLineBytes} bytes`, pos);
+    }
+    this.append(bytes, pos, stop);
+    if (!this.shapeOk) {
+      const shape = startShape(this.lineBuf, 0, this.lineLen, this.maySwitch ? 'request' : this.want);
+      if (shape === 'no') return this.maySwitch ? this.switchNow(stop) : this.rejectStart('not an HTTP start line', stop);
+      this.shapeOk = shape === 'yes';
+    }
+    if (lf < 0) return len;
+    let end = this.lineLen;
+    const bareLf = !(end > 0 && this.lineBuf[end - 1] === CR);
+    if (!bareLf) end--;
+    this.beginMessage();
+    const head = this.head!;
+    head.headerBytes = this.lineLen + 1;
+    if (bareLf) head.lenient.push('bare LF');
+    const status = this.want !== 'request' && !this.maySwitch ? parseStatusLine(this.lineBuf, 0, end) : null;
+    const request = status === null && this.want !== 'status' ? parseRequestLine(this.lineBuf, 0, end) : null;
+    if (status === null && request === null) {
+      return this.maySwitch ? this.switchNow(lf) : this.rejectStart('not an HTTP start line', lf);
+    }
+    head.status = status;
+    head.request = request;
+    if (request?.malformed) head.lenient.push(request.version === '' ? 'no HTTP version' : `malformed version ${request.version}`);
+    const refused = this.sink.onStart(this.dir, head, this.first, this.resync);
+    if (refused !== null) return this.rejectStart(refused, lf);
+    this.accepted();
+    this.maySwitch = false;
+    this.lineLen = 0;
+    this.lastKept = -1;
+    this.fieldBytes = 0;
+    if (request?.http09) {
+      // RFC 1945 §4.1: a Simple-Request is the request line alone.
+      this.headersDone();
+    } else {
+      this.state = HEADERS;
+    }
+    return lf + 1;
+  }
+
+  /** The response to an HTTP/0.9 request: no status line, no headers, the body runs to the close. */
+  private simpleResponse(pos: number): number {
+    this.simpleFallback = false;
+    this.beginMessage();
+    const refused = this.sink.onStart(this.dir, this.head!, this.first, this.resync);
+    this.accepted();
+    if (refused !== null) {
+      this.stop(refused, { lossOffset: this.lineOffset, atBoundary: false, skippedBytes: 0 });
+      return pos;
+    }
+    this.body = emptyBody('close');
+    this.body.bodyBytes = this.lineLen;
+    this.lineLen = 0;
+    this.state = BODY_CLOSE;
+    return pos;
+  }
+
+  private accepted(): void {
+    this.simpleFallback = false;
+    this.resync = null;
+    this.tentative = false;
+    this.everStarted = true;
+  }
+
+  /** The bytes where a start line should be are not one; returns the chunk position where parsing gave up. */
+  private rejectStart(why: string, pos: number): number {
+    if (this.simpleFallback) return this.simpleResponse(pos);
+    const lineBytes = this.lineLen;
+    this.lineLen = 0;
+    if (this.tentative) {
+      // Looking for a first message or a message after loss: not finding one is not an error.
+      if (!this.everStarted && this.resync === null) this.sink.onNotHttp(this.dir, this.first.frame);
+      if (this.resync === null) this.resync = { lossOffset: this.lineOffset, atBoundary: false, skippedBytes: 0 };
+      this.state = SEEK;
+      if (this.lineOffset < this.chunkOffset) {
+        // The false start began in an earlier segment: this segment's own start may still begin a message.
+        this.unparsed(this.chunkOffset - this.lineOffset);
+        this.rescan = true;
+        return pos;
+      }
+      this.unparsed(lineBytes);
+      return pos;
+    }
+    this.stop(why, { lossOffset: this.lineOffset, atBoundary: false, skippedBytes: 0 });
+    this.unparsed(lineBytes);
+    return pos;
+  }
+
+  /** After an Upgrade or CONNECT request, bytes that are not a request line belong to the new protocol. */
+  private switchNow(pos: number): number {
+    this.opaqueBytes += this.lineLen;
+    this.lineLen = 0;
+    this.maySwitch = false;
+    this.state = OPAQUE;
+    return pos;
+  }
+
+  private beginMessage(): void {
+    this.head = { request: null, status: null, kept: new Array<string | null>(KEPT_COUNT).fill(null), fieldCount: 0,
+      headerBytes: 0, lenient: [] };
+  }
+
+  private append(bytes: Uint8Array, from: number, to: number): void {
+    const n = to - from;
+    if (n <= 0) return;
+    if (this.lineLen + n > this.lineBuf.length) {
+      let size = this.lineBuf.length * 2;
+      while (size < this.lineLen + n) size *= 2;
+      const grown = new Uint8Array(size);
+      grown.set(this.lineBuf.subarray(0, this.lineLen));
+      this.lineBuf = grown;
+    }
+    this.lineBuf.set(bytes.subarray(from, to), this.lineLen);
+    this.lineLen += n;
+  }
+
+  /** Header or trailer field lines up to the empty line; only partial lines are copied. */
+  private fieldLines(bytes: Uint8Array, pos: number): number {
+    const len = bytes.length;
+    const state = this.state;
+    while (pos < len && this.state === state) {
+      const lf = bytes.indexOf(LF, pos);
+      const stop = lf < 0 ? len : lf;
+      if (this.fieldBytes + this.lineLen + (stop - pos) > this.limits.maxHeaderBytes) {
+        this.unparsed(this.lineLen);
+        this.malformed(`${state === TRAILERS ? 'trailer' : 'header'} section exceeds ${this.limits.maxHeaderBytes} bytes`);
+        return pos;
+      }
+      if (lf < 0) {
+        this.append(bytes, pos, len);
+        return len;
+      }
+      if (this.lineLen > 0) {
+        this.append(bytes, pos, lf);
+        const n = this.lineLen;
+        this.lineLen = 0;
+        this.fieldLine(this.lineBuf, 0, n);
+      } else {
+        this.fieldLine(bytes, pos, lf);
+      }
+      pos = lf + 1;
+    }
+    return pos;
+  }
+
+  private fieldLine(b: Uint8Array, from: number, to: number): void {
+    const head = this.head!;
+    const lineBytes = to - from + 1;
+    this.fieldBytes += lineBytes;
+    head.headerBytes += lineBytes;
+    if (to > from && b[to - 1] === CR) to--;
+    else if (!head.lenient.includes('bare LF')) head.lenient.push('bare LF');
+    if (to === from) {
+      if (this.state === TRAILERS) this.endMessage(this.cur);
+      else this.headersDone();
+      return;
+    }
+    if (b[from] === SP || b[from] === HT) {
+      // RFC 9112 §5.2 obs-fold: a continuation of the previous field value, replaced by a space.
+      if (!head.lenient.includes('obs-fold')) head.lenient.push('obs-fold');
+      if (this.lastKept >= 0 && this.state === HEADERS) {
+        let p = from;
+        while (p < to && (b[p] === SP || b[p] === HT)) p++;
+        head.kept[this.lastKept] += ' ' + latin1(b, p, to);
+      }
+      return;
+    }
+    const field = splitFieldLine(b, from, to);
+    if (field === null) {
+      if (!head.lenient.includes('invalid field line')) head.lenient.push('invalid field line');
+      this.lastKept = -1;
+      return;
+    }
+    if (field.spaceBeforeColon && !head.lenient.includes('space before colon')) head.lenient.push('space before colon');
+    if (this.state === TRAILERS) {
+      this.body.trailerFields++;
+      return;
+    }
+    head.fieldCount++;
+    const k = keptHeader(b, field.nameFrom, field.nameTo);
+    this.lastKept = k;
+    if (k >= 0) {
+      const value = latin1(b, field.valueFrom, field.valueTo);
+      const prev = head.kept[k];
+      head.kept[k] = prev === null ? value : prev + ', ' + value;
+    }
+  }
+
+  private headersDone(): void {
+    const head = this.head!;
+    const plan = this.sink.onHeaders(this.dir, head);
+    switch (plan.kind) {
+      case 'none':
+        this.body = emptyBody('none');
+        this.endMessage(this.cur);
+        break;
+      case 'switch':
+        this.body = emptyBody('none');
+        this.switchAfterMessage = true;
+        this.endMessage(this.cur);
+        break;
+      case 'length':
+        this.body = emptyBody('content-length');
+        this.remainingBytes = plan.bytes;
+        if (plan.bytes === 0) this.endMessage(this.cur);
+        else this.state = BODY_LENGTH;
+        break;
+      case 'chunked':
+        this.body = emptyBody('chunked');
+        this.state = CHUNK_SIZE;
+        this.lineLen = 0;
+        break;
+      case 'close':
+        this.body = emptyBody('close');
+        this.state = BODY_CLOSE;
+        break;
+      case 'reject':
+        this.body = emptyBody('none');
+        this.malformed(plan.why);
+        break;
+    }
+  }
+
+  private chunkSizeLine(bytes: Uint8Array, pos: number): number {
+    const len = bytes.length;
+    const lf = bytes.indexOf(LF, pos);
+    const stop = lf < 0 ? len : lf;
+    if (this.lineLen + (stop - pos) > this.limits.maxStartLineBytes) {
+      this.unparsed(this.lineLen);
+      this.malformed(`chunk size line longer than ${this.limits.maxStartLineBytes} bytes`);
+      return pos;
+    }
+    if (lf < 0) {
+      this.append(bytes, pos, len);
+      return len;
+    }
+    let line: Uint8Array = bytes;
+    let from = pos;
+    let to = lf;
+    if (this.lineLen > 0) {
+      this.append(bytes, pos, lf);
+      line = this.lineBuf;
+      from = 0;
+      to = this.lineLen;
+    }
+    this.lineLen = 0;
+    if (to > from && line[to - 1] === CR) to--;
+    const size = parseChunkSize(line, from, to);
+    if ('error' in size) {
+      this.malformed(size.error);
+      return lf + 1;
+    }
+    if (size.bytes === 0) {
+      // RFC 9112 §7.1.2: the last chunk, then trailer fields up to an empty line.
+      this.state = TRAILERS;
+      this.fieldBytes = 0;
+    } else {
+      this.body.chunks++;
+      this.remainingBytes = size.bytes;
+      this.state = CHUNK_DATA;
+    }
+    return lf + 1;
+  }
+
+  private endMessage(last: Mark): void {
+    this.state = this.switchAfterMessage ? OPAQUE : IDLE;
+    this.switchAfterMessage = false;
+    this.lineLen = 0;
+    this.head = null;
+    this.sink.onEnd(this.dir, last, this.body);
+  }
+
+  /** The message cannot be framed: it is reported incomplete and parsing waits for a message start (RFC 9112
+   *  §6.3 item 5 and §7.1: nothing in this message's extent can be trusted). */
+  private malformed(why: string): void {
+    if (this.state !== START_LINE) this.sink.onIncomplete(this.dir, why, this.cur.frame, this.body);
+    this.stop(why, { lossOffset: this.chunkOffset, atBoundary: false, skippedBytes: 0 });
+  }
+
+  private stop(why: string, resync: ResyncInfo): void {
+    this.state = SEEK;
+    this.tentative = true;
+    this.resync = resync;
+    this.lineLen = 0;
+    this.head = null;
+    this.stopReason = why;
+    this.sink.onStop(this.dir, why, this.cur.frame);
+  }
+
+  /** length bytes at offset are missing from this direction. */
+  gap(offset: number, length: number, frame: number, arrival: number): void {
+    if (length <= 0) return;
+    if (this.nextOffset < 0) this.nextOffset = offset;
+    if (offset + length <= this.nextOffset) return;
+    if (offset < this.nextOffset) {
+      length -= this.nextOffset - offset;
+      offset = this.nextOffset;
+    } else if (offset > this.nextOffset) {
+      length += offset - this.nextOffset;
+      offset = this.nextOffset;
+    }
+    this.nextOffset = offset + length;
+    this.cur = { frame, tsSec: this.lastData.tsSec, tsNsec: this.lastData.tsNsec, arrival };
+    let missing = length;
+    if (this.state === BODY_LENGTH || this.state === CHUNK_DATA) {
+      // RFC 9112 §6.3: the length is known, so the framing survives the loss; skip and count.
+      const take = Math.min(missing, this.remainingBytes);
+      this.remainingBytes -= take;
+      this.body.bodyBytes += take;
+      this.body.missingBytes += take;
+      this.sink.onBodyGap(this.dir, take, frame);
+      missing -= take;
+      offset += take;
+      if (this.remainingBytes === 0) {
+        if (this.state === BODY_LENGTH) this.endMessage(this.cur);
+        else {
+          this.state = CHUNK_DATA_END;
+          this.crSeen = false;
+        }
+      }
+      if (missing === 0) return;
+    }
+    switch (this.state) {
+      case BODY_CLOSE:
+        this.body.bodyBytes += missing;
+        this.body.missingBytes += missing;
+        this.sink.onBodyGap(this.dir, missing, frame);
+        return;
+      case OPAQUE:
+        this.opaqueBytes += missing;
+        return;
+      case SEEK:
+        this.unparsedBytes += missing;
+        if (this.resync !== null) this.resync.skippedBytes += missing;
+        return;
+      case ENDED:
+        this.unparsedBytes += missing;
+        return;
+      default:
+        break;
+    }
+    // A loss between messages, or inside a start line not yet parsed, takes whole messages with it; a loss inside a
+    // parsed message cuts that message short.
+    const atBoundary = this.state === IDLE || this.state === START_LINE;
+    const phase = PHASE[this.state];
+    if (!atBoundary) this.sink.onIncomplete(this.dir, `${missing} bytes missing ${phase}`, frame, this.body);
+    const lossOffset = this.state === START_LINE ? this.lineOffset : offset;
+    const skipped = missing + (this.state === START_LINE ? this.lineLen : 0);
+    const silent = this.tentative && !this.everStarted;
+    if (this.resync === null || !this.tentative) this.resync = { lossOffset, atBoundary, skippedBytes: 0 };
+    this.state = SEEK;
+    this.tentative = true;
+    this.lineLen = 0;
+    this.head = null;
+    this.unparsed(skipped);
+    if (!silent) {
+      this.stopReason = `${missing} bytes missing ${phase}`;
+      this.sink.onStop(this.dir, `${missing} bytes missing at offset ${offset} ${phase}: waiting for the next message start`,
+        frame);
+    }
+  }
+
+  /** The direction ended (FIN in order, RST, or capture end). */
+  end(reason: 'fin' | 'rst' | 'capture-end', mark: Mark): void {
+    if (this.state === START_LINE && this.simpleFallback) this.simpleResponse(0);
+    const state = this.state;
+    if (state === BODY_CLOSE) {
+      // RFC 9112 §6.3 item 8: a close-delimited body ends with the connection.
+      this.endMessage(this.lastData);
+    } else if (this.inMessage) {
+      const what = reason === 'capture-end' ? 'capture ended' : reason === 'fin' ? 'connection closed (FIN)' : 'connection reset';
+      let detail = PHASE[state];
+      if (state === BODY_LENGTH) detail = `in the body, ${this.body.bodyBytes} of ${this.body.bodyBytes + this.remainingBytes} bytes`;
+      this.sink.onIncomplete(this.dir, `${what} ${detail}`, mark.frame, this.body);
+    } else if (state === START_LINE) {
+      this.unparsedBytes += this.lineLen;
+    }
+    this.state = ENDED;
+    this.lineLen = 0;
+  }
+}
+
+function emptyBody(framing: BodyStats['framing']): BodyStats {
+  return { framing, bodyBytes: 0, missingBytes: 0, chunks: 0, trailerFields: 0 };
+}

@@ -1,0 +1,281 @@
+// HTTP/1.x syntax over byte ranges: token table, start-line shape and parse, header-line split, number parsing.
+// Pure functions: no state, never throws, never decodes more than a start line or one kept header value.
+
+export const CR = 0x0d;
+export const LF = 0x0a;
+export const SP = 0x20;
+export const HT = 0x09;
+const COLON = 0x3a;
+const SEMI = 0x3b;
+
+/** RFC 9110 §5.6.2 tchar. */
+const TCHAR = new Uint8Array(256);
+for (const c of "!#$%&'*+-.^_`|~") TCHAR[c.charCodeAt(0)] = 1;
+for (let c = 0x30; c <= 0x39; c++) TCHAR[c] = 1;
+for (let c = 0x41; c <= 0x5a; c++) TCHAR[c] = 1;
+for (let c = 0x61; c <= 0x7a; c++) TCHAR[c] = 1;
+
+/** Longest method token we look for: methods in the IANA registry are at most 17 bytes. */
+export const MAX_METHOD_BYTES = 32;
+/** The shape of a start line is decided from at most this many leading bytes, so any split decides alike. */
+const SHAPE_WINDOW_BYTES = 48;
+
+/**
+ * Methods recognised even when the rest of the request line is malformed (a missing or broken version): the IANA
+ * method registry (RFC 9110 §9, WebDAV, CalDAV) plus a few seen in the wild. This is Wireshark's rule too (its HTTP
+ * dissector keys on a known method followed by SP or the line end); unknown tokens need a well-formed `HTTP/x.y`.
+ */
+const KNOWN_METHODS = new Set([
+  'GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH',
+  'PROPFIND', 'PROPPATCH', 'MKCOL', 'COPY', 'MOVE', 'LOCK', 'UNLOCK', 'SEARCH', 'BIND', 'REBIND', 'UNBIND', 'ACL',
+  'REPORT', 'MKWORKSPACE', 'VERSION-CONTROL', 'CHECKOUT', 'UNCHECKOUT', 'CHECKIN', 'UPDATE', 'LABEL', 'MERGE',
+  'BASELINE-CONTROL', 'MKACTIVITY', 'ORDERPATCH', 'MKCALENDAR', 'MKREDIRECTREF', 'UPDATEREDIRECTREF', 'PURGE',
+  'LINK', 'UNLINK', 'NOTIFY', 'POLL', 'SUBSCRIBE', 'UNSUBSCRIBE', 'CCM_POST', 'RPC_CONNECT', 'RPC_IN_DATA',
+  'RPC_OUT_DATA', 'QUERY', 'PRI',
+]);
+
+function isDigit(b: number): boolean {
+  return b >= 0x30 && b <= 0x39;
+}
+
+/** 'no': cannot begin a start line; 'maybe': too few bytes to say; 'yes': plausible so far (the full parse decides). */
+export type Shape = 'no' | 'maybe' | 'yes';
+
+/** Can b[from..to) begin a status line `HTTP/x.y SP 3DIGIT` (RFC 9112 §4)? */
+export function statusShape(b: Uint8Array, from: number, to: number): Shape {
+  const end = Math.min(to, from + SHAPE_WINDOW_BYTES);
+  const full = to - from >= SHAPE_WINDOW_BYTES;
+  const prefix = 'HTTP/';
+  let p = from;
+  for (let k = 0; k < prefix.length; k++, p++) {
+    if (p >= end) return full ? 'no' : 'maybe';
+    if (b[p] !== prefix.charCodeAt(k)) return 'no';
+  }
+  for (let part = 0; part < 2; part++) {
+    let digits = 0;
+    while (p < end && isDigit(b[p]) && digits < 3) {
+      p++;
+      digits++;
+    }
+    if (p >= end) return full ? 'no' : 'maybe';
+    if (digits === 0 || b[p] !== (part === 0 ? 0x2e : SP)) return 'no';
+    p++;
+  }
+  while (p < end && b[p] === SP) p++;
+  for (let k = 0; k < 3; k++, p++) {
+    if (p >= end) return full ? 'no' : 'maybe';
+    if (!isDigit(b[p])) return 'no';
+  }
+  if (p >= end) return full ? 'no' : 'maybe';
+  const after = b[p];
+  return after === SP || after === HT || after === CR || after === LF ? 'yes' : 'no';
+}
+
+/** Can b[from..to) begin a request line `method SP target ...` (RFC 9112 §3), or a bare known method? */
+export function requestShape(b: Uint8Array, from: number, to: number): Shape {
+  const end = Math.min(to, from + SHAPE_WINDOW_BYTES);
+  const full = to - from >= SHAPE_WINDOW_BYTES;
+  let p = from;
+  while (p < end && TCHAR[b[p]] === 1 && p - from <= MAX_METHOD_BYTES) p++;
+  const methodBytes = p - from;
+  if (methodBytes === 0 || methodBytes > MAX_METHOD_BYTES) return 'no';
+  if (p >= end) return full ? 'no' : 'maybe';
+  const c = b[p];
+  // A lone token line is a request only if it is a known method (parseRequestLine decides).
+  if (c === CR || c === LF) return 'maybe';
+  return c === SP ? 'yes' : 'no';
+}
+
+/** Either shape; 'yes' when one of them is plausible. */
+export function startShape(b: Uint8Array, from: number, to: number, want: 'request' | 'status' | 'either'): Shape {
+  const s = want === 'request' ? 'no' : statusShape(b, from, to);
+  const r = want === 'status' ? 'no' : requestShape(b, from, to);
+  if (s === 'yes' || r === 'yes') return 'yes';
+  if (s === 'maybe' || r === 'maybe') return 'maybe';
+  return 'no';
+}
+
+/** Bytes as a string, one char per byte (header values are octets; RFC 9110 §5.5 treats obs-text as opaque). */
+export function latin1(b: Uint8Array, from: number, to: number): string {
+  if (to - from <= 64) {
+    // Short strings (methods, versions, most kept values): a loop beats apply() on a subarray view.
+    let s = '';
+    for (let p = from; p < to; p++) s += String.fromCharCode(b[p]);
+    return s;
+  }
+  let s = '';
+  for (let p = from; p < to; p += 4096) {
+    s += String.fromCharCode.apply(null, b.subarray(p, Math.min(to, p + 4096)) as unknown as number[]);
+  }
+  return s;
+}
+
+const CONTROL_RE = /[\x00-\x1f\x7f]/;
+
+/** One-line, printable form of a wire string for event texts: controls become \xNN, long strings are cut. */
+export function printable(s: string, maxChars = 200): string {
+  if (s.length <= maxChars && !CONTROL_RE.test(s)) return s;
+  let out = s.replace(/[\x00-\x1f\x7f]/g, (c) => '\\x' + c.charCodeAt(0).toString(16).padStart(2, '0'));
+  if (out.length > maxChars) out = out.slice(0, maxChars) + '…';
+  return out;
+}
+
+export interface RequestLine {
+  method: string;
+  target: string;
+  /** `HTTP/1.1`, `HTTP/0.9` for a version-less `GET /path`, or the malformed word as sent ('' when missing). */
+  version: string;
+  http09: boolean;
+  /** Accepted only because the method is a known one: the version is missing or malformed. */
+  malformed: boolean;
+}
+
+export interface StatusLine {
+  version: string;
+  status: number;
+  reason: string;
+}
+
+const VERSION_RE = /^HTTP\/\d\.\d$/;
+/** Another protocol's version word (RTSP/1.0, SIP/2.0, ...): then the line is not HTTP even with a known method. */
+const OTHER_PROTOCOL_RE = /^[A-Z][A-Z0-9-]*\/\d+(\.\d+)?$/;
+
+/** Parses a request line (CR and LF already removed). Null when it is not one. RFC 9112 §3 and §2.2 (lenient
+ *  whitespace), HTTP/0.9 `GET /path` (RFC 1945 §4.1 Simple-Request), known methods with a broken version. */
+export function parseRequestLine(b: Uint8Array, from: number, to: number): RequestLine | null {
+  const words = latin1(b, from, to).split(/[ \t]+/).filter((w) => w.length > 0);
+  if (words.length === 0) return null;
+  const method = words[0];
+  if (method.length > MAX_METHOD_BYTES) return null;
+  for (let i = 0; i < method.length; i++) if (TCHAR[method.charCodeAt(i)] !== 1) return null;
+  const last = words[words.length - 1];
+  if (words.length >= 3 && VERSION_RE.test(last)) {
+    return { method, target: words.slice(1, -1).join(' '), version: last, http09: false, malformed: false };
+  }
+  if (words.length === 2 && method === 'GET' && words[1].startsWith('/')) {
+    return { method, target: words[1], version: 'HTTP/0.9', http09: true, malformed: false };
+  }
+  if (!KNOWN_METHODS.has(method) || OTHER_PROTOCOL_RE.test(last) && words.length >= 2 && !last.startsWith('HTTP/')) {
+    return null;
+  }
+  const hasVersionWord = words.length >= 3 || (words.length === 2 && last.startsWith('HTTP/'));
+  const target = words.length >= 3 ? words.slice(1, -1).join(' ') : words.length === 2 && !hasVersionWord ? last : '';
+  return { method, target, version: hasVersionWord ? last : '', http09: false, malformed: true };
+}
+
+/** Parses a status line (CR and LF removed): `HTTP/x.y SP 3DIGIT [SP reason]`, RFC 9112 §4. */
+export function parseStatusLine(b: Uint8Array, from: number, to: number): StatusLine | null {
+  const line = latin1(b, from, to);
+  const m = /^(HTTP\/\d{1,3}\.\d{1,3}) +(\d{3})(?:[ \t](.*))?$/.exec(line);
+  if (!m) return null;
+  return { version: m[1], status: Number(m[2]), reason: (m[3] ?? '').trim() };
+}
+
+/** Header names whose values we keep (everything else is only counted). */
+export const Kept = {
+  CONNECTION: 0,
+  KEEP_ALIVE: 1,
+  CONTENT_LENGTH: 2,
+  TRANSFER_ENCODING: 3,
+  UPGRADE: 4,
+  EXPECT: 5,
+  HOST: 6,
+  CONTENT_TYPE: 7,
+} as const;
+const KEPT_NAMES = ['connection', 'keep-alive', 'content-length', 'transfer-encoding', 'upgrade', 'expect', 'host',
+  'content-type'].map((n) => Uint8Array.from(n, (c) => c.charCodeAt(0)));
+export const KEPT_COUNT = KEPT_NAMES.length;
+
+/** Which kept header b[from..to) names, case-insensitively (RFC 9110 §5.1), or -1. */
+export function keptHeader(b: Uint8Array, from: number, to: number): number {
+  const len = to - from;
+  outer: for (let k = 0; k < KEPT_NAMES.length; k++) {
+    const name = KEPT_NAMES[k];
+    if (name.length !== len) continue;
+    for (let i = 0; i < len; i++) {
+      if ((b[from + i] | 0x20) !== name[i]) continue outer;
+    }
+    return k;
+  }
+  return -1;
+}
+
+export interface FieldLine {
+  nameFrom: number;
+  nameTo: number;
+  valueFrom: number;
+  valueTo: number;
+  /** Whitespace between the name and the colon: RFC 9112 §5.1 forbids it; we note and tolerate it. */
+  spaceBeforeColon: boolean;
+}
+
+/** Splits `name: value` (CR and LF removed); OWS around the value trimmed (RFC 9112 §5.1). Null if not a field line. */
+export function splitFieldLine(b: Uint8Array, from: number, to: number): FieldLine | null {
+  const colon = b.indexOf(COLON, from);
+  if (colon < 0 || colon >= to) return null;
+  let nameTo = colon;
+  while (nameTo > from && (b[nameTo - 1] === SP || b[nameTo - 1] === HT)) nameTo--;
+  if (nameTo === from) return null;
+  for (let p = from; p < nameTo; p++) if (TCHAR[b[p]] !== 1) return null;
+  let valueFrom = colon + 1;
+  let valueTo = to;
+  while (valueFrom < valueTo && (b[valueFrom] === SP || b[valueFrom] === HT)) valueFrom++;
+  while (valueTo > valueFrom && (b[valueTo - 1] === SP || b[valueTo - 1] === HT)) valueTo--;
+  return { nameFrom: from, nameTo, valueFrom, valueTo, spaceBeforeColon: nameTo !== colon };
+}
+
+/** Content-Length (RFC 9110 §8.6, RFC 9112 §6.3 item 5): a number, or why it cannot frame a body. A list of
+ *  identical values (`42, 42`, also from repeated lines) is accepted as one value. */
+export function parseContentLength(value: string): { bytes: number } | { error: string } {
+  if (value.length <= 15 && /^\d+$/.test(value)) return { bytes: Number(value) };
+  const parts = value.split(',').map((p) => p.trim());
+  let bytes = -1;
+  for (const part of parts) {
+    if (part.startsWith('-') && /^-\d+$/.test(part)) return { error: `negative Content-Length ${printable(part, 40)}` };
+    if (!/^\d+$/.test(part)) return { error: `invalid Content-Length "${printable(value, 60)}"` };
+    const digits = part.replace(/^0+(?=\d)/, '');
+    const n = digits.length > 16 ? Infinity : Number(digits);
+    if (n > Number.MAX_SAFE_INTEGER) return { error: `Content-Length ${printable(digits, 40)} too large` };
+    if (bytes >= 0 && n !== bytes) return { error: `differing Content-Length values "${printable(value, 60)}"` };
+    bytes = n;
+  }
+  return { bytes };
+}
+
+/** Transfer-Encoding codings, lower-cased, in order (RFC 9112 §6.1). */
+export function transferCodings(value: string): string[] {
+  return value.split(',').map((c) => c.trim().split(';')[0].trim().toLowerCase()).filter((c) => c.length > 0);
+}
+
+/** Comma-separated header tokens, lower-cased (Connection options, RFC 9110 §7.6.1). */
+export function headerTokens(value: string | null): string[] {
+  if (value === null) return [];
+  if (value.indexOf(',') < 0) {
+    const t = value.trim().toLowerCase();
+    return t.length > 0 ? [t] : [];
+  }
+  return value.split(',').map((t) => t.trim().toLowerCase()).filter((t) => t.length > 0);
+}
+
+/** A chunk-size line `1*HEXDIG [chunk-ext]` (RFC 9112 §7.1.1), CR and LF removed: the size, or why not. Sizes
+ *  beyond 2^53-1 are refused: no body that large can be counted exactly, and a wrapped size would desynchronise. */
+export function parseChunkSize(b: Uint8Array, from: number, to: number): { bytes: number; ext: boolean } | { error: string } {
+  let p = from;
+  let bytes = 0;
+  let digits = 0;
+  for (; p < to; p++) {
+    const c = b[p];
+    let d: number;
+    if (c >= 0x30 && c <= 0x39) d = c - 0x30;
+    else if ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x66) d = (c | 0x20) - 0x61 + 10;
+    else break;
+    bytes = bytes * 16 + d;
+    digits++;
+    if (bytes > Number.MAX_SAFE_INTEGER) return { error: 'chunk size overflows 2^53' };
+  }
+  if (digits === 0) return { error: `invalid chunk size line "${printable(latin1(b, from, Math.min(to, from + 40)), 40)}"` };
+  while (p < to && (b[p] === SP || b[p] === HT)) p++;
+  if (p === to) return { bytes, ext: false };
+  if (b[p] !== SEMI) return { error: `invalid chunk size line "${printable(latin1(b, from, Math.min(to, from + 40)), 40)}"` };
+  return { bytes, ext: true };
+}

@@ -1,0 +1,195 @@
+// Body framing per RFC 9112 §6.3 and §7, limits and malformed input, one rule per test, on hand-built bytes.
+// Checks what the parser counts and where it stops; verdicts are verdict.test.ts's job.
+
+import { describe, expect, it } from 'vitest';
+import { Codes } from '../../src/types.js';
+import { C, S, closedByClient, closedByServer, fin, head, lines, run, tx } from './helpers.js';
+import * as sc from './scenarios.js';
+
+describe('body framing', () => {
+  it('chunked with extensions and trailers, then the next message parses', () => {
+    const { exchanges } = run(sc.chunkedExtTrailers.steps, sc.chunkedExtTrailers.close);
+    expect(exchanges[0].responseFraming).toBe('chunked');
+    expect(exchanges[0].responseBodyBytes).toBe(4 + 5 + 14);
+    expect(exchanges[0].responseState).toBe('complete');
+    expect(exchanges[1].responseBodyBytes).toBe(5);
+    expect(exchanges[1].status).toBe(200);
+  });
+
+  it('HEAD, 204 and 304 carry no body whatever Content-Length says', () => {
+    const { exchanges, summary } = run(sc.headNoContent.steps, sc.headNoContent.close);
+    expect(exchanges.map((e) => [e.method, e.status, e.responseFraming, e.responseBodyBytes])).toEqual([
+      ['HEAD', 200, 'none', 0],
+      ['DELETE', 204, 'none', 0],
+      ['GET', 304, 'none', 0],
+      ['GET', 200, 'content-length', 4],
+    ]);
+    expect(summary.mode).toBe('keep-alive');
+  });
+
+  it('Expect: 100-continue: interim responses attach to the request without consuming it', () => {
+    const { exchanges, summary, events } = run(sc.continue100.steps, sc.continue100.close);
+    expect(exchanges).toHaveLength(1);
+    expect(exchanges[0].expectContinue).toBe(true);
+    expect(exchanges[0].interim).toEqual([100, 100]);
+    expect(exchanges[0].status).toBe(200);
+    expect(exchanges[0].requestBodyBytes).toBe(10);
+    expect(exchanges[0].responseStart?.frame).toBe(6);
+    expect(summary.responses).toBe(3);
+    expect(summary.interimResponses).toBe(2);
+    expect(lines(events)).toContain('2 http.response response 1 100 Continue · interim');
+  });
+
+  it('Transfer-Encoding overrides Content-Length, and the note says so', () => {
+    const { exchanges } = run(sc.teAndCl.steps, sc.teAndCl.close);
+    expect(exchanges[0].requestFraming).toBe('chunked');
+    expect(exchanges[0].requestBodyBytes).toBe(3);
+    expect(exchanges[0].notes).toContain('Transfer-Encoding with Content-Length');
+    expect(exchanges[0].status).toBe(200);
+  });
+
+  it('a request Transfer-Encoding without final chunked cannot be framed (§6.3 item 4)', () => {
+    const { events, exchanges } = run([
+      tx(C, head('POST / HTTP/1.1', 'Transfer-Encoding: gzip') + 'zzz'),
+    ], closedByClient);
+    expect(exchanges[0].requestState).toBe('incomplete');
+    expect(events.some((e) => e.code === Codes.HTTP_STOPPED && e.text.includes('does not end in chunked'))).toBe(true);
+  });
+
+  it('a response Transfer-Encoding without final chunked is close-delimited', () => {
+    const { exchanges } = run([
+      tx(C, head('GET / HTTP/1.1')),
+      tx(S, head('HTTP/1.1 200 OK', 'Transfer-Encoding: gzip') + 'compressed'),
+      fin(S),
+    ], closedByServer);
+    expect(exchanges[0].responseFraming).toBe('close');
+    expect(exchanges[0].responseBodyBytes).toBe(10);
+  });
+
+  it('identical repeated Content-Length values are one value (RFC 9110 §8.6)', () => {
+    const { exchanges } = run([
+      tx(C, head('GET / HTTP/1.1')),
+      tx(S, head('HTTP/1.1 200 OK', 'Content-Length: 3', 'Content-Length: 3') + 'abc' + head('HTTP/1.1 200 OK', 'Content-Length: 3, 3') + 'def'),
+      tx(C, head('GET / HTTP/1.1')),
+    ], closedByClient);
+    expect(exchanges[0].responseBodyBytes).toBe(3);
+  });
+
+  for (const [value, why] of [
+    ['-1', 'negative Content-Length -1'],
+    ['99999999999999999999', 'Content-Length 99999999999999999999 too large'],
+    ['5, 6', 'differing Content-Length values "5, 6"'],
+    ['12abc', 'invalid Content-Length "12abc"'],
+  ]) {
+    it(`Content-Length: ${value} is rejected cleanly`, () => {
+      const s = sc.badContentLength(value);
+      const { events, exchanges, summary } = run(s.steps, s.close);
+      expect(exchanges[0].responseState).toBe('incomplete');
+      expect(lines(events)).toContain(`2 http.parse-stopped responses: parsing stopped: ${why}`);
+      expect(summary.parseStopped).toEqual([`responses: ${why}`]);
+    });
+  }
+
+  it('a chunk size beyond 2^53 is rejected, not wrapped', () => {
+    const { events, exchanges } = run(sc.chunkOverflow.steps, sc.chunkOverflow.close);
+    expect(exchanges[0].responseState).toBe('incomplete');
+    expect(lines(events)).toContain('2 http.parse-stopped responses: parsing stopped: chunk size overflows 2^53');
+  });
+
+  it('a megabyte header line stops at maxHeaderBytes; the response still pairs with its request', () => {
+    const { events, exchanges, conn } = run(sc.megabyteHeader.steps, sc.megabyteHeader.close);
+    expect(lines(events)).toContain('2 http.parse-stopped requests: parsing stopped: header section exceeds 65536 bytes');
+    expect(exchanges[0].requestState).toBe('incomplete');
+    expect(exchanges[0].status).toBe(200);
+    // Nothing past the limit was buffered: the parser holds at most one partial line below the cap.
+    const parser = (conn as unknown as { parsers: { lineBuf: Uint8Array }[] }).parsers[0];
+    expect(parser.lineBuf.length).toBeLessThanOrEqual(128 * 1024);
+  });
+
+  it('maxHeaderBytes and maxStartLineBytes are options', () => {
+    const small = run([tx(C, head('GET / HTTP/1.1', 'X: ' + 'y'.repeat(200)))], closedByClient, { maxHeaderBytes: 100 });
+    expect(small.events.some((e) => e.text.includes('header section exceeds 100 bytes'))).toBe(true);
+    // Too long for a first start line: not taken for HTTP; the next segment's request line is.
+    const line = run([tx(C, head('GET /' + 'p'.repeat(300) + ' HTTP/1.1')), tx(C, head('GET / HTTP/1.1'))], closedByClient, { maxStartLineBytes: 64 });
+    expect(line.exchanges.map((e) => e.target)).toEqual(['/']);
+  });
+
+  it('a gap inside a known-length body is skipped and counted', () => {
+    const { exchanges, events } = run(sc.bodyGap.steps, sc.bodyGap.close);
+    expect(exchanges[0].responseBodyBytes).toBe(3000);
+    expect(exchanges[0].responseBodyMissingBytes).toBe(1000);
+    expect(exchanges[0].responseState).toBe('complete');
+    expect(exchanges[1].responseBodyBytes).toBe(4);
+    expect(lines(events)).toContain('3 http.body-gap 1000 bytes missing inside the body of response 1: skipped, framing kept');
+  });
+
+  it('a gap inside a chunk is skipped; one that runs past the chunk stops the direction', () => {
+    const inside = run([
+      tx(C, head('GET / HTTP/1.1')),
+      tx(S, head('HTTP/1.1 200 OK', 'Transfer-Encoding: chunked') + 'a\r\n01234'),
+      { d: 1, gap: 3 },
+      tx(S, '89\r\n0\r\n\r\n'),
+    ], closedByServer);
+    expect(inside.exchanges[0].responseState).toBe('complete');
+    expect(inside.exchanges[0].responseBodyMissingBytes).toBe(3);
+    const past = run([
+      tx(C, head('GET / HTTP/1.1')),
+      tx(S, head('HTTP/1.1 200 OK', 'Transfer-Encoding: chunked') + 'a\r\n01234'),
+      { d: 1, gap: 10 },
+      tx(S, '\r\n0\r\n\r\n'),
+    ], closedByServer);
+    expect(past.exchanges[0].responseState).toBe('incomplete');
+    expect(past.events.some((e) => e.code === Codes.HTTP_STOPPED)).toBe(true);
+  });
+
+  it('a gap in the headers stops the direction until a segment starts with a status line', () => {
+    const { exchanges, events } = run(sc.headerGap.steps, sc.headerGap.close);
+    expect(exchanges[0].responseState).toBe('incomplete');
+    expect(exchanges[1].responseState).toBe('complete');
+    expect(exchanges[1].responseBodyBytes).toBe(3);
+    expect(events.map((e) => e.code)).toContain('http.resync');
+  });
+
+  it('HTTP/0.9: a version-less GET and a response without a status line', () => {
+    const { exchanges, summary } = run(sc.http09.steps, sc.http09.close);
+    expect(exchanges[0].requestVersion).toBe('HTTP/0.9');
+    expect(exchanges[0].responseVersion).toBe('HTTP/0.9');
+    expect(exchanges[0].status).toBeNull();
+    expect(exchanges[0].responseBodyBytes).toBe(19);
+    expect(summary.http09).toBe(true);
+  });
+
+  it('bare LF, obs-fold, repeated and mixed-case header names', () => {
+    const { exchanges, summary } = run(sc.lenientHeaders.steps, sc.lenientHeaders.close);
+    expect(exchanges[0].notes).toEqual(expect.arrayContaining(['bare LF', 'obs-fold']));
+    expect(exchanges[0].responseBodyBytes).toBe(2);
+    expect(exchanges[0].responseConnection).toBe('keep-alive,  close');
+    expect(summary.lastResponseAllowsReuse).toBe(false);
+  });
+
+  it('known methods are requests even with a broken version; unknown ones need HTTP/x.y', () => {
+    const known = run([tx(C, 'OPTIONS\r\n\r\n'), tx(S, head('HTTP/1.0 400 Bad Request', 'Content-Length: 0'))], closedByServer);
+    expect(known.summary.requests).toBe(1);
+    expect(known.exchanges[0].notes).toContain('no HTTP version');
+    const rtsp = run([tx(C, head('OPTIONS rtsp://cam/ RTSP/1.0', 'CSeq: 1'))], closedByClient);
+    expect(rtsp.summary.mode).toBe('none');
+    const custom = run([tx(C, head('FROB /x HTTP/1.1'))], closedByClient);
+    expect(custom.summary.requests).toBe(1);
+    const customBroken = run([tx(C, head('FROB /x HTTP/1.'))], closedByClient);
+    expect(customBroken.summary.mode).toBe('none');
+  });
+
+  it('a response before any request is an orphan exchange; later requests pair FIFO after it', () => {
+    const { exchanges } = run([
+      tx(S, head('HTTP/1.1 200 OK', 'Content-Length: 0')),
+      tx(C, head('GET /late HTTP/1.1')),
+      tx(S, head('HTTP/1.1 404 Not Found', 'Content-Length: 0')),
+    ], closedByClient);
+    expect(exchanges.map((e) => [e.method, e.status])).toEqual([[null, 200], ['GET', 404]]);
+  });
+
+  it('event texts are single lines even for hostile request targets', () => {
+    const { events } = run([tx(C, 'GET /a\x01\x1b[31m HTTP/1.1\r\n\r\n')], closedByClient);
+    expect(events[0].text).toBe('request 1 GET /a\\x01\\x1b[31m HTTP/1.1');
+  });
+});
