@@ -89,9 +89,7 @@ export class Analyzer {
     const tcp = packet.tcp;
     if (tcp === null) {
       stats.otherPackets++;
-      const ev = newEvent(record.index, packet, -1, -1, NO_ANNOTATIONS);
-      if (packet.ip !== null && packet.ip.protocol === 6) this.seqView.noteNonTcp(ev.display);
-      return ev;
+      return newEvent(record.index, packet, -1, -1, NO_ANNOTATIONS);
     }
     stats.tcpPackets++;
     const annotations: Annotation[] = [];

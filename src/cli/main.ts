@@ -3,7 +3,7 @@
 // Must not contain logic: everything testable lives in run-cli.ts.
 
 import { readFile } from 'node:fs/promises';
-import { statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { runCli, type CliStream } from './run-cli.js';
 
 const controller = new AbortController();
@@ -32,6 +32,22 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   throw err;
 });
 
+/** Linux interface index -> name, read once from /sys/class/net; empty elsewhere (SLL2 names then print as "?"). */
+function linuxInterfaces(): Map<number, string> {
+  const names = new Map<number, string>();
+  try {
+    for (const name of readdirSync('/sys/class/net')) {
+      const index = Number(readFileSync(`/sys/class/net/${name}/ifindex`, 'utf8').trim());
+      if (Number.isInteger(index)) names.set(index, name);
+    }
+  } catch {
+    // Not Linux, or /sys not mounted.
+  }
+  return names;
+}
+
+let interfaces: Map<number, string> | null = null;
+
 const code = await runCli(process.argv.slice(2), {
   stdout: processStream(process.stdout),
   stderr: processStream(process.stderr),
@@ -39,6 +55,7 @@ const code = await runCli(process.argv.slice(2), {
   env: process.env,
   readTextFile: (path) => readFile(path, 'utf8'),
   signal: controller.signal,
+  interfaceName: (ifIndex) => (interfaces ??= linuxInterfaces()).get(ifIndex),
   fileSize: (path) => {
     try {
       const s = statSync(path);

@@ -30,6 +30,8 @@ export interface CliIo {
   signal?: AbortSignal;
   /** Size of a capture file in bytes, for the progress line (null when unknown). */
   fileSize?(path: string): number | null;
+  /** SLL2 interface index to name on this machine, as tcpdump resolves it (undefined: printed as "?"). */
+  interfaceName?(ifIndex: number): string | undefined;
 }
 
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
@@ -127,6 +129,7 @@ async function trace(options: CliOptions, io: CliIo): Promise<number> {
     tsStyle: options.tsStyle,
     nano: options.nano,
     palette,
+    interfaceName: io.interfaceName,
   });
   const progress = makeProgress(options, io, specs);
 

@@ -7,6 +7,8 @@ import { styleForCode } from './color.js';
 import type { TextSink } from './text-sink.js';
 import type { TsValue } from './timestamp.js';
 import { formatPacketLine } from './packet-line.js';
+import type { InterfaceNameResolver } from './packet-line-link.js';
+import { isTcpPacket } from '../decode/decode-frame.js';
 
 export interface TimelineOptions {
   annotate: boolean;
@@ -15,6 +17,8 @@ export interface TimelineOptions {
   tsStyle: number;
   nano: boolean;
   palette: Palette;
+  /** SLL2 interface index to name; tcpdump asks the machine that reads the file (if_indextoname). */
+  interfaceName?: InterfaceNameResolver;
 }
 
 /** Annotation lines start with whitespace, so `grep -v '^ '`-style tools and tcpdump-line diffs stay easy. */
@@ -26,10 +30,10 @@ export class TimelineRenderer {
 
   constructor(private readonly opts: TimelineOptions) {}
 
-  /** Whether the event gets a line: TCP over IP only, as DESIGN.md's output contract says. Tracks times for -ttt. */
+  /** Whether the event gets a line: every packet tcpdump prints as TCP (DESIGN.md's output contract), including
+   *  TCP cut before its ports and non-first fragments. Tracks times for -ttt/-ttttt either way. */
   wants(ev: PacketEvent): boolean {
-    const ip = ev.packet.ip;
-    const wanted = ev.conn >= 0 || (ip !== null && ip.protocol === 6);
+    const wanted = ev.conn >= 0 || isTcpPacket(ev.packet);
     if (!wanted) this.noteTime(ev);
     return wanted;
   }
@@ -42,6 +46,7 @@ export class TimelineRenderer {
       prevTs: this.prevTs,
       firstTs: this.firstTs,
       number: o.number ? ev.frame : undefined,
+      interfaceName: o.interfaceName,
     });
     this.noteTime(ev);
     sink.line(line);
@@ -55,7 +60,8 @@ export class TimelineRenderer {
 
   private noteTime(ev: PacketEvent): void {
     const rec = ev.packet.record;
-    if (this.firstTs === null) this.firstTs = rec;
+    // tcpdump's -ttttt reference is the first record whose time is not 0.0 (print.c ts_print).
+    if (this.firstTs === null && (rec.tsSec !== 0 || rec.tsNsec !== 0)) this.firstTs = rec;
     this.prevTs = rec;
   }
 }

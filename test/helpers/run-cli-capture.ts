@@ -19,6 +19,8 @@ export async function runCliCaptured(argv: string[], opts: { stdin?: Uint8Array;
     stdin: Readable.from(opts.stdin ? [opts.stdin] : []),
     env: opts.env ?? {},
     readTextFile: (p) => readFile(p, 'utf8'),
+    // Goldens must not depend on this machine's interfaces: index 1 is the loopback on every Linux host.
+    interfaceName: (i) => (i === 1 ? 'lo' : undefined),
   });
   return { code, stdout, stderr };
 }

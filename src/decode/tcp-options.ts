@@ -1,0 +1,131 @@
+// TCP options: kind numbers, the decode-time summary (MSS, window scale, SACK, timestamps) and a listing.
+// Reads captured bytes only; a malformed or truncated option is reported, never thrown, and nothing after it is read.
+
+import type { TcpHeader } from './packet.js';
+
+/** Option kinds (IANA "TCP Option Kind Numbers"; the names tcpdump print-tcp.c gives them in comments). */
+export const TcpOpt = {
+  EOL: 0,
+  NOP: 1,
+  MSS: 2, // RFC 9293 §3.2
+  WSCALE: 3, // RFC 7323 §2
+  SACK_OK: 4, // RFC 2018
+  SACK: 5, // RFC 2018
+  ECHO: 6, // RFC 1072
+  ECHO_REPLY: 7, // RFC 1072
+  TIMESTAMP: 8, // RFC 7323 §3
+  CC: 11, // RFC 1644
+  CC_NEW: 12,
+  CC_ECHO: 13,
+  MD5: 19, // RFC 2385
+  SCPS: 20, // CCSDS 714.0-B-2
+  UTO: 28, // RFC 5482
+  TCP_AO: 29, // RFC 5925
+  MPTCP: 30, // RFC 8684
+  FASTOPEN: 34, // RFC 7413
+  EXPERIMENT2: 254, // RFC 6994 (0xf989 = TFO before kind 34 was assigned)
+} as const;
+
+/** Summary outcome codes. */
+export const OPTIONS_OK = 0;
+export const OPTIONS_TRUNCATED = 1;
+export const OPTIONS_MALFORMED = 2;
+
+/** Fixed data lengths (after kind and length) of the options the summary reads. */
+function expectedDataLen(kind: number): number {
+  switch (kind) {
+    case TcpOpt.MSS: return 2;
+    case TcpOpt.WSCALE: return 1;
+    case TcpOpt.SACK_OK: return 0;
+    case TcpOpt.TIMESTAMP: return 8;
+    default: return -1;
+  }
+}
+
+function be32(b: Uint8Array, i: number): number {
+  return ((b[i] << 24) | (b[i + 1] << 16) | (b[i + 2] << 8) | b[i + 3]) >>> 0;
+}
+
+/**
+ * Fills tcp.mss / windowScale / sackPermitted / tsVal / tsEcr / sackBlocks from the option bytes
+ * data[start, end) (the captured part), walking them the RFC 9293 §3.1 way (skip by the length byte).
+ * `declaredLen` is headerLen - 20. Returns OPTIONS_OK, OPTIONS_TRUNCATED (the capture ends inside the options)
+ * or OPTIONS_MALFORMED.
+ */
+export function readTcpOptionSummary(tcp: TcpHeader, data: Uint8Array, start: number, end: number, declaredLen: number): number {
+  const avail = end - start;
+  let i = 0;
+  while (i < declaredLen) {
+    if (i >= avail) return OPTIONS_TRUNCATED;
+    const kind = data[start + i];
+    if (kind === TcpOpt.EOL) return OPTIONS_OK;
+    if (kind === TcpOpt.NOP) {
+      i++;
+      continue;
+    }
+    if (i + 1 >= avail) return i + 1 >= declaredLen ? OPTIONS_MALFORMED : OPTIONS_TRUNCATED;
+    const len = data[start + i + 1];
+    if (len < 2 || i + len > declaredLen) return OPTIONS_MALFORMED;
+    const expected = expectedDataLen(kind);
+    if (expected >= 0 && len !== expected + 2) return OPTIONS_MALFORMED;
+    if (i + len > avail) return OPTIONS_TRUNCATED;
+    const d = start + i + 2;
+    switch (kind) {
+      case TcpOpt.MSS:
+        tcp.mss = (data[d] << 8) | data[d + 1];
+        break;
+      case TcpOpt.WSCALE:
+        tcp.windowScale = data[d];
+        break;
+      case TcpOpt.SACK_OK:
+        tcp.sackPermitted = true;
+        break;
+      case TcpOpt.TIMESTAMP:
+        tcp.tsVal = be32(data, d);
+        tcp.tsEcr = be32(data, d + 4);
+        break;
+      case TcpOpt.SACK: {
+        if ((len - 2) % 8 !== 0) return OPTIONS_MALFORMED;
+        const blocks: number[] = [];
+        for (let b = d; b < start + i + len; b += 4) blocks.push(be32(data, b));
+        tcp.sackBlocks = blocks;
+        break;
+      }
+      default:
+        break;
+    }
+    i += len;
+  }
+  return OPTIONS_OK;
+}
+
+/** One option as listed by listTcpOptions. */
+export interface TcpOption {
+  kind: number;
+  /** The length byte (1 for EOL and NOP). */
+  len: number;
+  /** The option's data bytes that were captured (a view; shorter than len - 2 when truncated). */
+  data: Uint8Array;
+}
+
+/** Lists the options (allocates; for reports and tests, not the per-packet path). Stops at EOL, at a
+ *  malformed length, or where the capture ends. */
+export function listTcpOptions(options: Uint8Array, declaredLen: number): TcpOption[] {
+  const out: TcpOption[] = [];
+  let i = 0;
+  while (i < declaredLen && i < options.length) {
+    const kind = options[i];
+    if (kind === TcpOpt.EOL || kind === TcpOpt.NOP) {
+      out.push({ kind, len: 1, data: options.subarray(i + 1, i + 1) });
+      i++;
+      if (kind === TcpOpt.EOL) break;
+      continue;
+    }
+    if (i + 1 >= options.length) break;
+    const len = options[i + 1];
+    if (len < 2 || i + len > declaredLen) break;
+    out.push({ kind, len, data: options.subarray(i + 2, Math.min(i + len, options.length)) });
+    i += len;
+  }
+  return out;
+}

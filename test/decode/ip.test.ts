@@ -1,0 +1,177 @@
+// IPv4 and IPv6 layers: fields, lengths, padding, fragments, extension headers, tunnels and AH, byte by byte.
+
+import { describe, expect, it } from 'vitest';
+import { decodePacket } from '../../src/decode/decode-frame.js';
+import type { AhNote, Ip6ExtNote, OuterIpNote } from '../../src/decode/notes.js';
+import {
+  ah, ascii, bytes, ethernet, etherIpv4Tcp, etherIpv6Tcp, ext, ipv4, ipv6, record, tcp,
+} from '../helpers/packet-builder.js';
+
+const SYN = 0x02;
+const ACK = 0x10;
+
+const decode = (frame: Uint8Array, snapLen?: number, origLen?: number) => decodePacket(record(frame, { snapLen, origLen }));
+
+describe('IPv4', () => {
+  it('reads the header fields', () => {
+    const p = decode(etherIpv4Tcp({ src: '192.0.2.1', dst: '198.51.100.7', ttl: 33, id: 4321, tos: 0x03, df: true }, { flags: SYN }));
+    const ip = p.ip!;
+    expect([...ip.src]).toEqual([192, 0, 2, 1]);
+    expect([...ip.dst]).toEqual([198, 51, 100, 7]);
+    expect(ip).toMatchObject({
+      version: 4, headerLen: 20, payloadLen: 20, protocol: 6, ttl: 33, id: 4321, fragOffset: 0, moreFragments: false,
+      lengthField: 40, wireLen: 40, capEnd: 54, tos: 3, dontFragment: true, headerProtocol: 6, noteIndex: 0,
+    });
+  });
+
+  it('cuts Ethernet padding by the total length (RFC 791 total length)', () => {
+    const p = decode(ethernet(ipv4({}, tcp({ flags: SYN })), { padTo: 60 }));
+    expect(p.ip?.capEnd).toBe(54);
+    expect(p.tcp?.payload.length).toBe(0);
+    expect(p.tcp?.payloadLen).toBe(0);
+  });
+
+  it('skips options by IHL', () => {
+    const p = decode(etherIpv4Tcp({ options: [1, 1, 1, 1, 1, 1, 1, 0] }, { flags: SYN }));
+    expect(p.ip?.headerLen).toBe(28);
+    expect(p.tcp?.offset).toBe(14 + 28);
+  });
+
+  it('does not decode TCP in a non-first fragment, but does in the first', () => {
+    const first = decode(ethernet(ipv4({ mf: true }, tcp({ flags: ACK, payload: 'abc' }))));
+    expect(first.ip?.moreFragments).toBe(true);
+    expect(first.tcp?.payloadLen).toBe(3);
+    const later = decode(ethernet(ipv4({ fragOffset: 1480 }, ascii('tail'))));
+    expect(later.ip?.fragOffset).toBe(1480);
+    expect(later.tcp).toBeNull();
+    expect(later.problem).toBeNull();
+  });
+
+  it('flags bad-hlen, bad-len and TSO total length 0 as invalid, without TCP', () => {
+    for (const spec of [{ ihl: 4 }, { totalLength: 10 }, { totalLength: 0 }]) {
+      const p = decode(etherIpv4Tcp(spec, { flags: SYN }));
+      expect(p.tcp).toBeNull();
+      expect(p.problem).toMatchObject({ kind: 'invalid', layer: 'ip' });
+    }
+  });
+
+  it('a datagram longer than the frame is decoded and flagged truncated', () => {
+    const p = decode(etherIpv4Tcp({ totalLength: 140 }, { flags: ACK, payload: 'abc' }));
+    expect(p.problem).toMatchObject({ kind: 'truncated', layer: 'ip' });
+    expect(p.tcp?.payloadLen).toBe(100);
+    expect(p.tcp?.payload.length).toBe(3);
+  });
+
+  it('notes a capture cut inside the header and inside the options', () => {
+    expect(decode(etherIpv4Tcp({}, { flags: SYN }), 14).linkNotes[0]).toMatchObject({ kind: 'trunc', protocol: 'ip', afterIpWord: false });
+    expect(decode(etherIpv4Tcp({}, { flags: SYN }), 20).linkNotes[0]).toMatchObject({ kind: 'trunc', protocol: 'ip', afterIpWord: true });
+    const p = decode(etherIpv4Tcp({ options: [1, 1, 1, 1] }, { flags: SYN }), 14 + 22);
+    expect(p.ip?.headerLen).toBe(24);
+    expect(p.tcp).toBeNull();
+    expect(p.problem).toMatchObject({ kind: 'truncated', layer: 'ip' });
+  });
+
+  it('reports a wrong version nibble', () => {
+    const frame = etherIpv4Tcp({}, { flags: SYN });
+    frame[14] = 0x65;
+    expect(decode(frame).linkNotes[0]).toEqual({ kind: 'ip-version', expected: 4, version: 6, offset: 14 });
+  });
+});
+
+describe('tunnels and IPsec', () => {
+  it('IP-in-IP keeps the outer header as a note and decodes the inner datagram', () => {
+    const p = decode(ethernet(ipv4({ src: '192.0.2.1', dst: '192.0.2.2', protocol: 4 }, ipv4({ src: '10.0.0.1' }, tcp({ flags: SYN })))));
+    const outer = p.linkNotes[0] as OuterIpNote;
+    expect(outer.kind).toBe('ip-outer');
+    expect([...outer.src]).toEqual([192, 0, 2, 1]);
+    expect(p.ip?.headerOffset).toBe(34);
+    expect(p.ip?.noteIndex).toBe(1);
+    expect(p.tcp?.flags).toBe(SYN);
+  });
+
+  it('6in4 and 4in6', () => {
+    expect(decode(ethernet(ipv4({ protocol: 41 }, ipv6({}, tcp({ flags: SYN }))))).ip?.version).toBe(6);
+    expect(decode(ethernet(ipv6({ nextHeader: 4 }, ipv4({}, tcp({ flags: SYN }))), { etherType: 0x86dd })).ip?.version).toBe(4);
+  });
+
+  it('AH in transport mode: TCP follows the AH, the IP header says 51', () => {
+    const p = decode(ethernet(ipv4({ protocol: 51 }, bytes(ah(6, 0x1234, 1, new Array(12).fill(7)), tcp({ flags: SYN, payload: 'xy' })))));
+    expect(p.ip?.headerProtocol).toBe(51);
+    expect(p.ip?.protocol).toBe(6);
+    expect(p.ip?.payloadLen).toBe(22);
+    expect((p.linkNotes[0] as AhNote).headerLen).toBe(24);
+    expect(p.tcp?.payloadLen).toBe(2);
+  });
+
+  it('AH in tunnel mode: the outer header and its AH come before the inner datagram', () => {
+    const p = decode(ethernet(ipv4({ protocol: 51 }, bytes(ah(4, 1, 1, new Array(12).fill(7)), ipv4({}, tcp({ flags: SYN }))))));
+    expect(p.linkNotes.map((n) => n.kind)).toEqual(['ip-outer', 'ah']);
+    expect(p.ip?.noteIndex).toBe(2);
+    expect(p.tcp).not.toBeNull();
+  });
+
+  it('IPComp is noted and not decompressed', () => {
+    const p = decode(ethernet(ipv4({ protocol: 108 }, [6, 0, 0x12, 0x34, 1, 2])));
+    expect(p.linkNotes[0]).toEqual({ kind: 'ipcomp', cpi: 0x1234, nextHeader: 6 });
+    expect(p.tcp).toBeNull();
+  });
+});
+
+describe('IPv6', () => {
+  it('reads the fixed header', () => {
+    const p = decode(etherIpv6Tcp({ hopLimit: 9, trafficClass: 0xb8 }, { flags: SYN, payload: 'hello' }));
+    expect(p.ip).toMatchObject({ version: 6, headerLen: 40, protocol: 6, ttl: 9, lengthField: 25, payloadLen: 25, tos: 0xb8 });
+    expect(p.tcp?.payloadLen).toBe(5);
+  });
+
+  it('walks hop-by-hop, destination options and routing headers', () => {
+    const p = decode(etherIpv6Tcp({ extensions: [ext.options(0), ext.options(60), ext.routing(0, 1, ['2001:db8::9'])] }, { flags: SYN }));
+    expect(p.linkNotes.map((n) => (n as Ip6ExtNote).nextHeader)).toEqual([0, 60, 43]);
+    expect(p.ip?.headerLen).toBe(40 + 8 + 8 + 24);
+    expect(p.ip?.headerProtocol).toBe(0);
+    expect(p.tcp?.flags).toBe(SYN);
+  });
+
+  it('decodes a first fragment, not a later one', () => {
+    const first = decode(etherIpv6Tcp({ extensions: [ext.fragment(0, true, 77)] }, { flags: ACK, payload: 'ab' }));
+    expect(first.ip).toMatchObject({ id: 77, moreFragments: true, fragOffset: 0 });
+    expect(first.tcp?.payloadLen).toBe(2);
+    const later = decode(ethernet(ipv6({ extensions: [ext.fragment(1232, false, 77)] }, ascii('tail')), { etherType: 0x86dd }));
+    expect(later.ip?.fragOffset).toBe(1232);
+    expect(later.tcp).toBeNull();
+  });
+
+  it('rejects a repeated or misplaced hop-by-hop header', () => {
+    const twice = decode(etherIpv6Tcp({ extensions: [ext.options(0), ext.options(0)] }, { flags: SYN }));
+    expect(twice.linkNotes.at(-1)).toEqual({ kind: 'ip6-invalid', reason: 'hbh-repeated' });
+    const late = decode(etherIpv6Tcp({ extensions: [ext.options(60), ext.options(0)] }, { flags: SYN }));
+    expect(late.linkNotes.at(-1)).toEqual({ kind: 'ip6-invalid', reason: 'hbh-not-first' });
+  });
+
+  it('stops a chain of extension headers that never ends', () => {
+    const chain = Array.from({ length: 60 }, () => ext.options(60));
+    const p = decode(etherIpv6Tcp({ extensions: chain }, { flags: SYN }));
+    expect(p.tcp).toBeNull();
+    expect(p.problem).toMatchObject({ kind: 'unsupported', layer: 'ipv6' });
+  });
+
+  it('payload length 0 without a jumbo option leaves no transport bytes', () => {
+    const p = decode(etherIpv6Tcp({ payloadLength: 0 }, { flags: SYN }));
+    expect(p.tcp).toBeNull();
+    expect(p.problem).toMatchObject({ kind: 'truncated', layer: 'tcp' });
+  });
+});
+
+describe('isTcpPacket', () => {
+  it('is true for decoded TCP, for TCP cut before its ports, for TCP fragments and rejected IPv6 chains', async () => {
+    const { isTcpPacket } = await import('../../src/decode/decode-frame.js');
+    expect(isTcpPacket(decode(etherIpv4Tcp({}, { flags: SYN })))).toBe(true);
+    expect(isTcpPacket(decode(etherIpv4Tcp({}, { flags: SYN }), 36))).toBe(true);
+    expect(isTcpPacket(decode(ethernet(ipv4({ fragOffset: 8 }, ascii('x')))))).toBe(true);
+    expect(isTcpPacket(decode(etherIpv6Tcp({ extensions: [ext.options(60), ext.options(0)] }, { flags: SYN })))).toBe(true);
+    expect(isTcpPacket(decode(ethernet(ipv6({}, tcp({ flags: SYN })))))).toBe(true);
+    expect(isTcpPacket(decode(ethernet(ipv4({ protocol: 17 }, [0, 1, 0, 2, 0, 8, 0, 0]))))).toBe(false);
+    expect(isTcpPacket(decode(ethernet(new Array(28).fill(0), { etherType: 0x0806 })))).toBe(false);
+    expect(isTcpPacket(decode(etherIpv4Tcp({}, {}), 14))).toBe(false);
+  });
+});
