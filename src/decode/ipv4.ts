@@ -53,15 +53,21 @@ export function decodeIpv4(
     return;
   }
   if (wireLen < totalLen) setProblem(packet, 'truncated', 'ip', `${totalLen - wireLen} bytes of the datagram are missing`);
-  if (totalLen < headerLen) {
-    // tcpdump prints "bad-len" here; a total length of 0 is what TSO sends look like (tcpdump built without
-    // GUESS_TSO, as 4.99.3 is by default, does not guess).
+  let datagramLen = totalLen;
+  if (totalLen === 0 && wireLen - off >= headerLen) {
+    // A total length of 0 is what TSO / BIG TCP sends look like when captured before segmentation. tcpdump 4.99.3
+    // (built without GUESS_TSO) prints "bad-len 0" and stops, and the packet line copies that; Wireshark's
+    // packet-ip.c takes the frame's length instead and analyses the TCP inside, and so does the analysis here.
+    setProblem(packet, 'invalid', 'ip', 'total length 0 (TSO/BIG TCP send): length taken from the frame, as Wireshark does');
+    datagramLen = wireLen - off;
+  } else if (totalLen < headerLen) {
+    // tcpdump prints "bad-len" here.
     setProblem(packet, 'invalid', 'ip', `total length ${totalLen} is below the header length ${headerLen}`);
     return;
   }
   // The datagram ends at its total length: Ethernet padding is not payload (tcpdump nd_push_snaplen).
-  if (off + totalLen < capEnd) ip.capEnd = off + totalLen;
-  ip.payloadLen = totalLen - headerLen;
+  if (off + datagramLen < capEnd) ip.capEnd = off + datagramLen;
+  ip.payloadLen = datagramLen - headerLen;
   if (ip.fragOffset > 0) return;
   if (ip.capEnd - off < headerLen) {
     setProblem(packet, 'truncated', 'ip', 'capture ends inside the IPv4 options');

@@ -47,12 +47,20 @@ describe('IPv4', () => {
     expect(later.problem).toBeNull();
   });
 
-  it('flags bad-hlen, bad-len and TSO total length 0 as invalid, without TCP', () => {
-    for (const spec of [{ ihl: 4 }, { totalLength: 10 }, { totalLength: 0 }]) {
+  it('flags bad-hlen and bad-len as invalid, without TCP', () => {
+    for (const spec of [{ ihl: 4 }, { totalLength: 10 }]) {
       const p = decode(etherIpv4Tcp(spec, { flags: SYN }));
       expect(p.tcp).toBeNull();
       expect(p.problem).toMatchObject({ kind: 'invalid', layer: 'ip' });
     }
+  });
+
+  it('flags a TSO total length of 0 as invalid but decodes the TCP inside from the frame length, as Wireshark', () => {
+    const p = decode(etherIpv4Tcp({ totalLength: 0 }, { flags: ACK, payload: 'abcdef' }));
+    expect(p.problem).toMatchObject({ kind: 'invalid', layer: 'ip' });
+    expect(p.ip?.lengthField).toBe(0);
+    expect(p.tcp?.payloadLen).toBe(6);
+    expect(new TextDecoder().decode(p.tcp!.payload)).toBe('abcdef');
   });
 
   it('a datagram longer than the frame is decoded and flagged truncated', () => {
