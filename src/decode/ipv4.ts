@@ -54,12 +54,12 @@ export function decodeIpv4(
   }
   if (wireLen < totalLen) setProblem(packet, 'truncated', 'ip', `${totalLen - wireLen} bytes of the datagram are missing`);
   let datagramLen = totalLen;
-  if (totalLen === 0 && wireLen - off >= headerLen) {
+  if (totalLen === 0 && wireLen >= headerLen) {
     // A total length of 0 is what TSO / BIG TCP sends look like when captured before segmentation. tcpdump 4.99.3
     // (built without GUESS_TSO) prints "bad-len 0" and stops, and the packet line copies that; Wireshark's
     // packet-ip.c takes the frame's length instead and analyses the TCP inside, and so does the analysis here.
     setProblem(packet, 'invalid', 'ip', 'total length 0 (TSO/BIG TCP send): length taken from the frame, as Wireshark does');
-    datagramLen = wireLen - off;
+    datagramLen = wireLen;
   } else if (totalLen < headerLen) {
     // tcpdump prints "bad-len" here.
     setProblem(packet, 'invalid', 'ip', `total length ${totalLen} is below the header length ${headerLen}`);
