@@ -58,9 +58,16 @@ Exit codes:
   3  a capture could not be read at all (not a capture, bad header, missing file)
   4  a capture is damaged partway: everything before the damage was analysed and printed`;
 
+/** yargs reads a lone "-" as a flag; it stands in for stdin as a capture path, so it is hidden during parsing. */
+export const STDIN_TOKEN = '\u0000stdin';
+
+export function protectStdin(argv: readonly string[]): string[] {
+  return argv.map((a) => (a === '-' ? STDIN_TOKEN : a));
+}
+
 /** Builds the yargs parser for argv (argv without the node and script names). */
 export function buildParser(argv: readonly string[]) {
-  return yargs([...argv])
+  return yargs(protectStdin(argv))
     .scriptName('tcptrace')
     .usage('Usage: $0 [options] <capture...>\n       $0 check [options] <capture...>\n\nReads pcap/pcapng captures (a file or - for stdin) and explains every TCP connection: tcpdump-exact packet lines, handshake and teardown, analysis flags, and how HTTP/1.x used each connection.')
     .command('$0 [captures..]', 'print the annotated timeline and tables')
@@ -76,11 +83,13 @@ export function buildParser(argv: readonly string[]) {
     .option('color', { choices: ['auto', 'always', 'never'] as const, default: 'auto' as ColorMode, describe: 'colour annotations (auto: on a terminal unless NO_COLOR is set)' })
     .option('progress', { choices: ['auto', 'never'] as const, default: 'auto' as const, describe: 'progress line on stderr when it is a terminal' })
     .option('conn', { type: 'number', describe: 'only connection N (ids as in the tables)' })
-    .option('host', { type: 'string', array: true, default: [] as string[], describe: 'only connections with this address (repeatable)' })
-    .option('port', { type: 'number', array: true, default: [] as number[], describe: 'only connections with this port (repeatable)' })
-    .option('expect', { type: 'string', array: true, default: [] as string[], describe: 'check: an expectation, e.g. connections=3, http.mode=keep-alive, "conn 0: close=fin", tcp.retransmission=0' })
+    // Repeatable options are plain (not `array: true`), which would swallow the capture paths after them; yargs
+    // collects repeats into an array, and checkArgs() normalises one value to a list.
+    .option('host', { type: 'string', describe: 'only connections with this address (repeatable)' })
+    .option('port', { type: 'number', describe: 'only connections with this port (repeatable)' })
+    .option('expect', { type: 'string', describe: 'check: an expectation, e.g. connections=3, http.mode=keep-alive, "conn 0: close=fin", tcp.retransmission=0 (repeatable)' })
     .option('expect-file', { type: 'string', describe: 'check: a JSON file of expectations per capture' })
-    .option('fail-on', { type: 'string', array: true, default: [] as string[], describe: 'check: fail when any packet carries one of these annotation codes (comma separated)' })
+    .option('fail-on', { type: 'string', describe: 'check: fail when any packet carries one of these annotation codes (comma separated)' })
     .epilogue(EPILOGUE)
     .strict()
     .help()
@@ -92,7 +101,7 @@ export function buildParser(argv: readonly string[]) {
 /** Pure: parsed argv (yargs' object) to CliOptions, or a usage error message. */
 export function checkArgs(parsed: Record<string, unknown>): { options: CliOptions } | { error: string } {
   const command = Array.isArray(parsed._) && parsed._[0] === 'check' ? 'check' : 'trace';
-  const captures = ((parsed.captures as unknown[]) ?? []).map(String);
+  const captures = list(parsed.captures).map((c) => (c === STDIN_TOKEN ? '-' : c));
   if (captures.length === 0) return { error: 'no capture given: tcptrace <capture.pcap> (use - to read standard input)' };
   if (captures.filter((c) => c === '-').length > 1) return { error: 'standard input (-) can be read only once' };
   const summary = parsed.summary === true;
@@ -100,13 +109,13 @@ export function checkArgs(parsed: Record<string, unknown>): { options: CliOption
   if (summary && http) return { error: '--summary and --http are different views: choose one' };
   const conn = parsed.conn === undefined ? null : Number(parsed.conn);
   if (conn !== null && (!Number.isInteger(conn) || conn < 0)) return { error: `--conn takes a connection id (0, 1, …), not ${String(parsed.conn)}` };
-  const ports = ((parsed.port as unknown[]) ?? []).map(Number);
+  const ports = list(parsed.port).map(Number);
   const badPort = ports.find((p) => !Number.isInteger(p) || p < 0 || p > 65535);
   if (badPort !== undefined) return { error: `--port takes a number from 0 to 65535, not ${String(badPort)}` };
   const tsStyle = Number(parsed.t ?? 0);
   if (tsStyle > 5) return { error: 'timestamp style: at most -ttttt' };
-  const failOn = ((parsed['fail-on'] as unknown[]) ?? []).flatMap((s) => String(s).split(',')).map((s) => s.trim()).filter(Boolean);
-  const expect = ((parsed.expect as unknown[]) ?? []).map(String);
+  const failOn = list(parsed['fail-on']).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
+  const expect = list(parsed.expect);
   const expectFile = parsed['expect-file'] === undefined ? null : String(parsed['expect-file']);
   if (command === 'trace' && (expect.length > 0 || failOn.length > 0 || expectFile !== null)) {
     return { error: '--expect, --expect-file and --fail-on belong to the check command: tcptrace check <capture> --expect …' };
@@ -128,11 +137,17 @@ export function checkArgs(parsed: Record<string, unknown>): { options: CliOption
       color: (parsed.color as ColorMode) ?? 'auto',
       progress: parsed.progress === 'never' ? 'never' : 'auto',
       conn,
-      hosts: ((parsed.host as unknown[]) ?? []).map(String),
+      hosts: list(parsed.host),
       ports,
       expect,
       expectFile,
       failOn,
     },
   };
+}
+
+/** A repeatable option's values as strings, whether yargs gave none, one or several. */
+function list(value: unknown): string[] {
+  if (value === undefined || value === null) return [];
+  return (Array.isArray(value) ? value : [value]).map(String);
 }

@@ -1,7 +1,7 @@
 // runCli(argv, io): the only code that writes to stdout/stderr and decides exit codes.
 // Must not analyse or format packets itself: it wires capture -> Analyzer -> renderers and reports errors in one line.
 
-import { buildParser, checkArgs, ExitCode, type CliOptions } from './args.js';
+import { buildParser, checkArgs, ExitCode, protectStdin, type CliOptions } from './args.js';
 import { Analyzer } from '../analyze.js';
 import { CaptureError, type CaptureWarning } from '../capture/index.js';
 import { mergedBatches, type SourceSpec } from '../capture/merge.js';
@@ -60,7 +60,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 
 async function parseArgv(argv: readonly string[]): Promise<{ argv: Record<string, unknown> } | { output: string } | { error: string }> {
   return new Promise((resolve) => {
-    buildParser(argv).parse([...argv], {}, (err: Error | undefined, result: Record<string, unknown>, output: string) => {
+    buildParser(argv).parse(protectStdin(argv), {}, (err: Error | undefined, result: Record<string, unknown>, output: string) => {
       if (err) resolve({ error: err.message });
       else if (output) resolve({ output });
       else resolve({ argv: result });

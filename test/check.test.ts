@@ -1,0 +1,42 @@
+// The expectation language of `tcptrace check`, evaluated on real reports of fixture captures.
+import { describe, expect, it } from 'vitest';
+import * as path from 'node:path';
+import { analyzeFile } from '../src/analyze.js';
+import { checkFailOn, evaluate, parseExpectation, type Expectation } from '../src/check.js';
+
+const CAP = (n: string) => path.resolve(import.meta.dirname, '..', 'fixtures', 'captures', n);
+const e = (t: string) => parseExpectation(t) as Expectation;
+
+describe('parseExpectation', () => {
+  it('reads scope, name, operator and value', () => {
+    expect(parseExpectation('conn 2: http.mode = pipelined')).toEqual({ source: 'conn 2: http.mode = pipelined', scope: { kind: 'conn', id: 2 }, name: 'http.mode', op: '=', value: 'pipelined' });
+    expect(parseExpectation('tcp.retransmission>=3')).toMatchObject({ scope: { kind: 'capture' }, name: 'tcp.retransmission', op: '>=', value: '3' });
+    expect(parseExpectation('any: close!=rst')).toMatchObject({ scope: { kind: 'any' }, op: '!=' });
+  });
+  it('explains what it cannot read', () => {
+    expect(parseExpectation('connections')).toEqual({ error: expect.stringContaining('NAME OP VALUE') });
+    expect(parseExpectation('a=')).toEqual({ error: expect.stringContaining('cannot read') });
+  });
+});
+
+describe('evaluate on real captures', () => {
+  it('totals, properties, scopes and unknown names', async () => {
+    const r = await analyzeFile(CAP('real-http11-pipelined.pcap'));
+    expect(evaluate(r, e('connections=2')).ok).toBe(true);
+    expect(evaluate(r, e('http.requests=7')).ok).toBe(true);
+    expect(evaluate(r, e('http.mode=pipelined')).ok).toBe(true);
+    expect(evaluate(r, e('conn 0: http.maxPipelineDepth>=4'))).toMatchObject({ ok: true });
+    expect(evaluate(r, e('conn 5: close=fin'))).toMatchObject({ ok: false, detail: expect.stringContaining('no connection 5') });
+    expect(evaluate(r, e('http.mode=keep-alive'))).toMatchObject({ ok: false, detail: expect.stringContaining('2 of 2 connection(s) differ') });
+    expect(evaluate(r, e('any: http.maxPipelineDepth=3')).ok).toBe(true);
+    expect(evaluate(r, e('every: tcp.handshake=3')).ok).toBe(true);
+    expect(evaluate(r, e('colour=blue'))).toMatchObject({ ok: false, detail: expect.stringContaining('unknown name') });
+  });
+  it('fail-on counts packets carrying a code, per connection', async () => {
+    const r = await analyzeFile(CAP('real-lossy-keepalive.pcap'));
+    const [retrans, rst] = checkFailOn(r, ['tcp.retransmission', 'tcp.refused']);
+    expect(retrans!.ok).toBe(false);
+    expect(retrans!.detail).toMatch(/\d+ packet\(s\) in connection\(s\) 0 \(\d+\)/);
+    expect(rst!.ok).toBe(true);
+  });
+});

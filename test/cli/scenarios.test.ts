@@ -1,0 +1,211 @@
+// Scenario tests against the built CLI (dist/cli/main.js) as a child process, the way users and pipelines run it.
+// `npm test` builds first; these tests never rebuild.
+import { describe, expect, it } from 'vitest';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { readCaptureSync } from '../../src/capture/index.js';
+import { pcap } from '../helpers/pcap-writer.js';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const CLI = path.join(ROOT, 'dist', 'cli', 'main.js');
+const CAP = (name: string) => path.join(ROOT, 'fixtures', 'captures', name);
+const ENV = { ...process.env, TZ: 'UTC', NO_COLOR: '1' };
+
+function run(args: string[], input?: Uint8Array) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { env: ENV, input, maxBuffer: 64 << 20 });
+  return { code: r.status, stdout: r.stdout.toString(), stderr: r.stderr.toString() };
+}
+
+const packetLines = (out: string) => out.split('\n').filter((l) => /^\d\d:\d\d:\d\d\.\d{6} /.test(l));
+
+describe('built CLI', () => {
+  it('is built', () => expect(existsSync(CLI)).toBe(true));
+
+  it('prints usage and examples with --help, exit 0', () => {
+    const r = run(['--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Usage: tcptrace');
+    expect(r.stdout).toContain('Exit codes:');
+    expect(r.stdout).toContain('tcptrace check');
+  });
+
+  it('reports usage errors in one line with exit 2', () => {
+    const r = run(['--format', 'xml', CAP('real-http11-keepalive.pcap')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.split('\n')[0]).toMatch(/^tcptrace: /);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(run([]).code).toBe(2);
+  });
+
+  it('says what is wrong with an unreadable capture, exit 3, no stack trace', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'tcptrace-'));
+    try {
+      writeFileSync(path.join(dir, 'notes.txt'), 'this is not a capture\n');
+      for (const f of [path.join(dir, 'notes.txt'), path.join(dir, 'missing.pcap'), dir]) {
+        const r = run([f]);
+        expect(r.code).toBe(3);
+        expect(r.stderr.trim().split('\n')).toHaveLength(1);
+        expect(r.stderr).toMatch(/^tcptrace: /);
+        expect(r.stderr).not.toMatch(/\n\s+at /);
+      }
+    } finally {
+      rmSync(dir, { recursive: true });
+    }
+  });
+
+  it('analyses every packet before a truncated tail and says the file was cut short', () => {
+    const whole = readFileSync(CAP('real-http11-keepalive.pcap'));
+    const full = run(['--no-annotate', '-#', CAP('real-http11-keepalive.pcap')]);
+    const cut = run(['--no-annotate', '-#', '-'], whole.subarray(0, whole.length - 30));
+    expect(cut.code).toBe(0);
+    expect(cut.stderr).toMatch(/warning: .*cut short/);
+    const before = packetLines(full.stdout.replace(/^ *\d+ {2}/gm, ''));
+    const after = packetLines(cut.stdout.replace(/^ *\d+ {2}/gm, ''));
+    expect(after.length).toBe(before.length - 1);
+    expect(after).toEqual(before.slice(0, -1));
+  });
+
+  it('streams stdin: the first packet line appears before the input ends', async () => {
+    const bytes = readFileSync(CAP('real-http11-keepalive.pcap'));
+    const child = spawn(process.execPath, [CLI, '--no-annotate', '-'], { env: ENV });
+    const firstLine = new Promise<string>((resolve) => {
+      let seen = '';
+      child.stdout.on('data', (d: Buffer) => {
+        seen += d.toString();
+        if (seen.includes('\n')) resolve(seen.split('\n')[0]!);
+      });
+    });
+    // Write the file header and the first few records, then wait: nothing else arrives until output is seen.
+    child.stdin.write(bytes.subarray(0, 24 + 3 * 100));
+    const line = await Promise.race([firstLine, new Promise<string>((r) => setTimeout(() => r('timeout'), 10_000))]);
+    expect(line).toMatch(/^\d\d:\d\d:\d\d\.\d{6} IP .* Flags \[S\]/);
+    child.stdin.end(bytes.subarray(24 + 3 * 100));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code).toBe(0);
+  });
+
+  it('merges rotated files by timestamp into one analysis, as mergecap', () => {
+    const { records } = readCaptureSync(new Uint8Array(readFileSync(CAP('real-http11-keepalive.pcap'))));
+    const spec = (r: (typeof records)[number]) => ({ data: r.data, tsSec: r.tsSec, tsFrac: Math.floor(r.tsNsec / 1000), origLen: r.origLen });
+    const half = Math.floor(records.length / 2);
+    const dir = mkdtempSync(path.join(tmpdir(), 'tcptrace-'));
+    try {
+      writeFileSync(path.join(dir, 'a.pcap'), pcap(records.slice(0, half).map(spec)));
+      writeFileSync(path.join(dir, 'b.pcap'), pcap(records.slice(half).map(spec)));
+      const whole = run(['--summary', '--format', 'ndjson', CAP('real-http11-keepalive.pcap')]);
+      // Given in the wrong order on purpose: merging is by time, not by argument order.
+      const merged = run(['--summary', '--format', 'ndjson', path.join(dir, 'b.pcap'), path.join(dir, 'a.pcap')]);
+      expect(merged.code).toBe(0);
+      const conns = (out: string) => out.split('\n').filter((l) => l.includes('"type":"connection"'));
+      expect(conns(merged.stdout)).toEqual(conns(whole.stdout));
+      expect(conns(merged.stdout)).toHaveLength(1);
+      expect(JSON.parse(conns(merged.stdout)[0]!).http.requests).toBe(4);
+    } finally {
+      rmSync(dir, { recursive: true });
+    }
+  });
+
+  it('filters by connection, host and port', () => {
+    const all = run(['--format', 'ndjson', CAP('real-http11-pipelined.pcap')]);
+    const ids = new Set(all.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l)).filter((r) => r.type === 'packet').map((r) => r.conn));
+    expect(ids.size).toBe(2);
+    const one = run(['--format', 'ndjson', '--conn', '1', CAP('real-http11-pipelined.pcap')]);
+    const recs = one.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    expect(recs.filter((r) => r.type === 'packet').every((r) => r.conn === 1)).toBe(true);
+    expect(recs.filter((r) => r.type === 'connection').map((r) => r.id)).toEqual([1]);
+    const port = run(['--summary', '--port', '9', CAP('real-http11-pipelined.pcap')]);
+    expect(port.stdout).not.toContain('Connections');
+    const host = run(['--no-annotate', '--host', '10.255.255.1', CAP('real-http11-pipelined.pcap')]);
+    expect(packetLines(host.stdout)).toHaveLength(0);
+    const local = run(['--no-annotate', '--host', '127.0.0.1', CAP('real-http11-pipelined.pcap')]);
+    expect(packetLines(local.stdout).length).toBeGreaterThan(0);
+  });
+
+  it('prints every view and format', () => {
+    const f = CAP('real-http11-pipelined.pcap');
+    const timeline = run([f]);
+    expect(timeline.stdout).toContain('Connections');
+    expect(timeline.stdout).toMatch(/pipelined/);
+    const summary = run(['--summary', f]);
+    expect(packetLines(summary.stdout)).toHaveLength(0);
+    expect(summary.stdout).toContain('HTTP on connection 0');
+    const http = run(['--http', f]);
+    expect(http.stdout).not.toContain('Connections');
+    expect(http.stdout).toContain('HTTP on connection');
+    const json = JSON.parse(run(['--format', 'json', f]).stdout);
+    expect(json.schemaVersion).toBe(1);
+    expect(json.connections.length).toBe(2);
+    const nd = run(['--format', 'ndjson', f]).stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(nd[0].type).toBe('meta');
+    expect(nd.at(-1).type).toBe('summary');
+    const colored = run(['--color', 'always', f]);
+    expect(colored.stdout).toContain('\u001b[');
+    expect(run(['--color', 'never', f]).stdout).not.toContain('\u001b[');
+    expect(run(['-tt', '--no-annotate', f]).stdout).toMatch(/^\d{10}\.\d{6} IP /m);
+  });
+
+  it('check passes with exit 0 and fails with exit 1 and a readable report', () => {
+    const f = CAP('real-http11-pipelined.pcap');
+    const ok = run(['check', f, '--expect', 'connections=2', '--expect', 'http.mode=pipelined', '--expect', 'http.requests>=7', '--fail-on', 'tcp.rst']);
+    expect(ok.stdout).toContain('PASS');
+    expect(ok.code).toBe(0);
+    const bad = run(['check', f, '--expect', 'connections=3', '--expect', 'conn 1: http.mode=keep-alive', '--fail-on', 'tcp.handshake']);
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toMatch(/FAIL connections=3: found 2/);
+    expect(bad.stdout).toMatch(/FAIL conn 1: http\.mode=keep-alive: .*conn 1: pipelined/);
+    expect(bad.stdout).toMatch(/FAIL no tcp\.handshake/);
+    expect(bad.stdout).toMatch(/3 expectation\(s\) did not hold/);
+    const typo = run(['check', f, '--expect', 'connections']);
+    expect(typo.code).toBe(2);
+  });
+
+  it('check reads an expectations file for several captures', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'tcptrace-'));
+    try {
+      const file = path.join(dir, 'expect.json');
+      writeFileSync(
+        file,
+        JSON.stringify({
+          captures: {
+            [path.relative(dir, CAP('real-http10-short.pcap'))]: ['http.mode=short', 'close=fin'],
+            [path.relative(dir, CAP('real-http11-keepalive.pcap'))]: ['http.mode=keep-alive', 'http.requests=4'],
+          },
+          failOn: ['tcp.retransmission'],
+        }),
+      );
+      const r = run(['check', '--expect-file', file, CAP('real-http10-short.pcap')]);
+      expect(r.stdout).toMatch(/all expectations held on 2 capture/);
+      expect(r.code).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true });
+    }
+  });
+
+  it.runIf(process.platform === 'linux' && existsSync('/usr/bin/script'))('shows progress only on a terminal, never on stdout', () => {
+    const f = CAP('real-large-download.pcap');
+    const tty = spawnSync('/usr/bin/script', ['-qec', `${process.execPath} ${CLI} --summary ${f} > /dev/null`, '/dev/null'], { env: ENV });
+    expect(tty.stdout.toString()).toMatch(/tcptrace: [\d.]+ MB of [\d.]+ MB \(\d+%\), \d+ packets/);
+    const piped = run(['--summary', f]);
+    expect(piped.stderr).toBe('');
+    expect(piped.stdout).not.toContain('MB of');
+  });
+});
+
+describe('library import by package name', () => {
+  it('resolves tcptrace through package.json exports and analyses a capture', () => {
+    const script = `
+      import { analyzeFile, Analyzer, readCaptureSync, Codes } from 'tcptrace';
+      import { readFileSync } from 'node:fs';
+      const report = await analyzeFile(process.argv[1]);
+      const sync = new Analyzer();
+      for (const r of readCaptureSync(new Uint8Array(readFileSync(process.argv[1]))).records) sync.push(r);
+      const again = sync.finish();
+      console.log(JSON.stringify({ modes: report.connections.map((c) => c.http.mode), same: again.connections.length === report.connections.length, code: Codes.DUP_ACK }));
+    `;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script, CAP('real-http11-keepalive.pcap')], { cwd: ROOT, env: ENV });
+    expect(r.stderr.toString()).toBe('');
+    expect(JSON.parse(r.stdout.toString())).toEqual({ modes: ['keep-alive'], same: true, code: 'tcp.dup-ack' });
+  });
+});
