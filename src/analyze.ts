@@ -7,7 +7,7 @@ import type { Packet } from './decode/packet.js';
 import { decodePacket } from './decode/decode-frame.js';
 import { TcpdumpSeq } from './tcp/tcpdump-seq.js';
 import { TcpTracker } from './tcp/tracker.js';
-import type { Connection } from './tcp/connection.js';
+import type { Connection, EvictReason } from './tcp/connection.js';
 import { summarize, type ConnectionSummary } from './tcp/summary.js';
 import { Reassembler, type StreamSink, type EndReason } from './stream/index.js';
 import { HttpConnection, type HttpEvent, type TcpCloseFacts } from './http/index.js';
@@ -41,6 +41,12 @@ interface ConnPipeline {
 
 const NO_ANNOTATIONS: Annotation[] = [];
 
+/**
+ * Connections tracked at once by default. Each costs about 1.5 KB in the tracker plus its reassembly and HTTP state,
+ * so 100,000 keeps a SYN flood under a few hundred MB; busier captures can raise it (AnalyzerOptions.maxConnections).
+ */
+export const DEFAULT_MAX_CONNECTIONS = 100_000;
+
 export class Analyzer {
   private readonly seqView: TcpdumpSeq;
   private readonly tracker: TcpTracker;
@@ -69,8 +75,8 @@ export class Analyzer {
     this.seqView = new TcpdumpSeq({ absolute: opts.absoluteSeq === true });
     this.tracker = new TcpTracker({
       timeWaitSec: opts.timeWaitSec,
-      maxConnections: opts.maxConnections,
-      onEvict: (conn: Connection, why: string) => this.finalize(conn, why === 'cap' ? 'cap' : 'expired'),
+      maxConnections: opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
+      onEvict: (conn: Connection, why: EvictReason) => this.finalize(conn, why === 'limit' ? 'cap' : 'expired'),
     });
   }
 
@@ -97,7 +103,15 @@ export class Analyzer {
       annotations.push({ code: packet.problem.kind === 'truncated' ? Codes.TRUNCATED : Codes.INVALID, text: packet.problem.detail });
     }
     const result = this.tracker.push(packet, annotations);
-    const conn = result.conn!;
+    const conn = result.conn;
+    if (conn === null) {
+      // The tracker keeps no connection for a TCP header cut before its 20 fixed bytes (no trustworthy seq, ack or
+      // flags; tshark gives it no tcp.stream). The packet is still shown ([|tcp]) and counted, but joins no connection:
+      // asserting a connection here crashed the whole run on such a packet (found by the fuzzer, crafted-snaplen.pcap).
+      const ev = newEvent(record.index, packet, -1, -1, annotations);
+      this.seqView.noteNonTcp(ev.display);
+      return ev;
+    }
     const dir = result.direction;
     let pipe = this.pipelines.get(conn.id);
     if (pipe === undefined) {

@@ -19,8 +19,10 @@ export interface PacketSpec {
   flags: number;
   win?: number;
   len?: number;
-  /** Raw option bytes. */
-  options?: Uint8Array;
+  /** SYN options, written as option bytes and as the decoder's parsed fields. */
+  mss?: number;
+  ws?: number;
+  sack?: boolean;
   tsSec?: number;
   tsNsec?: number;
   index?: number;
@@ -55,10 +57,11 @@ let autoIndex = 0;
 export function makePacket(spec: PacketSpec): Packet {
   const src = addrBytes(spec.src);
   const dst = addrBytes(spec.dst);
-  const options = spec.options ?? new Uint8Array(0);
+  const options = synOptions({ mss: spec.mss, ws: spec.ws, sack: spec.sack });
   const headerLen = 20 + options.length;
   const len = spec.len ?? 0;
   const index = spec.index ?? ++autoIndex;
+  const ipHeaderLen = src.length === 16 ? 40 : 20;
   return {
     record: {
       index, tsSec: spec.tsSec ?? 1_700_000_000, tsNsec: spec.tsNsec ?? 0, capLen: 0, origLen: 0, linkType: 1,
@@ -66,14 +69,17 @@ export function makePacket(spec: PacketSpec): Packet {
     },
     linkNotes: [],
     ip: {
-      version: src.length === 16 ? 6 : 4, src, dst, headerOffset: 14, headerLen: src.length === 16 ? 40 : 20,
+      version: src.length === 16 ? 6 : 4, src, dst, headerOffset: 14, headerLen: ipHeaderLen,
       payloadLen: headerLen + len, protocol: 6, ttl: 64, id: 0, fragOffset: 0, moreFragments: false,
-      lengthField: 0,
+      lengthField: 0, wireLen: ipHeaderLen + headerLen + len, capEnd: 14 + ipHeaderLen + headerLen + len, tos: 0,
+      dontFragment: false, headerProtocol: 6, noteIndex: 0,
     },
     tcp: {
       srcPort: spec.sport, dstPort: spec.dport, seq: (spec.seq ?? 0) >>> 0, ack: (spec.ack ?? 0) >>> 0, headerLen,
       flags: spec.flags, window: spec.win ?? 65535, checksum: 0, urgentPtr: 0, options, payload: new Uint8Array(len),
-      payloadLen: len,
+      payloadLen: len, offset: 14 + ipHeaderLen, capturedLen: headerLen + len, segmentLen: headerLen + len,
+      mss: spec.mss ?? -1, windowScale: spec.ws ?? -1, sackPermitted: spec.sack ?? false, tsVal: -1, tsEcr: -1,
+      sackBlocks: null,
     },
     problem: null,
   };
@@ -146,13 +152,6 @@ export function traceWith(options: TraceOptions, ...lines: string[]): Packet[] {
     const seq = kv.has('seq') ? Number(kv.get('seq')) >>> 0 : next[side];
     const peer = 1 - side;
     const ack = kv.has('ack') ? Number(kv.get('ack')) >>> 0 : (flags & TcpFlag.ACK) !== 0 ? next[peer] : 0;
-    const opts = (flags & TcpFlag.SYN) !== 0 && (kv.has('mss') || kv.has('ws') || kv.has('sack'))
-      ? synOptions({
-        mss: kv.has('mss') ? Number(kv.get('mss')) : undefined,
-        ws: kv.has('ws') ? Number(kv.get('ws')) : undefined,
-        sack: kv.has('sack'),
-      })
-      : undefined;
     const end = (seq + len + ((flags & (TcpFlag.SYN | TcpFlag.FIN)) !== 0 ? 1 : 0)) >>> 0;
     if (!started[side] || ((end - next[side]) | 0) > 0) next[side] = end;
     started[side] = true;
@@ -161,7 +160,10 @@ export function traceWith(options: TraceOptions, ...lines: string[]): Packet[] {
     const totalNs = timeNs;
     packets.push(makePacket({
       src: from.addr, dst: to.addr, sport: from.port, dport: to.port, seq, ack, flags,
-      win: kv.has('win') ? Number(kv.get('win')) : undefined, len, options: opts,
+      win: kv.has('win') ? Number(kv.get('win')) : undefined, len,
+      mss: kv.has('mss') ? Number(kv.get('mss')) : undefined,
+      ws: kv.has('ws') ? Number(kv.get('ws')) : undefined,
+      sack: kv.has('sack'),
       tsSec: startSec + Math.floor(totalNs / 1e9), tsNsec: totalNs % 1e9, index: frame++,
     }));
   });

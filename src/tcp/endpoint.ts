@@ -1,0 +1,108 @@
+// One side of a connection as the capture point sees it: its RFC 9293 state, what Wireshark's per-flow analysis
+// keeps (packet-tcp.c tcp_flow_t / tcp_analyze_seq_flow_info_t), and its counters. Data only; tracker.ts changes it.
+
+import { UnackedQueue } from './unacked.js';
+
+/** RFC 9293 §3.3.2 states, plus RESET (the connection was aborted by a RST sent or received by this endpoint). */
+export type TcpState =
+  | 'CLOSED'
+  | 'SYN_SENT'
+  | 'SYN_RECEIVED'
+  | 'ESTABLISHED'
+  | 'FIN_WAIT_1'
+  | 'FIN_WAIT_2'
+  | 'CLOSE_WAIT'
+  | 'CLOSING'
+  | 'LAST_ACK'
+  | 'TIME_WAIT'
+  | 'RESET';
+
+/** Window scale as packet-tcp.c tracks it: a shift 0..14 once known, or one of these. */
+export const WS_UNKNOWN = -1;
+export const WS_NONE = -2;
+
+/**
+ * Wireshark's sequence-analysis view of one direction. Sequence numbers are absolute (packet-tcp.c analyses raw
+ * values and treats 0 as "not seen yet" for nextSeq, maxSeqToBeAcked and lastAck; we keep that quirk for parity).
+ */
+export interface FlowAnalysis {
+  /** Sequence number following the highest byte (or SYN/FIN) sent; 0 until a segment is seen. */
+  nextSeq: number;
+  nextSeqFrame: number;
+  /** Capture time of the segment that set nextSeq, ns since the tracker's first packet; -Infinity before. */
+  nextSeqTimeNs: number;
+  /** Highest contiguous sequence number; an ACK above it acknowledges something not captured. */
+  maxSeqToBeAcked: number;
+  /** The acknowledgment field of this direction's previous segment (whatever the ACK flag said). */
+  lastAck: number;
+  lastAckTimeNs: number;
+  /** Raw window field of the previous segment; 0xFFFFFFFF before the first. */
+  window: number;
+  /** WS_UNKNOWN, WS_NONE, or the shift count this side announced. */
+  winScale: number;
+  /** True from this side's SYN until its first ACK without SYN (packet-tcp.c is_first_ack, issue 14690). */
+  isFirstAck: boolean;
+  /** Analysis flags of this direction's previous segment. */
+  lastSegmentFlags: number;
+  /** Duplicate ACK counter; -1 after an "ACKed unseen segment" so the next duplicate counts as #1. */
+  dupAckNum: number;
+  /** Frame whose ACK the duplicates repeat. */
+  lastNonDupAckFrame: number;
+  unacked: UnackedQueue;
+}
+
+export class Endpoint implements FlowAnalysis {
+  state: TcpState = 'CLOSED';
+
+  // Relative sequence numbers, packet-tcp.c style: the base is the SYN's sequence number, or seq - 1 of the first
+  // segment when no SYN was seen, or ack - 1 of the peer's first ACK if that comes first.
+  baseSeq = 0;
+  baseSet = false;
+
+  // What this side announced in its SYN (or SYN-ACK): -1 / false when absent or not seen.
+  synSeen = false;
+  isn = 0;
+  mssBytes = -1;
+  windowScaleOffered = -1;
+  sackPermitted = false;
+
+  // What this side last acknowledged and offered (RCV.NXT and RCV.WND, scaled), to judge a peer's RST.
+  rcvNxtKnown = false;
+  rcvNxt = 0;
+  rcvWindowBytes = 0;
+
+  // FIN bookkeeping (RFC 9293 §3.6): the sequence number of this side's FIN, once sent.
+  finSent = false;
+  finSeq = 0;
+  finFrame = 0;
+
+  // Counters for the summary.
+  packets = 0;
+  payloadBytes = 0;
+  retransmittedBytes = 0;
+  rttSamples = 0;
+  rttSumNs = 0;
+  rttMinNs = Infinity;
+  rttMaxNs = 0;
+  /** Zeek-style history letters already recorded (bit per letter) and repeat counters for T, W, G. */
+  historySeen = 0;
+  retransmissionCount = 0;
+  zeroWindowCount = 0;
+  gapCount = 0;
+  dataSeen = false;
+
+  // FlowAnalysis
+  nextSeq = 0;
+  nextSeqFrame = 0;
+  nextSeqTimeNs = -Infinity;
+  maxSeqToBeAcked = 0;
+  lastAck = 0;
+  lastAckTimeNs = -Infinity;
+  window = 0xffffffff;
+  winScale = WS_UNKNOWN;
+  isFirstAck = false;
+  lastSegmentFlags = 0;
+  dupAckNum = 0;
+  lastNonDupAckFrame = 0;
+  unacked = new UnackedQueue();
+}

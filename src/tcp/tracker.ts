@@ -1,0 +1,875 @@
+// Connection tracking: maps each TCP packet to its connection (one per 4-tuple and lifetime, tshark's tcp.stream
+// rules), runs Wireshark's analysis, moves both endpoints through RFC 9293 states and writes the annotations.
+// Synchronous and O(1) per packet; it allocates only when a connection is created or an annotation is emitted.
+
+import type { Annotation, Direction } from '../types.js';
+import { Codes, TcpFlag } from '../types.js';
+import type { Packet, TcpHeader } from '../decode/packet.js';
+import { Analysis, ANY_RETRANSMISSION } from './codes.js';
+import { analyzeSegment, newSegmentAnalysis, type Segment } from './checks.js';
+import { Connection, type EvictReason, type RoleRule } from './connection.js';
+import { WS_NONE, WS_UNKNOWN, type Endpoint, type TcpState } from './endpoint.js';
+import { flowHash, packedFlowDirection } from './flow-key.js';
+import { formatDurationNs, pushAnalysisAnnotations, SIDE_NAME, type FlagContext } from './annotate.js';
+import { seqDiff, seqGeq, seqGt, seqLeq } from './seq.js';
+
+const SYN = TcpFlag.SYN;
+const ACK = TcpFlag.ACK;
+const FIN = TcpFlag.FIN;
+const RST = TcpFlag.RST;
+
+export interface TcpTrackerOptions {
+  /** Called exactly once per connection when it leaves the tracker (also for every live one in finish()). */
+  onEvict?: (conn: Connection, reason: EvictReason) => void;
+  /** 2*MSL: how long a closed connection stays after its last packet, in capture time (default 60 s). */
+  timeWaitSec?: number;
+  /** A packet after at least this much silence in its connection gets a 'tcp.idle' note (default 10 s). */
+  idleAnnotateSec?: number;
+  /** Most connections kept at once; beyond it the least recently active is evicted (default 1_000_000; see
+   *  TcpTracker on how "least recently active" is kept without per-packet list work). */
+  maxConnections?: number;
+}
+
+/** What push() says about one packet. The same object is reused for every packet: copy what you keep. */
+export interface TcpPacketResult {
+  /** The packet's connection, or null when the packet has no TCP header. */
+  conn: Connection | null;
+  /** conn.id, or -1. */
+  connId: number;
+  /** C2S (0) when the client sent it, S2C (1) when the server did. */
+  direction: Direction;
+  /** This packet opened the connection (first packet with this id). */
+  isNew: boolean;
+  /** Sequence number relative to the sender's base (Wireshark's relative tcp.seq). */
+  relSeq: number;
+  /** Acknowledgment relative to the receiver's base (Wireshark's tcp.ack), or -1 when the ACK flag is clear. */
+  relAck: number;
+  /** Payload bytes on the wire (IP payload length, bounded by the frame's wire length, - TCP header length). */
+  segLen: number;
+  /** Analysis bits (codes.ts Analysis), Wireshark's tcp.analysis.* for this packet. */
+  analysis: number;
+  /** With Analysis.DUP_ACK: the duplicate's number and the frame it repeats, as Wireshark counts them; else 0. */
+  dupAckNum: number;
+  dupAckFrame: number;
+}
+
+// Events of one packet, collected while processing and worded at the end.
+const EV_SYN = 1 << 0;
+const EV_SIMULTANEOUS_SYN = 1 << 1;
+const EV_SYN_ACK = 1 << 2;
+const EV_SIMULTANEOUS_SYN_ACK = 1 << 3;
+const EV_LATE_SYN = 1 << 4;
+const EV_ESTABLISHED = 1 << 5;
+const EV_RST = 1 << 6;
+const EV_REFUSED = 1 << 7;
+const EV_RST_AFTER_CLOSE = 1 << 8;
+const EV_CLOSED = 1 << 9;
+const EV_FIRST_DATA = 1 << 10;
+const EV_SYN_DATA = 1 << 11;
+const EV_HALF_CLOSE_DATA = 1 << 12;
+const EV_RST_DATA = 1 << 13;
+const EV_MIDSTREAM = 1 << 14;
+const EV_LIMIT = 1 << 15;
+const EV_PORT_REUSE = 1 << 16;
+const EV_SYN_ACK_NEW_ISN = 1 << 17;
+const EV_IDLE = 1 << 18;
+const EV_RST_IGNORED = 1 << 19;
+
+const MAX_CHANGES = 8;
+
+// Zeek history letters (summary.ts documents them): bit per letter for "said once" letters.
+const H_SYN = 1;
+const H_SYN_ACK = 2;
+const H_ACK = 4;
+const H_DATA = 8;
+const H_FIN = 16;
+const H_RST = 32;
+const H_MULTI = 64;
+const H_INCONSISTENT = 128;
+
+function isTerminal(s: TcpState): boolean {
+  return s === 'TIME_WAIT' || s === 'CLOSED' || s === 'RESET';
+}
+
+/**
+ * Tracks TCP connections packet by packet.
+ *
+ * Connections: one per 4-tuple and lifetime. As in packet-tcp.c (dissect_tcp, Wireshark 4.0), a SYN without ACK
+ * whose sequence number differs from its sender's base sequence number starts a new connection on the same ports
+ * (port reuse); a repeated SYN with the same ISN stays in the connection. Ids count from 0 in order of first packet.
+ * Unlike tshark, which never forgets, a connection leaves the table 2*MSL after it closed (or when the table is
+ * full); a later non-SYN packet on its ports then starts a new, midstream connection.
+ *
+ * Roles: the sender of a SYN without ACK is the client. A connection whose first packet is anything else is
+ * `midstream`, and its roles come from the first rule that decides:
+ *  1. a SYN-ACK first: its sender is the server (midstream is cleared if the client's SYN shows up after it);
+ *  2. exactly one of the two ports was seen earlier in this capture as the target of a SYN: that side is the server;
+ *  3. the lower port is the server's (well-known and registered ports sit below the ephemeral range, RFC 6335 §6);
+ *  4. equal ports: the first packet's sender is the client.
+ *
+ * States are what the capture point can tell (RFC 9293 §3.3.2). The capture point is taken to sit between the
+ * endpoints and every packet seen to be delivered, so a packet moves its sender (what it sent) and its receiver
+ * (what it received). The one exception is the SYN-ACK: the client is shown ESTABLISHED with its ACK (handshake 3/3),
+ * the evidence that it got the SYN-ACK, so both sides become ESTABLISHED together; an opener's ACK whose SYN-ACK was
+ * not captured implies it. A midstream connection starts with both sides ESTABLISHED (assumed). A RST counts only
+ * when its receiver would accept it (RFC 9293 §3.10.7: in SYN-SENT it must acknowledge the SYN, in a synchronized
+ * state its sequence number must lie in the receive window); others are annotated and change nothing.
+ * Every change goes through setState().
+ */
+export class TcpTracker {
+  private readonly onEvict: ((conn: Connection, reason: EvictReason) => void) | null;
+  private readonly timeWaitNs: number;
+  private readonly idleAnnotateNs: number;
+  private readonly maxConnections: number;
+
+  private readonly table = new Map<number, Connection>();
+  private liveCount = 0;
+  private nextId = 0;
+  private lruHead: Connection | null = null;
+  private lruTail: Connection | null = null;
+  private closedHead: Connection | null = null;
+  private closedTail: Connection | null = null;
+  /** Ports that received a SYN earlier in the capture (role rule 2). */
+  private readonly serverPorts = new Uint8Array(65536);
+
+  private started = false;
+  private baseSec = 0;
+  private foundDir: Direction = 0;
+
+  private readonly result: TcpPacketResult = {
+    conn: null, connId: -1, direction: 0, isNew: false, relSeq: 0, relAck: -1, segLen: 0, analysis: 0,
+    dupAckNum: 0, dupAckFrame: 0,
+  };
+  private readonly segment: Segment = { frame: 0, timeNs: 0, seq: 0, ack: 0, segLen: 0, flags: 0, window: 0 };
+  private readonly detail = newSegmentAnalysis();
+  private readonly flagContext: FlagContext;
+
+  // State changes of the current packet (setState records them for the annotations).
+  private nChanges = 0;
+  private readonly changeSide = new Int8Array(MAX_CHANGES);
+  private readonly changeFrom: TcpState[] = new Array<TcpState>(MAX_CHANGES).fill('CLOSED');
+  private readonly changeTo: TcpState[] = new Array<TcpState>(MAX_CHANGES).fill('CLOSED');
+  private readonly changeWhy: (string | null)[] = new Array<string | null>(MAX_CHANGES).fill(null);
+  private events = 0;
+  private limitEvicted: Connection | null = null;
+  private stateBeforeRst: TcpState = 'CLOSED';
+  private idleGapNs = 0;
+  private rstIgnoredWhy = '';
+
+  constructor(options: TcpTrackerOptions = {}) {
+    this.onEvict = options.onEvict ?? null;
+    this.timeWaitNs = (options.timeWaitSec ?? 60) * 1e9;
+    this.idleAnnotateNs = (options.idleAnnotateSec ?? 10) * 1e9;
+    this.maxConnections = Math.max(1, options.maxConnections ?? 1_000_000);
+    this.flagContext = {
+      conn: null as unknown as Connection, side: 0, sender: null as unknown as Endpoint,
+      receiver: null as unknown as Endpoint, relSeq: 0, relAck: 0, segLen: 0, tcpFlags: 0, window: 0,
+      previousWindow: 0,
+      detail: this.detail,
+    };
+  }
+
+  /** Number of connections currently tracked. */
+  get size(): number {
+    return this.liveCount;
+  }
+
+  /** The live connections, in eviction order (roughly least recently active first). */
+  *connections(): IterableIterator<Connection> {
+    for (let c = this.lruTail; c !== null; c = c.lruPrev) yield c;
+  }
+
+  /**
+   * Processes one packet: finds or creates its connection, analyses it, updates states, appends this packet's
+   * annotations to `out` in display order. Packets without a TCP header return conn null and touch nothing.
+   */
+  push(packet: Packet, out: Annotation[]): TcpPacketResult {
+    const r = this.result;
+    const ip = packet.ip;
+    const tcp = packet.tcp;
+    r.analysis = 0;
+    r.dupAckNum = 0;
+    r.dupAckFrame = 0;
+    r.isNew = false;
+    // A header cut before its 20 fixed bytes has no trustworthy seq, ack or flags (packet-tcp.c gives up on it
+    // before the conversation lookup too, so tshark assigns it no tcp.stream).
+    if (ip === null || tcp === null || tcp.capturedLen < 20) {
+      r.conn = null;
+      r.connId = -1;
+      r.direction = 0;
+      r.relSeq = 0;
+      r.relAck = -1;
+      r.segLen = 0;
+      return r;
+    }
+    const rec = packet.record;
+    if (!this.started) {
+      this.started = true;
+      this.baseSec = rec.tsSec;
+    }
+    const nowNs = (rec.tsSec - this.baseSec) * 1e9 + rec.tsNsec;
+    if (this.closedHead !== null) this.expire(nowNs);
+
+    const flags = tcp.flags;
+    const seq = tcp.seq;
+    const ack = tcp.ack;
+    this.events = 0;
+    this.nChanges = 0;
+    this.limitEvicted = null;
+    let extraFlags = 0;
+
+    const hash = flowHash(ip.src, tcp.srcPort, ip.dst, tcp.dstPort);
+    let conn = this.lookup(hash, ip.src, tcp.srcPort, ip.dst, tcp.dstPort);
+    let dir = this.foundDir;
+    if (conn !== null && (flags & (SYN | ACK)) === SYN) {
+      const fwd = conn.ends[dir];
+      if (fwd.baseSet) {
+        if (seq !== fwd.baseSeq) {
+          // packet-tcp.c dissect_tcp: a SYN with another ISN starts a new conversation (TCP_A_REUSED_PORTS).
+          this.evict(conn, 'reused');
+          conn = null;
+          extraFlags |= Analysis.REUSED_PORTS;
+          this.events |= EV_PORT_REUSE;
+        } else {
+          // packet-tcp.c (issue 17616): a repeated SYN restores nextseq, which a RST may have moved.
+          fwd.nextSeq = fwd.maxSeqToBeAcked;
+        }
+      }
+    }
+    if (conn === null) {
+      conn = this.create(hash, packet, nowNs);
+      dir = this.foundDir;
+      r.isNew = true;
+    }
+
+    const E = conn.ends[dir];
+    const P = conn.ends[dir === 0 ? 1 : 0];
+
+    // packet-tcp.c: a SYN-ACK with another ISN than its sender's base moves the base (issue 16944).
+    if ((flags & (SYN | ACK)) === (SYN | ACK) && E.baseSet && seq !== E.baseSeq) {
+      E.baseSeq = seq;
+      extraFlags |= Analysis.REUSED_PORTS;
+      this.events |= EV_SYN_ACK_NEW_ISN;
+    }
+
+    // Segment length as packet-tcp.c computes it: the TCP bytes the IP layer reports (its length, but no more than
+    // the frame had on the wire) minus the TCP header; unknown when the header claims more than that.
+    const wireBytes = ip.wireLen - (tcp.offset - ip.headerOffset);
+    const reportedLen = tcp.segmentLen < wireBytes ? tcp.segmentLen : wireBytes;
+    const haveSegLen = reportedLen >= tcp.headerLen;
+    const segLen = haveSegLen ? reportedLen - tcp.headerLen : 0;
+    // packet-tcp.c analyses a header shorter than 20 bytes, then stops: no flags shown, no SYN or option handling.
+    const bogusHeader = tcp.headerLen < 20;
+    // A header the capture cut inside its options is analysed too, but the option dissector throws before the
+    // flags are printed (and before verify_tcp_window_scaling), so tshark shows none for it.
+    const headerCut = tcp.capturedLen < tcp.headerLen;
+    let analysis = 0;
+    if (haveSegLen) {
+      if (!E.baseSet) {
+        E.baseSeq = (flags & SYN) !== 0 ? seq : (seq - 1) >>> 0;
+        E.baseSet = true;
+      }
+      if (!P.baseSet && (flags & ACK) !== 0) {
+        P.baseSeq = (ack - 1) >>> 0;
+        P.baseSet = true;
+      }
+      const s = this.segment;
+      s.frame = rec.index;
+      s.timeNs = nowNs;
+      s.seq = seq;
+      s.ack = ack;
+      s.segLen = segLen;
+      s.flags = flags;
+      s.window = tcp.window;
+      const previousWindow = E.window;
+      analysis = analyzeSegment(E, P, conn.firstRttNs, s, this.detail);
+      this.flagContext.previousWindow = previousWindow;
+      if (bogusHeader) analysis = 0;
+      else this.afterAnalysis(conn, E, P, flags, nowNs, tcp, !headerCut);
+      if (headerCut) analysis = 0;
+    }
+    if (!haveSegLen || bogusHeader) {
+      const d = this.detail;
+      d.rttNs = -1;
+      d.dupAckNum = 0;
+      d.dupAckFrame = 0;
+    }
+    analysis |= extraFlags;
+
+    r.conn = conn;
+    r.connId = conn.id;
+    r.direction = dir;
+    r.segLen = segLen;
+    // packet-tcp.c makes numbers relative only for segments whose length it knows.
+    r.relSeq = haveSegLen ? (seq - E.baseSeq) >>> 0 : seq;
+    r.relAck = (flags & ACK) === 0 ? -1 : haveSegLen ? (ack - P.baseSeq) >>> 0 : ack;
+    r.analysis = analysis;
+    r.dupAckNum = this.detail.dupAckNum;
+    r.dupAckFrame = this.detail.dupAckFrame;
+
+    // Counters.
+    E.packets++;
+    E.payloadBytes += segLen;
+    if (analysis & ANY_RETRANSMISSION) E.retransmittedBytes += segLen;
+    const rttNs = this.detail.rttNs;
+    if (rttNs >= 0) {
+      P.rttSamples++;
+      P.rttSumNs += rttNs;
+      if (rttNs < P.rttMinNs) P.rttMinNs = rttNs;
+      if (rttNs > P.rttMaxNs) P.rttMaxNs = rttNs;
+    }
+    const gapNs = nowNs - conn.lastNs;
+    if (gapNs > conn.idleMaxNs) conn.idleMaxNs = gapNs;
+    if (gapNs >= this.idleAnnotateNs) {
+      this.events |= EV_IDLE;
+      this.idleGapNs = gapNs;
+    }
+    conn.lastNs = nowNs;
+    conn.lastFrame = rec.index;
+
+    if (haveSegLen && !bogusHeader) {
+      this.advanceStates(conn, dir, E, P, flags, seq, ack, segLen, tcp.window, nowNs);
+      this.recordHistory(conn, dir, E, flags, segLen, analysis);
+    }
+    if (!conn.closed && isTerminal(E.state) && isTerminal(P.state) && (E.synSeen || P.synSeen || conn.midstream)) {
+      conn.closed = true;
+      if (!conn.refused && conn.resetBy === -1) this.events |= EV_CLOSED;
+      this.enqueueClosed(conn, nowNs);
+    }
+
+    if (this.events !== 0 || this.nChanges !== 0) this.emitLife(conn, dir, segLen, r.relSeq, out);
+    if ((analysis & ~Analysis.REUSED_PORTS) !== 0) {
+      const c = this.flagContext;
+      c.conn = conn;
+      c.side = dir;
+      c.sender = E;
+      c.receiver = P;
+      c.relSeq = r.relSeq;
+      c.relAck = r.relAck;
+      c.segLen = segLen;
+      c.tcpFlags = flags;
+      c.window = tcp.window;
+      pushAnalysisAnnotations(analysis, c, out);
+    }
+    return r;
+  }
+
+  /** End of capture: hands every live connection to onEvict (reason 'end'), in id order, and empties the tracker. */
+  finish(): void {
+    const live: Connection[] = [];
+    for (let c = this.lruHead; c !== null; c = c.lruNext) live.push(c);
+    live.sort((a, b) => a.id - b.id);
+    for (const c of live) this.evict(c, 'end');
+  }
+
+  // ---- per-packet steps ------------------------------------------------------------------------------------
+
+  /** packet-tcp.c bookkeeping that follows the analysis: SYN time, first RTT, is_first_ack, window scaling. */
+  private afterAnalysis(
+    conn: Connection, E: Endpoint, P: Endpoint, flags: number, nowNs: number, tcp: TcpHeader, verifyScaling: boolean,
+  ): void {
+    if ((flags & SYN) !== 0) {
+      if ((flags & ACK) === 0) {
+        conn.lastSynNs = nowNs;
+        conn.lastSynSeen = true;
+        if (E === conn.ends[0]) conn.clientSynNs = nowNs;
+      }
+      E.isFirstAck = true;
+    } else if ((flags & ACK) !== 0) {
+      if (conn.lastSynSeen && conn.firstRttNs === 0) conn.firstRttNs = nowNs - conn.lastSynNs;
+      E.isFirstAck = false;
+    }
+    if ((flags & SYN) !== 0) {
+      // Options count on SYNs only (RFC 7323 §2.2: Window Scale is only valid there); packet-tcp.c also takes a
+      // window scale option from other segments, which no sane stack sends.
+      if (tcp.mss >= 0) E.mssBytes = tcp.mss;
+      if (tcp.sackPermitted) E.sackPermitted = true;
+      if (tcp.windowScale >= 0) {
+        // RFC 7323 §2.3: a shift above 14 is used as 14 (packet-tcp.c dissect_tcpopt_wscale clamps it too).
+        const shift = tcp.windowScale > 14 ? 14 : tcp.windowScale;
+        E.windowScaleOffered = shift;
+        E.winScale = shift;
+      }
+      // packet-tcp.c verify_tcp_window_scaling.
+      if (!verifyScaling) return;
+      if (E.winScale === WS_UNKNOWN) {
+        E.winScale = WS_NONE;
+        P.winScale = WS_NONE;
+      } else if ((flags & ACK) !== 0 && P.winScale === WS_NONE) {
+        E.winScale = WS_NONE;
+      }
+    }
+  }
+
+  /** RFC 9293 state changes this packet causes at its sender E and its receiver P. */
+  private advanceStates(
+    conn: Connection, dir: Direction, E: Endpoint, P: Endpoint, flags: number, seq: number, ack: number,
+    segLen: number, window: number, nowNs: number,
+  ): void {
+    const side = dir;
+    const peer: Direction = dir === 0 ? 1 : 0;
+    // A fresh endpoint has taken no part yet (as opposed to CLOSED again after LAST_ACK).
+    const senderFresh = E.state === 'CLOSED' && !E.synSeen && !E.finSent && !E.dataSeen;
+    if ((flags & SYN) !== 0 && !E.synSeen) {
+      E.synSeen = true;
+      E.isn = seq;
+    } else if ((flags & (SYN | ACK)) === (SYN | ACK) && seq !== E.isn) {
+      E.isn = seq;
+    }
+
+    if ((flags & RST) !== 0) {
+      this.reset(conn, side, senderFresh, E, P, flags, seq, ack, segLen);
+      return;
+    }
+    if ((flags & ACK) !== 0) {
+      E.rcvNxtKnown = true;
+      E.rcvNxt = ack;
+      // Windows in SYN segments are never scaled (RFC 7323 §2.2).
+      E.rcvWindowBytes = (flags & SYN) !== 0 || E.winScale < 0 ? window : window * 2 ** E.winScale;
+    }
+
+    if ((flags & SYN) !== 0) {
+      if ((flags & ACK) === 0) {
+        if (senderFresh) {
+          this.events |= P.state === 'SYN_SENT' ? EV_SIMULTANEOUS_SYN : EV_SYN;
+          this.setState(conn, side, 'SYN_SENT', null);
+        } else if (conn.midstream && conn.roleRule === 'syn-ack' && side === 0) {
+          // RFC 9293 allows reordering: the SYN arrives after the SYN-ACK that answers it.
+          conn.midstream = false;
+          this.events |= EV_LATE_SYN;
+        }
+      } else if (senderFresh) {
+        this.events |= EV_SYN_ACK;
+        this.setState(conn, side, 'SYN_RECEIVED', null);
+      } else if (E.state === 'SYN_SENT') {
+        // RFC 9293 §3.5 figure 7: simultaneous open, each side answers the other's SYN with SYN-ACK.
+        this.events |= EV_SIMULTANEOUS_SYN_ACK;
+        this.setState(conn, side, 'SYN_RECEIVED', null);
+      }
+      if (segLen > 0) this.events |= EV_SYN_DATA;
+    }
+
+    if ((flags & (ACK | SYN)) === ACK) {
+      const wasEstablished = E.state === 'ESTABLISHED' && P.state === 'ESTABLISHED';
+      // The sender's ACK of the peer's SYN shows it has completed its side of the handshake.
+      if (E.state === 'SYN_SENT' && (!P.synSeen || seqGt(ack, P.isn))) {
+        this.setState(conn, side, 'ESTABLISHED', null);
+        // An ACK from the opener proves a SYN-ACK the capture missed (one-sided captures): the peer got this far.
+        if (P.state === 'CLOSED' && !P.synSeen && P.packets === 0) {
+          this.setState(conn, peer, 'ESTABLISHED', 'assumed: its SYN-ACK was not captured');
+        }
+      } else if (E.state === 'SYN_RECEIVED') {
+        this.setState(conn, side, 'ESTABLISHED', null);
+      }
+      // Receiving an ACK of its SYN completes the peer's side (RFC 9293 §3.10.7.4, SYN-RECEIVED).
+      if (P.state === 'SYN_RECEIVED' && seqGt(ack, P.isn)) this.setState(conn, peer, 'ESTABLISHED', null);
+      if (!wasEstablished && E.state === 'ESTABLISHED' && P.state === 'ESTABLISHED') {
+        this.events |= EV_ESTABLISHED;
+        if (conn.handshakeRttNs < 0 && conn.clientSynNs >= 0) conn.handshakeRttNs = nowNs - conn.clientSynNs;
+      }
+    }
+
+    if ((flags & ACK) !== 0 && P.finSent && seqGeq(ack, (P.finSeq + 1) >>> 0)) {
+      // RFC 9293 §3.10.7.4: the ACK of a FIN moves its sender on.
+      if (P.state === 'FIN_WAIT_1') this.setState(conn, peer, 'FIN_WAIT_2', 'its FIN acknowledged');
+      else if (P.state === 'CLOSING') this.setState(conn, peer, 'TIME_WAIT', 'its FIN acknowledged');
+      else if (P.state === 'LAST_ACK') this.setState(conn, peer, 'CLOSED', 'its FIN acknowledged');
+    }
+
+    if (segLen > 0 && (flags & SYN) === 0) {
+      if (!E.dataSeen) this.events |= EV_FIRST_DATA;
+      if (E.state === 'CLOSE_WAIT' && !conn.halfCloseNoted) {
+        conn.halfCloseNoted = true;
+        this.events |= EV_HALF_CLOSE_DATA;
+      }
+    }
+    if (segLen > 0) E.dataSeen = true;
+
+    if ((flags & FIN) !== 0 && !E.finSent) {
+      E.finSent = true;
+      E.finSeq = (seq + segLen + ((flags & SYN) !== 0 ? 1 : 0)) >>> 0;
+      if (conn.closedFirstBy === -1) conn.closedFirstBy = side;
+      const first = !P.finSent;
+      if (E.state === 'CLOSE_WAIT') this.setState(conn, side, 'LAST_ACK', 'sent FIN');
+      else if (!isTerminal(E.state)) this.setState(conn, side, 'FIN_WAIT_1', first ? 'sent FIN, closes first' : 'sent FIN');
+      const closer = SIDE_NAME[side];
+      if (P.state === 'FIN_WAIT_1') {
+        conn.simultaneousClose = true;
+        this.setState(conn, peer, 'CLOSING', 'simultaneous close');
+      } else if (P.state === 'FIN_WAIT_2') {
+        this.setState(conn, peer, 'TIME_WAIT', `got the ${closer}'s FIN`);
+      } else if (!isTerminal(P.state) && P.state !== 'CLOSE_WAIT' && P.state !== 'LAST_ACK' && P.state !== 'CLOSING') {
+        this.setState(conn, peer, 'CLOSE_WAIT', `${closer} closed first`);
+      }
+    }
+  }
+
+  /** A RST from E (RFC 9293 §3.10.7: an acceptable RST aborts the connection in any state). */
+  private reset(
+    conn: Connection, side: Direction, senderFresh: boolean, E: Endpoint, P: Endpoint, flags: number, seq: number,
+    ack: number, segLen: number,
+  ): void {
+    const peer: Direction = side === 0 ? 1 : 0;
+    if (segLen > 0) this.events |= EV_RST_DATA;
+    this.stateBeforeRst = E.state;
+    if (P.state === 'SYN_SENT' && P.synSeen &&
+        ((flags & ACK) === 0 || !seqGt(ack, P.isn) || !seqLeq(ack, P.nextSeq))) {
+      // RFC 9293 §3.10.7.3: in SYN-SENT a RST counts only if it acknowledges the SYN; this one is dropped.
+      this.events |= EV_RST_IGNORED;
+      this.rstIgnoredWhy = 'its ACK does not acknowledge the SYN (RFC 9293 §3.10.7.3)';
+      return;
+    }
+    if (P.rcvNxtKnown && !isTerminal(P.state) && P.state !== 'SYN_SENT') {
+      // RFC 9293 §3.10.7.4 (and RFC 5961 §3): in a synchronized state a RST counts only inside the receive window.
+      const windowBytes = P.rcvWindowBytes > 1 ? P.rcvWindowBytes : 1;
+      if (!seqGeq(seq, P.rcvNxt) || seqDiff(seq, P.rcvNxt) >= windowBytes) {
+        this.events |= EV_RST_IGNORED;
+        this.rstIgnoredWhy = `its sequence number is outside the ${SIDE_NAME[peer]}'s receive window (RFC 9293 §3.10.7.4)`;
+        return;
+      }
+    }
+    if (P.state === 'SYN_SENT' && senderFresh && (flags & SYN) === 0) {
+      // RFC 9293 §3.10.7.1: a SYN to a CLOSED port is answered by RST; the opener's connection is refused.
+      conn.refused = true;
+      if (conn.closedFirstBy === -1) conn.closedFirstBy = side;
+      this.events |= EV_REFUSED;
+      this.setState(conn, peer, 'RESET', null);
+      return;
+    }
+    if (isTerminal(E.state) && isTerminal(P.state)) {
+      this.events |= EV_RST_AFTER_CLOSE;
+      return;
+    }
+    if (conn.resetBy === -1) conn.resetBy = side;
+    if (conn.closedFirstBy === -1) conn.closedFirstBy = side;
+    this.events |= EV_RST;
+    if (!isTerminal(E.state) || E.state === 'TIME_WAIT') this.setState(conn, side, 'RESET', null);
+    if (!isTerminal(P.state) || P.state === 'TIME_WAIT') this.setState(conn, peer, 'RESET', null);
+  }
+
+  /** The one place an endpoint's state changes; records the change for this packet's annotations. */
+  private setState(conn: Connection, side: Direction, to: TcpState, why: string | null): void {
+    const ep = conn.ends[side];
+    if (ep.state === to) return;
+    const n = this.nChanges;
+    if (n < MAX_CHANGES) {
+      this.changeSide[n] = side;
+      this.changeFrom[n] = ep.state;
+      this.changeTo[n] = to;
+      this.changeWhy[n] = why;
+      this.nChanges = n + 1;
+    }
+    ep.state = to;
+  }
+
+  /** Zeek-style history (summary.ts documents the letters): uppercase for the client, lowercase for the server. */
+  private recordHistory(conn: Connection, dir: Direction, E: Endpoint, flags: number, segLen: number, analysis: number): void {
+    let bits = 0;
+    if ((flags & SYN) !== 0) {
+      bits |= (flags & ACK) !== 0 ? H_SYN_ACK : H_SYN;
+      if ((flags & (FIN | RST)) !== 0) bits |= H_MULTI;
+    }
+    if ((flags & FIN) !== 0) bits |= H_FIN;
+    if ((flags & RST) !== 0) bits |= H_RST;
+    if ((flags & (FIN | RST)) === (FIN | RST)) bits |= H_INCONSISTENT;
+    if (segLen > 0) bits |= H_DATA;
+    else if ((flags & (ACK | SYN | FIN | RST)) === ACK) bits |= H_ACK;
+    const fresh = bits & ~E.historySeen;
+    if (fresh !== 0) {
+      E.historySeen |= fresh;
+      let letters = '';
+      if (fresh & H_SYN) letters += 'S';
+      if (fresh & H_SYN_ACK) letters += 'H';
+      if (fresh & H_MULTI) letters += 'Q';
+      if (fresh & H_INCONSISTENT) letters += 'I';
+      if (fresh & H_ACK) letters += 'A';
+      if (fresh & H_DATA) letters += 'D';
+      if (fresh & H_FIN) letters += 'F';
+      if (fresh & H_RST) letters += 'R';
+      conn.history += dir === 0 ? letters : letters.toLowerCase();
+    }
+    if (analysis !== 0) {
+      // T, W, G repeat at the 1st, 10th, 100th, … occurrence, as Zeek scales them.
+      if (analysis & ANY_RETRANSMISSION) {
+        if (isPowerOfTen(++E.retransmissionCount)) conn.history += dir === 0 ? 'T' : 't';
+      }
+      if (analysis & Analysis.ZERO_WINDOW) {
+        if (isPowerOfTen(++E.zeroWindowCount)) conn.history += dir === 0 ? 'W' : 'w';
+      }
+      if (analysis & Analysis.LOST_SEGMENT) {
+        if (isPowerOfTen(++E.gapCount)) conn.history += dir === 0 ? 'G' : 'g';
+      }
+    }
+  }
+
+  /** Words the connection-life events and state changes of this packet. */
+  private emitLife(conn: Connection, dir: Direction, segLen: number, relSeq: number, out: Annotation[]): void {
+    const ev = this.events;
+    const who = SIDE_NAME[dir];
+    const peerName = SIDE_NAME[dir === 0 ? 1 : 0];
+    if (ev & EV_LIMIT) {
+      const victim = this.limitEvicted!;
+      out.push({ code: Codes.LIMIT,
+        text: `connection table full (${this.maxConnections}): evicted connection ${victim.id}, idle ${formatDurationNs(conn.lastNs - victim.lastNs)}` });
+    }
+    if (ev & EV_IDLE) {
+      out.push({ code: Codes.IDLE, text: `connection idle for ${formatDurationNs(this.idleGapNs)} before this packet` });
+    }
+    if (ev & EV_PORT_REUSE) {
+      out.push({ code: Codes.PORT_REUSE, text: `port reuse: a SYN with a new ISN on the ports of an earlier connection starts connection ${conn.id}` });
+    }
+    if (ev & EV_SYN_ACK_NEW_ISN) {
+      out.push({ code: Codes.PORT_REUSE, text: `port reuse: ${who}'s SYN-ACK carries another ISN than before on these ports` });
+    }
+    if (ev & EV_MIDSTREAM) out.push({ code: Codes.MIDSTREAM, text: midstreamText(conn) });
+    if (ev & EV_SYN) {
+      out.push({ code: Codes.HANDSHAKE,
+        text: `handshake 1/3: ${who} ${conn.endpointText(dir)} opens (SYN) to ${conn.endpointText(dir === 0 ? 1 : 0)}, ${who} SYN_SENT` });
+    }
+    if (ev & EV_LATE_SYN) {
+      out.push({ code: Codes.HANDSHAKE, text: `handshake 1/3 arrives after 2/3 (reordered): client SYN` });
+    }
+    if (ev & EV_SIMULTANEOUS_SYN) {
+      out.push({ code: Codes.HANDSHAKE, text: `simultaneous open: ${who} sends its own SYN, ${who} SYN_SENT` });
+    }
+    if (ev & EV_SYN_ACK) {
+      out.push({ code: Codes.HANDSHAKE, text: `handshake 2/3 (SYN-ACK): ${who} ${conn.endpointText(dir)} accepts, ${who} SYN_RECEIVED` });
+    }
+    if (ev & EV_SIMULTANEOUS_SYN_ACK) {
+      out.push({ code: Codes.HANDSHAKE, text: `simultaneous open: ${who} answers the ${peerName}'s SYN (SYN-ACK), ${who} SYN_RECEIVED` });
+    }
+    if (ev & EV_ESTABLISHED) {
+      const rtt = conn.handshakeRttNs >= 0 ? `, RTT ${formatDurationNs(conn.handshakeRttNs)}` : '';
+      // The textbook three steps: the client's SYN, the server's SYN-ACK, this ACK (no server SYN of its own).
+      const server = conn.ends[1].historySeen;
+      const textbook = (conn.ends[0].historySeen & H_SYN) !== 0 && (server & H_SYN) === 0 && (server & H_SYN_ACK) !== 0;
+      const step = textbook ? 'handshake 3/3 (ACK)' : 'handshake complete';
+      out.push({ code: Codes.HANDSHAKE, text: `${step}${rtt}, both ESTABLISHED` });
+    }
+    if (ev & EV_REFUSED) {
+      out.push({ code: Codes.REFUSED,
+        text: `connection refused: ${who} ${conn.endpointText(dir)} answers the SYN with RST, ${peerName} SYN_SENT → RESET` });
+    }
+    if (ev & EV_RST) out.push({ code: Codes.RST, text: this.resetText(conn, dir) });
+    if (ev & EV_RST_IGNORED) {
+      out.push({ code: Codes.RST, text: `RST from ${who} does not count: ${this.rstIgnoredWhy}; no state change` });
+    }
+    if (ev & EV_RST_AFTER_CLOSE) {
+      out.push({ code: Codes.RST, text: `reset by ${who} after the connection closed (no state change)` });
+    }
+    this.emitStateLines(dir, out);
+    if (ev & EV_CLOSED) {
+      const first = conn.closedFirstBy === -1 ? '' : conn.simultaneousClose ? 'simultaneous close; ' : `${SIDE_NAME[conn.closedFirstBy]} closed first; `;
+      out.push({ code: Codes.CLOSE,
+        text: `connection closed (${first}client ${conn.ends[0].state}, server ${conn.ends[1].state})` });
+    }
+    if (ev & EV_SYN_DATA) {
+      out.push({ code: Codes.DATA, text: `SYN carries ${segLen} bytes of data (TCP Fast Open, RFC 7413)` });
+    }
+    if (ev & EV_FIRST_DATA) {
+      out.push({ code: Codes.DATA, text: `first data from ${who}: ${segLen} bytes, relative seq ${relSeq}:${(relSeq + segLen) >>> 0}` });
+    }
+    if (ev & EV_HALF_CLOSE_DATA) {
+      out.push({ code: Codes.DATA, text: `half-close: ${who} still sends data after the ${peerName}'s FIN` });
+    }
+    if (ev & EV_RST_DATA) {
+      out.push({ code: Codes.DATA, text: `RST carries ${segLen} bytes (RFC 9293 §3.5.3 diagnostic data)` });
+    }
+  }
+
+  /** One 'tcp.state' line per endpoint whose changes were not already told by a handshake or reset line. */
+  private emitStateLines(dir: Direction, out: Annotation[]): void {
+    // Sender first, then receiver; several changes of one side join into one chain.
+    for (let pass = 0; pass < 2; pass++) {
+      const side = pass === 0 ? dir : dir === 0 ? 1 : 0;
+      let chain = '';
+      let why = '';
+      for (let i = 0; i < this.nChanges; i++) {
+        if (this.changeSide[i] !== side || this.changeWhy[i] === null) continue;
+        chain = chain === '' ? `${this.changeFrom[i]} → ${this.changeTo[i]}` : `${chain} → ${this.changeTo[i]}`;
+        why = why === '' ? this.changeWhy[i]! : `${why}, then ${this.changeWhy[i]}`;
+      }
+      if (chain !== '') out.push({ code: Codes.STATE, text: `${SIDE_NAME[side]} ${chain} (${why})` });
+    }
+  }
+
+  private resetText(conn: Connection, dir: Direction): string {
+    const who = SIDE_NAME[dir];
+    const assumed = conn.midstream && this.stateBeforeRst === 'ESTABLISHED' ? ' (assumed)' : '';
+    let changed = 0;
+    for (let i = 0; i < this.nChanges; i++) if (this.changeTo[i] === 'RESET') changed |= 1 << this.changeSide[i];
+    const result = changed === 3 ? 'both RESET' : changed === 0 ? 'no state change'
+      : `${SIDE_NAME[changed === 1 ? 0 : 1]} RESET`;
+    return `reset by ${who} in ${this.stateBeforeRst}${assumed}, ${result}`;
+  }
+
+  // ---- table, recency list, TIME_WAIT queue ------------------------------------------------------------------
+
+  private lookup(hash: number, src: Uint8Array, sport: number, dst: Uint8Array, dport: number): Connection | null {
+    for (let c = this.table.get(hash) ?? null; c !== null; c = c.hashNext) {
+      const d = packedFlowDirection(c.addrs, c.addrLen, c.clientPort, c.serverPort, src, sport, dst, dport);
+      if (d >= 0) {
+        this.foundDir = d as Direction;
+        return c;
+      }
+    }
+    return null;
+  }
+
+  private create(hash: number, packet: Packet, nowNs: number): Connection {
+    const ip = packet.ip!;
+    const tcp = packet.tcp!;
+    const flags = tcp.flags;
+    if (this.liveCount >= this.maxConnections && this.lruTail !== null) {
+      const victim = this.leastRecentlyActive();
+      this.limitEvicted = victim;
+      this.evict(victim, 'limit');
+      this.events |= EV_LIMIT;
+    }
+    let rule: RoleRule;
+    let srcIsClient: boolean;
+    if ((flags & (SYN | ACK)) === SYN) {
+      rule = 'syn';
+      srcIsClient = true;
+    } else if ((flags & (SYN | ACK)) === (SYN | ACK)) {
+      rule = 'syn-ack';
+      srcIsClient = false;
+    } else {
+      const srcKnown = this.serverPorts[tcp.srcPort] !== 0;
+      const dstKnown = this.serverPorts[tcp.dstPort] !== 0;
+      if (srcKnown !== dstKnown) {
+        rule = 'known-server-port';
+        srcIsClient = dstKnown;
+      } else if (tcp.srcPort !== tcp.dstPort) {
+        rule = 'lower-port';
+        srcIsClient = tcp.srcPort > tcp.dstPort;
+      } else {
+        rule = 'first-sender';
+        srcIsClient = true;
+      }
+    }
+    const rec = packet.record;
+    const src = ip.src;
+    const dst = ip.dst;
+    const conn = srcIsClient
+      ? new Connection(this.nextId++, src, tcp.srcPort, dst, tcp.dstPort, rule !== 'syn', rule, rec.tsSec, rec.tsNsec, nowNs, rec.index)
+      : new Connection(this.nextId++, dst, tcp.dstPort, src, tcp.srcPort, rule !== 'syn', rule, rec.tsSec, rec.tsNsec, nowNs, rec.index);
+    conn.hash = hash;
+    conn.hashNext = this.table.get(hash) ?? null;
+    this.table.set(hash, conn);
+    this.liveCount++;
+    this.pushFront(conn, nowNs);
+    this.foundDir = srcIsClient ? 0 : 1;
+    if (!srcIsClient) conn.history = '^';
+    if (rule === 'syn') this.serverPorts[tcp.dstPort] = 1;
+    else if (rule === 'syn-ack') {
+      this.serverPorts[tcp.srcPort] = 1;
+      // The SYN-ACK implies the client's SYN.
+      this.setState(conn, 0, 'SYN_SENT', null);
+      this.events |= EV_MIDSTREAM;
+    } else {
+      this.setState(conn, 0, 'ESTABLISHED', null);
+      this.setState(conn, 1, 'ESTABLISHED', null);
+      this.events |= EV_MIDSTREAM;
+    }
+    return conn;
+  }
+
+  /** Puts a connection at the front of the recency list, remembering when. */
+  private pushFront(conn: Connection, nowNs: number): void {
+    conn.listedNs = nowNs;
+    conn.lruPrev = null;
+    conn.lruNext = this.lruHead;
+    if (this.lruHead !== null) this.lruHead.lruPrev = conn;
+    this.lruHead = conn;
+    if (this.lruTail === null) this.lruTail = conn;
+  }
+
+  /**
+   * The connection to evict when the table is full. Packets do not reorder the recency list (that would touch two
+   * neighbouring connections per packet); instead, as in the CLOCK / second-chance scheme, a tail connection that
+   * saw traffic since it was listed goes back to the front, and the first one that did not is the victim.
+   * Amortized O(1): a connection moves once per period of activity.
+   */
+  private leastRecentlyActive(): Connection {
+    for (;;) {
+      const tail = this.lruTail!;
+      if (tail.lastNs <= tail.listedNs || tail === this.lruHead) return tail;
+      this.lruTail = tail.lruPrev;
+      this.lruTail!.lruNext = null;
+      this.pushFront(tail, tail.lastNs);
+    }
+  }
+
+  private evict(conn: Connection, reason: EvictReason): void {
+    if (!conn.live) return;
+    conn.live = false;
+    // Unlink from the hash chain.
+    const head = this.table.get(conn.hash)!;
+    if (head === conn) {
+      if (conn.hashNext === null) this.table.delete(conn.hash);
+      else this.table.set(conn.hash, conn.hashNext);
+    } else {
+      let c = head;
+      while (c.hashNext !== conn) c = c.hashNext!;
+      c.hashNext = conn.hashNext;
+    }
+    conn.hashNext = null;
+    // Unlink from the recency list.
+    if (conn.lruPrev !== null) conn.lruPrev.lruNext = conn.lruNext;
+    else this.lruHead = conn.lruNext;
+    if (conn.lruNext !== null) conn.lruNext.lruPrev = conn.lruPrev;
+    else this.lruTail = conn.lruPrev;
+    conn.lruPrev = null;
+    conn.lruNext = null;
+    this.liveCount--;
+    if (reason === 'time-wait') {
+      // RFC 9293 §3.6: TIME_WAIT ends after 2*MSL; no packet marks it, so no annotation.
+      for (const ep of conn.ends) if (ep.state === 'TIME_WAIT') ep.state = 'CLOSED';
+    }
+    if (this.onEvict !== null) this.onEvict(conn, reason);
+  }
+
+  private enqueueClosed(conn: Connection, nowNs: number): void {
+    if (conn.inClosedQueue) return;
+    conn.inClosedQueue = true;
+    conn.closedQueuedNs = nowNs;
+    conn.closedNext = null;
+    if (this.closedTail === null) this.closedHead = conn;
+    else this.closedTail.closedNext = conn;
+    this.closedTail = conn;
+  }
+
+  /** Evicts closed connections whose last packet is 2*MSL old (amortized O(1): each entry is looked at once per
+   *  enqueue, and re-queued only after it saw traffic). */
+  private expire(nowNs: number): void {
+    for (let c = this.closedHead; c !== null && nowNs - c.closedQueuedNs >= this.timeWaitNs; c = this.closedHead) {
+      this.closedHead = c.closedNext;
+      if (this.closedHead === null) this.closedTail = null;
+      c.closedNext = null;
+      c.inClosedQueue = false;
+      if (!c.live) continue;
+      if (nowNs - c.lastNs >= this.timeWaitNs) this.evict(c, 'time-wait');
+      else this.enqueueClosed(c, c.lastNs);
+    }
+  }
+}
+
+function isPowerOfTen(n: number): boolean {
+  return n === 1 || n === 10 || n === 100 || n === 1000 || n === 10000 || n === 100000 || n === 1000000;
+}
+
+function midstreamText(conn: Connection): string {
+  const server = conn.endpointText(1);
+  const client = conn.endpointText(0);
+  switch (conn.roleRule) {
+    case 'syn-ack':
+      return `capture starts at the SYN-ACK (the client's SYN not seen): server ${server} sent it; client ${client} assumed SYN_SENT`;
+    case 'known-server-port':
+      return `capture starts mid-connection; roles inferred: server ${server} (its port took a SYN earlier), client ${client}; both assumed ESTABLISHED`;
+    case 'lower-port':
+      return `capture starts mid-connection; roles inferred: server ${server} (lower port), client ${client}; both assumed ESTABLISHED`;
+    default:
+      return `capture starts mid-connection; roles inferred: client ${client} sent first (equal ports), server ${server}; both assumed ESTABLISHED`;
+  }
+}

@@ -1,0 +1,375 @@
+// TcpTracker connection life: every RFC 9293 transition as seen from the capture point, roles, port reuse, the
+// annotations a reader sees, and sequence numbers that wrap. Packets come from the trace DSL in test/helpers.
+
+import { describe, expect, test } from 'vitest';
+import { Codes } from '../../src/types.js';
+import { TcpTracker } from '../../src/tcp/tracker.js';
+import { summarize } from '../../src/tcp/summary.js';
+import { feed, makePacket, texts, trace, traceWith } from '../helpers/trace.js';
+
+const HANDSHAKE = ['C>S S', 'S>C SA', 'C>S A'];
+
+function run(...lines: string[]) {
+  return feed(new TcpTracker(), trace(...lines));
+}
+
+describe('three-way handshake', () => {
+  test('1/3, 2/3, 3/3 with RTT and states', () => {
+    const steps = run('C>S S', 'S>C SA dt=0.07', 'C>S A dt=0.0001');
+    expect(steps.map((s) => s.states)).toEqual([
+      'SYN_SENT/CLOSED', 'SYN_SENT/SYN_RECEIVED', 'ESTABLISHED/ESTABLISHED',
+    ]);
+    expect(texts(steps[0])).toBe('handshake 1/3: client 10.0.0.1:5000 opens (SYN) to 10.0.0.2:80, client SYN_SENT');
+    expect(texts(steps[1])).toBe('handshake 2/3 (SYN-ACK): server 10.0.0.2:80 accepts, server SYN_RECEIVED');
+    expect(texts(steps[2])).toBe('handshake 3/3 (ACK), RTT 70.1 ms, both ESTABLISHED');
+    expect(steps.every((s) => s.codes.every((c) => c === Codes.HANDSHAKE))).toBe(true);
+    expect(steps.map((s) => s.direction)).toEqual([0, 1, 0]);
+    expect(steps.map((s) => s.connId)).toEqual([0, 0, 0]);
+    expect(steps.map((s) => s.isNew)).toEqual([true, false, false]);
+    expect(summarize(steps[0].conn!).handshakeRttUs).toBeCloseTo(70100, 6);
+  });
+
+  test('a retransmitted SYN changes nothing and is flagged as a retransmission', () => {
+    const steps = run('C>S S seq=100', 'C>S S seq=100 dt=1', 'S>C SA', 'C>S A');
+    expect(steps[1].states).toBe('SYN_SENT/CLOSED');
+    expect(steps[1].codes).toEqual([Codes.RETRANSMISSION]);
+    expect(steps[1].connId).toBe(0);
+    expect(steps[3].states).toBe('ESTABLISHED/ESTABLISHED');
+  });
+
+  test('data without the third ACK completes the handshake too', () => {
+    const steps = run('C>S S', 'S>C SA', 'C>S PA len=10');
+    expect(steps[2].states).toBe('ESTABLISHED/ESTABLISHED');
+    expect(steps[2].codes).toEqual([Codes.HANDSHAKE, Codes.DATA]);
+  });
+
+  test('a one-sided capture: the client\'s ACK proves the missing SYN-ACK', () => {
+    const steps = run('C>S S', 'C>S A ack=5001', 'C>S PA len=10');
+    expect(steps[1].states).toBe('ESTABLISHED/ESTABLISHED');
+    expect(texts(steps[1])).toBe('handshake complete, RTT 1.0 ms, both ESTABLISHED | server CLOSED → ESTABLISHED (assumed: its SYN-ACK was not captured)');
+  });
+
+  test('the server sending data first shows it got the ACK', () => {
+    const steps = run('C>S S', 'S>C SA', 'S>C PA len=10');
+    expect(steps[2].states).toBe('SYN_SENT/ESTABLISHED');
+  });
+
+  test('simultaneous open (RFC 9293 §3.5 figure 7 as in tcp-split-handshake-01-4whs.pcap)', () => {
+    const steps = run('C>S S seq=1000', 'S>C S seq=3000', 'C>S SA seq=1000 ack=3001', 'S>C A seq=3001 ack=1001',
+      'C>S A len=4', 'S>C A', 'C>S R');
+    expect(steps.map((s) => s.states)).toEqual([
+      'SYN_SENT/CLOSED', 'SYN_SENT/SYN_SENT', 'SYN_RECEIVED/SYN_SENT', 'ESTABLISHED/ESTABLISHED',
+      'ESTABLISHED/ESTABLISHED', 'ESTABLISHED/ESTABLISHED', 'RESET/RESET',
+    ]);
+    expect(texts(steps[1])).toBe('simultaneous open: server sends its own SYN, server SYN_SENT');
+    expect(texts(steps[2])).toMatch(/^simultaneous open: client answers the server's SYN \(SYN-ACK\), client SYN_RECEIVED/);
+    expect(texts(steps[3])).toMatch(/^handshake complete, RTT 3\.0 ms, both ESTABLISHED$/);
+    expect(new Set(steps.map((s) => s.connId))).toEqual(new Set([0]));
+  });
+
+  test('SYN-ACK seen before the SYN (reordered capture)', () => {
+    const tracker = new TcpTracker();
+    const packets = trace('S>C SA seq=5000 ack=1001', 'C>S S seq=1000', 'C>S A', 'C>S PA len=5');
+    const first = feed(tracker, packets.slice(0, 1));
+    expect(first[0].codes).toEqual([Codes.MIDSTREAM, Codes.HANDSHAKE]);
+    expect(texts(first[0])).toMatch(/capture starts at the SYN-ACK/);
+    expect(first[0].conn!.midstream).toBe(true);
+    expect(first[0].states).toBe('SYN_SENT/SYN_RECEIVED');
+    const steps = [...first, ...feed(tracker, packets.slice(1))];
+    expect(steps[1].codes).toEqual([Codes.HANDSHAKE]);
+    expect(texts(steps[1])).toMatch(/reordered/);
+    expect(steps[1].conn!.midstream).toBe(false);
+    expect(steps[2].states).toBe('ESTABLISHED/ESTABLISHED');
+    expect(steps.map((s) => s.direction)).toEqual([1, 0, 0, 0]);
+    expect(steps[0].conn!.history).toBe('^hSAD');
+  });
+});
+
+describe('teardown', () => {
+  test('client closes first: FIN, ACK, FIN, ACK', () => {
+    const steps = run(...HANDSHAKE, 'C>S FA', 'S>C A', 'S>C FA', 'C>S A');
+    expect(steps.slice(3).map((s) => s.states)).toEqual([
+      'FIN_WAIT_1/CLOSE_WAIT', 'FIN_WAIT_2/CLOSE_WAIT', 'TIME_WAIT/LAST_ACK', 'TIME_WAIT/CLOSED',
+    ]);
+    expect(steps[3].annotations).toEqual([
+      { code: Codes.STATE, text: 'client ESTABLISHED → FIN_WAIT_1 (sent FIN, closes first)' },
+      { code: Codes.STATE, text: 'server ESTABLISHED → CLOSE_WAIT (client closed first)' },
+    ]);
+    expect(texts(steps[4])).toBe('client FIN_WAIT_1 → FIN_WAIT_2 (its FIN acknowledged)');
+    expect(texts(steps[5])).toBe('server CLOSE_WAIT → LAST_ACK (sent FIN) | client FIN_WAIT_2 → TIME_WAIT (got the server\'s FIN)');
+    expect(steps[6].annotations).toEqual([
+      { code: Codes.STATE, text: 'server LAST_ACK → CLOSED (its FIN acknowledged)' },
+      { code: Codes.CLOSE, text: 'connection closed (client closed first; client TIME_WAIT, server CLOSED)' },
+    ]);
+    const s = summarize(steps[0].conn!);
+    expect(s.closeReason).toBe('fin-client-first');
+    expect(s.closedFirstBy).toBe('client');
+    expect(s.history).toBe('ShAFaf');
+  });
+
+  test('server closes first, FIN-ACK answered by FIN-ACK (three segments)', () => {
+    const steps = run(...HANDSHAKE, 'S>C FA', 'C>S FA', 'S>C A');
+    expect(steps.slice(3).map((s) => s.states)).toEqual([
+      'CLOSE_WAIT/FIN_WAIT_1', 'LAST_ACK/TIME_WAIT', 'CLOSED/TIME_WAIT',
+    ]);
+    expect(texts(steps[4])).toBe(
+      'client CLOSE_WAIT → LAST_ACK (sent FIN) | server FIN_WAIT_1 → FIN_WAIT_2 → TIME_WAIT (its FIN acknowledged, then got the client\'s FIN)');
+    expect(summarize(steps[0].conn!).closeReason).toBe('fin-server-first');
+  });
+
+  test('simultaneous close: the FINs cross (RFC 9293 §3.6 figure 13)', () => {
+    // Each FIN leaves before the other arrives: the server's FIN does not acknowledge the client's. The capture
+    // point saw the client's FIN first and assumes it was delivered, so the server is shown CLOSE_WAIT → LAST_ACK.
+    const steps = run(...HANDSHAKE, 'C>S FA', 'S>C FA ack=1001', 'S>C A ack=1002', 'C>S A');
+    expect(steps.slice(3).map((s) => s.states)).toEqual([
+      'FIN_WAIT_1/CLOSE_WAIT', 'CLOSING/LAST_ACK', 'TIME_WAIT/LAST_ACK', 'TIME_WAIT/CLOSED',
+    ]);
+    expect(texts(steps[4])).toBe('server CLOSE_WAIT → LAST_ACK (sent FIN) | client FIN_WAIT_1 → CLOSING (simultaneous close)');
+    expect(texts(steps[5])).toBe('client CLOSING → TIME_WAIT (its FIN acknowledged)');
+    expect(texts(steps[6])).toBe(
+      'server LAST_ACK → CLOSED (its FIN acknowledged) | connection closed (simultaneous close; client TIME_WAIT, server CLOSED)');
+    expect(summarize(steps[0].conn!).closeReason).toBe('fin-simultaneous');
+  });
+
+  test('half-close: the server keeps sending after the client\'s FIN', () => {
+    const steps = run(...HANDSHAKE, 'C>S PA len=20', 'C>S FA', 'S>C A', 'S>C PA len=100', 'C>S A', 'S>C PA len=100',
+      'C>S A', 'S>C FA', 'C>S A');
+    expect(steps[6].states).toBe('FIN_WAIT_2/CLOSE_WAIT');
+    expect(steps[6].annotations).toEqual([
+      { code: Codes.DATA, text: 'first data from server: 100 bytes, relative seq 1:101' },
+      { code: Codes.DATA, text: 'half-close: server still sends data after the client\'s FIN' },
+    ]);
+    expect(steps[8].codes).toEqual([]);
+    expect(steps[11].states).toBe('TIME_WAIT/CLOSED');
+    const s = summarize(steps[0].conn!);
+    expect(s.payloadBytes).toEqual({ client: 20, server: 200 });
+    expect(s.closeReason).toBe('fin-client-first');
+  });
+
+  test('only one FIN by the end of the capture: half-closed', () => {
+    const steps = run(...HANDSHAKE, 'C>S FA', 'S>C A');
+    expect(summarize(steps[0].conn!).closeReason).toBe('half-closed');
+  });
+
+  test('a retransmitted FIN changes nothing', () => {
+    const steps = run(...HANDSHAKE, 'C>S FA', 'C>S FA seq=1001 dt=0.3');
+    expect(steps[4].states).toBe('FIN_WAIT_1/CLOSE_WAIT');
+    expect(steps[4].codes).toEqual([Codes.RETRANSMISSION]);
+  });
+});
+
+describe('reset', () => {
+  // A prefix that leaves the connection in the named states, then a RST from client or server.
+  const cases: Array<[string, string[], 'C>S' | 'S>C', string, string]> = [
+    ['SYN_SENT (client gives up)', ['C>S S'], 'C>S', 'reset by client in SYN_SENT, client RESET', 'RESET/CLOSED'],
+    ['SYN_RECEIVED (client rejects the SYN-ACK)', ['C>S S', 'S>C SA'], 'C>S', 'reset by client in SYN_SENT, both RESET', 'RESET/RESET'],
+    ['SYN_RECEIVED (server aborts)', ['C>S S', 'S>C SA'], 'S>C', 'reset by server in SYN_RECEIVED, both RESET', 'RESET/RESET'],
+    ['ESTABLISHED', HANDSHAKE, 'S>C', 'reset by server in ESTABLISHED, both RESET', 'RESET/RESET'],
+    ['FIN_WAIT_1', [...HANDSHAKE, 'C>S FA'], 'S>C', 'reset by server in CLOSE_WAIT, both RESET', 'RESET/RESET'],
+    ['FIN_WAIT_2', [...HANDSHAKE, 'C>S FA', 'S>C A'], 'C>S', 'reset by client in FIN_WAIT_2, both RESET', 'RESET/RESET'],
+    ['CLOSE_WAIT', [...HANDSHAKE, 'C>S FA', 'S>C A'], 'S>C', 'reset by server in CLOSE_WAIT, both RESET', 'RESET/RESET'],
+    ['CLOSING', [...HANDSHAKE, 'C>S FA', 'S>C FA ack=1001'], 'C>S', 'reset by client in CLOSING, both RESET', 'RESET/RESET'],
+    ['LAST_ACK', [...HANDSHAKE, 'S>C FA', 'C>S FA'], 'C>S', 'reset by client in LAST_ACK, both RESET', 'RESET/RESET'],
+    ['TIME_WAIT with the peer in LAST_ACK', [...HANDSHAKE, 'C>S FA', 'S>C FA'], 'C>S', 'reset by client in TIME_WAIT, both RESET', 'RESET/RESET'],
+  ];
+  test.each(cases)('RST in %s', (_name, prefix, dir, text, states) => {
+    const steps = run(...prefix, `${dir} RA`);
+    const last = steps[steps.length - 1];
+    expect(last.annotations[0]).toEqual({ code: Codes.RST, text });
+    expect(last.states).toBe(states);
+    const s = summarize(last.conn!);
+    expect(s.closeReason).toBe(dir === 'C>S' ? 'rst-client' : 'rst-server');
+  });
+
+  test('RST after both sides closed changes nothing', () => {
+    const steps = run(...HANDSHAKE, 'C>S FA', 'S>C FA', 'C>S A', 'C>S R seq=1002');
+    const last = steps[steps.length - 1];
+    expect(texts(last)).toBe('reset by client after the connection closed (no state change)');
+    expect(last.states).toBe('TIME_WAIT/CLOSED');
+    expect(summarize(last.conn!).closeReason).toBe('fin-client-first');
+  });
+
+  test('RST after a FIN: the reset ends it, the FIN sender closed first', () => {
+    const steps = run(...HANDSHAKE, 'C>S FA', 'S>C RA');
+    const s = summarize(steps[0].conn!);
+    expect(s.closeReason).toBe('rst-server');
+    expect(s.closedFirstBy).toBe('client');
+  });
+
+  test('refused: SYN answered by RST-ACK', () => {
+    const steps = run('C>S S', 'S>C RA seq=0 ack=1001');
+    expect(steps[1].annotations).toEqual([{
+      code: Codes.REFUSED,
+      text: 'connection refused: server 10.0.0.2:80 answers the SYN with RST, client SYN_SENT → RESET',
+    }]);
+    expect(steps[1].states).toBe('RESET/CLOSED');
+    const s = summarize(steps[0].conn!);
+    expect(s.closeReason).toBe('refused');
+    expect(s.history).toBe('Sr');
+  });
+
+  test('a RST in SYN_SENT that does not acknowledge the SYN is dropped (tcp_rst-inject-rae.pcap)', () => {
+    const steps = run('C>S S seq=1000', 'S>C RA seq=0 ack=1000', 'S>C SA seq=5000 ack=1001', 'C>S A', 'C>S PA len=25');
+    expect(steps[1].annotations).toEqual([{
+      code: Codes.RST,
+      text: 'RST from server does not count: its ACK does not acknowledge the SYN (RFC 9293 §3.10.7.3); no state change',
+    }]);
+    expect(steps[1].states).toBe('SYN_SENT/CLOSED');
+    expect(steps[3].states).toBe('ESTABLISHED/ESTABLISHED');
+    expect(summarize(steps[0].conn!).closeReason).toBe('open');
+  });
+
+  test('a RST outside the receiver\'s window is dropped, one inside it resets', () => {
+    const steps = run(...HANDSHAKE, 'S>C A win=1000', 'C>S R seq=999999', 'C>S R seq=1500', 'C>S R seq=1001');
+    expect(texts(steps[4])).toMatch(/^RST from client does not count: its sequence number is outside the server's receive window/);
+    expect(steps[5].states).toBe('RESET/RESET');
+    expect(texts(steps[6])).toBe('reset by client after the connection closed (no state change)');
+  });
+
+  test('RST carrying data is said so', () => {
+    const steps = run(...HANDSHAKE, 'S>C RA len=58');
+    expect(steps[3].codes).toEqual([Codes.RST, Codes.DATA]);
+  });
+});
+
+describe('unanswered and unfinished', () => {
+  test('SYN without answer', () => {
+    const steps = run('C>S S', 'C>S S seq=1000 dt=1', 'C>S S seq=1000 dt=2');
+    const s = summarize(steps[0].conn!);
+    expect(s.closeReason).toBe('no-answer');
+    expect(s.state).toEqual({ client: 'SYN_SENT', server: 'CLOSED' });
+    expect(s.history).toBe('ST');
+    expect(s.packets).toEqual({ client: 3, server: 0 });
+  });
+
+  test('a long silence is noted on the packet that ends it', () => {
+    const steps = run(...HANDSHAKE, 'C>S PA len=5 dt=12.5', 'S>C A dt=9');
+    expect(steps[3].annotations[0]).toEqual({ code: Codes.IDLE, text: 'connection idle for 12.500 s before this packet' });
+    expect(steps[4].codes).toEqual([]);
+    expect(summarize(steps[0].conn!).idleMaxUs).toBe(12_500_000);
+  });
+
+  test('capture ending mid-connection: finish() hands over the open connection', () => {
+    const evicted: string[] = [];
+    const tracker = new TcpTracker({ onEvict: (c, why) => evicted.push(`${c.id}:${why}:${summarize(c).closeReason}`) });
+    feed(tracker, trace(...HANDSHAKE, 'C>S PA len=10'));
+    expect(tracker.size).toBe(1);
+    tracker.finish();
+    expect(evicted).toEqual(['0:end:open']);
+    expect(tracker.size).toBe(0);
+  });
+});
+
+describe('midstream roles', () => {
+  test('lower port is the server', () => {
+    const steps = feed(new TcpTracker(), traceWith({ client: '10.0.0.2:80', server: '10.0.0.1:40000' },
+      'C>S PA seq=500 ack=900 len=100', 'S>C A'));
+    const conn = steps[0].conn!;
+    expect(conn.roleRule).toBe('lower-port');
+    expect(conn.serverPort).toBe(80);
+    expect(steps[0].direction).toBe(1);
+    expect(steps[0].codes).toEqual([Codes.MIDSTREAM, Codes.DATA]);
+    expect(steps[0].annotations[0].text).toBe(
+      'capture starts mid-connection; roles inferred: server 10.0.0.2:80 (lower port), client 10.0.0.1:40000; both assumed ESTABLISHED');
+    expect(steps[0].states).toBe('ESTABLISHED/ESTABLISHED');
+    expect(conn.history.startsWith('^')).toBe(true);
+    expect(summarize(conn).midstream).toBe(true);
+  });
+
+  test('a port seen earlier as a SYN target wins over the lower port', () => {
+    const tracker = new TcpTracker();
+    feed(tracker, traceWith({ client: '10.0.0.1:1000', server: '10.0.0.2:8080' }, 'C>S S'));
+    const steps = feed(tracker, traceWith({ client: '10.0.0.3:8080', server: '10.0.0.4:2000' }, 'C>S PA len=5'));
+    const conn = steps[0].conn!;
+    expect(conn.roleRule).toBe('known-server-port');
+    expect(conn.serverPort).toBe(8080);
+    expect(conn.clientPort).toBe(2000);
+  });
+
+  test('equal ports: the first sender is the client', () => {
+    const steps = feed(new TcpTracker(), traceWith({ client: '10.0.0.1:179', server: '10.0.0.2:179' }, 'C>S PA len=19'));
+    expect(steps[0].conn!.roleRule).toBe('first-sender');
+    expect(steps[0].direction).toBe(0);
+  });
+
+  test('a midstream FIN as first packet', () => {
+    const steps = run('C>S FA seq=100 ack=200');
+    expect(steps[0].codes).toEqual([Codes.MIDSTREAM, Codes.STATE, Codes.STATE]);
+    expect(steps[0].states).toBe('FIN_WAIT_1/CLOSE_WAIT');
+  });
+
+  test('a lone RST (tcp_rst_data.pcap)', () => {
+    const steps = run('S>C RA seq=100 ack=200 len=58');
+    expect(steps[0].codes).toEqual([Codes.MIDSTREAM, Codes.RST, Codes.DATA]);
+    expect(texts(steps[0])).toMatch(/reset by server in ESTABLISHED \(assumed\), both RESET/);
+  });
+});
+
+describe('connections per 4-tuple and lifetime', () => {
+  test('a new SYN with another ISN after close starts connection 1 (port reuse)', () => {
+    const steps = run(...HANDSHAKE, 'C>S FA', 'S>C FA', 'C>S A', 'C>S S seq=90000 dt=5', 'S>C SA seq=7000', 'C>S A');
+    expect(steps.map((s) => s.connId)).toEqual([0, 0, 0, 0, 0, 0, 1, 1, 1]);
+    expect(steps[6].isNew).toBe(true);
+    expect(steps[6].codes).toEqual([Codes.PORT_REUSE, Codes.HANDSHAKE]);
+    expect(steps[8].states).toBe('ESTABLISHED/ESTABLISHED');
+    expect(steps[0].conn!.live).toBe(false);
+  });
+
+  test('a SYN with another ISN while open also starts a new connection (tshark tcp.stream rule)', () => {
+    const reasons: string[] = [];
+    const tracker = new TcpTracker({ onEvict: (c, why) => reasons.push(`${c.id}:${why}`) });
+    const steps = feed(tracker, trace(...HANDSHAKE, 'C>S S seq=424242'));
+    expect(steps[3].connId).toBe(1);
+    expect(reasons).toEqual(['0:reused']);
+  });
+
+  test('the same SYN again after a RST stays in the connection', () => {
+    const steps = run('C>S S seq=100', 'S>C RA ack=101', 'C>S S seq=100 dt=3');
+    expect(steps.map((s) => s.connId)).toEqual([0, 0, 0]);
+  });
+
+  test('ids follow first packets across interleaved connections', () => {
+    const tracker = new TcpTracker();
+    const a = traceWith({ client: '10.0.0.1:1111' }, ...HANDSHAKE);
+    const b = traceWith({ client: '10.0.0.1:2222' }, ...HANDSHAKE);
+    const steps = feed(tracker, [a[0], b[0], a[1], b[1], a[2], b[2]]);
+    expect(steps.map((s) => s.connId)).toEqual([0, 1, 0, 1, 0, 1]);
+    expect(tracker.size).toBe(2);
+  });
+
+  test('IPv6', () => {
+    const steps = feed(new TcpTracker(), traceWith({ client: '[2001:db8::1]:5000', server: '[2001:db8::2]:443' }, ...HANDSHAKE));
+    expect(texts(steps[0])).toMatch(/client \[2001:db8::1\]:5000 opens \(SYN\) to \[2001:db8::2\]:443/);
+    expect(summarize(steps[0].conn!).server).toEqual({ addr: '2001:db8::2', port: 443 });
+  });
+
+  test('packets without TCP are passed over', () => {
+    const tracker = new TcpTracker();
+    const p = makePacket({ src: '10.0.0.1', dst: '10.0.0.2', sport: 1, dport: 2, flags: 0 });
+    const r = tracker.push({ ...p, tcp: null }, []);
+    expect(r.conn).toBeNull();
+    expect(r.connId).toBe(-1);
+    expect(tracker.size).toBe(0);
+  });
+});
+
+describe('sequence numbers that wrap', () => {
+  test('ISNs near 2^32: relative numbers, states and no false flags across the wrap', () => {
+    const steps = run('C>S S seq=4294967000', 'S>C SA seq=4294967290', 'C>S A', 'C>S PA len=1000', 'S>C A',
+      'S>C PA len=1448', 'S>C PA len=1448', 'C>S A', 'C>S FA', 'S>C FA', 'C>S A');
+    const flagged = steps.filter((s) => s.flags.length > 0);
+    expect(flagged).toEqual([]);
+    expect(steps[3].relSeq).toBe(1);
+    expect(steps[3].relAck).toBe(1);
+    expect(steps[6].relSeq).toBe(1449);
+    expect(steps[7].relAck).toBe(2897);
+    expect(steps[10].states).toBe('TIME_WAIT/CLOSED');
+    // The client's FIN sits past the wrap: 4294967000 + 1 + 1000 wraps to 705.
+    expect(steps[8].conn!.ends[0].finSeq).toBe(705);
+  });
+
+  test('a segment crossing 2^32 followed by a gap is still a lost segment', () => {
+    const steps = run('C>S S seq=4294967000', 'S>C SA', 'C>S A', 'C>S PA len=500', 'C>S PA seq=1000 len=100');
+    expect(steps[4].flags).toEqual(['tcp.lost-segment']);
+  });
+});
