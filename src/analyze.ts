@@ -239,9 +239,14 @@ function newEvent(frame: number, packet: Packet, conn: number, dir: Direction | 
 /** Maps the TCP summary onto the facts the HTTP verdict needs about how the connection ended (TCP roles). */
 function closeFacts(tcp: ConnectionSummary): TcpCloseFacts {
   const reason = tcp.closeReason;
+  // The history lists each side's letters in order of first occurrence: F is the client's first FIN, f the
+  // server's. closedFirstBy cannot serve here: it names whoever stopped sending first, by FIN or by RST.
+  const clientFin = tcp.history.indexOf('F');
+  const serverFin = tcp.history.indexOf('f');
+  const firstFinBy =
+    clientFin < 0 && serverFin < 0 ? null : serverFin < 0 || (clientFin >= 0 && clientFin < serverFin) ? 'client' : 'server';
   return {
-    // closedFirstBy is the side whose FIN or RST ended its sending first; a refused or unanswered SYN closed nothing.
-    firstFinBy: reason === 'refused' || reason === 'no-answer' || reason === 'open' ? null : tcp.closedFirstBy,
+    firstFinBy,
     rstBy: reason === 'rst-client' ? 'client' : reason === 'rst-server' ? 'server' : null,
     simultaneous: reason === 'fin-simultaneous',
     openAtEnd: reason === 'open' || reason === 'half-closed' || reason === 'no-answer',

@@ -132,7 +132,8 @@ function versionLabel(s: HttpSummary): string {
   if (req.length === 0 && resp.length === 0) return 'HTTP';
   if (req.length === 0) return resp.join('/');
   if (resp.length === 0 || (req.length === 1 && resp.length === 1 && req[0] === resp[0])) return req.join('/');
-  return `${req.join('/')} requests, ${resp.join('/')} responses`;
+  // Mixed versions read as one label before the verdict: "HTTP/1.0 (HTTP/1.1 responses) keep-alive: …".
+  return `${req.join('/')} (${resp.join('/')} responses)`;
 }
 
 function closePhrase(s: HttpSummary, unansweredAtEnd: number): string {
