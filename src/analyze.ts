@@ -159,7 +159,7 @@ export class Analyzer {
     const maxBufferedBytes = this.opts.maxBufferedBytesPerDirection;
     const pipe: ConnPipeline = {
       conn,
-      streams: [new Reassembler(sink(0), { maxBufferedBytes }), new Reassembler(sink(1), { maxBufferedBytes })],
+      streams: [new Reassembler(sink(0), { maxBufferedBytes, conflictHistorySegments: 0 }), new Reassembler(sink(1), { maxBufferedBytes, conflictHistorySegments: 0 })],
       http,
       annotationCounts: {},
     };

@@ -33,8 +33,11 @@ export async function* mergedBatches(
 ): AsyncGenerator<MergedBatch, MergedEnd, undefined> {
   const bytesBySource = new Array<number>(specs.length).fill(0);
   const totalBytes = () => bytesBySource.reduce((a, b) => a + b, 0);
+  // One source is consumed batch by batch, so its reads can reuse one buffer; merged sources hold records across
+  // reads (a record waits in the merged batch while another source is read), so each read gets a fresh buffer.
+  const reuseBuffer = specs.length === 1;
   const gens = specs.map((s, i) =>
-    readCaptureBatches(s.source, { onProgress: (bytes) => (bytesBySource[i] = bytes) }),
+    readCaptureBatches(s.source, { reuseBuffer, onProgress: (bytes) => (bytesBySource[i] = bytes) }),
   );
   const warnings: CaptureWarning[] = [];
   let damaged = false;

@@ -2,7 +2,7 @@
 // The only capture file that touches Node APIs (fs, process.stdin); it never awaits per packet.
 
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { open, stat, type FileHandle } from 'node:fs/promises';
 import type { CaptureRecord } from '../types.js';
 import { CaptureError, type CaptureWarning } from './errors.js';
 import { CaptureReader } from './reader.js';
@@ -16,6 +16,13 @@ export interface ReadCaptureOptions {
   chunkBytes?: number;
   /** Called after every chunk with the bytes read so far and the file size (null when unknown, e.g. stdin). */
   onProgress?(bytes: number, total: number | null): void;
+  /**
+   * For a file path: read every chunk into one reused buffer instead of a fresh one per read. Each batch's records
+   * then view bytes that the next read overwrites, so the caller must be done with a batch (and must not have kept
+   * any record or view of it) before asking for the next. Fresh buffers are freed only by a later garbage
+   * collection, so a long capture leaves megabytes of dead read buffers waiting on the collector.
+   */
+  reuseBuffer?: boolean;
 }
 
 /** What the generator returns when the input is exhausted (or reading stopped at corruption). */
@@ -56,9 +63,17 @@ export async function* readCaptureBatches(
       } catch (err) {
         throw readError(name, err);
       }
-      const stream = createReadStream(source, { highWaterMark: chunkBytes });
-      owned = stream;
-      chunks = stream;
+      if (opts.reuseBuffer === true) {
+        const handle = await open(source, 'r').catch((err: unknown) => {
+          throw readError(name, err);
+        });
+        owned = { destroy: () => void handle.close().catch(() => undefined) };
+        chunks = chunksInto(handle, new Uint8Array(chunkBytes));
+      } else {
+        const stream = createReadStream(source, { highWaterMark: chunkBytes });
+        owned = stream;
+        chunks = stream;
+      }
     }
   } else {
     chunks = source as AsyncIterable<Uint8Array | string>;
@@ -92,6 +107,15 @@ export async function* readCaptureBatches(
     recordCount: reader.recordCount,
     bytesConsumed: reader.bytesConsumed,
   };
+}
+
+/** Reads a file chunk by chunk into the same buffer, yielding a view of the bytes read each time. */
+async function* chunksInto(handle: FileHandle, buffer: Uint8Array): AsyncGenerator<Uint8Array> {
+  for (;;) {
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+    if (bytesRead === 0) return;
+    yield buffer.subarray(0, bytesRead);
+  }
 }
 
 /** One line for an I/O failure, with the errno code when there is one. */
