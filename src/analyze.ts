@@ -19,6 +19,12 @@ import type { CaptureWarning } from './capture/index.js';
 export interface AnalyzerOptions {
   /** tcpdump -S: display absolute sequence numbers. */
   absoluteSeq?: boolean;
+  /**
+   * Compute tcpdump's display numbers (PacketEvent.display) for each packet (default true). Callers that print no
+   * packet lines (tables, JSON, checks) turn it off: tcpdump's never-forgetting conversation table is a measurable
+   * share of the per-packet cost.
+   */
+  displaySeq?: boolean;
   /** Capture seconds a closed connection stays tracked (TIME_WAIT, 2*MSL). */
   timeWaitSec?: number;
   /** Most connections tracked at once; beyond it the least recently active one is finalized early. */
@@ -49,6 +55,7 @@ export const DEFAULT_MAX_CONNECTIONS = 100_000;
 
 export class Analyzer {
   private readonly seqView: TcpdumpSeq;
+  private readonly displaySeq: boolean;
   private readonly tracker: TcpTracker;
   private readonly pipelines = new Map<number, ConnPipeline>();
   private readonly connections: ConnectionReport[] = [];
@@ -73,6 +80,7 @@ export class Analyzer {
   constructor(opts: AnalyzerOptions = {}) {
     this.opts = opts;
     this.seqView = new TcpdumpSeq({ absolute: opts.absoluteSeq === true });
+    this.displaySeq = opts.displaySeq !== false;
     this.tracker = new TcpTracker({
       timeWaitSec: opts.timeWaitSec,
       maxConnections: opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
@@ -118,7 +126,7 @@ export class Analyzer {
       pipe = this.openPipeline(conn);
     }
     const ev = newEvent(record.index, packet, conn.id, dir, annotations);
-    this.seqView.apply(packet, ev.display);
+    if (this.displaySeq) this.seqView.apply(packet, ev.display);
     ev.relSeq = result.relSeq;
     ev.relAck = result.relAck;
     this.feedStreams(pipe, packet, dir, annotations);
