@@ -94,10 +94,14 @@ export async function analyzeSources(
   io: CliIo,
   specs: SourceSpec[],
   onBatch: ((events: PacketEvent[]) => void) | null,
-  onConnection?: (c: ConnectionReport) => void,
+  onConnection?: (c: ConnectionReport, atEvent: number) => void,
   onProgress?: (bytes: number, packets: number, connections: number) => void,
 ): Promise<{ report: Report; warnings: CaptureWarning[]; damaged: boolean }> {
-  const analyzer = new Analyzer({ absoluteSeq: options.absoluteSeq, onConnection });
+  // onConnection learns where in the event sequence a connection was finalized (the index of the event being pushed,
+  // or the event count at the end), so a caller can keep output order independent of how input was chunked.
+  let atEvent = 0;
+  const printsLines = options.command === 'trace' && options.format === 'text' && options.view === 'timeline';
+  const analyzer = new Analyzer({ absoluteSeq: options.absoluteSeq, displaySeq: printsLines, onConnection: onConnection && ((c) => onConnection(c, atEvent)) });
   const gen = mergedBatches(specs, { signal: io.signal });
   let packets = 0;
   for (;;) {
@@ -109,8 +113,12 @@ export async function analyzeSources(
     }
     const { records, bytes } = next.value;
     const events = new Array<PacketEvent>(records.length);
-    for (let i = 0; i < records.length; i++) events[i] = analyzer.push(records[i]!);
+    for (let i = 0; i < records.length; i++) {
+      atEvent = packets + i;
+      events[i] = analyzer.push(records[i]!);
+    }
     packets += records.length;
+    atEvent = packets;
     onBatch?.(events);
     onProgress?.(bytes, packets, 0);
   }
@@ -134,15 +142,34 @@ async function trace(options: CliOptions, io: CliIo): Promise<number> {
   const progress = makeProgress(options, io, specs);
 
   let onBatch: ((events: PacketEvent[]) => void) | null = null;
-  let onConnection: ((c: ConnectionReport) => void) | undefined;
+  let onConnection: ((c: ConnectionReport, atEvent: number) => void) | undefined;
+  /** NDJSON connection records finalized during the current batch, with the event they precede. */
+  let pendingConnections: { atEvent: number; line: string }[] = [];
+  let pendingHead = 0;
+  let eventsWritten = 0;
   if (options.format === 'ndjson') {
     sink.line(metaRecord(options.captures));
+    // A connection finalized mid-capture (port reuse, TIME_WAIT expiry, the connection cap) is written just before
+    // the packet whose arrival finalized it. Writing it on the spot put it before the whole batch's packets, its own
+    // included, so the output changed with the input's chunking (a file differed from the same bytes on stdin).
     onBatch = (events) => {
-      for (const ev of events) if (ev.conn >= 0 && filter.packet(ev)) sink.line(packetRecord(ev));
+      for (const ev of events) {
+        while (pendingHead < pendingConnections.length && pendingConnections[pendingHead]!.atEvent <= eventsWritten) {
+          sink.line(pendingConnections[pendingHead++]!.line);
+        }
+        if (ev.conn >= 0 && filter.packet(ev)) sink.line(packetRecord(ev));
+        eventsWritten++;
+      }
+      pendingConnections = pendingConnections.slice(pendingHead);
+      pendingHead = 0;
       if (live) sink.flush();
     };
-    onConnection = (c) => {
-      if (filter.connection(c)) sink.line(connectionRecord(c));
+    onConnection = (c, atEvent) => {
+      if (!filter.connection(c)) return;
+      // Held back only while packets of the current batch must come first; at the capture's end (every connection
+      // still open) it is written at once, so the records are never all in memory together.
+      if (atEvent <= eventsWritten) sink.line(connectionRecord(c));
+      else pendingConnections.push({ atEvent, line: connectionRecord(c) });
     };
   } else if (options.format === 'json') {
     let first = true;
@@ -172,6 +199,7 @@ async function trace(options: CliOptions, io: CliIo): Promise<number> {
   const conns = report.connections.filter((c) => filter.connection(c));
 
   if (options.format === 'ndjson') {
+    for (const c of pendingConnections) sink.line(c.line);
     sink.line(endRecord(report));
   } else if (options.format === 'json') {
     sink.text(`\n],"connections":[`);

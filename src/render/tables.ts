@@ -1,4 +1,4 @@
-// The human tables (cli-table3): capture summary, one row per connection with its HTTP verdict, one table of
+// The human tables (cli-table3, with a linear drawer of identical output for very long tables): capture summary, one row per connection with its HTTP verdict, one table of
 // exchanges per HTTP connection. Pure functions of reports: every number shown was computed by the analysis.
 
 import Table from 'cli-table3';
@@ -6,7 +6,81 @@ import type { ConnectionReport, Report } from '../report.js';
 import type { Palette } from './color.js';
 import type { HttpExchange } from '../http/types.js';
 
-const PLAIN_STYLE = { head: [] as string[], border: [] as string[] };
+/**
+ * Draws a boxed table exactly as cli-table3 0.6 does with no colours (same characters, one space of padding, a rule
+ * between rows). Ours because cli-table3's layout is quadratic in the row count (layout-manager fillInTable): a capture
+ * with 3000 HTTP exchanges took 5 s, 20,000 took minutes (found by the fuzzer). This is linear.
+ */
+export function drawTable(head: readonly string[], rows: readonly (readonly string[])[]): string {
+  const cells = [head, ...rows].map((row) => row.map(cellText));
+  // A loop, not Math.max(...column): spreading a column of 100,000 rows would overflow the stack.
+  const widths = head.map(() => 2);
+  for (const row of cells) for (let col = 0; col < widths.length; col++) widths[col] = Math.max(widths[col]!, 2 + displayWidth(row[col] ?? ''));
+  const rule = (left: string, mid: string, right: string) => left + widths.map((w) => '─'.repeat(w)).join(mid) + right;
+  const line = (row: readonly string[]) =>
+    `│${widths.map((w, col) => ` ${row[col] ?? ''}${' '.repeat(w - 2 - displayWidth(row[col] ?? ''))} `).join('│')}│`;
+  const between = rule('├', '┼', '┤');
+  const out = [rule('┌', '┬', '┐'), line(cells[0]!)];
+  for (let i = 1; i < cells.length; i++) out.push(between, line(cells[i]!));
+  out.push(rule('└', '┴', '┘'));
+  return out.join('\n');
+}
+
+/** Tables up to this many rows go through cli-table3; beyond it its quadratic layout takes seconds, then minutes. */
+const CLI_TABLE3_MAX_ROWS = 500;
+
+/**
+ * A boxed table: cli-table3 for the tables people read, drawTable (proven byte-identical by a property test against
+ * cli-table3) for the very long ones. Cells are made control-free first either way.
+ */
+export function renderTable(head: readonly string[], rows: readonly (readonly string[])[]): string {
+  if (rows.length > CLI_TABLE3_MAX_ROWS) return drawTable(head, rows);
+  const table = new Table({ head: head.map(cellText), style: { head: [], border: [] } });
+  for (const row of rows) table.push(row.map(cellText));
+  return table.toString();
+}
+
+/**
+ * A cell as printed: C0 and C1 control characters become \xNN (as the HTTP event texts print them), so a request
+ * target or reason phrase from the capture cannot move the cursor, clear the screen or retitle the terminal.
+ */
+function cellText(text: string): string {
+  return text.replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+/** Terminal columns of a control-free string: East Asian wide and fullwidth characters take two (as string-width). */
+function displayWidth(text: string): number {
+  let width = 0;
+  for (const ch of text) {
+    const cp = ch.codePointAt(0)!;
+    if (cp >= 0x300 && cp <= 0x36f) continue;
+    width += isWide(cp) ? 2 : 1;
+  }
+  return width;
+}
+
+/** The ranges of is-fullwidth-code-point 3 (what cli-table3's string-width counts as two columns). */
+function isWide(cp: number): boolean {
+  return (
+    cp >= 0x1100 &&
+    (cp <= 0x115f ||
+      cp === 0x2329 ||
+      cp === 0x232a ||
+      (cp >= 0x2e80 && cp <= 0x3247 && cp !== 0x303f) ||
+      (cp >= 0x3250 && cp <= 0x4dbf) ||
+      (cp >= 0x4e00 && cp <= 0xa4c6) ||
+      (cp >= 0xa960 && cp <= 0xa97c) ||
+      (cp >= 0xac00 && cp <= 0xd7a3) ||
+      (cp >= 0xf900 && cp <= 0xfaff) ||
+      (cp >= 0xfe10 && cp <= 0xfe19) ||
+      (cp >= 0xfe30 && cp <= 0xfe6b) ||
+      (cp >= 0xff01 && cp <= 0xff60) ||
+      (cp >= 0xffe0 && cp <= 0xffe6) ||
+      (cp >= 0x1b000 && cp <= 0x1b001) ||
+      (cp >= 0x1f200 && cp <= 0x1f251) ||
+      (cp >= 0x20000 && cp <= 0x3fffd))
+  );
+}
 
 export function formatDurationUs(us: number | null | undefined): string {
   if (us === null || us === undefined || !Number.isFinite(us)) return '-';
@@ -97,13 +171,11 @@ export function renderCaptureSummary(report: Report, captures: readonly string[]
 }
 
 export function renderConnectionTable(conns: readonly ConnectionReport[], p: Palette): string {
-  const table = new Table({
-    head: ['#', 'client', 'server', 'close', 'duration', 'pkts c>s/s>c', 'bytes c>s/s>c', 'rtt', 'trouble', 'HTTP'],
-    style: PLAIN_STYLE,
-  });
+  const head = ['#', 'client', 'server', 'close', 'duration', 'pkts c>s/s>c', 'bytes c>s/s>c', 'rtt', 'trouble', 'HTTP'];
+  const rows: string[][] = [];
   for (const c of conns) {
     const t = c.tcp;
-    table.push([
+    rows.push([
       String(t.id) + (t.midstream ? '*' : ''),
       endpoint(t.client.addr, t.client.port),
       endpoint(t.server.addr, t.server.port),
@@ -117,7 +189,7 @@ export function renderConnectionTable(conns: readonly ConnectionReport[], p: Pal
     ]);
   }
   const midNote = conns.some((c) => c.tcp.midstream) ? '\n* capture starts mid-connection: roles inferred' : '';
-  return `${p.bold('Connections')}\n${table.toString()}${midNote}`;
+  return `${p.bold('Connections')}\n${renderTable(head, rows)}${midNote}`;
 }
 
 function exchangeRow(x: HttpExchange): string[] {
@@ -145,14 +217,11 @@ export function renderHttpTables(conns: readonly ConnectionReport[], p: Palette)
   for (const c of conns) {
     if (c.http.mode === 'none' || c.exchanges.length === 0) continue;
     const t = c.tcp;
-    const table = new Table({
-      head: ['#', 'request', 'version', 'status', 'body', 'framing', 'ttfb', 'total', 'order', 'frames req/resp'],
-      style: PLAIN_STYLE,
-    });
-    for (const x of c.exchanges) table.push(exchangeRow(x));
+    const head = ['#', 'request', 'version', 'status', 'body', 'framing', 'ttfb', 'total', 'order', 'frames req/resp'];
+    // The verdict and its reason quote the capture (Upgrade: protocol names, versions): printed as cells are.
     parts.push(
-      `${p.bold(`HTTP on connection ${t.id}`)} ${endpoint(t.client.addr, t.client.port)} > ${endpoint(t.server.addr, t.server.port)}: ${p.good(httpVerdictText(c))}\n` +
-        `  ${c.http.reason}\n${table.toString()}`,
+      `${p.bold(`HTTP on connection ${t.id}`)} ${endpoint(t.client.addr, t.client.port)} > ${endpoint(t.server.addr, t.server.port)}: ${p.good(cellText(httpVerdictText(c)))}\n` +
+        `  ${cellText(c.http.reason)}\n${renderTable(head, c.exchanges.map(exchangeRow))}`,
     );
   }
   return parts.join('\n\n');
