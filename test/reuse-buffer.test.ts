@@ -13,12 +13,12 @@ import type { CaptureRecord } from '../src/types.js';
 
 const DIR = path.resolve(import.meta.dirname, '..', 'fixtures', 'captures');
 
-function render(batches: Iterable<CaptureRecord[]>): string {
+async function render(batches: Iterable<CaptureRecord[]> | AsyncIterable<CaptureRecord[]>): Promise<string> {
   let text = '';
   const sink = new TextSink({ write: (s) => void (text += s) });
   const timeline = new TimelineRenderer({ annotate: true, number: true, tsStyle: 0, nano: false, palette: PLAIN_PALETTE });
   const analyzer = new Analyzer();
-  for (const batch of batches) {
+  for await (const batch of batches) {
     for (const rec of batch) {
       const ev = analyzer.push(rec);
       if (timeline.wants(ev)) timeline.render(ev, sink);
@@ -35,21 +35,9 @@ describe('reused read buffer', () => {
   it('has fixtures', () => expect(files.length).toBeGreaterThan(10));
   for (const f of files) {
     it(f, async () => {
-      const whole = render([readCaptureSync(new Uint8Array(readFileSync(path.join(DIR, f)))).records]);
+      const whole = await render([readCaptureSync(new Uint8Array(readFileSync(path.join(DIR, f)))).records]);
       // Each batch is analysed before the next read overwrites the buffer, as the CLI does.
-      let text = '';
-      const sink = new TextSink({ write: (s) => void (text += s) });
-      const timeline = new TimelineRenderer({ annotate: true, number: true, tsStyle: 0, nano: false, palette: PLAIN_PALETTE });
-      const analyzer = new Analyzer();
-      for await (const batch of readCaptureBatches(path.join(DIR, f), { reuseBuffer: true, chunkBytes: 701 })) {
-        for (const rec of batch) {
-          const ev = analyzer.push(rec);
-          if (timeline.wants(ev)) timeline.render(ev, sink);
-        }
-        sink.flush();
-      }
-      for (const c of analyzer.finish().connections) sink.line(connectionRecord(c));
-      sink.flush();
+      const text = await render(readCaptureBatches(path.join(DIR, f), { reuseBuffer: true, chunkBytes: 701 }));
       expect(text).toBe(whole);
     });
   }

@@ -4,7 +4,7 @@
 import type { ConnectionReport, PacketEvent, Report } from '../report.js';
 import { SCHEMA_VERSION } from '../report.js';
 import { formatAddr } from '../tcp/flow-key.js';
-import { tcpFlagsString } from './flags.js';
+import { tcpFlagsString } from './packet-line.js';
 
 export const TOOL_VERSION = '0.1.0';
 

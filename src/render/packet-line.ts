@@ -43,6 +43,11 @@ const FLAG_TEXT: string[] = [];
   }
 }
 
+/** tcpdump's letters for a TCP flag field ("S.", "FP.", "none"); the AE bit is not printed, as in 4.99.3. */
+export function tcpFlagsString(flags: number): string {
+  return FLAG_TEXT[flags & 0xff]!;
+}
+
 /** tcpdump -# prefix: the number right-aligned in five columns, then two spaces. */
 export function numberPrefix(n: number): string {
   const s = String(n);
