@@ -23,5 +23,5 @@ export interface Mutant {
   notes: string[];
 }
 export declare const MUTATORS: Record<string, { weight: number; fn: (rng: Rng, bytes: Uint8Array, cap: unknown) => { bytes: Uint8Array; note: string } | null }>;
-export declare function makeMutant(corpus: readonly SeedCapture[], seed: number, index: number, only?: string | null): Mutant;
+export declare function makeMutant(corpus: readonly SeedCapture[], seed: number, index: number, only?: string | null, skip?: readonly string[]): Mutant;
 export { parseCapture, PCAP_HEADER_LEN } from './capture-model.mjs';

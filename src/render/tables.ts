@@ -33,8 +33,8 @@ const CLI_TABLE3_MAX_ROWS = 500;
  * A boxed table: cli-table3 for the tables people read, drawTable (proven byte-identical by a property test against
  * cli-table3) for the very long ones. Cells are made control-free first either way.
  */
-export function renderTable(head: readonly string[], rows: readonly (readonly string[])[]): string {
-  if (rows.length > CLI_TABLE3_MAX_ROWS) return drawTable(head, rows);
+export function renderTable(head: readonly string[], rows: readonly (readonly string[])[], linear = rows.length > CLI_TABLE3_MAX_ROWS): string {
+  if (linear) return drawTable(head, rows);
   const table = new Table({ head: head.map(cellText), style: { head: [], border: [] } });
   for (const row of rows) table.push(row.map(cellText));
   return table.toString();
@@ -214,6 +214,9 @@ function exchangeRow(x: HttpExchange): string[] {
 /** One table per connection that carried HTTP, headed by its verdict and the evidence; '' when none did. */
 export function renderHttpTables(conns: readonly ConnectionReport[], p: Palette): string {
   const parts: string[] = [];
+  // The row limit counts every HTTP table together: 100 connections of 500 exchanges each stayed under a per-table
+  // limit and took 20 s of CPU in cli-table3 (found by the fuzzer); past the limit every table is drawn linearly.
+  const linear = conns.reduce((rows, c) => rows + c.exchanges.length, 0) > CLI_TABLE3_MAX_ROWS;
   for (const c of conns) {
     if (c.http.mode === 'none' || c.exchanges.length === 0) continue;
     const t = c.tcp;
@@ -221,7 +224,7 @@ export function renderHttpTables(conns: readonly ConnectionReport[], p: Palette)
     // The verdict and its reason quote the capture (Upgrade: protocol names, versions): printed as cells are.
     parts.push(
       `${p.bold(`HTTP on connection ${t.id}`)} ${endpoint(t.client.addr, t.client.port)} > ${endpoint(t.server.addr, t.server.port)}: ${p.good(cellText(httpVerdictText(c)))}\n` +
-        `  ${cellText(c.http.reason)}\n${renderTable(head, c.exchanges.map(exchangeRow))}`,
+        `  ${cellText(c.http.reason)}\n${renderTable(head, c.exchanges.map(exchangeRow), linear)}`,
     );
   }
   return parts.join('\n\n');
