@@ -16,6 +16,7 @@ export interface Run {
   stderr: string;
   ms: number;
   cpuMs: number;
+  inputBytes: number;
   threw: unknown;
 }
 export interface Failure {
