@@ -9,8 +9,8 @@ import { TcpdumpSeq } from './tcp/tcpdump-seq.js';
 import { TcpTracker } from './tcp/tracker.js';
 import type { Connection, EvictReason } from './tcp/connection.js';
 import { summarize, type ConnectionSummary } from './tcp/summary.js';
-import { Reassembler, type StreamSink, type EndReason } from './stream/index.js';
-import { HttpConnection, type HttpEvent, type TcpCloseFacts } from './http/index.js';
+import { Reassembler, type StreamSink, type EndReason, type SegmentFlags } from './stream/index.js';
+import { HttpConnection, type HttpEvent, type HttpExchange, type HttpSummary, type TcpCloseFacts } from './http/index.js';
 import type { ConnectionReport, PacketEvent, Report, ReportStats } from './report.js';
 import { SCHEMA_VERSION } from './report.js';
 import { readCaptureBatches, type CaptureSource } from './capture/index.js';
@@ -35,17 +35,32 @@ export interface AnalyzerOptions {
   onConnection?: (report: ConnectionReport) => void;
   /** Keep every ConnectionReport for finish()'s Report (default true; streaming callers may turn it off). */
   keepConnections?: boolean;
+  /**
+   * Capture seconds between a connection's close (both endpoints in a terminal state) and its report (default 5).
+   * Its reassembly and HTTP state are released at the close; the report waits this long so that the stragglers of a
+   * close (a retransmitted FIN, the RSTs that answer data in flight) are still counted in it.
+   */
+  reportAfterCloseSec?: number;
 }
 
-/** Per-connection state owned by the pipeline: one reassembler per direction feeding one HTTP parser. */
+/**
+ * Per-connection state owned by the pipeline: one reassembler per direction feeding one HTTP parser while the
+ * connection is open, then only the HTTP result until the report; after it, nothing (Connection.reported tells the
+ * late packets of a connection the tracker keeps through TIME_WAIT not to open a second pipeline).
+ */
 interface ConnPipeline {
   conn: Connection;
-  streams: [Reassembler, Reassembler];
-  http: HttpConnection;
+  streams: [Reassembler, Reassembler] | null;
+  http: HttpConnection | null;
+  httpResult: { summary: HttpSummary; exchanges: readonly HttpExchange[] } | null;
   annotationCounts: Record<string, number>;
+  /** Capture time (s) at which a closed connection is reported. */
+  reportAtSec: number;
 }
 
 const NO_ANNOTATIONS: Annotation[] = [];
+/** PacketEvent.display when display numbers are off: nothing reads it then, so one shared value serves. */
+const NO_DISPLAY: PacketEvent['display'] = Object.freeze({ relative: false, seq: 0, ack: 0, sackBase: 0 });
 
 /**
  * Connections tracked at once by default. Each costs about 1.5 KB in the tracker plus its reassembly and HTTP state,
@@ -53,15 +68,31 @@ const NO_ANNOTATIONS: Annotation[] = [];
  */
 export const DEFAULT_MAX_CONNECTIONS = 100_000;
 
+/**
+ * Capture seconds from a close to the report. Long enough for the stragglers of a close (a FIN retransmitted after
+ * Linux's 200 ms minimum RTO, or after a few back-offs), short enough that a proxy's closed connections do not pile
+ * up: at 550 connections a second, 5 s holds under 3,000 closed connections' HTTP results, where the 60 s of TIME_WAIT
+ * held 33,000 whole pipelines (1.4 GB on the benchmark capture).
+ */
+export const DEFAULT_REPORT_AFTER_CLOSE_SEC = 5;
+
 export class Analyzer {
   private readonly seqView: TcpdumpSeq;
   private readonly displaySeq: boolean;
   private readonly tracker: TcpTracker;
   private readonly pipelines = new Map<number, ConnPipeline>();
+  /** Closed connections waiting for their report, in order of closing (FIFO; consumed from closingHead). */
+  private closing: ConnPipeline[] = [];
+  private closingHead = 0;
+  private readonly reportAfterCloseSec: number;
   private readonly connections: ConnectionReport[] = [];
   private readonly opts: AnalyzerOptions;
   /** HTTP events produced while the current packet is processed (sinks append here). */
   private readonly httpOut: HttpEvent[] = [];
+  /** The current segment's flags for the reassembler (read during the call only): one object, not one per packet. */
+  private readonly segFlags: SegmentFlags = { syn: false, fin: false, rst: false };
+  /** The current packet's annotations while it is analysed; copied into its event only when there are any. */
+  private readonly scratch: Annotation[] = [];
   private readonly stats: ReportStats = {
     records: 0,
     tcpPackets: 0,
@@ -81,6 +112,7 @@ export class Analyzer {
     this.opts = opts;
     this.seqView = new TcpdumpSeq({ absolute: opts.absoluteSeq === true });
     this.displaySeq = opts.displaySeq !== false;
+    this.reportAfterCloseSec = Math.max(0, opts.reportAfterCloseSec ?? DEFAULT_REPORT_AFTER_CLOSE_SEC);
     this.tracker = new TcpTracker({
       timeWaitSec: opts.timeWaitSec,
       maxConnections: opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
@@ -94,6 +126,8 @@ export class Analyzer {
     stats.records++;
     if (stats.firstTsSec === null) stats.firstTsSec = record.tsSec;
     stats.lastTsSec = record.tsSec;
+    const nowSec = record.tsSec + record.tsNsec * 1e-9;
+    if (this.closingHead < this.closing.length) this.reportClosed(nowSec);
     const packet = decodePacket(record);
     if (packet.problem !== null) {
       if (packet.problem.kind === 'truncated') stats.truncated++;
@@ -103,10 +137,11 @@ export class Analyzer {
     const tcp = packet.tcp;
     if (tcp === null) {
       stats.otherPackets++;
-      return newEvent(record.index, packet, -1, -1, NO_ANNOTATIONS);
+      return this.newEvent(record.index, packet, -1, -1);
     }
     stats.tcpPackets++;
-    const annotations: Annotation[] = [];
+    const annotations = this.scratch;
+    annotations.length = 0;
     if (packet.problem !== null && packet.problem.kind !== 'unsupported') {
       annotations.push({ code: packet.problem.kind === 'truncated' ? Codes.TRUNCATED : Codes.INVALID, text: packet.problem.detail });
     }
@@ -116,25 +151,64 @@ export class Analyzer {
       // The tracker keeps no connection for a TCP header cut before its 20 fixed bytes (no trustworthy seq, ack or
       // flags; tshark gives it no tcp.stream). The packet is still shown ([|tcp]) and counted, but joins no connection:
       // asserting a connection here crashed the whole run on such a packet (found by the fuzzer, crafted-snaplen.pcap).
-      const ev = newEvent(record.index, packet, -1, -1, annotations);
-      this.seqView.noteNonTcp(ev.display);
+      const ev = this.newEvent(record.index, packet, -1, -1);
+      if (this.displaySeq) this.seqView.noteNonTcp(ev.display);
+      ev.annotations = ownCopy(annotations);
       return ev;
     }
     const dir = result.direction;
-    let pipe = this.pipelines.get(conn.id);
-    if (pipe === undefined) {
-      pipe = this.openPipeline(conn);
-    }
-    const ev = newEvent(record.index, packet, conn.id, dir, annotations);
+    const ev = this.newEvent(record.index, packet, conn.id, dir);
     if (this.displaySeq) this.seqView.apply(packet, ev.display);
     ev.relSeq = result.relSeq;
     ev.relAck = result.relAck;
-    this.feedStreams(pipe, packet, dir, annotations);
-    for (let i = 0; i < annotations.length; i++) {
-      const code = annotations[i]!.code;
-      pipe.annotationCounts[code] = (pipe.annotationCounts[code] ?? 0) + 1;
+    // A reported connection keeps nothing here: a straggler is analysed by the tracker and shown, nothing more.
+    if (!conn.reported) {
+      let pipe = this.pipelines.get(conn.id);
+      if (pipe === undefined) pipe = this.openPipeline(conn);
+      if (pipe.streams !== null) this.feedStreams(pipe, pipe.streams, packet, dir, annotations);
+      for (let i = 0; i < annotations.length; i++) {
+        const code = annotations[i]!.code;
+        pipe.annotationCounts[code] = (pipe.annotationCounts[code] ?? 0) + 1;
+      }
+      if (conn.closed && pipe.streams !== null) {
+        this.closeHttp(pipe);
+        pipe.reportAtSec = nowSec + this.reportAfterCloseSec;
+        this.closing.push(pipe);
+      }
     }
+    ev.annotations = ownCopy(annotations);
     return ev;
+  }
+
+  private newEvent(frame: number, packet: Packet, conn: number, dir: Direction | -1): PacketEvent {
+    return {
+      frame,
+      packet,
+      conn,
+      dir,
+      display: this.displaySeq ? { relative: false, seq: 0, ack: 0, sackBase: 0 } : NO_DISPLAY,
+      relSeq: 0,
+      relAck: 0,
+      annotations: NO_ANNOTATIONS,
+    };
+  }
+
+  /** Reports the closed connections whose delay has run out at capture time nowSec. */
+  private reportClosed(nowSec: number): void {
+    const closing = this.closing;
+    while (this.closingHead < closing.length) {
+      const pipe = closing[this.closingHead]!;
+      if (!pipe.conn.reported) {
+        if (pipe.reportAtSec > nowSec) break;
+        this.report(pipe);
+      }
+      this.closingHead++;
+    }
+    // Drop the consumed prefix now and then, so the queue holds only what waits.
+    if (this.closingHead > 1024 && this.closingHead * 2 > closing.length) {
+      this.closing = closing.slice(this.closingHead);
+      this.closingHead = 0;
+    }
   }
 
   /** End of input: every tracked connection is finalized. Returns the whole report. */
@@ -169,27 +243,33 @@ export class Analyzer {
       conn,
       streams: [new Reassembler(sink(0), { maxBufferedBytes, conflictHistorySegments: 0 }), new Reassembler(sink(1), { maxBufferedBytes, conflictHistorySegments: 0 })],
       http,
+      httpResult: null,
       annotationCounts: {},
+      reportAtSec: 0,
     };
     this.pipelines.set(conn.id, pipe);
     return pipe;
   }
 
   /** Hands the segment to its direction's reassembler and the ACK to the other; HTTP events become annotations. */
-  private feedStreams(pipe: ConnPipeline, packet: Packet, dir: Direction, annotations: Annotation[]): void {
+  private feedStreams(pipe: ConnPipeline, streams: [Reassembler, Reassembler], packet: Packet, dir: Direction, annotations: Annotation[]): void {
     const tcp = packet.tcp!;
     const rec = packet.record;
     const flags = tcp.flags;
     const out = this.httpOut;
-    out.length = 0;
+    if (out.length !== 0) out.length = 0;
     // The ACK first: it proves what the peer's direction lost before this packet, so a gap there is reported before
     // this packet's own bytes start a new message (a request sent after a response the capture never shows).
-    if ((flags & TcpFlag.ACK) !== 0) pipe.streams[dir === 0 ? 1 : 0].acked(tcp.ack, rec.index);
-    const fate = pipe.streams[dir].segment(
+    if ((flags & TcpFlag.ACK) !== 0) streams[dir === 0 ? 1 : 0].acked(tcp.ack, rec.index);
+    const segFlags = this.segFlags;
+    segFlags.syn = (flags & TcpFlag.SYN) !== 0;
+    segFlags.fin = (flags & TcpFlag.FIN) !== 0;
+    segFlags.rst = (flags & TcpFlag.RST) !== 0;
+    const fate = streams[dir].segment(
       tcp.seq,
       tcp.payload,
       tcp.payloadLen,
-      { syn: (flags & TcpFlag.SYN) !== 0, fin: (flags & TcpFlag.FIN) !== 0, rst: (flags & TcpFlag.RST) !== 0 },
+      segFlags,
       rec.index,
       rec.tsSec,
       rec.tsNsec,
@@ -198,9 +278,10 @@ export class Analyzer {
       annotations.push({ code: Codes.LIMIT, text: 'out-of-order buffer full for this direction: the oldest hole is reported as a gap' });
     }
     if ((flags & TcpFlag.RST) !== 0) {
-      pipe.streams[0].finish(rec.index, 'rst');
-      pipe.streams[1].finish(rec.index, 'rst');
+      streams[0].finish(rec.index, 'rst');
+      streams[1].finish(rec.index, 'rst');
     }
+    if (out.length === 0) return;
     for (let i = 0; i < out.length; i++) {
       const e = out[i]!;
       annotations.push({ code: e.code, text: e.frame === rec.index ? e.text : `${e.text} (bytes from frame ${e.frame})` });
@@ -208,22 +289,43 @@ export class Analyzer {
     out.length = 0;
   }
 
+  /** The tracker let the connection go (TIME_WAIT over, table full, ports reused, capture end): report it now. */
   private finalize(conn: Connection, why: 'expired' | 'cap' | 'capture-end'): void {
     const pipe = this.pipelines.get(conn.id);
     if (pipe === undefined) return;
     this.pipelines.delete(conn.id);
     if (why === 'cap') this.stats.evictedByCap++;
+    if (pipe.streams !== null) this.closeHttp(pipe);
+    this.report(pipe);
+  }
+
+  /**
+   * Ends both streams and keeps only the HTTP result: the reassemblers and parsers are released here, at the close
+   * (or the eviction), not when the report goes out. HTTP cannot change after both directions ended.
+   */
+  private closeHttp(pipe: ConnPipeline): void {
+    const streams = pipe.streams!;
+    const http = pipe.http!;
     const out = this.httpOut;
     out.length = 0;
-    const lastFrame = conn.lastFrame;
-    pipe.streams[0].finish(lastFrame, 'capture-end');
-    pipe.streams[1].finish(lastFrame, 'capture-end');
+    const lastFrame = pipe.conn.lastFrame;
+    streams[0].finish(lastFrame, 'capture-end');
+    streams[1].finish(lastFrame, 'capture-end');
     out.length = 0;
-    const tcp = summarize(conn);
+    pipe.httpResult = { summary: http.summary(closeFacts(summarize(pipe.conn))), exchanges: http.exchanges() };
+    pipe.streams = null;
+    pipe.http = null;
+  }
+
+  private report(pipe: ConnPipeline): void {
+    const result = pipe.httpResult!;
+    pipe.conn.reported = true;
+    pipe.httpResult = null;
+    this.pipelines.delete(pipe.conn.id);
     const report: ConnectionReport = {
-      tcp,
-      http: pipe.http.summary(closeFacts(tcp)),
-      exchanges: pipe.http.exchanges(),
+      tcp: summarize(pipe.conn),
+      http: result.summary,
+      exchanges: result.exchanges,
       annotationCounts: pipe.annotationCounts,
     };
     if (this.opts.keepConnections !== false) this.connections.push(report);
@@ -231,17 +333,9 @@ export class Analyzer {
   }
 }
 
-function newEvent(frame: number, packet: Packet, conn: number, dir: Direction | -1, annotations: Annotation[]): PacketEvent {
-  return {
-    frame,
-    packet,
-    conn,
-    dir,
-    display: { relative: false, seq: 0, ack: 0, sackBase: 0 },
-    relSeq: 0,
-    relAck: 0,
-    annotations,
-  };
+/** The event's own annotation list (the scratch list is reused for the next packet). */
+function ownCopy(annotations: Annotation[]): Annotation[] {
+  return annotations.length === 0 ? NO_ANNOTATIONS : annotations.slice();
 }
 
 /** Maps the TCP summary onto the facts the HTTP verdict needs about how the connection ended (TCP roles). */

@@ -9,7 +9,7 @@ import type { ConnectionReport, PacketEvent, Report } from '../report.js';
 import { TextSink, type TextWriter } from '../render/text-sink.js';
 import { ANSI_PALETTE, PLAIN_PALETTE } from '../render/color.js';
 import { TimelineRenderer } from '../render/timeline.js';
-import { renderConnectionTable, renderHttpTables, renderCaptureSummary } from '../render/tables.js';
+import { CLI_TABLE3_MAX_ROWS, connectionRow, renderCaptureSummary, renderHttpTable, writeConnectionTable } from '../render/tables.js';
 import { connectionRecord, documentHead, endRecord, metaRecord, packetRecord } from '../render/json.js';
 import { makeFilter } from './filter.js';
 import { runChecks } from './check-command.js';
@@ -101,7 +101,14 @@ export async function analyzeSources(
   // or the event count at the end), so a caller can keep output order independent of how input was chunked.
   let atEvent = 0;
   const printsLines = options.command === 'trace' && options.format === 'text' && options.view === 'timeline';
-  const analyzer = new Analyzer({ absoluteSeq: options.absoluteSeq, displaySeq: printsLines, onConnection: onConnection && ((c) => onConnection(c, atEvent)) });
+  // Checks read the whole report; every other caller takes each connection as it is reported and keeps only what it
+  // prints, so memory follows the open connections, not the capture.
+  const analyzer = new Analyzer({
+    absoluteSeq: options.absoluteSeq,
+    displaySeq: printsLines,
+    keepConnections: options.command === 'check',
+    onConnection: onConnection && ((c) => onConnection(c, atEvent)),
+  });
   const gen = mergedBatches(specs, { signal: io.signal });
   let packets = 0;
   for (;;) {
@@ -123,6 +130,9 @@ export async function analyzeSources(
     onProgress?.(bytes, packets, 0);
   }
 }
+
+/** Joins a stored row's cells: cells are control-free (cellText), so NUL cannot occur in one. */
+const CELL_SEPARATOR = '\u0000';
 
 async function trace(options: CliOptions, io: CliIo): Promise<number> {
   const sink = new TextSink(io.stdout);
@@ -147,6 +157,14 @@ async function trace(options: CliOptions, io: CliIo): Promise<number> {
   let pendingConnections: { atEvent: number; line: string }[] = [];
   let pendingHead = 0;
   let eventsWritten = 0;
+  /** --format json: connection records by id. */
+  const jsonConnections: (string | undefined)[] = [];
+  /** Connection table rows by id (cells joined by CELL_SEPARATOR), and --http's running counts. */
+  const tableRows: (string | undefined)[] = [];
+  let tableRowCount = 0;
+  let anyMidstream = false;
+  let httpTables = 0;
+  let httpRows = 0;
   if (options.format === 'ndjson') {
     sink.line(metaRecord(options.captures));
     // A connection finalized mid-capture (port reuse, TIME_WAIT expiry, the connection cap) is written just before
@@ -181,39 +199,66 @@ async function trace(options: CliOptions, io: CliIo): Promise<number> {
         first = false;
       }
     };
-  } else if (options.view === 'timeline') {
-    onBatch = (events) => {
-      for (const ev of events) {
-        if (!timeline.wants(ev) || !filter.packet(ev)) continue;
-        timeline.render(ev, sink);
-      }
-      if (live) sink.flush();
+    // One document lists the connections after the packets, in id order: their records wait here (as text).
+    onConnection = (c) => {
+      if (filter.connection(c)) jsonConnections[c.tcp.id] = connectionRecord(c);
     };
   } else {
-    // --summary and --http still need time references for nothing: tables come at the end.
-    onBatch = null;
+    if (options.view === 'timeline') {
+      onBatch = (events) => {
+        for (const ev of events) {
+          if (!timeline.wants(ev) || !filter.packet(ev)) continue;
+          timeline.render(ev, sink);
+        }
+        if (live) sink.flush();
+      };
+    }
+    if (options.view === 'http') {
+      // Each connection's HTTP table is printed when the connection is reported: nothing waits for the end.
+      onConnection = (c) => {
+        if (!filter.connection(c)) return;
+        const table = renderHttpTable(c, palette, httpRows + c.exchanges.length > CLI_TABLE3_MAX_ROWS);
+        if (table === '') return;
+        httpRows += c.exchanges.length;
+        sink.line(httpTables++ === 0 ? table : `\n${table}`);
+        if (live) sink.flush();
+      };
+    } else {
+      // The connection table is printed at the end, in id order: only its row, as one string, waits per connection.
+      onConnection = (c) => {
+        if (!filter.connection(c)) return;
+        tableRows[c.tcp.id] = connectionRow(c).join(CELL_SEPARATOR);
+        tableRowCount++;
+        if (c.tcp.midstream) anyMidstream = true;
+      };
+    }
   }
 
   const { report, warnings, damaged } = await analyzeSources(options, io, specs, onBatch, onConnection, progress?.update);
   progress?.done();
-  const conns = report.connections.filter((c) => filter.connection(c));
 
   if (options.format === 'ndjson') {
     for (const c of pendingConnections) sink.line(c.line);
     sink.line(endRecord(report));
   } else if (options.format === 'json') {
     sink.text(`\n],"connections":[`);
-    conns.forEach((c, i) => sink.text(`${i === 0 ? '\n' : ',\n'}${connectionRecord(c)}`));
+    let n = 0;
+    for (const record of jsonConnections) {
+      if (record === undefined) continue;
+      sink.text(`${n++ === 0 ? '\n' : ',\n'}${record}`);
+    }
     sink.text(`\n],"summary":${endRecord(report)}}\n`);
+  } else if (options.view === 'http') {
+    if (httpTables === 0) sink.line('No HTTP exchanges in this capture.');
   } else {
     if (options.view === 'timeline' && report.stats.tcpPackets > 0) sink.line('');
-    if (options.view !== 'http') {
-      sink.line(renderCaptureSummary(report, options.captures, palette));
-      if (conns.length > 0) sink.line(renderConnectionTable(conns, palette));
+    sink.line(renderCaptureSummary(report, options.captures, palette));
+    if (tableRowCount > 0) {
+      const ids: number[] = [];
+      for (let id = 0; id < tableRows.length; id++) if (tableRows[id] !== undefined) ids.push(id);
+      const rows = { count: ids.length, row: (i: number) => tableRows[ids[i]!]!.split(CELL_SEPARATOR) };
+      writeConnectionTable(rows, anyMidstream, palette, (line) => sink.line(line));
     }
-    const httpTables = renderHttpTables(conns, palette);
-    if (httpTables) sink.line(httpTables);
-    else if (options.view === 'http') sink.line('No HTTP exchanges in this capture.');
   }
   sink.flush();
   for (const w of warnings) io.stderr.write(`tcptrace: warning: ${w.message}\n`);

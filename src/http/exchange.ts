@@ -93,6 +93,8 @@ export function reuseVerdict(ex: ExchangeRec): { reusable: boolean; why: string 
 /** `HTTP/1.1` → 11, `HTTP/2.0` → 20; -1 when not a version. */
 export function versionNumber(version: string | null): number {
   if (version === null) return -1;
+  if (version === 'HTTP/1.1') return 11;
+  if (version === 'HTTP/1.0') return 10;
   const m = /^HTTP\/(\d+)\.(\d+)$/.exec(version);
   return m === null ? -1 : Number(m[1]) * 10 + Math.min(9, Number(m[2]));
 }

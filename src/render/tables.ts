@@ -12,22 +12,50 @@ import type { HttpExchange } from '../http/types.js';
  * with 3000 HTTP exchanges took 5 s, 20,000 took minutes (found by the fuzzer). This is linear.
  */
 export function drawTable(head: readonly string[], rows: readonly (readonly string[])[]): string {
-  const cells = [head, ...rows].map((row) => row.map(cellText));
-  // A loop, not Math.max(...column): spreading a column of 100,000 rows would overflow the stack.
-  const widths = head.map(() => 2);
-  for (const row of cells) for (let col = 0; col < widths.length; col++) widths[col] = Math.max(widths[col]!, 2 + displayWidth(row[col] ?? ''));
-  const rule = (left: string, mid: string, right: string) => left + widths.map((w) => '─'.repeat(w)).join(mid) + right;
-  const line = (row: readonly string[]) =>
-    `│${widths.map((w, col) => ` ${row[col] ?? ''}${' '.repeat(w - 2 - displayWidth(row[col] ?? ''))} `).join('│')}│`;
-  const between = rule('├', '┼', '┤');
-  const out = [rule('┌', '┬', '┐'), line(cells[0]!)];
-  for (let i = 1; i < cells.length; i++) out.push(between, line(cells[i]!));
-  out.push(rule('└', '┴', '┘'));
+  const out: string[] = [];
+  drawTableLines(head, { count: rows.length, row: (i) => rows[i]! }, (line) => out.push(line));
   return out.join('\n');
 }
 
+/** Rows read by index (twice: once for the widths, once to draw), so a caller can keep them in a compact form. */
+export interface RowSource {
+  readonly count: number;
+  row(index: number): readonly string[];
+}
+
+/** drawTable's lines, handed to `write` one by one: a table of 100,000 rows is never one string. */
+export function drawTableLines(head: readonly string[], rows: RowSource, write: (line: string) => void): void {
+  const headCells = head.map(cellText);
+  // A loop, not Math.max(...column): spreading a column of 100,000 rows would overflow the stack.
+  const widths = headCells.map((h) => 2 + displayWidth(h));
+  for (let i = 0; i < rows.count; i++) {
+    const row = rows.row(i);
+    for (let col = 0; col < widths.length; col++) {
+      const w = 2 + displayWidth(cellText(row[col] ?? ''));
+      if (w > widths[col]!) widths[col] = w;
+    }
+  }
+  const rule = (left: string, mid: string, right: string) => left + widths.map((w) => '─'.repeat(w)).join(mid) + right;
+  const line = (cells: readonly string[]) => {
+    let text = '│';
+    for (let col = 0; col < widths.length; col++) {
+      const cell = cells[col] ?? '';
+      text += ` ${cell}${' '.repeat(widths[col]! - 2 - displayWidth(cell))} │`;
+    }
+    return text;
+  };
+  const between = rule('├', '┼', '┤');
+  write(rule('┌', '┬', '┐'));
+  write(line(headCells));
+  for (let i = 0; i < rows.count; i++) {
+    write(between);
+    write(line(rows.row(i).map(cellText)));
+  }
+  write(rule('└', '┴', '┘'));
+}
+
 /** Tables up to this many rows go through cli-table3; beyond it its quadratic layout takes seconds, then minutes. */
-const CLI_TABLE3_MAX_ROWS = 500;
+export const CLI_TABLE3_MAX_ROWS = 500;
 
 /**
  * A boxed table: cli-table3 for the tables people read, drawTable (proven byte-identical by a property test against
@@ -35,6 +63,10 @@ const CLI_TABLE3_MAX_ROWS = 500;
  */
 export function renderTable(head: readonly string[], rows: readonly (readonly string[])[], linear = rows.length > CLI_TABLE3_MAX_ROWS): string {
   if (linear) return drawTable(head, rows);
+  return cliTable3(head, rows);
+}
+
+function cliTable3(head: readonly string[], rows: readonly (readonly string[])[]): string {
   const table = new Table({ head: head.map(cellText), style: { head: [], border: [] } });
   for (const row of rows) table.push(row.map(cellText));
   return table.toString();
@@ -44,12 +76,30 @@ export function renderTable(head: readonly string[], rows: readonly (readonly st
  * A cell as printed: C0 and C1 control characters become \xNN (as the HTTP event texts print them), so a request
  * target or reason phrase from the capture cannot move the cursor, clear the screen or retitle the terminal.
  */
-function cellText(text: string): string {
+export function cellText(text: string): string {
+  // Most cells are plain: a scan is cheaper than a replace that finds nothing.
+  let plain = true;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) {
+      plain = false;
+      break;
+    }
+  }
+  if (plain) return text;
   return text.replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
 /** Terminal columns of a control-free string: East Asian wide and fullwidth characters take two (as string-width). */
 function displayWidth(text: string): number {
+  let ascii = true;
+  for (let i = 0; i < text.length; i++) {
+    if (text.charCodeAt(i) >= 0x300) {
+      ascii = false;
+      break;
+    }
+  }
+  if (ascii) return text.length;
   let width = 0;
   for (const ch of text) {
     const cp = ch.codePointAt(0)!;
@@ -170,26 +220,42 @@ export function renderCaptureSummary(report: Report, captures: readonly string[]
   );
 }
 
+export const CONNECTION_TABLE_HEAD: readonly string[] = ['#', 'client', 'server', 'close', 'duration', 'pkts c>s/s>c', 'bytes c>s/s>c', 'rtt', 'trouble', 'HTTP'];
+
+/** One connection's row of the connection table, control-free: what a streaming caller keeps instead of the report. */
+export function connectionRow(c: ConnectionReport): string[] {
+  const t = c.tcp;
+  return [
+    String(t.id) + (t.midstream ? '*' : ''),
+    endpoint(t.client.addr, t.client.port),
+    endpoint(t.server.addr, t.server.port),
+    closeText(c),
+    formatDurationUs(t.durationUs),
+    `${t.packets.client}/${t.packets.server}`,
+    `${formatBytes(t.payloadBytes.client)}/${formatBytes(t.payloadBytes.server)}`,
+    formatDurationUs(t.handshakeRttUs),
+    issuesText(c),
+    httpVerdictText(c),
+  ].map(cellText);
+}
+
 export function renderConnectionTable(conns: readonly ConnectionReport[], p: Palette): string {
-  const head = ['#', 'client', 'server', 'close', 'duration', 'pkts c>s/s>c', 'bytes c>s/s>c', 'rtt', 'trouble', 'HTTP'];
-  const rows: string[][] = [];
-  for (const c of conns) {
-    const t = c.tcp;
-    rows.push([
-      String(t.id) + (t.midstream ? '*' : ''),
-      endpoint(t.client.addr, t.client.port),
-      endpoint(t.server.addr, t.server.port),
-      closeText(c),
-      formatDurationUs(t.durationUs),
-      `${t.packets.client}/${t.packets.server}`,
-      `${formatBytes(t.payloadBytes.client)}/${formatBytes(t.payloadBytes.server)}`,
-      formatDurationUs(t.handshakeRttUs),
-      issuesText(c),
-      httpVerdictText(c),
-    ]);
+  const rows = conns.map(connectionRow);
+  const out: string[] = [];
+  writeConnectionTable({ count: rows.length, row: (i) => rows[i]! }, conns.some((c) => c.tcp.midstream), p, (line) => out.push(line));
+  return out.join('\n');
+}
+
+/** The connection table line by line, from rows made by connectionRow (in the order given). */
+export function writeConnectionTable(rows: RowSource, anyMidstream: boolean, p: Palette, write: (line: string) => void): void {
+  write(p.bold('Connections'));
+  if (rows.count > CLI_TABLE3_MAX_ROWS) drawTableLines(CONNECTION_TABLE_HEAD, rows, write);
+  else {
+    const all: (readonly string[])[] = [];
+    for (let i = 0; i < rows.count; i++) all.push(rows.row(i));
+    write(cliTable3(CONNECTION_TABLE_HEAD, all));
   }
-  const midNote = conns.some((c) => c.tcp.midstream) ? '\n* capture starts mid-connection: roles inferred' : '';
-  return `${p.bold('Connections')}\n${renderTable(head, rows)}${midNote}`;
+  if (anyMidstream) write('* capture starts mid-connection: roles inferred');
 }
 
 function exchangeRow(x: HttpExchange): string[] {
@@ -213,19 +279,20 @@ function exchangeRow(x: HttpExchange): string[] {
 
 /** One table per connection that carried HTTP, headed by its verdict and the evidence; '' when none did. */
 export function renderHttpTables(conns: readonly ConnectionReport[], p: Palette): string {
-  const parts: string[] = [];
   // The row limit counts every HTTP table together: 100 connections of 500 exchanges each stayed under a per-table
   // limit and took 20 s of CPU in cli-table3 (found by the fuzzer); past the limit every table is drawn linearly.
   const linear = conns.reduce((rows, c) => rows + c.exchanges.length, 0) > CLI_TABLE3_MAX_ROWS;
-  for (const c of conns) {
-    if (c.http.mode === 'none' || c.exchanges.length === 0) continue;
-    const t = c.tcp;
-    const head = ['#', 'request', 'version', 'status', 'body', 'framing', 'ttfb', 'total', 'order', 'frames req/resp'];
-    // The verdict and its reason quote the capture (Upgrade: protocol names, versions): printed as cells are.
-    parts.push(
-      `${p.bold(`HTTP on connection ${t.id}`)} ${endpoint(t.client.addr, t.client.port)} > ${endpoint(t.server.addr, t.server.port)}: ${p.good(cellText(httpVerdictText(c)))}\n` +
-        `  ${cellText(c.http.reason)}\n${renderTable(head, c.exchanges.map(exchangeRow), linear)}`,
-    );
-  }
-  return parts.join('\n\n');
+  return conns.map((c) => renderHttpTable(c, p, linear)).filter((t) => t !== '').join('\n\n');
+}
+
+/** The HTTP table of one connection ('' when it carried none); `linear` as renderTable's (both draw the same bytes). */
+export function renderHttpTable(c: ConnectionReport, p: Palette, linear: boolean): string {
+  if (c.http.mode === 'none' || c.exchanges.length === 0) return '';
+  const t = c.tcp;
+  const head = ['#', 'request', 'version', 'status', 'body', 'framing', 'ttfb', 'total', 'order', 'frames req/resp'];
+  // The verdict and its reason quote the capture (Upgrade: protocol names, versions): printed as cells are.
+  return (
+    `${p.bold(`HTTP on connection ${t.id}`)} ${endpoint(t.client.addr, t.client.port)} > ${endpoint(t.server.addr, t.server.port)}: ${p.good(cellText(httpVerdictText(c)))}\n` +
+    `  ${cellText(c.http.reason)}\n${renderTable(head, c.exchanges.map(exchangeRow), linear)}`
+  );
 }

@@ -92,6 +92,11 @@ export class Connection {
   /** @internal */ inClosedQueue = false;
   /** False once the tracker has evicted it (onEvict called). */
   live = true;
+  /**
+   * Set by the tracker's owner once it has reported the connection (the analyzer, at close plus a few seconds): its
+   * late packets (TIME_WAIT stragglers) are still analysed, and must not start a second report.
+   */
+  reported = false;
   /** @internal Set once the half-close data note was emitted, so it is said once. */
   halfCloseNoted = false;
 

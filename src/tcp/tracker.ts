@@ -333,6 +333,9 @@ export class TcpTracker {
     }
     if (!conn.closed && isTerminal(E.state) && isTerminal(P.state) && (E.synSeen || P.synSeen || conn.midstream)) {
       conn.closed = true;
+      // Through TIME_WAIT the connection only waits for stragglers: its segment rings go (most are empty by now).
+      E.unacked.release();
+      P.unacked.release();
       if (!conn.refused && conn.resetBy === -1) this.events |= EV_CLOSED;
       this.enqueueClosed(conn, nowNs);
     }

@@ -86,6 +86,14 @@ export class UnackedQueue {
     return this.ring[this.head * STRIDE + 2];
   }
 
+  /** Frees the ring when nothing is outstanding (a closed connection waiting out TIME_WAIT); push regrows it. */
+  release(): void {
+    if (this.count !== 0) return;
+    this.ring = null;
+    this.capacity = 0;
+    this.head = 0;
+  }
+
   private grow(): Float64Array {
     const cap = this.capacity;
     const nextCap = cap === 0 ? INITIAL_CAPACITY : cap * 2;

@@ -130,7 +130,9 @@ describe('built CLI', () => {
     expect(timeline.stdout).toMatch(/pipelined/);
     const summary = run(['--summary', f]);
     expect(packetLines(summary.stdout)).toHaveLength(0);
-    expect(summary.stdout).toContain('HTTP on connection 0');
+    // The summary is one row per connection with its HTTP verdict; the exchanges are --http's.
+    expect(summary.stdout).toMatch(/│ 0 +│.*pipelined \(depth 4, 4 req\)/);
+    expect(summary.stdout).not.toContain('HTTP on connection');
     const http = run(['--http', f]);
     expect(http.stdout).not.toContain('Connections');
     expect(http.stdout).toContain('HTTP on connection');
