@@ -21,6 +21,9 @@ function processStream(stream: NodeJS.WriteStream): CliStream {
     write: (text: string) => {
       stream.write(text);
     },
+    writeBytes: (chunk: Uint8Array) => {
+      stream.write(chunk);
+    },
     isTTY: stream.isTTY === true,
     columns: stream.columns,
   };

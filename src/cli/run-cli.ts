@@ -6,7 +6,8 @@ import { Analyzer } from '../analyze.js';
 import { CaptureError, type CaptureWarning } from '../capture/index.js';
 import { mergedBatches, type SourceSpec } from '../capture/merge.js';
 import type { ConnectionReport, PacketEvent, Report } from '../report.js';
-import { TextSink, type TextWriter } from '../render/text-sink.js';
+import { TextSink, type LineSink, type TextWriter } from '../render/text-sink.js';
+import { ByteSink } from './byte-sink.js';
 import { ANSI_PALETTE, PLAIN_PALETTE } from '../render/color.js';
 import { TimelineRenderer } from '../render/timeline.js';
 import { CLI_TABLE3_MAX_ROWS, connectionRow, renderCaptureSummary, renderHttpTable, writeConnectionTable } from '../render/tables.js';
@@ -17,6 +18,8 @@ import { runChecks } from './check-command.js';
 export interface CliStream extends TextWriter {
   isTTY?: boolean;
   columns?: number;
+  /** Writes UTF-8 bytes (optional): when present, output is encoded once into reused buffers (see ByteSink). */
+  writeBytes?(chunk: Uint8Array): void;
 }
 
 export interface CliIo {
@@ -135,7 +138,8 @@ export async function analyzeSources(
 const CELL_SEPARATOR = '\u0000';
 
 async function trace(options: CliOptions, io: CliIo): Promise<number> {
-  const sink = new TextSink(io.stdout);
+  const writeBytes = io.stdout.writeBytes;
+  const sink: LineSink = writeBytes ? new ByteSink((chunk) => writeBytes.call(io.stdout, chunk)) : new TextSink(io.stdout);
   const colorOn = options.color === 'always' || (options.color === 'auto' && io.stdout.isTTY === true && !io.env.NO_COLOR);
   const palette = colorOn ? ANSI_PALETTE : PLAIN_PALETTE;
   const filter = makeFilter(options);

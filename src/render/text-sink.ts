@@ -5,7 +5,14 @@ export interface TextWriter {
   write(text: string): void;
 }
 
-export class TextSink {
+/** Where renderers put their text, a line (or a piece) at a time. */
+export interface LineSink {
+  line(text: string): void;
+  text(text: string): void;
+  flush(): void;
+}
+
+export class TextSink implements LineSink {
   private parts: string[] = [];
   private pendingChars = 0;
 

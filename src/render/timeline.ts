@@ -4,7 +4,7 @@
 import type { PacketEvent } from '../report.js';
 import type { Palette } from './color.js';
 import { styleForCode } from './color.js';
-import type { TextSink } from './text-sink.js';
+import type { LineSink } from './text-sink.js';
 import type { TsValue } from './timestamp.js';
 import { formatPacketLine } from './packet-line.js';
 import type { InterfaceNameResolver } from './packet-line-link.js';
@@ -38,7 +38,7 @@ export class TimelineRenderer {
     return wanted;
   }
 
-  render(ev: PacketEvent, sink: TextSink): void {
+  render(ev: PacketEvent, sink: LineSink): void {
     const o = this.opts;
     const line = formatPacketLine(ev.packet, ev.display, {
       tsStyle: o.tsStyle,

@@ -1,0 +1,40 @@
+// A LineSink that encodes each line straight into one reused Buffer and hands the writer a copy per ~128 KiB.
+// CLI only (Node's Buffer): renderers stay runtime-neutral behind LineSink. Must not decide what to print.
+
+import type { LineSink } from '../render/text-sink.js';
+
+const CHUNK_BYTES = 128 * 1024;
+
+/**
+ * Why bytes, not strings: joining a chunk's lines into one string and letting the stream encode it took 10% of a
+ * timeline run (the annotation arrows make the joined string two-byte, then it is flattened and UTF-8 encoded);
+ * Buffer#write per line into a reused buffer measured 2.5 times faster on the benchmark's 77 MB of output.
+ */
+export class ByteSink implements LineSink {
+  private buf = Buffer.allocUnsafe(CHUNK_BYTES);
+  private used = 0;
+
+  /** `write` receives a buffer of its own (a copy), so it may hold on to it (a pipe's stream queues writes). */
+  constructor(private readonly write: (chunk: Uint8Array) => void) {}
+
+  line(text: string): void {
+    this.text(text);
+    this.buf[this.used++] = 0x0a;
+  }
+
+  text(text: string): void {
+    // UTF-8 takes at most 3 bytes per UTF-16 unit; +1 leaves room for line()'s newline.
+    const worst = text.length * 3 + 1;
+    if (this.used + worst > this.buf.length) {
+      this.flush();
+      if (worst > this.buf.length) this.buf = Buffer.allocUnsafe(worst);
+    }
+    this.used += this.buf.write(text, this.used, 'utf8');
+  }
+
+  flush(): void {
+    if (this.used === 0) return;
+    this.write(Buffer.from(this.buf.subarray(0, this.used)));
+    this.used = 0;
+  }
+}

@@ -1,0 +1,52 @@
+// ByteSink: the bytes written are exactly the UTF-8 of the lines, whatever their size, and every chunk is the writer's own.
+
+import { describe, expect, test } from 'vitest';
+import { ByteSink } from '../../src/cli/byte-sink.js';
+
+function collect() {
+  const chunks: Uint8Array[] = [];
+  const sink = new ByteSink((c) => chunks.push(c));
+  const text = () => Buffer.concat(chunks).toString('utf8');
+  return { chunks, sink, text };
+}
+
+describe('ByteSink', () => {
+  test('lines and pieces in order, multi-byte characters intact', () => {
+    const { sink, text } = collect();
+    sink.line('  tcp.state client ESTABLISHED → FIN_WAIT_1');
+    sink.text('a');
+    sink.text('µ');
+    sink.line('');
+    sink.line('中文 😀');
+    sink.flush();
+    expect(text()).toBe('  tcp.state client ESTABLISHED → FIN_WAIT_1\naµ\n中文 😀\n');
+  });
+
+  test('a line longer than the buffer, and many lines across chunk boundaries', () => {
+    const { sink, text, chunks } = collect();
+    const long = '→'.repeat(200_000);
+    const lines: string[] = [];
+    for (let i = 0; i < 20_000; i++) lines.push(`line ${i} ${'x'.repeat(i % 97)} →`);
+    lines.splice(7_000, 0, long);
+    for (const l of lines) sink.line(l);
+    sink.flush();
+    expect(text()).toBe(lines.join('\n') + '\n');
+    expect(chunks.length).toBeGreaterThan(5);
+  });
+
+  test('each chunk is a copy: the sink reusing its buffer does not change what was handed out', () => {
+    const { sink, chunks } = collect();
+    sink.line('first');
+    sink.flush();
+    sink.line('SECOND');
+    sink.flush();
+    expect(Buffer.from(chunks[0]!).toString()).toBe('first\n');
+    expect(Buffer.from(chunks[1]!).toString()).toBe('SECOND\n');
+  });
+
+  test('flush with nothing pending writes nothing', () => {
+    const { sink, chunks } = collect();
+    sink.flush();
+    expect(chunks).toHaveLength(0);
+  });
+});
