@@ -4,6 +4,8 @@
 
 import { readFile } from 'node:fs/promises';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { getHeapStatistics, setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { runCli, type CliStream } from './run-cli.js';
 
 const controller = new AbortController();
@@ -51,6 +53,31 @@ function linuxInterfaces(): Map<number, string> {
 
 let interfaces: Map<number, string> | null = null;
 
+/**
+ * Keeps the heap near what is live. Per-connection state (parsers, reassemblers, exchanges) lives for seconds of
+ * capture, so V8 promotes it to the old generation, where it dies; V8 then lets the old generation grow to several
+ * times the live data before collecting it: 310 MB of heap for 70 MB live on the benchmark capture (443 MB RSS).
+ * A full collection once the heap has doubled since the last one (and passed 64 MB) keeps the peak near twice the
+ * live data, which follows the open connections, for a few percent of the run time. Only the executable does this.
+ */
+function heapGuard(): (() => void) | undefined {
+  let collect: (() => void) | undefined;
+  try {
+    setFlagsFromString('--expose-gc');
+    collect = runInNewContext('gc') as () => void;
+  } catch {
+    return undefined;
+  }
+  if (typeof collect !== 'function') return undefined;
+  const floorBytes = 64 * 1024 * 1024;
+  let limitBytes = floorBytes;
+  return () => {
+    if (getHeapStatistics().used_heap_size < limitBytes) return;
+    collect();
+    limitBytes = Math.max(floorBytes, 1.5 * getHeapStatistics().used_heap_size);
+  };
+}
+
 const code = await runCli(process.argv.slice(2), {
   stdout: processStream(process.stdout),
   stderr: processStream(process.stderr),
@@ -58,6 +85,7 @@ const code = await runCli(process.argv.slice(2), {
   env: process.env,
   readTextFile: (path) => readFile(path, 'utf8'),
   signal: controller.signal,
+  afterBatch: heapGuard(),
   interfaceName: (ifIndex) => (interfaces ??= linuxInterfaces()).get(ifIndex),
   fileSize: (path) => {
     try {

@@ -33,6 +33,11 @@ export interface CliIo {
   signal?: AbortSignal;
   /** Size of a capture file in bytes, for the progress line (null when unknown). */
   fileSize?(path: string): number | null;
+  /**
+   * Called after each batch of packets (optional): main.ts uses it to keep the heap near the live data (see
+   * heapGuard there); tests and library callers need nothing.
+   */
+  afterBatch?(): void;
   /** SLL2 interface index to name on this machine, as tcpdump resolves it (undefined: printed as "?"). */
   interfaceName?(ifIndex: number): string | undefined;
 }
@@ -131,6 +136,7 @@ export async function analyzeSources(
     atEvent = packets;
     onBatch?.(events);
     onProgress?.(bytes, packets, 0);
+    io.afterBatch?.();
   }
 }
 

@@ -11,7 +11,8 @@ export class DecodedIp implements IpInfo {
   private dstView: Uint8Array | null = null;
 
   constructor(
-    private readonly bytes: Uint8Array,
+    /** The record's bytes, which hold the addresses at srcOffset and dstOffset. */
+    readonly bytes: Uint8Array,
     public version: 4 | 6,
     public headerOffset: number,
     public headerLen: number,

@@ -16,10 +16,10 @@ function mix(h: number): number {
   return h >>> 0;
 }
 
-/** Hash of one endpoint (address bytes, 4 or 16, and port). */
-function endpointHash(addr: Uint8Array, port: number): number {
-  let h = mix(word(addr, 0) ^ (port * 0x9e3779b1));
-  for (let i = 4; i + 3 < addr.length; i += 4) h = mix(h ^ word(addr, i));
+/** Hash of one endpoint: its address (len bytes, 4 or 16, at `at` in bytes) and port. */
+function endpointHash(bytes: Uint8Array, at: number, len: number, port: number): number {
+  let h = mix(word(bytes, at) ^ (port * 0x9e3779b1));
+  for (let i = 4; i + 3 < len; i += 4) h = mix(h ^ word(bytes, at + i));
   return h;
 }
 
@@ -28,8 +28,18 @@ function endpointHash(addr: Uint8Array, port: number): number {
  * as a small integer and a Map keyed by it never boxes. Collisions are resolved by {@link sameFlow}.
  */
 export function flowHash(srcAddr: Uint8Array, srcPort: number, dstAddr: Uint8Array, dstPort: number): number {
-  const a = endpointHash(srcAddr, srcPort);
-  const b = endpointHash(dstAddr, dstPort);
+  return combine(endpointHash(srcAddr, 0, srcAddr.length, srcPort), endpointHash(dstAddr, 0, dstAddr.length, dstPort));
+}
+
+/**
+ * flowHash of addresses read in place (len bytes at srcAt and dstAt of a packet's bytes): the same value, without
+ * the two address views per packet that flowHash's callers would make (a subarray is an allocation).
+ */
+export function flowHashAt(bytes: Uint8Array, len: number, srcAt: number, srcPort: number, dstAt: number, dstPort: number): number {
+  return combine(endpointHash(bytes, srcAt, len, srcPort), endpointHash(bytes, dstAt, len, dstPort));
+}
+
+function combine(a: number, b: number): number {
   const lo = a < b ? a : b;
   const hi = a < b ? b : a;
   return mix(lo ^ Math.imul(hi, 0x27d4eb2f) ^ (hi >>> 7)) & 0x3fffffff;
@@ -68,6 +78,22 @@ export function packedFlowDirection(
   if (srcPort === clientPort && dstPort === serverPort && packedEquals(addrs, 0, srcAddr) && packedEquals(addrs, addrLen, dstAddr)) return 0;
   if (srcPort === serverPort && dstPort === clientPort && packedEquals(addrs, addrLen, srcAddr) && packedEquals(addrs, 0, dstAddr)) return 1;
   return -1;
+}
+
+/** packedFlowDirection for addresses read in place (len bytes at srcAt and dstAt of a packet's bytes). */
+export function packedFlowDirectionAt(
+  addrs: Uint8Array, addrLen: number, clientPort: number, serverPort: number,
+  bytes: Uint8Array, len: number, srcAt: number, srcPort: number, dstAt: number, dstPort: number,
+): 0 | 1 | -1 {
+  if (len !== addrLen) return -1;
+  if (srcPort === clientPort && dstPort === serverPort && packedEqualsAt(addrs, 0, bytes, srcAt, len) && packedEqualsAt(addrs, addrLen, bytes, dstAt, len)) return 0;
+  if (srcPort === serverPort && dstPort === clientPort && packedEqualsAt(addrs, addrLen, bytes, srcAt, len) && packedEqualsAt(addrs, 0, bytes, dstAt, len)) return 1;
+  return -1;
+}
+
+function packedEqualsAt(addrs: Uint8Array, offset: number, bytes: Uint8Array, at: number, len: number): boolean {
+  for (let i = 0; i < len; i++) if (addrs[offset + i] !== bytes[at + i]) return false;
+  return true;
 }
 
 function packedEquals(addrs: Uint8Array, offset: number, addr: Uint8Array): boolean {

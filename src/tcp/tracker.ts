@@ -9,7 +9,8 @@ import { Analysis, ANY_RETRANSMISSION } from './codes.js';
 import { analyzeSegment, newSegmentAnalysis, type Segment } from './checks.js';
 import { Connection, type EvictReason, type RoleRule } from './connection.js';
 import { WS_NONE, WS_UNKNOWN, type Endpoint, type TcpState } from './endpoint.js';
-import { flowHash, packedFlowDirection } from './flow-key.js';
+import { flowHash, flowHashAt, packedFlowDirection, packedFlowDirectionAt } from './flow-key.js';
+import { DecodedIp } from '../decode/views.js';
 import { formatDurationNs, pushAnalysisAnnotations, SIDE_NAME, type FlagContext } from './annotate.js';
 import { seqDiff, seqGeq, seqGt, seqLeq } from './seq.js';
 
@@ -218,8 +219,20 @@ export class TcpTracker {
     this.limitEvicted = null;
     let extraFlags = 0;
 
-    const hash = flowHash(ip.src, tcp.srcPort, ip.dst, tcp.dstPort);
-    let conn = this.lookup(hash, ip.src, tcp.srcPort, ip.dst, tcp.dstPort);
+    let hash: number;
+    let conn: Connection | null;
+    const addrLen = ip.version === 4 ? 4 : 16;
+    if (ip instanceof DecodedIp && ip.dstOffset + addrLen <= ip.bytes.length && ip.srcOffset + addrLen <= ip.bytes.length) {
+      // Addresses read in place: no views made on the per-packet path.
+      const bytes = ip.bytes;
+      const srcAt = ip.srcOffset;
+      const dstAt = ip.dstOffset;
+      hash = flowHashAt(bytes, addrLen, srcAt, tcp.srcPort, dstAt, tcp.dstPort);
+      conn = this.lookupAt(hash, bytes, addrLen, srcAt, tcp.srcPort, dstAt, tcp.dstPort);
+    } else {
+      hash = flowHash(ip.src, tcp.srcPort, ip.dst, tcp.dstPort);
+      conn = this.lookup(hash, ip.src, tcp.srcPort, ip.dst, tcp.dstPort);
+    }
     let dir = this.foundDir;
     if (conn !== null && (flags & (SYN | ACK)) === SYN) {
       const fwd = conn.ends[dir];
@@ -711,6 +724,17 @@ export class TcpTracker {
   private lookup(hash: number, src: Uint8Array, sport: number, dst: Uint8Array, dport: number): Connection | null {
     for (let c = this.table.get(hash) ?? null; c !== null; c = c.hashNext) {
       const d = packedFlowDirection(c.addrs, c.addrLen, c.clientPort, c.serverPort, src, sport, dst, dport);
+      if (d >= 0) {
+        this.foundDir = d as Direction;
+        return c;
+      }
+    }
+    return null;
+  }
+
+  private lookupAt(hash: number, bytes: Uint8Array, len: number, srcAt: number, sport: number, dstAt: number, dport: number): Connection | null {
+    for (let c = this.table.get(hash) ?? null; c !== null; c = c.hashNext) {
+      const d = packedFlowDirectionAt(c.addrs, c.addrLen, c.clientPort, c.serverPort, bytes, len, srcAt, sport, dstAt, dport);
       if (d >= 0) {
         this.foundDir = d as Direction;
         return c;

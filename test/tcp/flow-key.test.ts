@@ -3,7 +3,8 @@
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
 import {
-  compareEndpoints, flowHash, flowKeyString, formatAddr, formatEndpoint, sameAddr, sameFlow,
+  compareEndpoints, flowHash, flowHashAt, flowKeyString, formatAddr, formatEndpoint, packedFlowDirection, packedFlowDirectionAt,
+  sameAddr, sameFlow,
 } from '../../src/tcp/flow-key.js';
 import { addrBytes } from '../helpers/trace.js';
 
@@ -70,5 +71,43 @@ describe('formatting', () => {
     expect(flowKeyString(a, 5000, b, 80)).toBe('10.0.0.2:80-10.0.0.9:5000');
     expect(flowKeyString(b, 80, a, 5000)).toBe('10.0.0.2:80-10.0.0.9:5000');
     expect(compareEndpoints(a, 1, a, 1)).toBe(0);
+  });
+});
+
+describe('in-place variants (the tracker reads addresses where the packet holds them)', () => {
+  const addr = (len: number) => fc.uint8Array({ minLength: len, maxLength: len });
+  const endpointPair = fc.oneof(
+    fc.tuple(addr(4), addr(4)).map(([a, b]) => ({ len: 4, a, b })),
+    fc.tuple(addr(16), addr(16)).map(([a, b]) => ({ len: 16, a, b })),
+  );
+  const port = fc.integer({ min: 0, max: 65535 });
+
+  test('flowHashAt is flowHash of the same addresses, wherever they sit in the packet', () => {
+    fc.assert(
+      fc.property(endpointPair, port, port, fc.nat(40), fc.nat(40), ({ len, a, b }, pa, pb, gap1, gap2) => {
+        const bytes = new Uint8Array(gap1 + len + gap2 + len + 3);
+        bytes.set(a, gap1);
+        bytes.set(b, gap1 + len + gap2);
+        expect(flowHashAt(bytes, len, gap1, pa, gap1 + len + gap2, pb)).toBe(flowHash(a, pa, b, pb));
+      }),
+    );
+  });
+
+  test('packedFlowDirectionAt agrees with packedFlowDirection', () => {
+    fc.assert(
+      fc.property(endpointPair, endpointPair, port, port, port, port, (stored, pkt, cp, sp, p1, p2) => {
+        if (stored.len !== pkt.len) return;
+        const addrs = new Uint8Array(stored.len * 2);
+        addrs.set(stored.a, 0);
+        addrs.set(stored.b, stored.len);
+        const bytes = new Uint8Array(7 + 2 * pkt.len);
+        // Half the time the packet is the stored flow itself (either way), so matches are exercised too.
+        const [src, dst, sport, dport] = p1 % 2 === 0 ? [pkt.a, pkt.b, p1, p2] : p2 % 2 === 0 ? [stored.a, stored.b, cp, sp] : [stored.b, stored.a, sp, cp];
+        bytes.set(src, 7);
+        bytes.set(dst, 7 + pkt.len);
+        expect(packedFlowDirectionAt(addrs, stored.len, cp, sp, bytes, pkt.len, 7, sport, 7 + pkt.len, dport))
+          .toBe(packedFlowDirection(addrs, stored.len, cp, sp, src, sport, dst, dport));
+      }),
+    );
   });
 });
