@@ -10,7 +10,7 @@ import { TextSink, type LineSink, type TextWriter } from '../render/text-sink.js
 import { ByteSink } from './byte-sink.js';
 import { ANSI_PALETTE, PLAIN_PALETTE } from '../render/color.js';
 import { TimelineRenderer } from '../render/timeline.js';
-import { CLI_TABLE3_MAX_ROWS, connectionRow, renderCaptureSummary, renderHttpTable, writeConnectionTable } from '../render/tables.js';
+import { CLI_TABLE3_MAX_ROWS, connectionRow, renderCaptureSummary, renderHttpTable, renderHttpVerdict, writeConnectionTable } from '../render/tables.js';
 import { connectionRecord, documentHead, endRecord, metaRecord, packetRecord } from '../render/json.js';
 import { makeFilter } from './filter.js';
 import { runChecks } from './check-command.js';
@@ -172,6 +172,8 @@ async function trace(options: CliOptions, io: CliIo): Promise<number> {
   /** Connection table rows by id (cells joined by CELL_SEPARATOR), and --http's running counts. */
   const tableRows: (string | undefined)[] = [];
   let tableRowCount = 0;
+  /** The HTTP verdict lines by connection id (printed under the connection table; exchanges are --http's). */
+  const verdicts: (string | undefined)[] = [];
   let anyMidstream = false;
   let httpTables = 0;
   let httpRows = 0;
@@ -239,6 +241,8 @@ async function trace(options: CliOptions, io: CliIo): Promise<number> {
         if (!filter.connection(c)) return;
         tableRows[c.tcp.id] = connectionRow(c).join(CELL_SEPARATOR);
         tableRowCount++;
+        const verdict = renderHttpVerdict(c, palette);
+        if (verdict !== '') verdicts[c.tcp.id] = verdict;
         if (c.tcp.midstream) anyMidstream = true;
       };
     }
@@ -269,6 +273,13 @@ async function trace(options: CliOptions, io: CliIo): Promise<number> {
       const rows = { count: ids.length, row: (i: number) => tableRows[ids[i]!]!.split(CELL_SEPARATOR) };
       writeConnectionTable(rows, anyMidstream, palette, (line) => sink.line(line));
     }
+    let verdictCount = 0;
+    for (const verdict of verdicts) {
+      if (verdict === undefined) continue;
+      if (verdictCount++ === 0) sink.line('');
+      sink.line(verdict);
+    }
+    if (verdictCount > 0) sink.line(`(each request and response: tcptrace --http)`);
   }
   sink.flush();
   for (const w of warnings) io.stderr.write(`tcptrace: warning: ${w.message}\n`);

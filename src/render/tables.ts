@@ -288,11 +288,20 @@ export function renderHttpTables(conns: readonly ConnectionReport[], p: Palette)
 /** The HTTP table of one connection ('' when it carried none); `linear` as renderTable's (both draw the same bytes). */
 export function renderHttpTable(c: ConnectionReport, p: Palette, linear: boolean): string {
   if (c.http.mode === 'none' || c.exchanges.length === 0) return '';
-  const t = c.tcp;
   const head = ['#', 'request', 'version', 'status', 'body', 'framing', 'ttfb', 'total', 'order', 'frames req/resp'];
+  return `${renderHttpVerdict(c, p)}\n${renderTable(head, c.exchanges.map(exchangeRow), linear)}`;
+}
+
+/**
+ * A connection's HTTP verdict and its evidence, two lines ('' when it carried no HTTP): the heading of its --http
+ * table, and what the summary views print per HTTP connection under the connection table.
+ */
+export function renderHttpVerdict(c: ConnectionReport, p: Palette): string {
+  if (c.http.mode === 'none' || c.exchanges.length === 0) return '';
+  const t = c.tcp;
   // The verdict and its reason quote the capture (Upgrade: protocol names, versions): printed as cells are.
   return (
     `${p.bold(`HTTP on connection ${t.id}`)} ${endpoint(t.client.addr, t.client.port)} > ${endpoint(t.server.addr, t.server.port)}: ${p.good(cellText(httpVerdictText(c)))}\n` +
-    `  ${cellText(c.http.reason)}\n${renderTable(head, c.exchanges.map(exchangeRow), linear)}`
+    `  ${cellText(c.http.reason)}`
   );
 }

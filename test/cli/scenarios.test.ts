@@ -130,9 +130,10 @@ describe('built CLI', () => {
     expect(timeline.stdout).toMatch(/pipelined/);
     const summary = run(['--summary', f]);
     expect(packetLines(summary.stdout)).toHaveLength(0);
-    // The summary is one row per connection with its HTTP verdict; the exchanges are --http's.
+    // The summary is one row per connection and each HTTP verdict with its evidence; the exchanges are --http's.
     expect(summary.stdout).toMatch(/│ 0 +│.*pipelined \(depth 4, 4 req\)/);
-    expect(summary.stdout).not.toContain('HTTP on connection');
+    expect(summary.stdout).toMatch(/^HTTP on connection 0 .*: pipelined \(depth 4, 4 req\)\n  HTTP\/1\.1 pipelined: 4 requests/m);
+    expect(summary.stdout).not.toContain('│ request');
     const http = run(['--http', f]);
     expect(http.stdout).not.toContain('Connections');
     expect(http.stdout).toContain('HTTP on connection');
