@@ -45,5 +45,5 @@ export declare function ndjsonPackets(stdout: string): Map<number, string>;
 export declare function baselineOf(baseRun: Run, ndjsonRun: Run): Baseline;
 export declare function checkInput(runCli: RunCli, bytes: Uint8Array, options?: CheckOptions): Promise<{ failures: Failure[]; runs: Run[]; baseRun: Run; ndjsonRun: Run }>;
 export declare function signature(failure: Failure): string;
-export declare function checkMerge(runCli: RunCli, paths: readonly string[], slowMs?: number): Promise<{ failures: Failure[]; runs: Run[] }>;
+export declare function checkMerge(runCli: RunCli, paths: readonly string[], slowMs?: number, inputBytes?: number): Promise<{ failures: Failure[]; runs: Run[] }>;
 export declare function runFailures(run: Run, slowMs: number): Failure[];

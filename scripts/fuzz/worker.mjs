@@ -133,7 +133,7 @@ async function handle(msg) {
         const files = [path.join(tmpDir, `${process.pid}-mutant`), path.join(tmpDir, `${process.pid}-seed`)];
         writeFileSync(files[0], m.bytes);
         writeFileSync(files[1], m.seedBytes);
-        r.failures.push(...(await checkMerge(runCliMeasured, files, slowMs)).failures);
+        r.failures.push(...(await checkMerge(runCliMeasured, files, slowMs, m.bytes.length + m.seedBytes.length)).failures);
       }
       return { failures: r.failures, size: m.bytes.length, seedName: m.seedName, mutators: m.mutators, notes: m.notes, intactBefore, extra, chunkSeed };
     }, m.bytes);
