@@ -141,7 +141,7 @@ export class Analyzer {
     }
     stats.tcpPackets++;
     const annotations = this.scratch;
-    annotations.length = 0;
+    if (annotations.length !== 0) annotations.length = 0;
     if (packet.problem !== null && packet.problem.kind !== 'unsupported') {
       annotations.push({ code: packet.problem.kind === 'truncated' ? Codes.TRUNCATED : Codes.INVALID, text: packet.problem.detail });
     }

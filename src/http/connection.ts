@@ -130,7 +130,7 @@ export class HttpConnection implements ParserSink {
     this.arrival++;
     if (frame !== this.frame) {
       this.frame = frame;
-      this.frameRequests.length = 0;
+      if (this.frameRequests.length !== 0) this.frameRequests.length = 0;
     }
   }
 

@@ -55,8 +55,45 @@ export function packetObject(ev: PacketEvent) {
   };
 }
 
+/**
+ * JSON.stringify(packetObject(ev)), written out by hand: the generic object and stringify took 12% of an NDJSON run.
+ * Only the annotation texts can need escaping; a test proves the two byte-identical on every fixture packet.
+ */
 export function packetRecord(ev: PacketEvent): string {
-  return JSON.stringify(packetObject(ev));
+  const p = ev.packet;
+  const ip = p.ip!;
+  const tcp = p.tcp!;
+  const annotations = ev.annotations;
+  let codes = '';
+  let notes = '';
+  for (let i = 0; i < annotations.length; i++) {
+    const sep = i === 0 ? '' : ',';
+    codes += sep + JSON.stringify(annotations[i]!.code);
+    notes += sep + JSON.stringify(annotations[i]!.text);
+  }
+  const ack = ev.relAck < 0 ? 'null' : String(ev.relAck);
+  return (
+    `{"type":"packet","frame":${ev.frame},"conn":${ev.conn},"ts":"${tsString(p.record.tsSec, p.record.tsNsec)}",` +
+    `"dir":"${ev.dir === 0 ? 'c2s' : 's2c'}","src":"${addrText(ip.src)}","sport":${tcp.srcPort},"dst":"${addrText(ip.dst)}",` +
+    `"dport":${tcp.dstPort},"flags":"${tcpFlagsString(tcp.flags)}","seq":${ev.relSeq},"ack":${ack},"len":${tcp.payloadLen},` +
+    `"win":${tcp.window},"annotations":[${codes}],"notes":[${notes}]}`
+  );
+}
+
+/** IPv4 texts by address (a packet's two addresses repeat for its whole connection); bounded, cleared when full. */
+const ipv4Texts = new Map<number, string>();
+
+/** formatAddr, remembered for IPv4 (addresses and flag letters need no JSON escaping). */
+function addrText(addr: Uint8Array): string {
+  if (addr.length !== 4) return formatAddr(addr);
+  const key = ((addr[0]! << 24) | (addr[1]! << 16) | (addr[2]! << 8) | addr[3]!) >>> 0;
+  let text = ipv4Texts.get(key);
+  if (text === undefined) {
+    if (ipv4Texts.size >= 65536) ipv4Texts.clear();
+    text = formatAddr(addr);
+    ipv4Texts.set(key, text);
+  }
+  return text;
 }
 
 export function connectionObject(c: ConnectionReport) {

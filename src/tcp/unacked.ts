@@ -10,7 +10,7 @@ import { seqGt } from './seq.js';
 export const MAX_UNACKED_SEGMENTS = 10000;
 
 const STRIDE = 3; // nextSeq, frame (negative when the segment was a retransmission), timeNs
-const INITIAL_CAPACITY = 4;
+const INITIAL_CAPACITY = 16;
 
 /** Result of {@link UnackedQueue.ack}: a round-trip sample when the ACK ended exactly one unambiguous segment. */
 export interface AckSample {
