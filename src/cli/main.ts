@@ -57,11 +57,12 @@ let interfaces: Map<number, string> | null = null;
 /**
  * Keeps the heap near what is live. Per-connection state (parsers, reassemblers, exchanges) lives for seconds of
  * capture, so V8 promotes it to the old generation, where it dies; V8 then lets the old generation grow to several
- * times the live data before collecting it: 310 MB of heap for 70 MB live on the benchmark capture (443 MB RSS).
- * Once the heap has grown to twice what the last major collection left (and past 64 MB), this starts one in the
- * background (incremental, with concurrent marking). Measured on the benchmark capture (--summary): no guard 8.1 s
- * and 491 MB; a blocking gc() at 1.5x 10.5 s and 299 MB; this at 1.5x 10.1 s and 301 MB, at 2x 9.3 s and 343 MB,
- * at 3x 8.1 s and 406 MB. Only the executable does this; the library leaves the heap to its host.
+ * times the live data before collecting it. Once the heap has grown to twice what the last major collection left
+ * (and past 64 MB), this asks for one (gc() with execution 'async' runs it from a task, still a full stop-the-world
+ * mark-compact, as --trace-gc shows). Measured with --summary on the benchmark capture (1.5 M packets) and its
+ * double: no guard 8.1 s / 491 MB and 23.3 s / 582 MB; this 9.0 s / 292 MB and 29.2 s / 331 MB (a blocking gc() at
+ * 1.5x: 10.5 s / 299 MB). Memory is what a user with a capture of many gigabytes runs out of, so the executable
+ * pays the time; the library leaves the heap to its host.
  */
 function heapGuard(): (() => void) | undefined {
   let collect: ((options: { type: 'major'; execution: 'async' }) => void) | undefined;

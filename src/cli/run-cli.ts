@@ -8,6 +8,7 @@ import { mergedBatches, type SourceSpec } from '../capture/merge.js';
 import type { ConnectionReport, PacketEvent, Report } from '../report.js';
 import { TextSink, type LineSink, type TextWriter } from '../render/text-sink.js';
 import { ByteSink } from './byte-sink.js';
+import { RowSpool } from './row-spool.js';
 import { ANSI_PALETTE, PLAIN_PALETTE } from '../render/color.js';
 import { TimelineRenderer } from '../render/timeline.js';
 import { CLI_TABLE3_MAX_ROWS, connectionRow, renderCaptureSummary, renderHttpTable, renderHttpVerdict, writeConnectionTable } from '../render/tables.js';
@@ -142,6 +143,8 @@ export async function analyzeSources(
 
 /** Joins a stored row's cells: cells are control-free (cellText), so NUL cannot occur in one. */
 const CELL_SEPARATOR = '\u0000';
+/** Ends a stored row before its verdict text: cellText escapes \x01 and the palette writes only ESC sequences. */
+const VERDICT_SEPARATOR = '\u0001';
 
 async function trace(options: CliOptions, io: CliIo): Promise<number> {
   const writeBytes = io.stdout.writeBytes;
@@ -169,11 +172,11 @@ async function trace(options: CliOptions, io: CliIo): Promise<number> {
   let eventsWritten = 0;
   /** --format json: connection records by id. */
   const jsonConnections: (string | undefined)[] = [];
-  /** Connection table rows by id (cells joined by CELL_SEPARATOR), and --http's running counts. */
-  const tableRows: (string | undefined)[] = [];
-  let tableRowCount = 0;
-  /** The HTTP verdict lines by connection id (printed under the connection table; exchanges are --http's). */
-  const verdicts: (string | undefined)[] = [];
+  /**
+   * Per connection id: its table row (cells joined by CELL_SEPARATOR), then VERDICT_SEPARATOR and its HTTP verdict
+   * lines (printed under the table; the exchanges are --http's). In a temporary file once they are many.
+   */
+  const spool = new RowSpool();
   let anyMidstream = false;
   let httpTables = 0;
   let httpRows = 0;
@@ -239,51 +242,63 @@ async function trace(options: CliOptions, io: CliIo): Promise<number> {
       // The connection table is printed at the end, in id order: only its row, as one string, waits per connection.
       onConnection = (c) => {
         if (!filter.connection(c)) return;
-        tableRows[c.tcp.id] = connectionRow(c).join(CELL_SEPARATOR);
-        tableRowCount++;
-        const verdict = renderHttpVerdict(c, palette);
-        if (verdict !== '') verdicts[c.tcp.id] = verdict;
+        spool.add(c.tcp.id, connectionRow(c).join(CELL_SEPARATOR) + VERDICT_SEPARATOR + renderHttpVerdict(c, palette));
         if (c.tcp.midstream) anyMidstream = true;
       };
     }
   }
 
-  const { report, warnings, damaged } = await analyzeSources(options, io, specs, onBatch, onConnection, progress?.update);
-  progress?.done();
-
-  if (options.format === 'ndjson') {
-    for (const c of pendingConnections) sink.line(c.line);
-    sink.line(endRecord(report));
-  } else if (options.format === 'json') {
-    sink.text(`\n],"connections":[`);
-    let n = 0;
-    for (const record of jsonConnections) {
-      if (record === undefined) continue;
-      sink.text(`${n++ === 0 ? '\n' : ',\n'}${record}`);
-    }
-    sink.text(`\n],"summary":${endRecord(report)}}\n`);
-  } else if (options.view === 'http') {
-    if (httpTables === 0) sink.line('No HTTP exchanges in this capture.');
-  } else {
-    if (options.view === 'timeline' && report.stats.tcpPackets > 0) sink.line('');
-    sink.line(renderCaptureSummary(report, options.captures, palette));
-    if (tableRowCount > 0) {
-      const ids: number[] = [];
-      for (let id = 0; id < tableRows.length; id++) if (tableRows[id] !== undefined) ids.push(id);
-      const rows = { count: ids.length, row: (i: number) => tableRows[ids[i]!]!.split(CELL_SEPARATOR) };
-      writeConnectionTable(rows, anyMidstream, palette, (line) => sink.line(line));
-    }
-    let verdictCount = 0;
-    for (const verdict of verdicts) {
-      if (verdict === undefined) continue;
-      if (verdictCount++ === 0) sink.line('');
-      sink.line(verdict);
-    }
-    if (verdictCount > 0) sink.line(`(each request and response: tcptrace --http)`);
+  try {
+    const { report, warnings, damaged } = await analyzeSources(options, io, specs, onBatch, onConnection, progress?.update);
+    progress?.done();
+    epilogue(report);
+    sink.flush();
+    for (const w of warnings) io.stderr.write(`tcptrace: warning: ${w.message}\n`);
+    return damaged ? ExitCode.DAMAGED : ExitCode.OK;
+  } finally {
+    spool.close();
   }
-  sink.flush();
-  for (const w of warnings) io.stderr.write(`tcptrace: warning: ${w.message}\n`);
-  return damaged ? ExitCode.DAMAGED : ExitCode.OK;
+
+  /** What follows the packets: the closing records, or the capture line, connection table and verdicts. */
+  function epilogue(report: Report): void {
+    if (options.format === 'ndjson') {
+      for (const c of pendingConnections) sink.line(c.line);
+      sink.line(endRecord(report));
+    } else if (options.format === 'json') {
+      sink.text(`\n],"connections":[`);
+      let n = 0;
+      for (const record of jsonConnections) {
+        if (record === undefined) continue;
+        sink.text(`${n++ === 0 ? '\n' : ',\n'}${record}`);
+      }
+      sink.text(`\n],"summary":${endRecord(report)}}\n`);
+    } else if (options.view === 'http') {
+      if (httpTables === 0) sink.line('No HTTP exchanges in this capture.');
+    } else {
+      if (options.view === 'timeline' && report.stats.tcpPackets > 0) sink.line('');
+      sink.line(renderCaptureSummary(report, options.captures, palette));
+      if (spool.count === 0) return;
+      const ids = spool.ids();
+      const record = (i: number) => spool.get(ids[i]!)!;
+      const rows = {
+        count: ids.length,
+        row: (i: number) => {
+          const r = record(i);
+          return r.slice(0, r.indexOf(VERDICT_SEPARATOR)).split(CELL_SEPARATOR);
+        },
+      };
+      writeConnectionTable(rows, anyMidstream, palette, (line) => sink.line(line));
+      let verdictCount = 0;
+      for (let i = 0; i < ids.length; i++) {
+        const r = record(i);
+        const verdict = r.slice(r.indexOf(VERDICT_SEPARATOR) + 1);
+        if (verdict === '') continue;
+        if (verdictCount++ === 0) sink.line('');
+        sink.line(verdict);
+      }
+      if (verdictCount > 0) sink.line(`(each request and response: tcptrace --http)`);
+    }
+  }
 }
 
 /** A progress line on stderr, only when stderr is a terminal and stdout is not the same terminal's timeline. */

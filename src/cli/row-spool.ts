@@ -1,0 +1,149 @@
+// Text records kept by id until the end of a run (the connection table's rows, printed in id order): in memory
+// while they are few, in a temporary file past a few megabytes. CLI only (fs); it must not format anything.
+
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+/** Past this many bytes of text the records move to a file (the benchmark capture's 33,000 rows take 12 MB). */
+const DEFAULT_SPILL_BYTES = 4 * 1024 * 1024;
+const WRITE_CHUNK_BYTES = 256 * 1024;
+
+/**
+ * Why a file: the summary views print one row per connection at the end, in id order, with column widths that
+ * depend on every row. Holding the rows made peak memory grow with the capture (348 MB at 1.5 M packets, 445 MB at
+ * 3 M); on disk only two numbers per id stay in memory, as sort(1) spills its runs.
+ */
+export class RowSpool {
+  private readonly spillBytes: number;
+  private memory: (string | undefined)[] = [];
+  private memoryBytes = 0;
+  private fd: number | null = null;
+  private dir: string | null = null;
+  private readonly pending = Buffer.allocUnsafe(WRITE_CHUNK_BYTES);
+  private pendingBytes = 0;
+  private fileBytes = 0;
+  /** Per id, in file mode: where its text starts in the file, and its length in bytes plus one (0 = no record). */
+  private offsets = new Float64Array(1024);
+  private lengths = new Uint32Array(1024);
+  private readBuf = Buffer.allocUnsafe(4096);
+  /** Ids with a record. */
+  count = 0;
+
+  constructor(opts: { spillBytes?: number } = {}) {
+    this.spillBytes = opts.spillBytes ?? DEFAULT_SPILL_BYTES;
+  }
+
+  /** True once the records live in a file. */
+  get spilled(): boolean {
+    return this.fd !== null;
+  }
+
+  /** Stores the record of `id` (each id once). */
+  add(id: number, text: string): void {
+    this.count++;
+    if (this.fd === null) {
+      this.memory[id] = text;
+      this.memoryBytes += text.length;
+      if (this.memoryBytes > this.spillBytes) this.spill();
+      return;
+    }
+    this.write(id, text);
+  }
+
+  /** The record of `id`, or undefined. */
+  get(id: number): string | undefined {
+    if (this.fd === null) return this.memory[id];
+    if (id >= this.lengths.length || this.lengths[id] === 0) return undefined;
+    this.flush();
+    const length = this.lengths[id]! - 1;
+    if (length > this.readBuf.length) this.readBuf = Buffer.allocUnsafe(length);
+    let done = 0;
+    while (done < length) {
+      const n = readSync(this.fd, this.readBuf, done, length - done, this.offsets[id]! + done);
+      if (n === 0) break;
+      done += n;
+    }
+    return this.readBuf.toString('utf8', 0, done);
+  }
+
+  /** The ids with a record, ascending. */
+  ids(): number[] {
+    const out: number[] = [];
+    if (this.fd === null) {
+      for (let id = 0; id < this.memory.length; id++) if (this.memory[id] !== undefined) out.push(id);
+    } else {
+      for (let id = 0; id < this.lengths.length; id++) if (this.lengths[id] !== 0) out.push(id);
+    }
+    return out;
+  }
+
+  /** Removes the file, if any. The spool is empty afterwards. */
+  close(): void {
+    if (this.fd !== null) {
+      closeSync(this.fd);
+      this.fd = null;
+    }
+    if (this.dir !== null) {
+      rmSync(this.dir, { recursive: true, force: true });
+      this.dir = null;
+    }
+    this.memory = [];
+    this.count = 0;
+  }
+
+  private spill(): void {
+    this.dir = mkdtempSync(path.join(tmpdir(), 'tcptrace-'));
+    this.fd = openSync(path.join(this.dir, 'rows'), 'w+');
+    const memory = this.memory;
+    this.memory = [];
+    this.memoryBytes = 0;
+    for (let id = 0; id < memory.length; id++) {
+      const text = memory[id];
+      if (text !== undefined) this.write(id, text);
+    }
+  }
+
+  private write(id: number, text: string): void {
+    const worst = text.length * 3;
+    if (this.pendingBytes + worst > this.pending.length) this.flush();
+    let bytes: number;
+    if (worst > this.pending.length) {
+      const encoded = Buffer.from(text, 'utf8');
+      this.writeAll(encoded);
+      bytes = encoded.length;
+      this.place(id, this.fileBytes - bytes, bytes);
+      return;
+    }
+    bytes = this.pending.write(text, this.pendingBytes, 'utf8');
+    this.place(id, this.fileBytes + this.pendingBytes, bytes);
+    this.pendingBytes += bytes;
+  }
+
+  private place(id: number, offset: number, length: number): void {
+    if (id >= this.lengths.length) {
+      let size = this.lengths.length * 2;
+      while (size <= id) size *= 2;
+      const offsets = new Float64Array(size);
+      offsets.set(this.offsets);
+      const lengths = new Uint32Array(size);
+      lengths.set(this.lengths);
+      this.offsets = offsets;
+      this.lengths = lengths;
+    }
+    this.offsets[id] = offset;
+    this.lengths[id] = length + 1;
+  }
+
+  private flush(): void {
+    if (this.pendingBytes === 0) return;
+    this.writeAll(this.pending.subarray(0, this.pendingBytes));
+    this.pendingBytes = 0;
+  }
+
+  private writeAll(bytes: Uint8Array): void {
+    let done = 0;
+    while (done < bytes.length) done += writeSync(this.fd!, bytes, done, bytes.length - done, this.fileBytes + done);
+    this.fileBytes += bytes.length;
+  }
+}

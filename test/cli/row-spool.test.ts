@@ -1,0 +1,61 @@
+// RowSpool: the same records back, by id and in id order, whether they stay in memory or move to a file, and the
+// file is gone after close().
+
+import { existsSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { describe, expect, test } from 'vitest';
+import fc from 'fast-check';
+import { RowSpool } from '../../src/cli/row-spool.js';
+
+const spoolDirs = () => readdirSync(tmpdir()).filter((n) => n.startsWith('tcptrace-')).sort();
+
+describe('RowSpool', () => {
+  test('records come back by id, ids ascending, in memory and spilled alike (any order of adding, any text)', () => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.nat(5000), { minLength: 1, maxLength: 300 }),
+        fc.array(fc.string({ unit: 'binary', maxLength: 60 }), { minLength: 1, maxLength: 8 }),
+        fc.integer({ min: 0, max: 2000 }),
+        (ids, texts, spillBytes) => {
+          const spool = new RowSpool({ spillBytes });
+          const want = new Map<number, string>();
+          ids.forEach((id, i) => {
+            const text = `${id}:${texts[i % texts.length]}`;
+            want.set(id, text);
+            spool.add(id, text);
+          });
+          try {
+            expect(spool.count).toBe(ids.length);
+            expect(spool.ids()).toEqual([...want.keys()].sort((a, b) => a - b));
+            for (const [id, text] of want) expect(spool.get(id)).toBe(text);
+            expect(spool.get(5001)).toBeUndefined();
+          } finally {
+            spool.close();
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  test('spills past its byte budget, keeps records larger than its write buffer, removes its file on close', () => {
+    const before = spoolDirs();
+    const spool = new RowSpool({ spillBytes: 1000 });
+    const big = '→'.repeat(200_000);
+    for (let id = 0; id < 100; id++) spool.add(id, id === 50 ? big : `row ${id} ${'x'.repeat(id)}`);
+    expect(spool.spilled).toBe(true);
+    expect(spoolDirs().length).toBe(before.length + 1);
+    expect(spool.get(50)).toBe(big);
+    expect(spool.get(99)).toBe(`row 99 ${'x'.repeat(99)}`);
+    spool.close();
+    expect(spoolDirs()).toEqual(before);
+  });
+
+  test('stays in memory under its budget (no file for an ordinary capture)', () => {
+    const spool = new RowSpool();
+    for (let id = 0; id < 1000; id++) spool.add(id, `row ${id}`);
+    expect(spool.spilled).toBe(false);
+    spool.close();
+    expect(existsSync(tmpdir())).toBe(true);
+  });
+});
