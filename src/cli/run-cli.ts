@@ -170,11 +170,10 @@ async function trace(options: CliOptions, io: CliIo): Promise<number> {
   let pendingConnections: { atEvent: number; line: string }[] = [];
   let pendingHead = 0;
   let eventsWritten = 0;
-  /** --format json: connection records by id. */
-  const jsonConnections: (string | undefined)[] = [];
   /**
-   * Per connection id: its table row (cells joined by CELL_SEPARATOR), then VERDICT_SEPARATOR and its HTTP verdict
-   * lines (printed under the table; the exchanges are --http's). In a temporary file once they are many.
+   * Per connection id, what waits for the end: with --format json its record; in the summary views its table row
+   * (cells joined by CELL_SEPARATOR), then VERDICT_SEPARATOR and its HTTP verdict lines (printed under the table;
+   * the exchanges are --http's). In a temporary file once they are many.
    */
   const spool = new RowSpool();
   let anyMidstream = false;
@@ -214,9 +213,10 @@ async function trace(options: CliOptions, io: CliIo): Promise<number> {
         first = false;
       }
     };
-    // One document lists the connections after the packets, in id order: their records wait here (as text).
+    // One document lists the connections after the packets, in id order: their records wait in the spool (as text,
+    // in a temporary file once they are many).
     onConnection = (c) => {
-      if (filter.connection(c)) jsonConnections[c.tcp.id] = connectionRecord(c);
+      if (filter.connection(c)) spool.add(c.tcp.id, connectionRecord(c));
     };
   } else {
     if (options.view === 'timeline') {
@@ -267,10 +267,7 @@ async function trace(options: CliOptions, io: CliIo): Promise<number> {
     } else if (options.format === 'json') {
       sink.text(`\n],"connections":[`);
       let n = 0;
-      for (const record of jsonConnections) {
-        if (record === undefined) continue;
-        sink.text(`${n++ === 0 ? '\n' : ',\n'}${record}`);
-      }
+      for (const id of spool.ids()) sink.text(`${n++ === 0 ? '\n' : ',\n'}${spool.get(id)!}`);
       sink.text(`\n],"summary":${endRecord(report)}}\n`);
     } else if (options.view === 'http') {
       if (httpTables === 0) sink.line('No HTTP exchanges in this capture.');
