@@ -15,7 +15,7 @@ const WRITE_CHUNK_BYTES = 256 * 1024;
  * 3 M); on disk only two numbers per id stay in memory, as sort(1) spills its runs.
  */
 export class RowSpool {
-  private readonly spillBytes: number;
+  private spillBytes: number;
   private memory: (string | undefined)[] = [];
   private memoryBytes = 0;
   private fd: number | null = null;
@@ -93,8 +93,24 @@ export class RowSpool {
   }
 
   private spill(): void {
-    this.dir = mkdtempSync(path.join(tmpdir(), 'tcptrace-'));
-    this.fd = openSync(path.join(this.dir, 'rows'), 'w+');
+    try {
+      this.dir = mkdtempSync(path.join(tmpdir(), 'tcptrace-'));
+      this.fd = openSync(path.join(this.dir, 'rows'), 'w+');
+    } catch {
+      // No writable temporary directory: keep everything in memory rather than fail the run.
+      if (this.dir !== null) rmSync(this.dir, { recursive: true, force: true });
+      this.dir = null;
+      this.spillBytes = Infinity;
+      return;
+    }
+    try {
+      // POSIX keeps an open file after its name is gone: nothing is left behind even if the process is killed.
+      // (Windows refuses; close() removes it there.)
+      rmSync(this.dir, { recursive: true, force: true });
+      this.dir = null;
+    } catch {
+      // Removed in close().
+    }
     const memory = this.memory;
     this.memory = [];
     this.memoryBytes = 0;
