@@ -165,7 +165,7 @@ export class Analyzer {
     if (!conn.reported) {
       let pipe = this.pipelines.get(conn.id);
       if (pipe === undefined) pipe = this.openPipeline(conn);
-      if (pipe.streams !== null) this.feedStreams(pipe, pipe.streams, packet, dir, annotations);
+      if (pipe.streams !== null) this.feedStreams(pipe.streams, packet, dir, annotations);
       for (let i = 0; i < annotations.length; i++) {
         const code = annotations[i]!.code;
         pipe.annotationCounts[code] = (pipe.annotationCounts[code] ?? 0) + 1;
@@ -252,7 +252,7 @@ export class Analyzer {
   }
 
   /** Hands the segment to its direction's reassembler and the ACK to the other; HTTP events become annotations. */
-  private feedStreams(pipe: ConnPipeline, streams: [Reassembler, Reassembler], packet: Packet, dir: Direction, annotations: Annotation[]): void {
+  private feedStreams(streams: [Reassembler, Reassembler], packet: Packet, dir: Direction, annotations: Annotation[]): void {
     const tcp = packet.tcp!;
     const rec = packet.record;
     const flags = tcp.flags;

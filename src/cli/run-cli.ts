@@ -239,7 +239,7 @@ async function trace(options: CliOptions, io: CliIo): Promise<number> {
         if (live) sink.flush();
       };
     } else {
-      // The connection table is printed at the end, in id order: only its row, as one string, waits per connection.
+      // The connection table is printed at the end, in id order: only its row and verdict wait, in the spool.
       onConnection = (c) => {
         if (!filter.connection(c)) return;
         spool.add(c.tcp.id, connectionRow(c).join(CELL_SEPARATOR) + VERDICT_SEPARATOR + renderHttpVerdict(c, palette));
