@@ -43,8 +43,8 @@ export const ExitCode = {
 } as const;
 
 export const EPILOGUE = `Examples:
-  tcptrace capture.pcap                      annotated timeline, then connection and HTTP tables
-  tcptrace --summary capture.pcapng          tables only
+  tcptrace capture.pcap                      annotated timeline, then the connection table and HTTP verdicts
+  tcptrace --summary capture.pcapng          connection table and HTTP verdicts only
   tcptrace --no-annotate -# capture.pcap     the packet lines tcpdump -# -nn -r prints
   tcptrace --http --port 8080 capture.pcap   HTTP exchanges of port 8080 only
   tcpdump -i lo -w - | tcptrace -            live: lines appear as packets arrive
@@ -72,8 +72,8 @@ export function buildParser(argv: readonly string[]) {
     .usage('Usage: $0 [options] <capture...>\n       $0 check [options] <capture...>\n\nReads pcap/pcapng captures (a file or - for stdin) and explains every TCP connection: tcpdump-exact packet lines, handshake and teardown, analysis flags, and how HTTP/1.x used each connection.')
     .command('$0 [captures..]', 'print the annotated timeline and tables')
     .command('check <captures..>', 'assert properties of captures; exit 1 with a report when one does not hold')
-    .option('summary', { type: 'boolean', default: false, describe: 'print the connection and HTTP tables only' })
-    .option('http', { type: 'boolean', default: false, describe: 'print HTTP exchanges only' })
+    .option('summary', { type: 'boolean', default: false, describe: 'no packet lines: the connection table and each HTTP verdict with its evidence' })
+    .option('http', { type: 'boolean', default: false, describe: 'one table of requests and responses per HTTP connection' })
     .option('format', { choices: ['text', 'json', 'ndjson'] as const, default: 'text' as Format, describe: 'output format' })
     .option('annotate', { type: 'boolean', default: true, describe: 'annotation lines under packet lines (--no-annotate: tcpdump lines only)' })
     .option('number', { alias: '#', type: 'boolean', default: false, describe: 'prefix packet lines with the frame number (tcpdump -#)' })
