@@ -311,15 +311,18 @@ export function recordUnit(bytes, cap, rec, data, origLen = data.length, capLen 
 /** Concatenates the capture's units, replacing unit i by replacements.get(i) (an array of byte arrays) when present. */
 export function rebuild(bytes, cap, replacements) {
   const parts = [];
-  let total = 0;
   cap.units.forEach((u, i) => {
     const rep = replacements.get(i);
-    const list = rep === undefined ? [bytes.subarray(u.start, u.end)] : rep;
-    for (const p of list) {
-      parts.push(p);
-      total += p.length;
-    }
+    if (rep === undefined) parts.push(bytes.subarray(u.start, u.end));
+    else parts.push(...rep);
   });
+  return concatBytes(parts);
+}
+
+/** One byte array holding the given ones in order. */
+export function concatBytes(parts) {
+  let total = 0;
+  for (const p of parts) total += p.length;
   const out = new Uint8Array(total);
   let pos = 0;
   for (const p of parts) {

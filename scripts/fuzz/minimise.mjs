@@ -1,17 +1,7 @@
 // Delta debugging (Zeller's ddmin, complements only) of a failing input: first whole records and blocks, then bytes.
 // Keeps the untouched prefix apart so the "packets before the damage" check still has its baseline; no I/O here.
 
-import { parseCapture } from './capture-model.mjs';
-
-function concat(parts) {
-  const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
-  let pos = 0;
-  for (const p of parts) {
-    out.set(p, pos);
-    pos += p.length;
-  }
-  return out;
-}
+import { concatBytes as concat, parseCapture } from './capture-model.mjs';
 
 /** Removes chunks of `items` while `stillFails(items)` holds; returns the smallest list found. */
 async function ddmin(items, stillFails) {
