@@ -3,8 +3,8 @@
 
 import type { Direction } from '../types.js';
 import {
-  CR, HT, KEPT_COUNT, LF, SP, keptHeader, latin1, parseChunkSize, parseRequestLine, parseStatusLine, splitFieldLine,
-  startShape,
+  CR, HT, KEPT_COUNT, LF, SP, internLatin1, keptHeader, latin1, parseChunkSize, parseRequestLine, parseStatusLine,
+  splitFieldLineInto, startShape, type FieldLine,
 } from './syntax.js';
 import type { RequestLine, StatusLine } from './syntax.js';
 
@@ -126,6 +126,9 @@ export class DirectionParser {
   private rescan = false;
 
   private head: MessageHead | null = null;
+  private readonly headScratch: MessageHead = { request: null, status: null,
+    kept: new Array<string | null>(KEPT_COUNT).fill(null), fieldCount: 0, headerBytes: 0, lenient: [] };
+  private readonly field: FieldLine = { nameFrom: 0, nameTo: 0, valueFrom: 0, valueTo: 0, spaceBeforeColon: false };
   private lastKept = -1;
   private fieldBytes = 0;
   private first: Mark = { frame: 0, tsSec: 0, tsNsec: 0, arrival: 0 };
@@ -324,7 +327,11 @@ export class DirectionParser {
     return pos;
   }
 
-  /** Accumulates the start line (bounded), rejects early by its shape, parses it at its LF. */
+  /**
+   * Accumulates the start line (bounded), rejects early by its shape, parses it at its LF. A line whose LF is in the
+   * same chunk as its first byte (nearly all) is read in place; only a line split across segments is copied.
+   * lineLen counts the line's bytes either way (the unparsed and opaque counts read it).
+   */
   private startLine(bytes: Uint8Array, pos: number): number {
     const len = bytes.length;
     const lf = bytes.indexOf(LF, pos);
@@ -332,22 +339,32 @@ export class DirectionParser {
     if (this.lineLen + (stop - pos) > this.limits.maxStartLineBytes) {
       return this.rejectStart(`start line longer than ${this.limits.maxStartLineBytes} bytes`, pos);
     }
-    this.append(bytes, pos, stop);
+    let line: Uint8Array;
+    let from: number;
+    if (this.lineLen === 0 && lf >= 0) {
+      line = bytes;
+      from = pos;
+      this.lineLen = stop - pos;
+    } else {
+      this.append(bytes, pos, stop);
+      line = this.lineBuf;
+      from = 0;
+    }
+    const to = from + this.lineLen;
     if (!this.shapeOk) {
-      const shape = startShape(this.lineBuf, 0, this.lineLen, this.maySwitch ? 'request' : this.want);
+      const shape = startShape(line, from, to, this.maySwitch ? 'request' : this.want);
       if (shape === 'no') return this.maySwitch ? this.switchNow(stop) : this.rejectStart('not an HTTP start line', stop);
       this.shapeOk = shape === 'yes';
     }
     if (lf < 0) return len;
-    let end = this.lineLen;
-    const bareLf = !(end > 0 && this.lineBuf[end - 1] === CR);
+    let end = to;
+    const bareLf = !(end > from && line[end - 1] === CR);
     if (!bareLf) end--;
-    this.beginMessage();
-    const head = this.head!;
+    const head = this.beginMessage();
     head.headerBytes = this.lineLen + 1;
     if (bareLf) head.lenient.push('bare LF');
-    const status = this.want !== 'request' && !this.maySwitch ? parseStatusLine(this.lineBuf, 0, end) : null;
-    const request = status === null && this.want !== 'status' ? parseRequestLine(this.lineBuf, 0, end) : null;
+    const status = this.want !== 'request' && !this.maySwitch ? parseStatusLine(line, from, end) : null;
+    const request = status === null && this.want !== 'status' ? parseRequestLine(line, from, end) : null;
     if (status === null && request === null) {
       return this.maySwitch ? this.switchNow(lf) : this.rejectStart('not an HTTP start line', lf);
     }
@@ -427,9 +444,18 @@ export class DirectionParser {
     return pos;
   }
 
-  private beginMessage(): void {
-    this.head = { request: null, status: null, kept: new Array<string | null>(KEPT_COUNT).fill(null), fieldCount: 0,
-      headerBytes: 0, lenient: [] };
+  /** The head of the message starting now: one object per direction, reset for each message (the sink reads it
+   *  during its calls and keeps none of it). */
+  private beginMessage(): MessageHead {
+    const head = this.headScratch;
+    head.request = null;
+    head.status = null;
+    head.kept.fill(null);
+    head.fieldCount = 0;
+    head.headerBytes = 0;
+    if (head.lenient.length !== 0) head.lenient.length = 0;
+    this.head = head;
+    return head;
   }
 
   private append(bytes: Uint8Array, from: number, to: number): void {
@@ -497,8 +523,8 @@ export class DirectionParser {
       }
       return;
     }
-    const field = splitFieldLine(b, from, to);
-    if (field === null) {
+    const field = this.field;
+    if (!splitFieldLineInto(b, from, to, field)) {
       if (!head.lenient.includes('invalid field line')) head.lenient.push('invalid field line');
       this.lastKept = -1;
       return;
@@ -512,7 +538,7 @@ export class DirectionParser {
     const k = keptHeader(b, field.nameFrom, field.nameTo);
     this.lastKept = k;
     if (k >= 0) {
-      const value = latin1(b, field.valueFrom, field.valueTo);
+      const value = internLatin1(b, field.valueFrom, field.valueTo);
       const prev = head.kept[k];
       head.kept[k] = prev === null ? value : prev + ', ' + value;
     }

@@ -1,5 +1,6 @@
 // HTTP/1.x syntax over byte ranges: token table, start-line shape and parse, header-line split, number parsing.
-// Pure functions: no state, never throws, never decodes more than a start line or one kept header value.
+// Pure functions (their one piece of state, the string cache of internLatin1, is invisible to callers); never throws,
+// never decodes more than a start line or one kept header value.
 
 export const CR = 0x0d;
 export const LF = 0x0a;
@@ -110,6 +111,35 @@ export function latin1(b: Uint8Array, from: number, to: number): string {
   return s;
 }
 
+/** Slots of the latin1 string cache (a power of two). */
+const INTERN_SLOTS = 1024;
+/** Longest string the cache keeps: methods, versions, reasons, most targets and kept header values. */
+const INTERN_MAX_BYTES = 64;
+const internCache: (string | undefined)[] = new Array<string | undefined>(INTERN_SLOTS).fill(undefined);
+
+/**
+ * latin1(), but a string equal to one made recently is returned again instead of a new one. Header values, methods,
+ * versions and targets repeat from message to message; building each anew made HTTP parsing allocate about 1 KB per
+ * exchange, kept alive with the exchange. The cache is direct-mapped (FNV-1a of the bytes), verified byte by byte,
+ * so it can only miss, never return a wrong string.
+ */
+export function internLatin1(b: Uint8Array, from: number, to: number): string {
+  const n = to - from;
+  if (n > INTERN_MAX_BYTES) return latin1(b, from, to);
+  let h = 0x811c9dc5 ^ n;
+  for (let p = from; p < to; p++) h = Math.imul(h ^ b[p], 0x01000193);
+  const slot = (h ^ (h >>> 15)) & (INTERN_SLOTS - 1);
+  const cached = internCache[slot];
+  if (cached !== undefined && cached.length === n) {
+    let i = 0;
+    while (i < n && cached.charCodeAt(i) === b[from + i]) i++;
+    if (i === n) return cached;
+  }
+  const made = latin1(b, from, to);
+  internCache[slot] = made;
+  return made;
+}
+
 const CONTROL_RE = /[\x00-\x1f\x7f]/;
 
 /** One-line, printable form of a wire string for event texts: controls become \xNN, long strings are cut. */
@@ -143,6 +173,41 @@ const OTHER_PROTOCOL_RE = /^[A-Z][A-Z0-9-]*\/\d+(\.\d+)?$/;
 /** Parses a request line (CR and LF already removed). Null when it is not one. RFC 9112 §3 and §2.2 (lenient
  *  whitespace), HTTP/0.9 `GET /path` (RFC 1945 §4.1 Simple-Request), known methods with a broken version. */
 export function parseRequestLine(b: Uint8Array, from: number, to: number): RequestLine | null {
+  return parseRequestLineFast(b, from, to) ?? parseRequestLineGeneral(b, from, to);
+}
+
+/**
+ * The well-formed line `method SP target SP HTTP/d.d`, read from the bytes without building the whole line: the
+ * result is what parseRequestLineGeneral gives for it (three words, the last a version). Null for anything else,
+ * which the general parse then decides.
+ */
+function parseRequestLineFast(b: Uint8Array, from: number, to: number): RequestLine | null {
+  let p = from;
+  while (p < to && TCHAR[b[p]] === 1) p++;
+  const methodTo = p;
+  if (methodTo === from || methodTo - from > MAX_METHOD_BYTES || p >= to || b[p] !== SP) return null;
+  const targetFrom = ++p;
+  while (p < to && b[p] !== SP && b[p] !== HT) p++;
+  const targetTo = p;
+  // Exactly one space, then the eight bytes `HTTP/d.d` ending the line.
+  if (targetTo === targetFrom || p + 9 !== to || b[p] !== SP) return null;
+  p++;
+  if (b[p] !== 0x48 || b[p + 1] !== 0x54 || b[p + 2] !== 0x54 || b[p + 3] !== 0x50 || b[p + 4] !== 0x2f ||
+    !isDigit(b[p + 5]) || b[p + 6] !== 0x2e || !isDigit(b[p + 7])) {
+    return null;
+  }
+  return {
+    method: internLatin1(b, from, methodTo),
+    target: internLatin1(b, targetFrom, targetTo),
+    version: internLatin1(b, p, to),
+    http09: false,
+    malformed: false,
+  };
+}
+
+/** The general request-line parse (any whitespace, HTTP/0.9, malformed versions); exported as the reference the fast
+ *  path is tested against. */
+export function parseRequestLineGeneral(b: Uint8Array, from: number, to: number): RequestLine | null {
   const words = latin1(b, from, to).split(/[ \t]+/).filter((w) => w.length > 0);
   if (words.length === 0) return null;
   const method = words[0];
@@ -163,10 +228,42 @@ export function parseRequestLine(b: Uint8Array, from: number, to: number): Reque
   return { method, target, version: hasVersionWord ? last : '', http09: false, malformed: true };
 }
 
+const STATUS_LINE_RE = /^(HTTP\/\d{1,3}\.\d{1,3}) +(\d{3})(?:[ \t](.*))?$/;
+
 /** Parses a status line (CR and LF removed): `HTTP/x.y SP 3DIGIT [SP reason]`, RFC 9112 §4. */
 export function parseStatusLine(b: Uint8Array, from: number, to: number): StatusLine | null {
+  return parseStatusLineFast(b, from, to) ?? parseStatusLineGeneral(b, from, to);
+}
+
+/**
+ * The common line `HTTP/d.d SP 3DIGIT [SP reason]` whose reason neither starts nor ends with a space-like byte and
+ * holds no CR, read from the bytes: the result is STATUS_LINE_RE's (trim() has nothing to remove). Null otherwise.
+ */
+function parseStatusLineFast(b: Uint8Array, from: number, to: number): StatusLine | null {
+  const p = from;
+  if (to - p < 12 || b[p] !== 0x48 || b[p + 1] !== 0x54 || b[p + 2] !== 0x54 || b[p + 3] !== 0x50 || b[p + 4] !== 0x2f ||
+    !isDigit(b[p + 5]) || b[p + 6] !== 0x2e || !isDigit(b[p + 7]) || b[p + 8] !== SP ||
+    !isDigit(b[p + 9]) || !isDigit(b[p + 10]) || !isDigit(b[p + 11])) {
+    return null;
+  }
+  const status = (b[p + 9] - 0x30) * 100 + (b[p + 10] - 0x30) * 10 + (b[p + 11] - 0x30);
+  if (to === p + 12) return { version: internLatin1(b, p, p + 8), status, reason: '' };
+  if (b[p + 12] !== SP || to === p + 13) return null;
+  const reasonFrom = p + 13;
+  // Bytes String.prototype.trim() would remove at either end (ASCII space-likes, NBSP): the general parse decides.
+  if (!isPlainReasonEnd(b[reasonFrom]) || !isPlainReasonEnd(b[to - 1])) return null;
+  for (let q = reasonFrom; q < to; q++) if (b[q] === CR) return null;
+  return { version: internLatin1(b, p, p + 8), status, reason: internLatin1(b, reasonFrom, to) };
+}
+
+function isPlainReasonEnd(c: number): boolean {
+  return c > 0x20 && c !== 0x7f && c !== 0x85 && c !== 0xa0;
+}
+
+/** The general status-line parse; exported as the reference the fast path is tested against. */
+export function parseStatusLineGeneral(b: Uint8Array, from: number, to: number): StatusLine | null {
   const line = latin1(b, from, to);
-  const m = /^(HTTP\/\d{1,3}\.\d{1,3}) +(\d{3})(?:[ \t](.*))?$/.exec(line);
+  const m = STATUS_LINE_RE.exec(line);
   if (!m) return null;
   return { version: m[1], status: Number(m[2]), reason: (m[3] ?? '').trim() };
 }
@@ -211,17 +308,28 @@ export interface FieldLine {
 
 /** Splits `name: value` (CR and LF removed); OWS around the value trimmed (RFC 9112 §5.1). Null if not a field line. */
 export function splitFieldLine(b: Uint8Array, from: number, to: number): FieldLine | null {
+  const out: FieldLine = { nameFrom: 0, nameTo: 0, valueFrom: 0, valueTo: 0, spaceBeforeColon: false };
+  return splitFieldLineInto(b, from, to, out) ? out : null;
+}
+
+/** splitFieldLine into the caller's object (one per parser, not one per header line); false if not a field line. */
+export function splitFieldLineInto(b: Uint8Array, from: number, to: number, out: FieldLine): boolean {
   const colon = b.indexOf(COLON, from);
-  if (colon < 0 || colon >= to) return null;
+  if (colon < 0 || colon >= to) return false;
   let nameTo = colon;
   while (nameTo > from && (b[nameTo - 1] === SP || b[nameTo - 1] === HT)) nameTo--;
-  if (nameTo === from) return null;
-  for (let p = from; p < nameTo; p++) if (TCHAR[b[p]] !== 1) return null;
+  if (nameTo === from) return false;
+  for (let p = from; p < nameTo; p++) if (TCHAR[b[p]] !== 1) return false;
   let valueFrom = colon + 1;
   let valueTo = to;
   while (valueFrom < valueTo && (b[valueFrom] === SP || b[valueFrom] === HT)) valueFrom++;
   while (valueTo > valueFrom && (b[valueTo - 1] === SP || b[valueTo - 1] === HT)) valueTo--;
-  return { nameFrom: from, nameTo, valueFrom, valueTo, spaceBeforeColon: nameTo !== colon };
+  out.nameFrom = from;
+  out.nameTo = nameTo;
+  out.valueFrom = valueFrom;
+  out.valueTo = valueTo;
+  out.spaceBeforeColon = nameTo !== colon;
+  return true;
 }
 
 /** Content-Length (RFC 9110 §8.6, RFC 9112 §6.3 item 5): a number, or why it cannot frame a body. A list of
