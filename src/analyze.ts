@@ -33,6 +33,12 @@ export interface AnalyzerOptions {
   maxBufferedBytesPerDirection?: number;
   /** Called as soon as a connection is finalized (expired after close, evicted, or at finish). */
   onConnection?: (report: ConnectionReport) => void;
+  /**
+   * Export each connection's HTTP exchanges into its report (default true). Off, ConnectionReport.exchanges is empty
+   * and the verdict (ConnectionReport.http) is still complete: callers that print only verdicts and counts save the
+   * export, about a kilobyte per exchange held until the report.
+   */
+  exchanges?: boolean;
   /** Keep every ConnectionReport for finish()'s Report (default true; streaming callers may turn it off). */
   keepConnections?: boolean;
   /**
@@ -59,6 +65,8 @@ interface ConnPipeline {
 }
 
 const NO_ANNOTATIONS: Annotation[] = [];
+/** ConnectionReport.exchanges when AnalyzerOptions.exchanges is off. */
+const NO_EXCHANGES: readonly HttpExchange[] = Object.freeze([]);
 /** PacketEvent.display when display numbers are off: nothing reads it then, so one shared value serves. */
 const NO_DISPLAY: PacketEvent['display'] = Object.freeze({ relative: false, seq: 0, ack: 0, sackBase: 0 });
 
@@ -312,7 +320,10 @@ export class Analyzer {
     streams[0].finish(lastFrame, 'capture-end');
     streams[1].finish(lastFrame, 'capture-end');
     out.length = 0;
-    pipe.httpResult = { summary: http.summary(closeFacts(summarize(pipe.conn))), exchanges: http.exchanges() };
+    pipe.httpResult = {
+      summary: http.summary(closeFacts(summarize(pipe.conn))),
+      exchanges: this.opts.exchanges === false ? NO_EXCHANGES : http.exchanges(),
+    };
     pipe.streams = null;
     pipe.http = null;
   }

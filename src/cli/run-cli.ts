@@ -116,6 +116,8 @@ export async function analyzeSources(
     absoluteSeq: options.absoluteSeq,
     displaySeq: printsLines,
     keepConnections: options.command === 'check',
+    // Exchanges are printed only by --http and the JSON formats; the tables and checks read the verdicts and counts.
+    exchanges: options.command === 'trace' && (options.format !== 'text' || options.view === 'http'),
     onConnection: onConnection && ((c) => onConnection(c, atEvent)),
   });
   const gen = mergedBatches(specs, { signal: io.signal });

@@ -1,9 +1,10 @@
 // The per-connection HTTP verdict (short, keep-alive, pipelined, upgraded, tunnel, none, unknown) with its evidence.
-// A pure function of the exported exchanges, a few parser facts and the TCP close facts: it parses nothing.
+// A pure function of the exchange records with their order, a few parser facts and the TCP close facts: it parses
+// nothing, and needs no exported exchanges (a caller that prints only verdicts never builds them).
 
 import { reuseVerdict, versionNumber, type ExchangeRec } from './exchange.js';
 import { headerTokens } from './syntax.js';
-import type { CloseKind, HttpExchange, HttpMode, HttpSummary, TcpCloseFacts } from './types.js';
+import type { CloseKind, HttpMode, HttpSummary, RequestOrder, TcpCloseFacts } from './types.js';
 
 /** What the connection knows beyond its exchanges. */
 export interface ConnectionFacts {
@@ -19,10 +20,9 @@ export interface ConnectionFacts {
   opaqueBytes: number;
 }
 
-function distinct(values: (string | null)[]): string[] {
-  const out: string[] = [];
-  for (const v of values) if (v !== null && v !== '' && !out.includes(v)) out.push(v);
-  return out;
+/** Appends v unless it is null, empty or already listed (first-seen order). */
+function addDistinct(out: string[], v: string | null): void {
+  if (v !== null && v !== '' && !out.includes(v)) out.push(v);
 }
 
 function plural(n: number, word: string): string {
@@ -39,21 +39,42 @@ function plural(n: number, word: string): string {
  */
 export function classify(
   recs: readonly ExchangeRec[],
-  exs: readonly HttpExchange[],
+  ordering: { order: readonly (RequestOrder | null)[]; depth: readonly number[] },
   facts: ConnectionFacts,
   close: TcpCloseFacts,
 ): HttpSummary {
-  const requests = exs.filter((e) => e.method !== null);
-  const pipelinedRequests = exs.filter((e) => e.pipelined).length;
-  const maxPipelineDepth = exs.reduce((m, e) => Math.max(m, e.pipelineDepth), 0);
-  const undetermined = exs.filter((e) => e.order === 'undetermined').length;
-  const lostResponses = exs.filter((e) => e.responseState === 'lost').length;
-  const unanswered = requests.filter((e) => e.responseState === 'unanswered' || e.responseState === 'absent').length;
-  const orphanResponses = exs.filter((e) => e.method === null).length;
-  const requestVersions = distinct(exs.map((e) => e.requestVersion));
-  const responseVersions = distinct(exs.map((e) => e.responseVersion));
-  const requestConnection = distinct(exs.flatMap((e) => headerTokens(e.requestConnection)));
-  const responseConnection = distinct(exs.flatMap((e) => headerTokens(e.responseConnection)));
+  const { order, depth } = ordering;
+  let requests = 0;
+  let pipelinedRequests = 0;
+  let maxPipelineDepth = 0;
+  let undetermined = 0;
+  let lostResponses = 0;
+  let unanswered = 0;
+  let orphanResponses = 0;
+  let http09 = false;
+  const requestVersions: string[] = [];
+  const responseVersions: string[] = [];
+  const requestConnection: string[] = [];
+  const responseConnection: string[] = [];
+  for (let i = 0; i < recs.length; i++) {
+    const e = recs[i]!;
+    const waiting = e.responseState === 'unanswered' || e.responseState === 'absent';
+    if (e.method !== null) {
+      requests++;
+      if (waiting) unanswered++;
+    } else {
+      orphanResponses++;
+    }
+    if (order[i] === 'pipelined') pipelinedRequests++;
+    else if (order[i] === 'undetermined') undetermined++;
+    if (depth[i]! > maxPipelineDepth) maxPipelineDepth = depth[i]!;
+    if (e.responseState === 'lost') lostResponses++;
+    if (e.requestVersion === 'HTTP/0.9') http09 = true;
+    addDistinct(requestVersions, e.requestVersion);
+    addDistinct(responseVersions, e.responseVersion);
+    if (e.requestConnection !== null) for (const t of headerTokens(e.requestConnection)) addDistinct(requestConnection, t);
+    if (e.responseConnection !== null) for (const t of headerTokens(e.responseConnection)) addDistinct(responseConnection, t);
+  }
 
   let lastFinal: ExchangeRec | null = null;
   for (const r of recs) if (r.responseSeen && r.responseVersion !== null) lastFinal = r;
@@ -65,10 +86,13 @@ export function classify(
   const closedBy: HttpSummary['closedBy'] = open ? null : close.simultaneous ? 'both' : toHttp(close.firstFinBy ?? close.rstBy);
   const closeHow: HttpSummary['closeHow'] = open ? null : close.firstFinBy !== null ? 'fin' : close.rstBy !== null ? 'rst' : null;
 
-  let lastWithResponse: HttpExchange | null = null;
-  for (const e of exs) if (e.responseState === 'complete' || e.responseState === 'incomplete') lastWithResponse = e;
-  const lastIndex = lastWithResponse?.index ?? 0;
-  const unansweredAtEnd = requests.filter((e) => e.index > lastIndex && (e.responseState === 'unanswered' || e.responseState === 'absent')).length;
+  let lastIndex = 0;
+  for (const e of recs) if (e.responseState === 'complete' || e.responseState === 'incomplete') lastIndex = e.index;
+  const lastWithResponse = lastIndex === 0 ? null : recs[lastIndex - 1]!;
+  let unansweredAtEnd = 0;
+  for (const e of recs) {
+    if (e.method !== null && e.index > lastIndex && (e.responseState === 'unanswered' || e.responseState === 'absent')) unansweredAtEnd++;
+  }
   const announced = reuse !== null && !reuse.reusable;
 
   let closeKind: CloseKind | null = null;
@@ -90,14 +114,14 @@ export function classify(
   else if (facts.switched === 'upgrade') mode = 'upgraded';
   else if (facts.switched === 'tunnel') mode = 'tunnel';
   else if (pipelinedRequests > 0) mode = 'pipelined';
-  else if (requests.length >= 2) mode = 'keep-alive';
-  else if (requests.length === 1 && !open) mode = 'short';
+  else if (requests >= 2) mode = 'keep-alive';
+  else if (requests === 1 && !open) mode = 'short';
   else mode = 'unknown';
 
   const summary: HttpSummary = {
     mode,
     reason: '',
-    requests: requests.length,
+    requests,
     responses: facts.responses,
     interimResponses: facts.interimResponses,
     pipelinedRequests,
@@ -117,7 +141,7 @@ export function classify(
     closeKind,
     upgradeTo: facts.upgradeTo,
     rolesInverted: facts.rolesInverted,
-    http09: exs.some((e) => e.requestVersion === 'HTTP/0.9'),
+    http09,
     parseStopped: facts.parseStopped.slice(),
     unparsedBytes: facts.unparsedBytes,
     opaqueBytes: facts.opaqueBytes,

@@ -106,13 +106,12 @@ export class HttpConnection implements ParserSink {
 
   /** The verdict and its evidence, given the TCP facts of how the connection ended. */
   summary(close: TcpCloseFacts): HttpSummary {
-    const exs = this.exchanges();
     const stops: string[] = [];
     for (const d of [0, 1] as const) {
       const why = this.stopped[d];
       if (why !== null) stops.push(`${this.dirLabel(d)}: ${why}`);
     }
-    return classify(this.recs, exs, {
+    return classify(this.recs, computeOrder(this.recs), {
       detected: this.reqDir !== null,
       rolesInverted: this.reqDir === 1,
       responses: this.responses,

@@ -297,7 +297,8 @@ export function renderHttpTable(c: ConnectionReport, p: Palette, linear: boolean
  * table, and what the summary views print per HTTP connection under the connection table.
  */
 export function renderHttpVerdict(c: ConnectionReport, p: Palette): string {
-  if (c.http.mode === 'none' || c.exchanges.length === 0) return '';
+  // The verdict's counts, not c.exchanges: reports made without exchanges (AnalyzerOptions.exchanges) have verdicts.
+  if (c.http.mode === 'none' || c.http.requests + c.http.orphanResponses === 0) return '';
   const t = c.tcp;
   // The verdict and its reason quote the capture (Upgrade: protocol names, versions): printed as cells are.
   return (
