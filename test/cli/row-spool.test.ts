@@ -38,6 +38,32 @@ describe('RowSpool', () => {
     );
   });
 
+  test('reads served from its read window stay right when records are added between reads', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.boolean(), fc.nat(3000), fc.string({ unit: 'binary', maxLength: 400 })), { minLength: 1, maxLength: 400 }),
+        (steps) => {
+          const spool = new RowSpool({ spillBytes: 0 });
+          const want = new Map<number, string>();
+          try {
+            for (const [isRead, n, text] of steps) {
+              if (isRead || want.has(n)) {
+                expect(spool.get(n)).toBe(want.get(n));
+              } else {
+                want.set(n, text);
+                spool.add(n, text);
+              }
+            }
+            for (const [id, text] of want) expect(spool.get(id)).toBe(text);
+          } finally {
+            spool.close();
+          }
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
   test('spills past its byte budget, keeps records larger than its write buffer, removes its file on close', () => {
     const before = spoolDirs();
     const spool = new RowSpool({ spillBytes: 1000 });
