@@ -88,6 +88,7 @@ export class Analyzer {
   private readonly seqView: TcpdumpSeq;
   private readonly displaySeq: boolean;
   private readonly tracker: TcpTracker;
+  /** Pipelines by connection id, for finish() (the per-packet path finds them through Connection.owner). */
   private readonly pipelines = new Map<number, ConnPipeline>();
   /** Closed connections waiting for their report, in order of closing (FIFO; consumed from closingHead). */
   private closing: ConnPipeline[] = [];
@@ -171,8 +172,8 @@ export class Analyzer {
     ev.relAck = result.relAck;
     // A reported connection keeps nothing here: a straggler is analysed by the tracker and shown, nothing more.
     if (!conn.reported) {
-      let pipe = this.pipelines.get(conn.id);
-      if (pipe === undefined) pipe = this.openPipeline(conn);
+      let pipe = conn.owner as ConnPipeline | null;
+      if (pipe === null) pipe = this.openPipeline(conn);
       if (pipe.streams !== null) this.feedStreams(pipe.streams, packet, dir, annotations);
       for (let i = 0; i < annotations.length; i++) {
         const code = annotations[i]!.code;
@@ -256,6 +257,7 @@ export class Analyzer {
       reportAtSec: 0,
     };
     this.pipelines.set(conn.id, pipe);
+    conn.owner = pipe;
     return pipe;
   }
 
@@ -302,6 +304,7 @@ export class Analyzer {
     const pipe = this.pipelines.get(conn.id);
     if (pipe === undefined) return;
     this.pipelines.delete(conn.id);
+    conn.owner = null;
     if (why === 'cap') this.stats.evictedByCap++;
     if (pipe.streams !== null) this.closeHttp(pipe);
     this.report(pipe);
@@ -333,6 +336,7 @@ export class Analyzer {
     pipe.conn.reported = true;
     pipe.httpResult = null;
     this.pipelines.delete(pipe.conn.id);
+    pipe.conn.owner = null;
     const report: ConnectionReport = {
       tcp: summarize(pipe.conn),
       http: result.summary,

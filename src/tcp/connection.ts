@@ -97,6 +97,11 @@ export class Connection {
    * late packets (TIME_WAIT stragglers) are still analysed, and must not start a second report.
    */
   reported = false;
+  /**
+   * The tracker's owner's per-connection state (the analyzer's reassembly and HTTP pipeline), opaque here: kept on
+   * the connection so that finding it costs no map lookup per packet. Null when it has none.
+   */
+  owner: object | null = null;
   /** @internal Set once the half-close data note was emitted, so it is said once. */
   halfCloseNoted = false;
 
