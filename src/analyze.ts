@@ -111,6 +111,7 @@ export class Analyzer {
     unsupported: 0,
     connections: 0,
     evictedByCap: 0,
+    bufferCapGaps: 0,
     firstTsSec: null,
     lastTsSec: null,
   };
@@ -285,6 +286,7 @@ export class Analyzer {
       rec.tsNsec,
     );
     if (fate === 'over-limit') {
+      this.stats.bufferCapGaps++;
       annotations.push({ code: Codes.LIMIT, text: 'out-of-order buffer full for this direction: the oldest hole is reported as a gap' });
     }
     if ((flags & TcpFlag.RST) !== 0) {

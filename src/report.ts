@@ -60,6 +60,8 @@ export interface ReportStats {
   connections: number;
   /** Connections evicted early because the tracked-connection cap was reached. */
   evictedByCap: number;
+  /** Times a direction's out-of-order buffer reached its cap and its lowest hole was declared a gap. */
+  bufferCapGaps: number;
   firstTsSec: number | null;
   lastTsSec: number | null;
 }

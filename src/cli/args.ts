@@ -1,6 +1,7 @@
 // The command line's option table (yargs) and a pure check that turns parsed argv into CliOptions.
 // Must not touch stdout, stderr, files or process state: run-cli.ts is the only code that does.
 
+import { DEFAULT_MAX_CONNECTIONS } from '../analyze.js';
 import yargs from 'yargs';
 
 export type View = 'timeline' | 'summary' | 'http';
@@ -31,6 +32,8 @@ export interface CliOptions {
   expect: string[];
   expectFile: string | null;
   failOn: string[];
+  /** Most connections tracked at once (a SYN flood's bound); beyond it the least recently active is reported early. */
+  maxConnections: number;
 }
 
 /** Exit codes, documented in the README and in --help. */
@@ -83,6 +86,7 @@ export function buildParser(argv: readonly string[]) {
     .option('color', { choices: ['auto', 'always', 'never'] as const, default: 'auto' as ColorMode, describe: 'colour annotations (auto: on a terminal unless NO_COLOR is set)' })
     .option('progress', { choices: ['auto', 'never'] as const, default: 'auto' as const, describe: 'progress line on stderr when it is a terminal' })
     .option('conn', { type: 'number', describe: 'only connection N (ids as in the tables)' })
+    .option('max-connections', { type: 'number', default: DEFAULT_MAX_CONNECTIONS, describe: 'most connections tracked at once; beyond it the least recently active is reported early (the summary says how many)' })
     // Repeatable options are plain (not `array: true`), which would swallow the capture paths after them; yargs
     // collects repeats into an array, and checkArgs() normalises one value to a list.
     .option('host', { type: 'string', describe: 'only connections with this address (repeatable)' })
@@ -112,6 +116,10 @@ export function checkArgs(parsed: Record<string, unknown>): { options: CliOption
   const ports = list(parsed.port).map(Number);
   const badPort = ports.find((p) => !Number.isInteger(p) || p < 0 || p > 65535);
   if (badPort !== undefined) return { error: `--port takes a number from 0 to 65535, not ${String(badPort)}` };
+  const maxConnections = Number(parsed['max-connections'] ?? DEFAULT_MAX_CONNECTIONS);
+  if (!Number.isInteger(maxConnections) || maxConnections < 1) {
+    return { error: `--max-connections takes a count of 1 or more, not ${String(parsed['max-connections'])}` };
+  }
   const tsStyle = Number(parsed.t ?? 0);
   if (tsStyle > 5) return { error: 'timestamp style: at most -ttttt' };
   const failOn = list(parsed['fail-on']).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
@@ -142,6 +150,7 @@ export function checkArgs(parsed: Record<string, unknown>): { options: CliOption
       expect,
       expectFile,
       failOn,
+      maxConnections,
     },
   };
 }

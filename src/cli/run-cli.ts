@@ -115,6 +115,7 @@ export async function analyzeSources(
   const analyzer = new Analyzer({
     absoluteSeq: options.absoluteSeq,
     displaySeq: printsLines,
+    maxConnections: options.maxConnections,
     keepConnections: options.command === 'check',
     // Exchanges are printed only by --http and the JSON formats; the tables and checks read the verdicts and counts.
     exchanges: options.command === 'trace' && (options.format !== 'text' || options.view === 'http'),

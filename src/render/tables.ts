@@ -215,9 +215,20 @@ export function renderCaptureSummary(report: Report, captures: readonly string[]
     s.invalid ? `${s.invalid} invalid` : '',
     s.unsupported ? `${s.unsupported} unsupported` : '',
   ].filter(Boolean);
-  return p.bold(
+  const head = p.bold(
     `${captures.join(' + ')}: ${s.records} packets (${s.tcpPackets} TCP${odd.length ? `; ${odd.join(', ')}` : ''})${span}, ${s.connections} TCP connection${s.connections === 1 ? '' : 's'}`,
   );
+  // The memory bounds say when they acted: what they cost the analysis is otherwise visible only per packet.
+  const limits = [
+    s.evictedByCap
+      ? `${s.evictedByCap} connection${s.evictedByCap === 1 ? ' was' : 's were'} reported early because the connection table was full (tcptrace --max-connections)`
+      : '',
+    s.bufferCapGaps
+      ? `${s.bufferCapGaps} gap${s.bufferCapGaps === 1 ? ' was' : 's were'} declared because a direction's out-of-order buffer was full`
+      : '',
+  ].filter(Boolean);
+  return limits.length === 0 ? head : `${head}
+${p.warn(`limits: ${limits.join('; ')}`)}`;
 }
 
 export const CONNECTION_TABLE_HEAD: readonly string[] = ['#', 'client', 'server', 'close', 'duration', 'pkts c>s/s>c', 'bytes c>s/s>c', 'rtt', 'trouble', 'HTTP'];
