@@ -13,8 +13,6 @@ export interface TcpdumpSeqView {
   sackBase: number;
 }
 
-/** tcpdump's table size (TSEQ_HASHSIZE); kept so buckets and their order behave as tcpdump's do. */
-const HASH_SIZE = 919;
 const TH_SYN = 0x02;
 const TH_ACK = 0x10;
 
@@ -28,6 +26,8 @@ interface Conversation {
   /** tcpdump's th->seq and th->ack: the bases subtracted in the canonical direction. */
   seq: number;
   ack: number;
+  /** The next conversation whose key has the same hash. */
+  next: Conversation | null;
 }
 
 /** memcmp of two `len`-byte runs of `data`. */
@@ -50,7 +50,13 @@ function sameAt(stored: Uint8Array, data: Uint8Array, at: number): boolean {
  */
 export class TcpdumpSeq {
   private readonly absolute: boolean;
-  private readonly buckets: (Conversation[] | undefined)[] = new Array(HASH_SIZE);
+  /**
+   * Conversations by a hash of their key, chained. tcpdump keeps 919 buckets (TSEQ_HASHSIZE) hashed on the ports
+   * alone and never forgets a conversation, so a capture of 33,000 connections to one server port scanned lists of
+   * dozens per packet (and twice that on a capture twice as long). Keys are unique, so the order of a bucket never
+   * decided which entry matched: a full-key hash finds the same entry.
+   */
+  private readonly table = new Map<number, Conversation>();
 
   constructor(opts: { absolute?: boolean } = {}) {
     this.absolute = opts.absolute === true;
@@ -86,16 +92,16 @@ export class TcpdumpSeq {
     const keySrcAt = rev ? dstAt : srcAt;
     const keyDstAt = rev ? srcAt : dstAt;
     const port = rev ? ((dport << 16) | sport) >>> 0 : ((sport << 16) | dport) >>> 0;
-    const bucketIndex = port % HASH_SIZE;
-    let bucket = this.buckets[bucketIndex];
+    let hash = Math.imul(port ^ (ip.version << 28), 0x9e3779b1);
+    for (let i = 0; i < addrLen; i++) hash = Math.imul(hash ^ data[keySrcAt + i], 0x01000193);
+    for (let i = 0; i < addrLen; i++) hash = Math.imul(hash ^ data[keyDstAt + i], 0x01000193);
+    hash = (hash ^ (hash >>> 16)) & 0x3fffffff;
+    const first = this.table.get(hash);
     let conv: Conversation | undefined;
-    if (bucket !== undefined) {
-      for (let i = 0; i < bucket.length; i++) {
-        const c = bucket[i];
-        if (c.port === port && c.version === ip.version && sameAt(c.src, data, keySrcAt) && sameAt(c.dst, data, keyDstAt)) {
-          conv = c;
-          break;
-        }
+    for (let c = first ?? null; c !== null; c = c.next) {
+      if (c.port === port && c.version === ip.version && sameAt(c.src, data, keySrcAt) && sameAt(c.dst, data, keyDstAt)) {
+        conv = c;
+        break;
       }
     }
     const seq = tcp.seq;
@@ -105,13 +111,9 @@ export class TcpdumpSeq {
       if (conv === undefined) {
         conv = {
           version: ip.version, src: data.slice(keySrcAt, keySrcAt + addrLen), dst: data.slice(keyDstAt, keyDstAt + addrLen),
-          port, seq: 0, ack: 0,
+          port, seq: 0, ack: 0, next: first ?? null,
         };
-        if (bucket === undefined) {
-          bucket = [];
-          this.buckets[bucketIndex] = bucket;
-        }
-        bucket.push(conv);
+        this.table.set(hash, conv);
       }
       if (rev) {
         conv.ack = seq;
