@@ -73,10 +73,10 @@ let interfaces: Map<number, string> | null = null;
  * capture, so V8 promotes it to the old generation, where it dies; V8 then lets the old generation grow to several
  * times the live data before collecting it. Once the heap has grown to twice what the last major collection left
  * (and past 64 MB), this asks for one (gc() with execution 'async' runs it from a task, still a full stop-the-world
- * mark-compact, as --trace-gc shows). Measured with --summary on the benchmark capture (1.5 M packets) and its
- * double: no guard 8.1 s / 491 MB and 23.3 s / 582 MB; this 9.0 s / 292 MB and 29.2 s / 331 MB (a blocking gc() at
- * 1.5x: 10.5 s / 299 MB). Memory is what a user with a capture of many gigabytes runs out of, so the executable
- * pays the time; the library leaves the heap to its host.
+ * mark-compact, as --trace-gc shows). Measured with --summary on the benchmark capture (1.5 M packets), pretenuring
+ * off: no guard 6.6-7.1 s / 318-348 MB; this 7.1-7.4 s / 235-248 MB (1.5x instead of 2x: 8.2-8.9 s / 206-218 MB;
+ * V8's own --heap-growing-percent=30 instead of a guard: 7.7-8.2 s / 235 MB). Memory is what a user with a capture
+ * of many gigabytes runs out of, so the executable pays the time; the library leaves the heap to its host.
  */
 function heapGuard(): (() => void) | undefined {
   let collect: ((options: { type: 'major'; execution: 'async' }) => void) | undefined;
