@@ -11,7 +11,9 @@ import { ByteSink } from './byte-sink.js';
 import { RowSpool } from './row-spool.js';
 import { ANSI_PALETTE, PLAIN_PALETTE } from '../render/color.js';
 import { TimelineRenderer } from '../render/timeline.js';
-import { CLI_TABLE3_MAX_ROWS, connectionRow, renderCaptureSummary, renderHttpTable, renderHttpVerdict, writeConnectionTable } from '../render/tables.js';
+import {
+  CLI_TABLE3_MAX_ROWS, connectionRow, measureRow, renderCaptureSummary, renderHttpTable, renderHttpVerdict, writeConnectionTable,
+} from '../render/tables.js';
 import { connectionRecord, documentHead, endRecord, metaRecord, packetRecord } from '../render/json.js';
 import { makeFilter } from './filter.js';
 import { runChecks } from './check-command.js';
@@ -179,6 +181,8 @@ async function trace(options: CliOptions, io: CliIo): Promise<number> {
    * the exchanges are --http's). In a temporary file once they are many.
    */
   const spool = new RowSpool();
+  /** The connection table's column widths, measured as its rows are made (the rows are then read once, to draw). */
+  const columnWidths: number[] = [];
   let anyMidstream = false;
   let httpTables = 0;
   let httpRows = 0;
@@ -245,7 +249,9 @@ async function trace(options: CliOptions, io: CliIo): Promise<number> {
       // The connection table is printed at the end, in id order: only its row and verdict wait, in the spool.
       onConnection = (c) => {
         if (!filter.connection(c)) return;
-        spool.add(c.tcp.id, connectionRow(c).join(CELL_SEPARATOR) + VERDICT_SEPARATOR + renderHttpVerdict(c, palette));
+        const row = connectionRow(c);
+        measureRow(columnWidths, row);
+        spool.add(c.tcp.id, row.join(CELL_SEPARATOR) + VERDICT_SEPARATOR + renderHttpVerdict(c, palette));
         if (c.tcp.midstream) anyMidstream = true;
       };
     }
@@ -282,6 +288,7 @@ async function trace(options: CliOptions, io: CliIo): Promise<number> {
       const record = (i: number) => spool.get(ids[i]!)!;
       const rows = {
         count: ids.length,
+        widths: columnWidths,
         row: (i: number) => {
           const r = record(i);
           return r.slice(0, r.indexOf(VERDICT_SEPARATOR)).split(CELL_SEPARATOR);

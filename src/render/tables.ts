@@ -21,6 +21,19 @@ export function drawTable(head: readonly string[], rows: readonly (readonly stri
 export interface RowSource {
   readonly count: number;
   row(index: number): readonly string[];
+  /**
+   * The columns' widths over every row, measured by measureRow as the rows were made: then the rows are read once,
+   * to draw (a caller that keeps them in a file saves reading and splitting every row twice).
+   */
+  readonly widths?: readonly number[];
+}
+
+/** Widens `widths` (display columns per column, no padding) to fit `row`, as drawTableLines measures cells. */
+export function measureRow(widths: number[], row: readonly string[]): void {
+  for (let col = 0; col < row.length; col++) {
+    const w = displayWidth(cellText(row[col] ?? ''));
+    if (!(w <= widths[col]!)) widths[col] = w;
+  }
 }
 
 /** drawTable's lines, handed to `write` one by one: a table of 100,000 rows is never one string. */
@@ -28,11 +41,15 @@ export function drawTableLines(head: readonly string[], rows: RowSource, write: 
   const headCells = head.map(cellText);
   // A loop, not Math.max(...column): spreading a column of 100,000 rows would overflow the stack.
   const widths = headCells.map((h) => 2 + displayWidth(h));
-  for (let i = 0; i < rows.count; i++) {
-    const row = rows.row(i);
-    for (let col = 0; col < widths.length; col++) {
-      const w = 2 + displayWidth(cellText(row[col] ?? ''));
-      if (w > widths[col]!) widths[col] = w;
+  if (rows.widths !== undefined) {
+    for (let col = 0; col < widths.length; col++) widths[col] = Math.max(widths[col]!, 2 + (rows.widths[col] ?? 0));
+  } else {
+    for (let i = 0; i < rows.count; i++) {
+      const row = rows.row(i);
+      for (let col = 0; col < widths.length; col++) {
+        const w = 2 + displayWidth(cellText(row[col] ?? ''));
+        if (w > widths[col]!) widths[col] = w;
+      }
     }
   }
   const rule = (left: string, mid: string, right: string) => left + widths.map((w) => '─'.repeat(w)).join(mid) + right;

@@ -4,7 +4,7 @@
 import Table from 'cli-table3';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { drawTable, renderHttpTables } from '../../src/render/tables.js';
+import { drawTable, drawTableLines, measureRow, renderHttpTables } from '../../src/render/tables.js';
 import { PLAIN_PALETTE } from '../../src/render/color.js';
 import type { ConnectionReport } from '../../src/report.js';
 
@@ -23,6 +23,23 @@ const cellChar = fc.oneof(
 const cell = fc.array(cellChar, { maxLength: 12 }).map((cs) => cs.join(''));
 
 describe('drawTable', () => {
+  it('draws the same lines from widths measured row by row (measureRow) as from its own measuring pass', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 5 }), fc.array(fc.array(cell, { minLength: 5, maxLength: 5 }), { maxLength: 6 }), fc.array(cell, { minLength: 5, maxLength: 5 }), (cols, rows, head) => {
+        const h = head.slice(0, cols);
+        const r = rows.map((row) => row.slice(0, cols));
+        const widths: number[] = [];
+        for (const row of r) measureRow(widths, row);
+        const lines: string[] = [];
+        let reads = 0;
+        drawTableLines(h, { count: r.length, row: (i) => (reads++, r[i]!), widths }, (l) => lines.push(l));
+        expect(lines.join('\n')).toBe(drawTable(h, r));
+        expect(reads).toBe(r.length);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('draws what cli-table3 draws', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 5 }), fc.array(fc.array(cell, { minLength: 5, maxLength: 5 }), { maxLength: 6 }), fc.array(cell, { minLength: 5, maxLength: 5 }), (cols, rows, head) => {
