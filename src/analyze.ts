@@ -7,8 +7,8 @@ import type { Packet } from './decode/packet.js';
 import { decodePacket } from './decode/decode-frame.js';
 import { TcpdumpSeq } from './tcp/tcpdump-seq.js';
 import { TcpTracker } from './tcp/tracker.js';
-import type { Connection, EvictReason } from './tcp/connection.js';
-import { summarize, type ConnectionSummary } from './tcp/summary.js';
+import type { CloseReason, Connection, EvictReason } from './tcp/connection.js';
+import { closeReason, summarize } from './tcp/summary.js';
 import { Reassembler, type StreamSink, type EndReason, type SegmentFlags } from './stream/index.js';
 import { HttpConnection, type HttpEvent, type HttpExchange, type HttpSummary, type TcpCloseFacts } from './http/index.js';
 import type { ConnectionReport, PacketEvent, Report, ReportStats } from './report.js';
@@ -326,7 +326,7 @@ export class Analyzer {
     streams[1].finish(lastFrame, 'capture-end');
     out.length = 0;
     pipe.httpResult = {
-      summary: http.summary(closeFacts(summarize(pipe.conn))),
+      summary: http.summary(closeFacts(closeReason(pipe.conn), pipe.conn.history)),
       exchanges: this.opts.exchanges === false ? NO_EXCHANGES : http.exchanges(),
     };
     pipe.streams = null;
@@ -355,13 +355,15 @@ function ownCopy(annotations: Annotation[]): Annotation[] {
   return annotations.length === 0 ? NO_ANNOTATIONS : annotations.slice();
 }
 
-/** Maps the TCP summary onto the facts the HTTP verdict needs about how the connection ended (TCP roles). */
-function closeFacts(tcp: ConnectionSummary): TcpCloseFacts {
-  const reason = tcp.closeReason;
+/**
+ * Maps how the connection ended (summary.ts closeReason, and its history) onto the facts the HTTP verdict needs
+ * (TCP roles). Read from the connection, not from a whole summarize(): the report makes that one later.
+ */
+function closeFacts(reason: CloseReason, history: string): TcpCloseFacts {
   // The history lists each side's letters in order of first occurrence: F is the client's first FIN, f the
   // server's. closedFirstBy cannot serve here: it names whoever stopped sending first, by FIN or by RST.
-  const clientFin = tcp.history.indexOf('F');
-  const serverFin = tcp.history.indexOf('f');
+  const clientFin = history.indexOf('F');
+  const serverFin = history.indexOf('f');
   const firstFinBy =
     clientFin < 0 && serverFin < 0 ? null : serverFin < 0 || (clientFin >= 0 && clientFin < serverFin) ? 'client' : 'server';
   return {
