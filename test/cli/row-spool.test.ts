@@ -64,6 +64,27 @@ describe('RowSpool', () => {
     );
   });
 
+  test('passes in id order over records written out of order (near and far) return every record, twice', () => {
+    const spool = new RowSpool({ spillBytes: 0 });
+    const n = 12_000;
+    // Written as connections are reported: mostly a few hundred ids late, some (long-lived ones) thousands late.
+    const ids = Array.from({ length: n }, (_, i) => i);
+    const key = (id: number) => (id % 97 === 0 ? id + 9000 : id + ((id * 7919) % 400));
+    ids.sort((a, b) => key(a) - key(b));
+    const text = (id: number) => `row ${id} ${'µ→'.repeat(id % 13)}`;
+    try {
+      for (const id of ids) spool.add(id, text(id));
+      expect(spool.spilled).toBe(true);
+      for (let pass = 0; pass < 2; pass++) {
+        for (let id = 0; id < n; id++) expect(spool.get(id)).toBe(text(id));
+      }
+      expect(spool.get(n)).toBeUndefined();
+      expect(spool.get(77)).toBe(text(77));
+    } finally {
+      spool.close();
+    }
+  });
+
   test('spills past its byte budget, keeps records larger than its write buffer, removes its file on close', () => {
     const before = spoolDirs();
     const spool = new RowSpool({ spillBytes: 1000 });
