@@ -25,7 +25,7 @@ export {
 export { mergedBatches, type SourceSpec } from './capture/merge.js';
 
 // Decoding and the stages below the analyzer, for callers who build their own pipeline.
-export { decodePacket, isTcpPacket } from './decode/decode-frame.js';
+export { decodePacket, isTcpPacket, PacketDecoder } from './decode/decode-frame.js';
 export { Reassembler, type StreamSink, type SegmentFate } from './stream/index.js';
 export { HttpConnection } from './http/index.js';
 export type { HttpExchange, HttpSummary, HttpEvent, HttpMode, TcpCloseFacts } from './http/types.js';

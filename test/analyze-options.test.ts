@@ -4,7 +4,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { analyzeFile } from '../src/analyze.js';
+import { Analyzer, analyzeFile } from '../src/analyze.js';
+import { readCaptureSync } from '../src/capture/reader.js';
+import type { DecodedIp, DecodedTcp } from '../src/decode/views.js';
+import type { PacketEvent, Report } from '../src/report.js';
 
 const FIXTURES = path.resolve(import.meta.dirname, '..', 'fixtures', 'captures');
 const captures = fs.readdirSync(FIXTURES).filter((f) => /\.(pcap|pcapng)$/.test(f)).sort();
@@ -30,5 +33,54 @@ describe('AnalyzerOptions.exchanges: false', () => {
   test('the fixtures hold HTTP exchanges to compare', async () => {
     const r = await analyzeFile(path.join(FIXTURES, 'real-http11-pipelined.pcap'));
     expect(r.connections.some((c) => c.exchanges.length > 1 && c.http.mode === 'pipelined')).toBe(true);
+  });
+});
+
+describe('AnalyzerOptions.reuseEvents: true', () => {
+  /** Everything an event says, read at once (a reused event is valid only until the next push). */
+  function snapshot(ev: PacketEvent): unknown {
+    const p = ev.packet;
+    return {
+      frame: ev.frame, conn: ev.conn, dir: ev.dir, relSeq: ev.relSeq, relAck: ev.relAck,
+      display: { ...ev.display }, annotations: ev.annotations.map((a) => ({ ...a })),
+      problem: p.problem && { ...p.problem }, notes: p.linkNotes.length,
+      ip: p.ip && { ...(p.ip as DecodedIp).toJSON(), src: [...p.ip.src], dst: [...p.ip.dst] },
+      tcp: p.tcp && { ...(p.tcp as DecodedTcp).toJSON(), options: [...p.tcp.options], payload: [...p.tcp.payload] },
+    };
+  }
+
+  async function run(file: string, reuseEvents: boolean): Promise<{ events: unknown[]; distinct: number; report: Report }> {
+    const analyzer = new Analyzer({ reuseEvents });
+    const bytes = fs.readFileSync(path.join(FIXTURES, file));
+    const { records, warnings } = readCaptureSync(new Uint8Array(bytes));
+    const events: unknown[] = [];
+    const seen = new Set<PacketEvent>();
+    for (const r of records) {
+      const ev = analyzer.push(r);
+      seen.add(ev);
+      events.push(snapshot(ev));
+    }
+    return { events, distinct: seen.size, report: analyzer.finish(warnings) };
+  }
+
+  test.each(captures)('%s: every event says the same, from one reused object', async (file) => {
+    const own = await run(file, false);
+    const reused = await run(file, true);
+    expect(reused.events).toEqual(own.events);
+    expect(reused.report).toEqual(own.report);
+    expect(own.distinct).toBe(own.events.length);
+    expect(reused.distinct).toBe(Math.min(1, reused.events.length));
+  });
+
+  test('a tunnelled packet keeps its outer header in a note while the reused header holds the inner one', async () => {
+    // crafted-ip.pcap holds IPv4-in-IPv4 (192.0.2.1 > 192.0.2.2: IP 10.1.0.1.40000 > 10.1.0.2.80, see
+    // fixtures/README-crafted.md): the inner header must be a fresh object, not the lent one the outer header took.
+    const own = await run('crafted-ip.pcap', false);
+    const reused = await run('crafted-ip.pcap', true);
+    const tunnelled = (own.events as { notes: number; ip: { src: number[] } | null }[]).filter(
+      (e) => e.notes > 0 && e.ip !== null && e.ip.src.join('.') === '10.1.0.1',
+    );
+    expect(tunnelled.length).toBeGreaterThan(0);
+    expect(reused.events).toEqual(own.events);
   });
 });

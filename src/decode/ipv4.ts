@@ -6,7 +6,7 @@ import { addNote, setProblem } from './common.js';
 import { demuxIp } from './ip-demux.js';
 import type { IpVersionNote, TruncNote } from './notes.js';
 import type { Packet } from './packet.js';
-import { DecodedIp } from './views.js';
+import { takeIp } from './views.js';
 
 export const IPV4_MIN_HEADER_LEN = 20;
 
@@ -38,7 +38,7 @@ export function decodeIpv4(
   const totalLen = be16(data, off + 2, capEnd);
   const fragField = be16(data, off + 6, capEnd);
   const protocol = data[off + 9];
-  const ip = new DecodedIp(
+  const ip = takeIp().set(
     data, 4, off, headerLen, 0, protocol, data[off + 8], be16(data, off + 4, capEnd), (fragField & 0x1fff) * 8,
     (fragField & 0x2000) !== 0, totalLen, wireLen, capEnd, data[off + 1], (fragField & 0x4000) !== 0, protocol,
     packet.linkNotes.length,

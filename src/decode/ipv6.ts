@@ -6,7 +6,7 @@ import { addNote, setProblem } from './common.js';
 import { demuxIp, IpProto } from './ip-demux.js';
 import type { IpMissingNote, Ip6ExtNote, Ip6InvalidNote, IpShortNote, IpVersionNote, StopNote, TruncNote } from './notes.js';
 import type { Packet } from './packet.js';
-import { DecodedIp } from './views.js';
+import { takeIp } from './views.js';
 
 export const IPV6_HEADER_LEN = 40;
 
@@ -95,7 +95,7 @@ export function decodeIpv6(
   // tcpdump: a zero payload length means "maybe jumbo": walk the headers over what the frame holds.
   let len = payloadLenField !== 0 ? payloadLenField + IPV6_HEADER_LEN : wireLen + IPV6_HEADER_LEN;
   const firstNext = data[off + 6];
-  const ip = new DecodedIp(
+  const ip = takeIp().set(
     data, 6, off, IPV6_HEADER_LEN, 0, firstNext, data[off + 7], 0, 0, false, payloadLenField, wireLen,
     Math.min(capEnd, off + len), ((data[off] & 0x0f) << 4) | (data[off + 1] >> 4), false, firstNext,
     packet.linkNotes.length,

@@ -4,7 +4,7 @@
 import { be16, be32 } from './bytes.js';
 import { setProblem } from './common.js';
 import type { Packet } from './packet.js';
-import { DecodedTcp } from './views.js';
+import { takeTcp } from './views.js';
 import { OPTIONS_MALFORMED, OPTIONS_TRUNCATED, readTcpOptionSummary } from './tcp-options.js';
 
 /** The fixed part of the TCP header (RFC 9293 §3.1). */
@@ -22,7 +22,7 @@ export function decodeTcp(packet: Packet, off: number, segmentLen: number, capEn
     setProblem(packet, 'truncated', 'tcp', 'capture ends before the TCP ports');
     return;
   }
-  const tcp = new DecodedTcp(data, be16(data, off, capEnd), be16(data, off + 2, capEnd), off, captured, segmentLen);
+  const tcp = takeTcp().set(data, be16(data, off, capEnd), be16(data, off + 2, capEnd), off, captured, segmentLen);
   packet.tcp = tcp;
   if (captured >= 13) tcp.headerLen = (data[off + 12] >> 4) * 4;
   if (captured < TCP_MIN_HEADER_LEN) {
