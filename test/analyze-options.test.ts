@@ -1,10 +1,10 @@
 // Analyzer options that only save work must not change what is reported: the same verdicts, TCP summaries and
-// annotation counts on every fixture capture, with and without them.
+// annotation counts on every fixture capture, with and without them (exchanges, reuseEvents, annotationTexts).
 
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { Analyzer, analyzeFile } from '../src/analyze.js';
+import { Analyzer, analyzeFile, type AnalyzerOptions } from '../src/analyze.js';
 import { readCaptureSync } from '../src/capture/reader.js';
 import type { DecodedIp, DecodedTcp } from '../src/decode/views.js';
 import type { PacketEvent, Report } from '../src/report.js';
@@ -50,17 +50,7 @@ describe('AnalyzerOptions.reuseEvents: true', () => {
   }
 
   async function run(file: string, reuseEvents: boolean): Promise<{ events: unknown[]; distinct: number; report: Report }> {
-    const analyzer = new Analyzer({ reuseEvents });
-    const bytes = fs.readFileSync(path.join(FIXTURES, file));
-    const { records, warnings } = readCaptureSync(new Uint8Array(bytes));
-    const events: unknown[] = [];
-    const seen = new Set<PacketEvent>();
-    for (const r of records) {
-      const ev = analyzer.push(r);
-      seen.add(ev);
-      events.push(snapshot(ev));
-    }
-    return { events, distinct: seen.size, report: analyzer.finish(warnings) };
+    return runWith(file, { reuseEvents }, snapshot);
   }
 
   test.each(captures)('%s: every event says the same, from one reused object', async (file) => {
@@ -82,5 +72,48 @@ describe('AnalyzerOptions.reuseEvents: true', () => {
     );
     expect(tunnelled.length).toBeGreaterThan(0);
     expect(reused.events).toEqual(own.events);
+  });
+});
+
+/** Runs a fixture through an Analyzer, reading each event at once with `read`. */
+async function runWith(
+  file: string,
+  opts: AnalyzerOptions,
+  read: (ev: PacketEvent) => unknown,
+): Promise<{ events: unknown[]; distinct: number; report: Report }> {
+  const analyzer = new Analyzer(opts);
+  const bytes = fs.readFileSync(path.join(FIXTURES, file));
+  const { records, warnings } = readCaptureSync(new Uint8Array(bytes));
+  const events: unknown[] = [];
+  const seen = new Set<PacketEvent>();
+  for (const r of records) {
+    const ev = analyzer.push(r);
+    seen.add(ev);
+    events.push(read(ev));
+  }
+  return { events, distinct: seen.size, report: analyzer.finish(warnings) };
+}
+
+describe('AnalyzerOptions.annotationTexts: false', () => {
+  const codes = (ev: PacketEvent) => ev.annotations.map((a) => a.code);
+  const texts = (ev: PacketEvent) => ev.annotations.map((a) => a.text);
+
+  test.each(captures)('%s: the same codes in the same order, the same reports, no words', async (file) => {
+    const worded = await runWith(file, {}, codes);
+    const bare = await runWith(file, { annotationTexts: false }, codes);
+    expect(bare.events).toEqual(worded.events);
+    expect(bare.report).toEqual(worded.report);
+    const bareTexts = await runWith(file, { annotationTexts: false }, texts);
+    expect((bareTexts.events as string[][]).flat().every((t) => t === '')).toBe(true);
+  });
+
+  test('the fixtures exercise the worded paths being compared', async () => {
+    const all = new Set<string>();
+    for (const file of captures) {
+      for (const list of (await runWith(file, {}, codes)).events as string[][]) for (const c of list) all.add(c);
+    }
+    for (const code of ['tcp.handshake', 'tcp.state', 'tcp.close', 'tcp.retransmission', 'tcp.dup-ack', 'http.request', 'http.response-end', 'http.pipelined']) {
+      expect(all.has(code), code).toBe(true);
+    }
   });
 });

@@ -153,6 +153,8 @@ export async function analyzeSources(
             else waiting.push({ before: chunkIndex, report: c });
           },
     reuseEvents: onEvent === undefined,
+    // Annotation texts are read only where events are printed (timeline, JSON); the tables count codes.
+    annotationTexts: onEvent !== undefined,
   });
   const gen = mergedBatches(specs, { signal: io.signal });
   let packets = 0;

@@ -15,6 +15,11 @@ export interface HttpConnectionOptions {
   maxHeaderBytes?: number;
   /** Cap on a start line and on a chunk-size line. Default 8 KiB (RFC 9112 §3 recommends at least 8000 octets). */
   maxStartLineBytes?: number;
+  /**
+   * Word the events (default true). Off, every event still comes, with its code and an empty text, and the words of
+   * the frequent ones (each request, response and their ends) are not even built: for callers that count codes.
+   */
+  texts?: boolean;
 }
 
 const DEFAULT_MAX_HEADER_BYTES = 64 * 1024;
@@ -56,6 +61,7 @@ export class HttpConnection implements ParserSink {
   private readonly started: [boolean, boolean] = [false, false];
   /** Why each direction's parsing stopped, while it stays stopped (a resync clears it). */
   private readonly stopped: [string | null, string | null] = [null, null];
+  private readonly words: boolean;
 
   constructor(opts: HttpConnectionOptions = {}) {
     const limits = {
@@ -63,6 +69,7 @@ export class HttpConnection implements ParserSink {
       maxStartLineBytes: opts.maxStartLineBytes ?? DEFAULT_MAX_START_LINE_BYTES,
     };
     this.parsers = [new DirectionParser(0, this, limits), new DirectionParser(1, this, limits)];
+    this.words = opts.texts !== false;
   }
 
   /** In-order bytes of direction dir (0 = TCP client→server), stream offset of bytes[0], and the frame/time that
@@ -144,7 +151,7 @@ export class HttpConnection implements ParserSink {
   }
 
   private emit(code: string, text: string, frame: number, dir: Direction, exchange: number): void {
-    this.out.push({ code, text, frame, dir, exchange });
+    this.out.push({ code, text: this.words ? text : '', frame, dir, exchange });
   }
 
   private dirLabel(dir: Direction): string {
@@ -203,7 +210,8 @@ export class HttpConnection implements ParserSink {
     const responding = this.curResp !== null && !this.curResp.interim;
     if (responding) outstanding++;
     const prev = this.recs.length > 0 ? this.recs[this.recs.length - 1] : null;
-    const prevName = prev?.hasRequest ? `request ${prev.index}` : `response ${prev?.index ?? 0}`;
+    const words = this.words;
+    const prevName = !words ? '' : prev?.hasRequest ? `request ${prev.index}` : `response ${prev?.index ?? 0}`;
     let suffix = '';
     let certain = false;
     if (!respParser.synced) {
@@ -221,8 +229,8 @@ export class HttpConnection implements ParserSink {
     this.frameRequests.push(ex);
     this.curReq = ex;
     if (resync !== null) this.emit(HttpCodes.RESYNC, this.resyncText(dir, `request ${ex.index}`, resync, ''), first.frame, dir, ex.index);
-    const version = req.http09 ? '(HTTP/0.9, no version)' : req.version === '' ? '(no version)' : printable(req.version, 20);
-    this.emit(HttpCodes.REQUEST, `request ${ex.index} ${printable(req.method, 40)} ${printable(req.target)} ${version}${suffix}`,
+    const version = !words ? '' : req.http09 ? '(HTTP/0.9, no version)' : req.version === '' ? '(no version)' : printable(req.version, 20);
+    this.emit(HttpCodes.REQUEST, words ? `request ${ex.index} ${printable(req.method, 40)} ${printable(req.target)} ${version}${suffix}` : '',
       first.frame, dir, ex.index);
     if (certain) this.emitPipelined(ex, outstanding + 1, first.frame);
     else if (outstanding > 0 && respParser.synced) this.deferred.push({ ex, depth: outstanding + 1 });
@@ -262,7 +270,7 @@ export class HttpConnection implements ParserSink {
 
   private emitPipelined(ex: ExchangeRec, depth: number, frame: number): void {
     const waiting = depth - 1;
-    this.emit(HttpCodes.PIPELINED, `request ${ex.index} sent while ${waiting} earlier ${waiting === 1 ? 'request awaited its' : 'requests awaited their'} response (depth ${depth})`,
+    this.emit(HttpCodes.PIPELINED, !this.words ? '' : `request ${ex.index} sent while ${waiting} earlier ${waiting === 1 ? 'request awaited its' : 'requests awaited their'} response (depth ${depth})`,
       frame, this.reqDir!, ex.index);
   }
 
@@ -304,6 +312,10 @@ export class HttpConnection implements ParserSink {
     if (resync !== null) {
       const held = lost.length === 0 ? '' : `; the lost bytes held the response${lost.length === 1 ? '' : 's'} to request${lost.length === 1 ? '' : 's'} ${lost.join(', ')}`;
       this.emit(HttpCodes.RESYNC, this.resyncText(dir, `response ${ex.index}`, resync, held), first.frame, dir, ex.index);
+    }
+    if (!this.words) {
+      this.emit(HttpCodes.RESPONSE, '', first.frame, dir, ex.index);
+      return;
     }
     const line = status === null ? 'HTTP/0.9 response (no status line)' : `${status.status}${status.reason === '' ? '' : ' ' + printable(status.reason, 80)}`;
     const tag = interim ? ' · interim' : ex.hasRequest ? '' : ' · its request is not in the capture';
@@ -383,7 +395,7 @@ export class HttpConnection implements ParserSink {
       ex.requestFraming = body.framing;
       ex.requestBodyBytes = body.bodyBytes;
       ex.requestBodyMissingBytes = body.missingBytes;
-      this.emit(HttpCodes.REQUEST_END, `request ${ex.index} complete · ${bodyWords(body)}`, last.frame, dir, ex.index);
+      this.emit(HttpCodes.REQUEST_END, this.words ? `request ${ex.index} complete · ${bodyWords(body)}` : '', last.frame, dir, ex.index);
       return;
     }
     const cur = this.curResp;
@@ -397,8 +409,12 @@ export class HttpConnection implements ParserSink {
     ex.responseFraming = body.framing;
     ex.responseBodyBytes = body.bodyBytes;
     ex.responseBodyMissingBytes = body.missingBytes;
-    const line = ex.status === null ? 'HTTP/0.9 response' : `${ex.status}${ex.reason ? ' ' + printable(ex.reason, 80) : ''}`;
-    this.emit(HttpCodes.RESPONSE_END, `response ${ex.index} ${line} · ${bodyWords(body)} · ${fate(ex)}`, last.frame, dir, ex.index);
+    if (this.words) {
+      const line = ex.status === null ? 'HTTP/0.9 response' : `${ex.status}${ex.reason ? ' ' + printable(ex.reason, 80) : ''}`;
+      this.emit(HttpCodes.RESPONSE_END, `response ${ex.index} ${line} · ${bodyWords(body)} · ${fate(ex)}`, last.frame, dir, ex.index);
+    } else {
+      this.emit(HttpCodes.RESPONSE_END, '', last.frame, dir, ex.index);
+    }
     if (ex.switched === 'upgrade') {
       this.emit(HttpCodes.UPGRADE, `upgraded to ${this.upgradeTo} (101 Switching Protocols): the rest of the connection is not HTTP`,
         last.frame, dir, ex.index);
