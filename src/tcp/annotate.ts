@@ -3,7 +3,7 @@
 
 import type { Annotation } from '../types.js';
 import { Codes, TcpFlag } from '../types.js';
-import { Analysis, ANY_RETRANSMISSION, TcpCodes } from './codes.js';
+import { Analysis, ANALYSIS_CODES, ANY_RETRANSMISSION, TcpCodes } from './codes.js';
 import type { SegmentAnalysis } from './checks.js';
 import type { Connection } from './connection.js';
 import type { Endpoint } from './endpoint.js';
@@ -45,32 +45,15 @@ function describeSegment(c: FlagContext): string {
   return `${what} (relative seq ${c.relSeq})`;
 }
 
-/** Each analysis flag's code, in the order pushAnalysisAnnotations says them. */
-const ANALYSIS_FLAG_CODES: readonly (readonly [number, string])[] = [
-  [ANY_RETRANSMISSION, Codes.RETRANSMISSION],
-  [Analysis.FAST_RETRANSMISSION, Codes.FAST_RETRANSMISSION],
-  [Analysis.SPURIOUS_RETRANSMISSION, Codes.SPURIOUS_RETRANSMISSION],
-  [Analysis.OUT_OF_ORDER, Codes.OUT_OF_ORDER],
-  [Analysis.LOST_SEGMENT, Codes.LOST_SEGMENT],
-  [Analysis.ACK_LOST_SEGMENT, Codes.ACK_LOST_SEGMENT],
-  [Analysis.WINDOW_UPDATE, Codes.WINDOW_UPDATE],
-  [Analysis.WINDOW_FULL, Codes.WINDOW_FULL],
-  [Analysis.KEEP_ALIVE, Codes.KEEP_ALIVE],
-  [Analysis.KEEP_ALIVE_ACK, Codes.KEEP_ALIVE_ACK],
-  [Analysis.DUP_ACK, Codes.DUP_ACK],
-  [Analysis.ZERO_WINDOW_PROBE, Codes.ZERO_WINDOW_PROBE],
-  [Analysis.ZERO_WINDOW, Codes.ZERO_WINDOW],
-  [Analysis.ZERO_WINDOW_PROBE_ACK, TcpCodes.ZERO_WINDOW_PROBE_ACK],
-];
-
 /**
  * pushAnalysisAnnotations without the words (TcpTrackerOptions.texts off): the same codes in the same order, each
  * with an empty text. A test compares the two on every fixture.
  */
 export function pushAnalysisCodes(flags: number, out: Annotation[]): void {
-  for (let i = 0; i < ANALYSIS_FLAG_CODES.length; i++) {
-    const entry = ANALYSIS_FLAG_CODES[i]!;
-    if ((flags & entry[0]) !== 0) out.push({ code: entry[1], text: '' });
+  // ANALYSIS_CODES is packet-tcp.c's print order, which pushAnalysisAnnotations follows; REUSED_PORTS is the tracker's.
+  for (let i = 0; i < ANALYSIS_CODES.length; i++) {
+    const entry = ANALYSIS_CODES[i]!;
+    if ((flags & entry[0]) !== 0 && entry[0] !== Analysis.REUSED_PORTS) out.push({ code: entry[1], text: '' });
   }
 }
 
