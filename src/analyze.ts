@@ -60,6 +60,12 @@ export interface AnalyzerOptions {
    * close (a retransmitted FIN, the RSTs that answer data in flight) are still counted in it.
    */
   reportAfterCloseSec?: number;
+  /**
+   * Pack a reported connection for the rest of its TIME_WAIT (default true): the tracker then keeps only what its
+   * stragglers need, in typed arrays (TcpTracker.retire), about 0.6 KB instead of 2 KB of objects. Events and reports
+   * are the same either way; off is for comparison.
+   */
+  compactTimeWait?: boolean;
 }
 
 /**
@@ -402,6 +408,8 @@ export class Analyzer {
     };
     if (this.opts.keepConnections !== false) this.connections.push(report);
     this.opts.onConnection?.(report);
+    // Reported while still tracked (closed, waiting out TIME_WAIT): the tracker keeps only what stragglers need.
+    if (pipe.conn.live && this.opts.compactTimeWait !== false) this.tracker.retire(pipe.conn);
   }
 }
 

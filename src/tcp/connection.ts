@@ -88,9 +88,10 @@ export class Connection {
   /** @internal When the connection was put at the front of the recency list (ns since the first packet). */
   listedNs = 0;
   /** @internal */ closedNext: Connection | null = null;
+  /** @internal */ closedPrev: Connection | null = null;
   /** @internal */ closedQueuedNs = 0;
   /** @internal */ inClosedQueue = false;
-  /** False once the tracker has evicted it (onEvict called). */
+  /** False once the tracker has evicted it (onEvict called) or retired it (TcpTracker.retire). */
   live = true;
   /**
    * Set by the tracker's owner once it has reported the connection (the analyzer, at close plus a few seconds): its

@@ -91,12 +91,14 @@ export function packedFlowDirectionAt(
   return -1;
 }
 
-function packedEqualsAt(addrs: Uint8Array, offset: number, bytes: Uint8Array, at: number, len: number): boolean {
+/** addr's len bytes at `at` of bytes equal addrs' at offset (connection tables keep addresses packed). */
+export function packedEqualsAt(addrs: Uint8Array, offset: number, bytes: Uint8Array, at: number, len: number): boolean {
   for (let i = 0; i < len; i++) if (addrs[offset + i] !== bytes[at + i]) return false;
   return true;
 }
 
-function packedEquals(addrs: Uint8Array, offset: number, addr: Uint8Array): boolean {
+/** addr equals addrs' bytes at offset. */
+export function packedEquals(addrs: Uint8Array, offset: number, addr: Uint8Array): boolean {
   for (let i = 0; i < addr.length; i++) if (addrs[offset + i] !== addr[i]) return false;
   return true;
 }

@@ -8,6 +8,7 @@ import type { Packet, TcpHeader } from '../decode/packet.js';
 import { Analysis, ANY_RETRANSMISSION } from './codes.js';
 import { analyzeSegment, newSegmentAnalysis, type Segment } from './checks.js';
 import { Connection, type EvictReason, type RoleRule } from './connection.js';
+import { RetiredConnections } from './retired.js';
 import { WS_NONE, WS_UNKNOWN, type Endpoint, type TcpState } from './endpoint.js';
 import { flowHash, flowHashAt, packedFlowDirection, packedFlowDirectionAt } from './flow-key.js';
 import { DecodedIp } from '../decode/views.js';
@@ -137,6 +138,10 @@ export class TcpTracker {
   private lruTail: Connection | null = null;
   private closedHead: Connection | null = null;
   private closedTail: Connection | null = null;
+  /** Closed connections their owner is done with (retire()), packed until their TIME_WAIT ends. */
+  private readonly retired = new RetiredConnections();
+  /** A retired connection this packet brought back; it is packed again once the packet is processed. */
+  private revived: Connection | null = null;
   /** Ports that received a SYN earlier in the capture (role rule 2). */
   private readonly serverPorts = new Uint8Array(65536);
 
@@ -159,7 +164,9 @@ export class TcpTracker {
   private readonly changeTo: TcpState[] = new Array<TcpState>(MAX_CHANGES).fill('CLOSED');
   private readonly changeWhy: (string | null)[] = new Array<string | null>(MAX_CHANGES).fill(null);
   private events = 0;
-  private limitEvicted: Connection | null = null;
+  private limitVictimId = -1;
+  private limitVictimLastNs = 0;
+  private limitVictimRetired = false;
   private stateBeforeRst: TcpState = 'CLOSED';
   private idleGapNs = 0;
   private rstIgnoredWhy = '';
@@ -178,12 +185,39 @@ export class TcpTracker {
     };
   }
 
-  /** Number of connections currently tracked. */
+  /** Number of connections currently tracked, retired ones (see retire()) included. */
   get size(): number {
-    return this.liveCount;
+    return this.liveCount + this.retired.size;
   }
 
-  /** The live connections, in eviction order (roughly least recently active first). */
+  /** Of size, the retired connections: closed, reported, kept packed only for their stragglers. */
+  get retiredSize(): number {
+    return this.retired.size;
+  }
+
+  /**
+   * The owner has everything it wants from this closed connection (it reported it): the tracker keeps only what its
+   * TIME_WAIT stragglers need to be analysed as before, packed (RetiredConnections, about a third of the memory),
+   * and no longer lists it in connections() nor hands it to onEvict. A straggler brings back an equal Connection for
+   * its push() (result.conn), with `reported` as it was; ports reused by a new SYN then evict that one as usual.
+   * Does nothing for a connection that is not closed, no longer tracked, or still has an owner.
+   */
+  retire(conn: Connection): void {
+    if (!conn.live || !conn.closed || conn.owner !== null) return;
+    this.unlink(conn);
+    if (conn.inClosedQueue) {
+      if (conn.closedPrev !== null) conn.closedPrev.closedNext = conn.closedNext;
+      else this.closedHead = conn.closedNext;
+      if (conn.closedNext !== null) conn.closedNext.closedPrev = conn.closedPrev;
+      else this.closedTail = conn.closedPrev;
+      conn.closedPrev = null;
+      conn.closedNext = null;
+      conn.inClosedQueue = false;
+    }
+    this.retired.add(conn);
+  }
+
+  /** The live connections, in eviction order (roughly least recently active first); retired ones are not listed. */
   *connections(): IterableIterator<Connection> {
     for (let c = this.lruTail; c !== null; c = c.lruPrev) yield c;
   }
@@ -218,13 +252,14 @@ export class TcpTracker {
     }
     const nowNs = (rec.tsSec - this.baseSec) * 1e9 + rec.tsNsec;
     if (this.closedHead !== null) this.expire(nowNs);
+    if (this.retired.size !== 0) this.retired.expire(nowNs, this.timeWaitNs);
 
     const flags = tcp.flags;
     const seq = tcp.seq;
     const ack = tcp.ack;
     this.events = 0;
     this.nChanges = 0;
-    this.limitEvicted = null;
+    this.limitVictimId = -1;
     let extraFlags = 0;
 
     let hash: number;
@@ -237,9 +272,15 @@ export class TcpTracker {
       const dstAt = ip.dstOffset;
       hash = flowHashAt(bytes, addrLen, srcAt, tcp.srcPort, dstAt, tcp.dstPort);
       conn = this.lookupAt(hash, bytes, addrLen, srcAt, tcp.srcPort, dstAt, tcp.dstPort);
+      if (conn === null && this.retired.size !== 0) {
+        conn = this.revive(this.retired.lookupAt(hash, bytes, addrLen, srcAt, tcp.srcPort, dstAt, tcp.dstPort), nowNs);
+      }
     } else {
       hash = flowHash(ip.src, tcp.srcPort, ip.dst, tcp.dstPort);
       conn = this.lookup(hash, ip.src, tcp.srcPort, ip.dst, tcp.dstPort);
+      if (conn === null && this.retired.size !== 0) {
+        conn = this.revive(this.retired.lookup(hash, ip.src, tcp.srcPort, ip.dst, tcp.dstPort), nowNs);
+      }
     }
     let dir = this.foundDir;
     if (conn !== null && (flags & (SYN | ACK)) === SYN) {
@@ -376,6 +417,12 @@ export class TcpTracker {
       if (this.texts) pushAnalysisAnnotations(analysis, c, out);
       else pushAnalysisCodes(analysis, out);
     }
+    if (this.revived !== null) {
+      // Packed again at once: a straggler needs no more than the packet that brought it back.
+      const back = this.revived;
+      this.revived = null;
+      this.retire(back);
+    }
     return r;
   }
 
@@ -385,6 +432,7 @@ export class TcpTracker {
     for (let c = this.lruHead; c !== null; c = c.lruNext) live.push(c);
     live.sort((a, b) => a.id - b.id);
     for (const c of live) this.evict(c, 'end');
+    this.retired.clear();
   }
 
   // ---- per-packet steps ------------------------------------------------------------------------------------
@@ -636,9 +684,10 @@ export class TcpTracker {
     const who = SIDE_NAME[dir];
     const peerName = SIDE_NAME[dir === 0 ? 1 : 0];
     if (ev & EV_LIMIT) {
-      const victim = this.limitEvicted!;
+      const what = this.limitVictimRetired ? 'forgot closed connection' : 'evicted connection';
+      const rest = this.limitVictimRetired ? ' (in TIME_WAIT, already reported)' : '';
       out.push({ code: Codes.LIMIT,
-        text: words ? `connection table full (${this.maxConnections}): evicted connection ${victim.id}, idle ${formatDurationNs(conn.lastNs - victim.lastNs)}` : '' });
+        text: words ? `connection table full (${this.maxConnections}): ${what} ${this.limitVictimId}${rest}, idle ${formatDurationNs(conn.lastNs - this.limitVictimLastNs)}` : '' });
     }
     if (ev & EV_IDLE) {
       out.push({ code: Codes.IDLE, text: words ? `connection idle for ${formatDurationNs(this.idleGapNs)} before this packet` : '' });
@@ -764,11 +813,23 @@ export class TcpTracker {
     const ip = packet.ip!;
     const tcp = packet.tcp!;
     const flags = tcp.flags;
-    if (this.liveCount >= this.maxConnections && this.lruTail !== null) {
-      const victim = this.leastRecentlyActive();
-      this.limitEvicted = victim;
-      this.evict(victim, 'limit');
-      this.events |= EV_LIMIT;
+    if (this.liveCount + this.retired.size >= this.maxConnections) {
+      if (this.retired.size !== 0) {
+        // A retired connection is the cheapest to lose: reported and closed, it only waits for stragglers.
+        const slot = this.retired.oldest();
+        this.limitVictimId = this.retired.id(slot);
+        this.limitVictimLastNs = this.retired.lastNs(slot);
+        this.limitVictimRetired = true;
+        this.retired.remove(slot);
+        this.events |= EV_LIMIT;
+      } else if (this.lruTail !== null) {
+        const victim = this.leastRecentlyActive();
+        this.limitVictimId = victim.id;
+        this.limitVictimLastNs = victim.lastNs;
+        this.limitVictimRetired = false;
+        this.evict(victim, 'limit');
+        this.events |= EV_LIMIT;
+      }
     }
     let rule: RoleRule;
     let srcIsClient: boolean;
@@ -847,8 +908,17 @@ export class TcpTracker {
 
   private evict(conn: Connection, reason: EvictReason): void {
     if (!conn.live) return;
+    this.unlink(conn);
+    if (reason === 'time-wait') {
+      // RFC 9293 §3.6: TIME_WAIT ends after 2*MSL; no packet marks it, so no annotation.
+      for (const ep of conn.ends) if (ep.state === 'TIME_WAIT') ep.state = 'CLOSED';
+    }
+    if (this.onEvict !== null) this.onEvict(conn, reason);
+  }
+
+  /** Takes a connection out of the hash table and the recency list; it is no longer live. */
+  private unlink(conn: Connection): void {
     conn.live = false;
-    // Unlink from the hash chain.
     const head = this.table.get(conn.hash)!;
     if (head === conn) {
       if (conn.hashNext === null) this.table.delete(conn.hash);
@@ -867,11 +937,27 @@ export class TcpTracker {
     conn.lruPrev = null;
     conn.lruNext = null;
     this.liveCount--;
-    if (reason === 'time-wait') {
-      // RFC 9293 §3.6: TIME_WAIT ends after 2*MSL; no packet marks it, so no annotation.
-      for (const ep of conn.ends) if (ep.state === 'TIME_WAIT') ep.state = 'CLOSED';
+  }
+
+  /**
+   * Brings back the retired connection in `slot` (-1: none) for this packet, unless its TIME_WAIT is over (the
+   * queue in RetiredConnections.expire is in order of retirement, not of last packet, so a due one may still be
+   * there): then it is forgotten, as evict(…, 'time-wait') would have, and the packet starts a new connection.
+   */
+  private revive(slot: number, nowNs: number): Connection | null {
+    if (slot < 0) return null;
+    if (nowNs - this.retired.lastNs(slot) >= this.timeWaitNs) {
+      this.retired.remove(slot);
+      return null;
     }
-    if (this.onEvict !== null) this.onEvict(conn, reason);
+    this.foundDir = this.retired.foundDir;
+    const conn = this.retired.revive(slot);
+    conn.hashNext = this.table.get(conn.hash) ?? null;
+    this.table.set(conn.hash, conn);
+    this.liveCount++;
+    this.pushFront(conn, nowNs);
+    this.revived = conn;
+    return conn;
   }
 
   private enqueueClosed(conn: Connection, nowNs: number): void {
@@ -879,6 +965,7 @@ export class TcpTracker {
     conn.inClosedQueue = true;
     conn.closedQueuedNs = nowNs;
     conn.closedNext = null;
+    conn.closedPrev = this.closedTail;
     if (this.closedTail === null) this.closedHead = conn;
     else this.closedTail.closedNext = conn;
     this.closedTail = conn;
@@ -890,6 +977,7 @@ export class TcpTracker {
     for (let c = this.closedHead; c !== null && nowNs - c.closedQueuedNs >= this.timeWaitNs; c = this.closedHead) {
       this.closedHead = c.closedNext;
       if (this.closedHead === null) this.closedTail = null;
+      else this.closedHead.closedPrev = null;
       c.closedNext = null;
       c.inClosedQueue = false;
       if (!c.live) continue;
