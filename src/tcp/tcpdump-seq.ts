@@ -16,20 +16,6 @@ export interface TcpdumpSeqView {
 const TH_SYN = 0x02;
 const TH_ACK = 0x10;
 
-interface Conversation {
-  version: number;
-  /** Canonical-order addresses (copies: the record's bytes do not outlive its batch). */
-  src: Uint8Array;
-  dst: Uint8Array;
-  /** Canonical-order ports, (first << 16) | second. */
-  port: number;
-  /** tcpdump's th->seq and th->ack: the bases subtracted in the canonical direction. */
-  seq: number;
-  ack: number;
-  /** The next conversation whose key has the same hash. */
-  next: Conversation | null;
-}
-
 /** memcmp of two `len`-byte runs of `data`. */
 function compareAt(data: Uint8Array, a: number, b: number, len: number): number {
   for (let i = 0; i < len; i++) {
@@ -38,8 +24,9 @@ function compareAt(data: Uint8Array, a: number, b: number, len: number): number 
   return 0;
 }
 
-function sameAt(stored: Uint8Array, data: Uint8Array, at: number): boolean {
-  for (let i = 0; i < stored.length; i++) if (stored[i] !== data[at + i]) return false;
+/** `len` bytes of `stored` at `storedAt` equal those of `data` at `at`. */
+function sameAt(stored: Uint8Array, storedAt: number, data: Uint8Array, at: number, len: number): boolean {
+  for (let i = 0; i < len; i++) if (stored[storedAt + i] !== data[at + i]) return false;
   return true;
 }
 
@@ -48,18 +35,50 @@ function sameAt(stored: Uint8Array, data: Uint8Array, at: number): boolean {
  * exactly when tcpdump would); it writes into the caller's reusable view and allocates only for a new
  * conversation.
  */
+/** Conversations per chunk of the table's arrays (fixed chunks: no doubling copy, no reserve twice the need). */
+const CHUNK_SHIFT = 12;
+const CHUNK = 1 << CHUNK_SHIFT;
+const CHUNK_MASK = CHUNK - 1;
+// Per conversation, in `words` (Uint32Array, stride WORDS): canonical-order ports (first << 16) | second, tcpdump's
+// th->seq and th->ack (the bases subtracted in the canonical direction), the IP version, the key's hash.
+const W_PORT = 0;
+const W_SEQ = 1;
+const W_ACK = 2;
+const W_VERSION = 3;
+const W_HASH = 4;
+const WORDS = 5;
+/** Canonical-order source then destination address, 16 bytes each (IPv4 uses the first 4 of each). */
+const ADDR_BYTES = 32;
+
+/**
+ * One instance per capture. Call apply() for every TCP packet in capture order (it updates tcpdump's table
+ * exactly when tcpdump would); it writes into the caller's reusable view and allocates nothing per packet.
+ */
 export class TcpdumpSeq {
   private readonly absolute: boolean;
   /**
-   * Conversations by a hash of their key, chained. tcpdump keeps 919 buckets (TSEQ_HASHSIZE) hashed on the ports
-   * alone and never forgets a conversation, so a capture of 33,000 connections to one server port scanned lists of
-   * dozens per packet (and twice that on a capture twice as long). Keys are unique, so the order of a bucket never
-   * decided which entry matched: a full-key hash finds the same entry.
+   * tcpdump never forgets a conversation (print-tcp.c tcp_seq_hash entries are never freed), and a packet with ACK
+   * on the ports of one closed long ago is printed relative to the old bases; so this table grows with the distinct
+   * 4-tuples of the capture, not with the open connections. It is kept small for that: 60 bytes a conversation in
+   * typed arrays (a hash table of chained indices), where objects with copied addresses took about 300.
+   * tcpdump hashes 919 buckets on the ports alone; keys are unique, so which entry of a bucket matched never
+   * depended on the bucket's order, and a full-key hash finds the same entry.
    */
-  private readonly table = new Map<number, Conversation>();
+  private readonly words: Uint32Array[] = [];
+  private readonly addrs: Uint8Array[] = [];
+  /** Next conversation in the same bucket, or -1. */
+  private next = new Int32Array(0);
+  /** First conversation of each bucket (a power of two of them), or -1. */
+  private buckets = new Int32Array(1024).fill(-1);
+  private count = 0;
 
   constructor(opts: { absolute?: boolean } = {}) {
     this.absolute = opts.absolute === true;
+  }
+
+  /** Conversations remembered (distinct 4-tuples seen with ACK). */
+  get size(): number {
+    return this.count;
   }
 
   /** Fills `out` with what tcpdump prints for this packet's seq, ack and SACK edges. */
@@ -79,10 +98,11 @@ export class TcpdumpSeq {
     // (a too-long header length is checked after the table is updated), and only for ACK packets.
     if (this.absolute || tcp.capturedLen < 20 || tcp.headerLen < 20 || (tcp.flags & TH_ACK) === 0) return out;
 
-    // Addresses are compared in place (record.data), so a packet of a known conversation allocates nothing.
+    // Addresses are compared in place (record.data).
     const data = packet.record.data;
-    const addrLen = ip.version === 4 ? 4 : 16;
-    const srcAt = ip.headerOffset + (ip.version === 4 ? 12 : 8);
+    const version = ip.version;
+    const addrLen = version === 4 ? 4 : 16;
+    const srcAt = ip.headerOffset + (version === 4 ? 12 : 8);
     const dstAt = srcAt + addrLen;
     const sport = tcp.srcPort;
     const dport = tcp.dstPort;
@@ -92,48 +112,91 @@ export class TcpdumpSeq {
     const keySrcAt = rev ? dstAt : srcAt;
     const keyDstAt = rev ? srcAt : dstAt;
     const port = rev ? ((dport << 16) | sport) >>> 0 : ((sport << 16) | dport) >>> 0;
-    let hash = Math.imul(port ^ (ip.version << 28), 0x9e3779b1);
+    let hash = Math.imul(port ^ (version << 28), 0x9e3779b1);
     for (let i = 0; i < addrLen; i++) hash = Math.imul(hash ^ data[keySrcAt + i], 0x01000193);
     for (let i = 0; i < addrLen; i++) hash = Math.imul(hash ^ data[keyDstAt + i], 0x01000193);
-    hash = (hash ^ (hash >>> 16)) & 0x3fffffff;
-    const first = this.table.get(hash);
-    let conv: Conversation | undefined;
-    for (let c = first ?? null; c !== null; c = c.next) {
-      if (c.port === port && c.version === ip.version && sameAt(c.src, data, keySrcAt) && sameAt(c.dst, data, keyDstAt)) {
+    hash = (hash ^ (hash >>> 16)) >>> 0;
+    let conv = -1;
+    for (let c = this.buckets[hash & (this.buckets.length - 1)]!; c !== -1; c = this.next[c]!) {
+      const w = this.words[c >> CHUNK_SHIFT]!;
+      const at = (c & CHUNK_MASK) * WORDS;
+      if (w[at + W_PORT] !== port || w[at + W_VERSION] !== version) continue;
+      const a = this.addrs[c >> CHUNK_SHIFT]!;
+      const aAt = (c & CHUNK_MASK) * ADDR_BYTES;
+      if (sameAt(a, aAt, data, keySrcAt, addrLen) && sameAt(a, aAt + 16, data, keyDstAt, addrLen)) {
         conv = c;
         break;
       }
     }
     const seq = tcp.seq;
     const ack = tcp.ack;
-    if (conv === undefined || (tcp.flags & TH_SYN) !== 0) {
+    if (conv === -1 || (tcp.flags & TH_SYN) !== 0) {
       // New conversation, or a SYN restarting one: this packet sets the bases and prints absolute numbers.
-      if (conv === undefined) {
-        conv = {
-          version: ip.version, src: data.slice(keySrcAt, keySrcAt + addrLen), dst: data.slice(keyDstAt, keyDstAt + addrLen),
-          port, seq: 0, ack: 0, next: first ?? null,
-        };
-        this.table.set(hash, conv);
-      }
+      if (conv === -1) conv = this.add(hash, port, version, data, keySrcAt, keyDstAt, addrLen);
+      const w = this.words[conv >> CHUNK_SHIFT]!;
+      const at = (conv & CHUNK_MASK) * WORDS;
       if (rev) {
-        conv.ack = seq;
-        conv.seq = (ack - 1) >>> 0;
+        w[at + W_ACK] = seq;
+        w[at + W_SEQ] = (ack - 1) >>> 0;
       } else {
-        conv.seq = seq;
-        conv.ack = (ack - 1) >>> 0;
+        w[at + W_SEQ] = seq;
+        w[at + W_ACK] = (ack - 1) >>> 0;
       }
+      out.sackBase = rev ? w[at + W_SEQ]! : w[at + W_ACK]!;
     } else {
+      const w = this.words[conv >> CHUNK_SHIFT]!;
+      const at = (conv & CHUNK_MASK) * WORDS;
+      const baseSeq = w[at + W_SEQ]!;
+      const baseAck = w[at + W_ACK]!;
       out.relative = true;
       if (rev) {
-        out.seq = (seq - conv.ack) >>> 0;
-        out.ack = (ack - conv.seq) >>> 0;
+        out.seq = (seq - baseAck) >>> 0;
+        out.ack = (ack - baseSeq) >>> 0;
       } else {
-        out.seq = (seq - conv.seq) >>> 0;
-        out.ack = (ack - conv.ack) >>> 0;
+        out.seq = (seq - baseSeq) >>> 0;
+        out.ack = (ack - baseAck) >>> 0;
       }
+      out.sackBase = rev ? baseSeq : baseAck;
     }
-    out.sackBase = rev ? conv.seq : conv.ack;
     return out;
+  }
+
+  private add(hash: number, port: number, version: number, data: Uint8Array, srcAt: number, dstAt: number, addrLen: number): number {
+    const c = this.count++;
+    if ((c & CHUNK_MASK) === 0) {
+      this.words.push(new Uint32Array(CHUNK * WORDS));
+      this.addrs.push(new Uint8Array(CHUNK * ADDR_BYTES));
+      const next = new Int32Array(this.next.length + CHUNK);
+      next.set(this.next);
+      this.next = next;
+    }
+    const w = this.words[c >> CHUNK_SHIFT]!;
+    const at = (c & CHUNK_MASK) * WORDS;
+    w[at + W_PORT] = port;
+    w[at + W_VERSION] = version;
+    w[at + W_HASH] = hash;
+    const a = this.addrs[c >> CHUNK_SHIFT]!;
+    const aAt = (c & CHUNK_MASK) * ADDR_BYTES;
+    for (let i = 0; i < addrLen; i++) {
+      a[aAt + i] = data[srcAt + i]!;
+      a[aAt + 16 + i] = data[dstAt + i]!;
+    }
+    // Two buckets per conversation at most: chains stay short.
+    if (this.count > this.buckets.length * 2) this.rehash(this.buckets.length * 4);
+    const b = hash & (this.buckets.length - 1);
+    this.next[c] = this.buckets[b]!;
+    this.buckets[b] = c;
+    return c;
+  }
+
+  private rehash(size: number): void {
+    const buckets = new Int32Array(size).fill(-1);
+    for (let c = this.count - 2; c >= 0; c--) {
+      const b = this.words[c >> CHUNK_SHIFT]![(c & CHUNK_MASK) * WORDS + W_HASH]! & (size - 1);
+      this.next[c] = buckets[b]!;
+      buckets[b] = c;
+    }
+    this.buckets = buckets;
   }
 
   /** For a packet that is TCP by protocol number but has no decodable header: tcpdump prints no numbers. */

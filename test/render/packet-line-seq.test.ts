@@ -29,6 +29,30 @@ describe('TcpdumpSeq', () => {
     expect([(4294967201 - sack.sackBase) >>> 0, (100 - sack.sackBase) >>> 0]).toEqual([201, 396]);
   });
 
+  it('remembers every conversation, as tcpdump does, through table growth (10,000 of them, IPv4 and IPv6)', () => {
+    const seq = new TcpdumpSeq();
+    const n = 10_000;
+    const v4 = (i: number, rev: boolean, t: TcpSpec) => {
+      const a = `10.2.${i >> 8}.${i & 255}`;
+      return rev ? etherIpv4Tcp({ src: B, dst: a }, { srcPort: 80, dstPort: 1024 + i, ...t }) : etherIpv4Tcp({ src: a, dst: B }, { srcPort: 1024 + i, dstPort: 80, ...t });
+    };
+    const v6 = (i: number, rev: boolean, t: TcpSpec) => {
+      const a = `2001:db8::${i.toString(16)}`;
+      return rev ? etherIpv6Tcp({ src: '2001:db8::ffff', dst: a }, { srcPort: 80, dstPort: 7000, ...t }) : etherIpv6Tcp({ src: a, dst: '2001:db8::ffff' }, { srcPort: 7000, dstPort: 80, ...t });
+    };
+    // Each conversation sets its bases with a first ACK (seq 1000 + i, ack 5000 + i); all are set before any is read.
+    for (let i = 0; i < n; i++) {
+      const make = i % 2 === 0 ? v4 : v6;
+      expect(run(seq, make(i, false, { flags: ACK, seq: 1000 + i, ack: 5000 + i })).relative).toBe(false);
+    }
+    expect(seq.size).toBe(n);
+    for (let i = n - 1; i >= 0; i--) {
+      const make = i % 2 === 0 ? v4 : v6;
+      expect(run(seq, make(i, true, { flags: ACK, seq: 5000 + i + 10, ack: 1000 + i + 20 }))).toMatchObject({ relative: true, seq: 11, ack: 20 });
+    }
+    expect(seq.size).toBe(n);
+  });
+
   it('a conversation first seen mid-stream takes its base from its first ACK packet', () => {
     const seq = new TcpdumpSeq();
     expect(run(seq, c2s({ flags: ACK, seq: 77777, ack: 88888 }))).toMatchObject({ relative: false, seq: 77777, ack: 88888 });
