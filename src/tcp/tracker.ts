@@ -106,7 +106,9 @@ function isTerminal(s: TcpState): boolean {
  * whose sequence number differs from its sender's base sequence number starts a new connection on the same ports
  * (port reuse); a repeated SYN with the same ISN stays in the connection. Ids count from 0 in order of first packet.
  * Unlike tshark, which never forgets, a connection leaves the table 2*MSL after it closed (or when the table is
- * full); a later non-SYN packet on its ports then starts a new, midstream connection.
+ * full); a later non-SYN packet on its ports then starts a new, midstream connection. Once its owner has reported a
+ * closed connection (retire()), the rest of its TIME_WAIT is spent packed in typed arrays (RetiredConnections); a
+ * straggler brings back an equal Connection for its one packet, so what is said about it does not change.
  *
  * Roles: the sender of a SYN without ACK is the client. A connection whose first packet is anything else is
  * `midstream`, and its roles come from the first rule that decides:
