@@ -11,9 +11,8 @@ import { ByteSink } from './byte-sink.js';
 import { RowSpool } from './row-spool.js';
 import { ANSI_PALETTE, PLAIN_PALETTE } from '../render/color.js';
 import { TimelineRenderer } from '../render/timeline.js';
-import {
-  CLI_TABLE3_MAX_ROWS, connectionRow, measureRow, renderCaptureSummary, renderHttpTable, renderHttpVerdict, writeConnectionTable,
-} from '../render/tables.js';
+import { CLI_TABLE3_MAX_ROWS, renderCaptureSummary, renderHttpTable } from '../render/tables.js';
+import { makeRow, ShardRows, singleOrder, writeSummaryTables } from './summary-rows.js';
 import { connectionRecord, documentHead, endRecord, metaRecord, packetRecord } from '../render/json.js';
 import { makeFilter } from './filter.js';
 import { runChecks } from './check-command.js';
@@ -189,10 +188,6 @@ export async function analyzeSources(
   }
 }
 
-/** Joins a stored row's cells: cells are control-free (cellText), so NUL cannot occur in one. */
-const CELL_SEPARATOR = '\u0000';
-/** Ends a stored row before its verdict text: cellText escapes \x01 and the palette writes only ESC sequences. */
-const VERDICT_SEPARATOR = '\u0001';
 
 async function trace(options: CliOptions, io: CliIo): Promise<number> {
   const writeBytes = io.stdout.writeBytes;
@@ -220,9 +215,8 @@ async function trace(options: CliOptions, io: CliIo): Promise<number> {
    * the exchanges are --http's). In a temporary file once they are many.
    */
   const spool = new RowSpool();
-  /** The connection table's column widths, measured as its rows are made (the rows are then read once, to draw). */
-  const columnWidths: number[] = [];
-  let anyMidstream = false;
+  /** The text views' connection table: rows by connection id, their widths measured as they are made. */
+  const rows = new ShardRows();
   let httpTables = 0;
   let httpRows = 0;
   if (options.format === 'ndjson') {
@@ -267,11 +261,7 @@ async function trace(options: CliOptions, io: CliIo): Promise<number> {
     } else {
       // The connection table is printed at the end, in id order: only its row and verdict wait, in the spool.
       onConnection = (c) => {
-        if (!filter.connection(c)) return;
-        const row = connectionRow(c);
-        measureRow(columnWidths, row);
-        spool.add(c.tcp.id, row.join(CELL_SEPARATOR) + VERDICT_SEPARATOR + renderHttpVerdict(c, palette));
-        if (c.tcp.midstream) anyMidstream = true;
+        if (filter.connection(c)) rows.add(c.tcp.id, makeRow(c, palette));
       };
     }
   }
@@ -290,6 +280,7 @@ async function trace(options: CliOptions, io: CliIo): Promise<number> {
     return damaged ? ExitCode.DAMAGED : ExitCode.OK;
   } finally {
     spool.close();
+    rows.close();
   }
 
   /** What follows the packets: the closing records, or the capture line, connection table and verdicts. */
@@ -306,27 +297,7 @@ async function trace(options: CliOptions, io: CliIo): Promise<number> {
     } else {
       if (options.view === 'timeline' && report.stats.tcpPackets > 0) sink.line('');
       sink.line(renderCaptureSummary(report, options.captures, palette));
-      if (spool.count === 0) return;
-      const ids = spool.ids();
-      const record = (i: number) => spool.get(ids[i]!)!;
-      const rows = {
-        count: ids.length,
-        widths: columnWidths,
-        row: (i: number) => {
-          const r = record(i);
-          return r.slice(0, r.indexOf(VERDICT_SEPARATOR)).split(CELL_SEPARATOR);
-        },
-      };
-      writeConnectionTable(rows, anyMidstream, palette, (line) => sink.line(line));
-      let verdictCount = 0;
-      for (let i = 0; i < ids.length; i++) {
-        const r = record(i);
-        const verdict = r.slice(r.indexOf(VERDICT_SEPARATOR) + 1);
-        if (verdict === '') continue;
-        if (verdictCount++ === 0) sink.line('');
-        sink.line(verdict);
-      }
-      if (verdictCount > 0) sink.line(`(each request and response: tcptrace --http)`);
+      writeSummaryTables([rows], singleOrder(report.stats.connections), palette, (line) => sink.line(line));
     }
   }
 }

@@ -322,15 +322,16 @@ export function renderHttpTable(c: ConnectionReport, p: Palette, linear: boolean
 
 /**
  * A connection's HTTP verdict and its evidence, two lines ('' when it carried no HTTP): the heading of its --http
- * table, and what the summary views print per HTTP connection under the connection table.
+ * table, and what the summary views print per HTTP connection under the connection table. `idText` stands for the
+ * connection id (the summary keeps a placeholder there until the ids of parallel shards are merged).
  */
-export function renderHttpVerdict(c: ConnectionReport, p: Palette): string {
+export function renderHttpVerdict(c: ConnectionReport, p: Palette, idText: string = String(c.tcp.id)): string {
   // The verdict's counts, not c.exchanges: reports made without exchanges (AnalyzerOptions.exchanges) have verdicts.
   if (c.http.mode === 'none' || c.http.requests + c.http.orphanResponses === 0) return '';
   const t = c.tcp;
   // The verdict and its reason quote the capture (Upgrade: protocol names, versions): printed as cells are.
   return (
-    `${p.bold(`HTTP on connection ${t.id}`)} ${endpoint(t.client.addr, t.client.port)} > ${endpoint(t.server.addr, t.server.port)}: ${p.good(cellText(httpVerdictText(c)))}\n` +
+    `${p.bold(`HTTP on connection ${idText}`)} ${endpoint(t.client.addr, t.client.port)} > ${endpoint(t.server.addr, t.server.port)}: ${p.good(cellText(httpVerdictText(c)))}\n` +
     `  ${cellText(c.http.reason)}`
   );
 }
