@@ -6,7 +6,7 @@ import { Codes, TcpFlag } from './types.js';
 import type { Packet } from './decode/packet.js';
 import { decodePacket, PacketDecoder } from './decode/decode-frame.js';
 import { TcpdumpSeq } from './tcp/tcpdump-seq.js';
-import { TcpTracker } from './tcp/tracker.js';
+import { TcpTracker, type ShardFacts } from './tcp/tracker.js';
 import type { CloseReason, Connection, EvictReason } from './tcp/connection.js';
 import { closeReason, summarize } from './tcp/summary.js';
 import { Reassembler, type StreamSink, type EndReason, type SegmentFlags } from './stream/index.js';
@@ -66,6 +66,19 @@ export interface AnalyzerOptions {
    * are the same either way; off is for comparison.
    */
   compactTimeWait?: boolean;
+  /**
+   * Analyse only the connections of one shard of `count` (see TcpTracker's option), for a caller that runs the
+   * shards side by side and merges them (cli/shards.ts): every packet is still counted in the stats, the connections
+   * of other shards are neither tracked nor reported, and each shard gets an equal share of maxConnections.
+   * shardFacts() then says what the merge must check. Ids are the shard's own (0, 1, ... in order of creation).
+   */
+  shard?: { index: number; count: number };
+}
+
+/** What a merge of shards needs from one shard's Analyzer (see TcpTracker's ShardFacts). */
+export interface AnalyzerShardFacts extends ShardFacts {
+  /** Per connection id of this shard, the packet index that opened it. */
+  firstFrames: Float64Array;
 }
 
 /**
@@ -143,6 +156,8 @@ export class Analyzer {
   /** With reuseEvents: the decoder whose packet, and the event, every push refills; null otherwise. */
   private readonly decoder: PacketDecoder | null;
   private readonly sharedEvent: PacketEvent | null;
+  /** With shards: per connection id, the packet index that opened it (grown by doubling); null otherwise. */
+  private firstFrames: Float64Array | null;
 
   constructor(opts: AnalyzerOptions = {}) {
     this.opts = opts;
@@ -151,9 +166,14 @@ export class Analyzer {
     this.reportAfterCloseSec = Math.max(0, opts.reportAfterCloseSec ?? DEFAULT_REPORT_AFTER_CLOSE_SEC);
     this.decoder = opts.reuseEvents === true ? new PacketDecoder() : null;
     this.sharedEvent = opts.reuseEvents === true ? this.freshEvent(0, EMPTY_PACKET, -1, -1) : null;
+    const shardCount = opts.shard !== undefined && opts.shard.count > 1 ? opts.shard.count : 1;
+    const maxConnections = opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+    this.firstFrames = shardCount > 1 ? new Float64Array(1024) : null;
     this.tracker = new TcpTracker({
       timeWaitSec: opts.timeWaitSec,
-      maxConnections: opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
+      // Each shard gets its share: a run in which no shard reached it never had more than the whole tracked at once.
+      maxConnections: shardCount > 1 ? Math.max(1, Math.floor(maxConnections / shardCount)) : maxConnections,
+      shard: shardCount > 1 ? opts.shard : undefined,
       texts: opts.annotationTexts !== false,
       onEvict: (conn: Connection, why: EvictReason) => this.finalize(conn, why === 'limit' ? 'cap' : 'expired'),
     });
@@ -189,6 +209,7 @@ export class Analyzer {
     }
     const result = this.tracker.push(packet, annotations);
     const conn = result.conn;
+    if (result.foreign) return this.newEvent(record.index, packet, -1, -1);
     if (conn === null) {
       // The tracker keeps no connection for a TCP header cut before its 20 fixed bytes (no trustworthy seq, ack or
       // flags; tshark gives it no tcp.stream). The packet is still shown ([|tcp]) and counted, but joins no connection:
@@ -279,6 +300,13 @@ export class Analyzer {
     }
   }
 
+  /** With AnalyzerOptions.shard: what a merge of the shards needs (read after finish()); null without shards. */
+  shardFacts(): AnalyzerShardFacts | null {
+    const facts = this.tracker.shardFacts;
+    if (facts === null || this.firstFrames === null) return null;
+    return { ...facts, firstFrames: this.firstFrames.slice(0, this.stats.connections) };
+  }
+
   /** End of input: every tracked connection is finalized. Returns the whole report. */
   finish(captureWarnings: readonly CaptureWarning[] = []): Report {
     if (!this.finished) {
@@ -299,6 +327,14 @@ export class Analyzer {
 
   private openPipeline(conn: Connection): ConnPipeline {
     this.stats.connections++;
+    if (this.firstFrames !== null) {
+      if (conn.id >= this.firstFrames.length) {
+        const grown = new Float64Array(this.firstFrames.length * 2);
+        grown.set(this.firstFrames);
+        this.firstFrames = grown;
+      }
+      this.firstFrames[conn.id] = conn.firstFrame;
+    }
     const http = new HttpConnection({ texts: this.opts.annotationTexts !== false });
     const out = this.httpOut;
     const sink = (dir: Direction): StreamSink => ({

@@ -34,7 +34,15 @@ export interface CliOptions {
   failOn: string[];
   /** Most connections tracked at once (a SYN flood's bound); beyond it the least recently active is reported early. */
   maxConnections: number;
+  /**
+   * --summary of capture files: threads that analyse it side by side, each a share of the connections (1: one
+   * pass). Other views and standard input always take one pass.
+   */
+  jobs: number;
 }
+
+/** Most threads --jobs asks for: beyond the cores, more shards only cost each another read of the capture. */
+export const MAX_JOBS = 64;
 
 /** Exit codes, documented in the README and in --help. */
 export const ExitCode = {
@@ -87,6 +95,7 @@ export function buildParser(argv: readonly string[]) {
     .option('progress', { choices: ['auto', 'never'] as const, default: 'auto' as const, describe: 'progress line on stderr when it is a terminal' })
     .option('conn', { type: 'number', describe: 'only connection N (ids as in the tables)' })
     .option('max-connections', { type: 'number', default: DEFAULT_MAX_CONNECTIONS, describe: 'most connections tracked at once; beyond it the least recently active is reported early (the summary says how many)' })
+    .option('jobs', { alias: 'j', type: 'number', default: 1, describe: '--summary of capture files: analyse in N threads, each a share of the connections (same output; more memory)' })
     // Repeatable options are plain (not `array: true`), which would swallow the capture paths after them; yargs
     // collects repeats into an array, and checkArgs() normalises one value to a list.
     .option('host', { type: 'string', describe: 'only connections with this address (repeatable)' })
@@ -120,6 +129,10 @@ export function checkArgs(parsed: Record<string, unknown>): { options: CliOption
   if (!Number.isInteger(maxConnections) || maxConnections < 1) {
     return { error: `--max-connections takes a count of 1 or more, not ${String(parsed['max-connections'])}` };
   }
+  const jobs = Number(parsed.jobs ?? 1);
+  if (!Number.isInteger(jobs) || jobs < 1 || jobs > MAX_JOBS) {
+    return { error: `--jobs takes a thread count from 1 to ${MAX_JOBS}, not ${String(parsed.jobs)}` };
+  }
   const tsStyle = Number(parsed.t ?? 0);
   if (tsStyle > 5) return { error: 'timestamp style: at most -ttttt' };
   const failOn = list(parsed['fail-on']).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
@@ -151,6 +164,7 @@ export function checkArgs(parsed: Record<string, unknown>): { options: CliOption
       expectFile,
       failOn,
       maxConnections,
+      jobs,
     },
   };
 }

@@ -4,10 +4,11 @@
 
 import { readFile } from 'node:fs/promises';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { getHeapStatistics, setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
-import { constants, PerformanceObserver } from 'node:perf_hooks';
+import { setFlagsFromString } from 'node:v8';
+import { Worker } from 'node:worker_threads';
 import { runCli, type CliStream } from './run-cli.js';
+import { heapGuard } from './heap-guard.js';
+import type { ShardDone, ShardRequest, ShardRowsMessage, ShardRunner } from './shards.js';
 
 /**
  * V8 "pretenures" an allocation site once most of its objects survived a young collection: later objects from it are
@@ -68,48 +69,21 @@ function linuxInterfaces(): Map<number, string> {
 
 let interfaces: Map<number, string> | null = null;
 
-/**
- * Keeps the heap near what is live. Per-connection state (parsers, reassemblers, exchanges) lives for seconds of
- * capture, so V8 promotes it to the old generation, where it dies; V8 then lets the old generation grow to several
- * times the live data before collecting it. Once the heap has grown to twice what the last major collection left
- * (and past 64 MB), this asks for one (gc() with execution 'async' runs it from a task, still a full stop-the-world
- * mark-compact, as --trace-gc shows). Measured with --summary on the benchmark capture (1.5 M packets), pretenuring
- * off: no guard 6.6-7.1 s / 318-348 MB; this 7.1-7.4 s / 235-248 MB (1.5x instead of 2x: 8.2-8.9 s / 206-218 MB;
- * V8's own --heap-growing-percent=30 instead of a guard: 7.7-8.2 s / 235 MB). Memory is what a user with a capture
- * of many gigabytes runs out of, so the executable pays the time; the library leaves the heap to its host.
- */
-function heapGuard(): (() => void) | undefined {
-  let collect: ((options: { type: 'major'; execution: 'async' }) => void) | undefined;
-  try {
-    setFlagsFromString('--expose-gc');
-    collect = runInNewContext('gc') as typeof collect;
-  } catch {
-    return undefined;
-  }
-  if (typeof collect !== 'function') return undefined;
-  const floorBytes = 64 * 1024 * 1024;
-  let limitBytes = floorBytes;
-  let requested = false;
-  let majorDone = false;
-  // Any major collection (V8's own or the one requested here) sets the next limit from what it left.
-  const observer = new PerformanceObserver((list) => {
-    for (const entry of list.getEntries()) {
-      if ((entry as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) majorDone = true;
-    }
+/** A --jobs shard on a worker thread (shard-worker.ts); V8 flags set above apply to it too. */
+function startShard(request: ShardRequest, onRows: (message: ShardRowsMessage) => void): ShardRunner {
+  const worker = new Worker(new URL('./shard-worker.js', import.meta.url), { workerData: request, stdout: true, stderr: true });
+  const done = new Promise<ShardDone>((resolve, reject) => {
+    worker.on('message', (m: ShardRowsMessage | ShardDone | { type: 'error'; message: string }) => {
+      if (m.type === 'rows') onRows(m);
+      else if (m.type === 'done') resolve(m);
+      else reject(new Error(m.message));
+    });
+    worker.on('error', reject);
+    worker.on('exit', (exitCode) => reject(new Error(`thread ended early (exit code ${exitCode})`)));
   });
-  observer.observe({ entryTypes: ['gc'] });
-  return () => {
-    const used = getHeapStatistics().used_heap_size;
-    if (majorDone) {
-      majorDone = false;
-      requested = false;
-      limitBytes = Math.max(floorBytes, 2 * used);
-    }
-    if (!requested && used >= limitBytes) {
-      requested = true;
-      collect({ type: 'major', execution: 'async' });
-    }
-  };
+  // A failure is read through `done` by whoever awaits it; until then it must not count as unhandled.
+  done.catch(() => {});
+  return { done, abort: () => worker.postMessage('abort'), stop: () => void worker.terminate() };
 }
 
 const code = await runCli(process.argv.slice(2), {
@@ -120,6 +94,7 @@ const code = await runCli(process.argv.slice(2), {
   readTextFile: (path) => readFile(path, 'utf8'),
   signal: controller.signal,
   afterBatch: heapGuard(),
+  startShard,
   interfaceName: (ifIndex) => (interfaces ??= linuxInterfaces()).get(ifIndex),
   fileSize: (path) => {
     try {

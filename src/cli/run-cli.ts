@@ -2,7 +2,7 @@
 // Must not analyse or format packets itself: it wires capture -> Analyzer -> renderers and reports errors in one line.
 
 import { buildParser, checkArgs, ExitCode, protectStdin, type CliOptions } from './args.js';
-import { Analyzer } from '../analyze.js';
+import { Analyzer, type AnalyzerShardFacts } from '../analyze.js';
 import { CaptureError, type CaptureWarning } from '../capture/index.js';
 import { mergedBatches, type SourceSpec } from '../capture/merge.js';
 import type { ConnectionReport, PacketEvent, Report } from '../report.js';
@@ -11,8 +11,9 @@ import { ByteSink } from './byte-sink.js';
 import { RowSpool } from './row-spool.js';
 import { ANSI_PALETTE, PLAIN_PALETTE } from '../render/color.js';
 import { TimelineRenderer } from '../render/timeline.js';
-import { CLI_TABLE3_MAX_ROWS, renderCaptureSummary, renderHttpTable } from '../render/tables.js';
-import { makeRow, ShardRows, singleOrder, writeSummaryTables } from './summary-rows.js';
+import { CLI_TABLE3_MAX_ROWS, measureRow, renderCaptureSummary, renderHttpTable } from '../render/tables.js';
+import { makeRow, mergeOrder, ShardRows, singleOrder, writeSummaryTables } from './summary-rows.js';
+import { mergeStats, shardsDisagree, type ShardDone, type ShardRequest, type ShardRowsMessage, type ShardRunner } from './shards.js';
 import { connectionRecord, documentHead, endRecord, metaRecord, packetRecord } from '../render/json.js';
 import { makeFilter } from './filter.js';
 import { runChecks } from './check-command.js';
@@ -42,6 +43,11 @@ export interface CliIo {
   afterBatch?(): void;
   /** SLL2 interface index to name on this machine, as tcpdump resolves it (undefined: printed as "?"). */
   interfaceName?(ifIndex: number): string | undefined;
+  /**
+   * Starts one shard of a --jobs run elsewhere (main.ts: a worker thread running runShard); its rows arrive through
+   * onRows. Without it, --jobs is ignored: one pass.
+   */
+  startShard?(request: ShardRequest, onRows: (message: ShardRowsMessage) => void): ShardRunner;
 }
 
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
@@ -62,7 +68,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   const options = checked.options;
   try {
     if (options.command === 'check') return await runChecks(options, io, (spec) => analyzeSources(options, io, spec));
-    return await trace(options, io);
+    return await trace(options, io, argv);
   } catch (err) {
     return reportError(err, io);
   }
@@ -128,7 +134,8 @@ export async function analyzeSources(
   io: CliIo,
   specs: SourceSpec[],
   hooks: AnalysisHooks = {},
-): Promise<{ report: Report; warnings: CaptureWarning[]; damaged: boolean }> {
+  shard?: { index: number; count: number },
+): Promise<{ report: Report; warnings: CaptureWarning[]; damaged: boolean; shardFacts: AnalyzerShardFacts | null }> {
   const printsLines = options.command === 'trace' && options.format === 'text' && options.view === 'timeline';
   const onEvent = hooks.onEvent;
   const onConnection = hooks.onConnection;
@@ -154,6 +161,7 @@ export async function analyzeSources(
     reuseEvents: onEvent === undefined,
     // Annotation texts are read only where events are printed (timeline, JSON); the tables count codes.
     annotationTexts: onEvent !== undefined,
+    shard,
   });
   const gen = mergedBatches(specs, { signal: io.signal });
   let packets = 0;
@@ -162,7 +170,7 @@ export async function analyzeSources(
     if (next.done) {
       const { warnings, damaged, bytes } = next.value;
       hooks.onProgress?.(bytes, packets);
-      return { report: analyzer.finish(warnings), warnings, damaged };
+      return { report: analyzer.finish(warnings), warnings, damaged, shardFacts: analyzer.shardFacts() };
     }
     const { records, bytes } = next.value;
     if (onEvent === undefined) {
@@ -189,7 +197,7 @@ export async function analyzeSources(
 }
 
 
-async function trace(options: CliOptions, io: CliIo): Promise<number> {
+async function trace(options: CliOptions, io: CliIo, argv: readonly string[]): Promise<number> {
   const writeBytes = io.stdout.writeBytes;
   const sink: LineSink = writeBytes ? new ByteSink((chunk) => writeBytes.call(io.stdout, chunk)) : new TextSink(io.stdout);
   const colorOn = options.color === 'always' || (options.color === 'auto' && io.stdout.isTTY === true && !io.env.NO_COLOR);
@@ -206,6 +214,10 @@ async function trace(options: CliOptions, io: CliIo): Promise<number> {
     interfaceName: io.interfaceName,
   });
   const progress = makeProgress(options, io, specs);
+  if (options.jobs > 1 && io.startShard !== undefined && shardable(options)) {
+    const code = await traceInShards(options, io, argv, sink, palette, colorOn, progress);
+    if (code !== null) return code;
+  }
 
   let onEvent: ((ev: PacketEvent) => void) | undefined;
   let onConnection: ((c: ConnectionReport) => void) | undefined;
@@ -300,6 +312,132 @@ async function trace(options: CliOptions, io: CliIo): Promise<number> {
       writeSummaryTables([rows], singleOrder(report.stats.connections), palette, (line) => sink.line(line));
     }
   }
+}
+
+/**
+ * Whether --jobs can split this run: the connection table of --summary (printed at the end, in id order, so rows
+ * made apart can be merged) over capture files (each thread reads them itself). --conn names ids, which only the
+ * merge knows.
+ */
+function shardable(options: CliOptions): boolean {
+  return (
+    options.command === 'trace' && options.format === 'text' && options.view === 'summary' && options.conn === null &&
+    !options.captures.includes('-')
+  );
+}
+
+/** Rows a shard sends per message: few enough to spread the work, many enough that messages cost little. */
+const ROWS_PER_MESSAGE = 256;
+
+/**
+ * --summary --jobs N: this thread analyses shard 0 while N-1 others (io.startShard) analyse the rest, each every
+ * packet but only its own connections; the rows are merged in id order. Returns the exit code, or null when the
+ * merge could differ from one pass (shardsDisagree) or a thread failed: the caller then makes that one pass, and
+ * says why on stderr. The table is printed only at the end, so nothing has been written when null is returned.
+ */
+async function traceInShards(
+  options: CliOptions,
+  io: CliIo,
+  argv: readonly string[],
+  sink: LineSink,
+  palette: typeof PLAIN_PALETTE,
+  colorOn: boolean,
+  progress: ReturnType<typeof makeProgress>,
+): Promise<number | null> {
+  const count = options.jobs;
+  const shards = Array.from({ length: count }, () => new ShardRows());
+  const runners: ShardRunner[] = [];
+  const filter = makeFilter(options);
+  const abortOthers = () => runners.forEach((r) => r.abort());
+  io.signal?.addEventListener('abort', abortOthers);
+  let fallback: string | null = null;
+  try {
+    for (let k = 1; k < count; k++) {
+      const rows = shards[k]!;
+      const request: ShardRequest = { argv: [...argv], index: k, count, colorOn };
+      runners.push(
+        io.startShard!(request, (m) => {
+          for (let i = 0; i < m.ids.length; i++) rows.addText(m.ids[i]!, m.kinds[i]!, m.texts[i]!);
+        }),
+      );
+    }
+    const own = await analyzeSources(
+      options,
+      io,
+      sourcesOf(options, io),
+      {
+        onConnection: (c) => {
+          if (filter.connection(c)) shards[0]!.add(c.tcp.id, makeRow(c, palette));
+        },
+        onProgress: progress?.update,
+      },
+      { index: 0, count },
+    );
+    let others: ShardDone[];
+    try {
+      others = await Promise.all(runners.map((r) => r.done));
+    } catch (err) {
+      fallback = `a thread failed (${(err as Error)?.message ?? String(err)})`;
+      return null;
+    }
+    fallback = shardsDisagree([own.shardFacts!, ...others.map((o) => o.facts)]);
+    if (fallback !== null) return null;
+    others.forEach((o, k) => shards[k + 1]!.mergeWidths(o.widths));
+    progress?.done();
+    const report: Report = { ...own.report, stats: mergeStats(own.report.stats, others.map((o) => o.stats)) };
+    sink.line(renderCaptureSummary(report, options.captures, palette));
+    const order = mergeOrder([own.shardFacts!.firstFrames, ...others.map((o) => o.facts.firstFrames)]);
+    writeSummaryTables(shards, order, palette, (line) => sink.line(line));
+    sink.flush();
+    for (const w of own.warnings) io.stderr.write(`tcptrace: warning: ${w.message}\n`);
+    return own.damaged ? ExitCode.DAMAGED : ExitCode.OK;
+  } finally {
+    io.signal?.removeEventListener('abort', abortOthers);
+    runners.forEach((r) => r.stop());
+    shards.forEach((s) => s.close());
+    if (fallback !== null) io.stderr.write(`tcptrace: --jobs ${count}: ${fallback}; analysing again in one pass\n`);
+  }
+}
+
+/**
+ * One shard of a --jobs run, on its own thread (shard-worker.ts): the same command line, analysed for the
+ * connections of shard request.index only; rows go out through `post` as they are made, the rest in the result.
+ * Warnings and errors are the main thread's to print (it reads the same captures).
+ */
+export async function runShard(request: ShardRequest, io: CliIo, post: (message: ShardRowsMessage) => void): Promise<ShardDone> {
+  const parsed = await parseArgv(request.argv);
+  if (!('argv' in parsed)) throw new Error('the command line did not parse in a shard');
+  const checked = checkArgs(parsed.argv);
+  if ('error' in checked) throw new Error(checked.error);
+  const options = checked.options;
+  const palette = request.colorOn ? ANSI_PALETTE : PLAIN_PALETTE;
+  const filter = makeFilter(options);
+  const widths: number[] = [];
+  let batch: ShardRowsMessage = { type: 'rows', ids: [], kinds: [], texts: [] };
+  const send = () => {
+    if (batch.ids.length === 0) return;
+    post(batch);
+    batch = { type: 'rows', ids: [], kinds: [], texts: [] };
+  };
+  const { report, shardFacts } = await analyzeSources(
+    options,
+    io,
+    sourcesOf(options, io),
+    {
+      onConnection: (c) => {
+        if (!filter.connection(c)) return;
+        const made = makeRow(c, palette);
+        measureRow(widths, made.cells);
+        batch.ids.push(c.tcp.id);
+        batch.kinds.push(made.kind);
+        batch.texts.push(made.text);
+        if (batch.ids.length >= ROWS_PER_MESSAGE) send();
+      },
+    },
+    { index: request.index, count: request.count },
+  );
+  send();
+  return { type: 'done', widths, stats: report.stats, facts: shardFacts! };
 }
 
 /** A progress line on stderr, only when stderr is a terminal and stdout is not the same terminal's timeline. */

@@ -36,6 +36,40 @@ export interface TcpTrackerOptions {
    * an annotation (addresses and durations formatted, strings joined): about 8% of a --summary run.
    */
   texts?: boolean;
+  /**
+   * Analyse only the connections of one shard of `count` (count > 1): a packet of another shard advances the clock
+   * (TIME_WAIT expiry) and is then left alone (result.conn null, result.foreign true). Shards are whole connections:
+   * both directions of a 4-tuple hash alike. See ShardFacts for what a merge of the shards must check.
+   */
+  shard?: { index: number; count: number };
+}
+
+/**
+ * What a sharded tracker knows that a merge of shards needs to prove that the shards together analysed the capture
+ * as one tracker would have. Two things cross connections: the cap on tracked connections (a shard that never
+ * reached its share of it proves the whole never reached it) and the ports known as servers, which decide the roles
+ * of a connection whose handshake was not captured (create()'s rule 2). A shard sees only its own connections'
+ * SYNs, so for that decision it also counts another shard's SYN or SYN-ACK as marking its port (an over-estimate:
+ * such a packet marks only if it opens its connection); the merge checks every such decision against the ports the
+ * shards really marked, and by which packet.
+ */
+export interface ShardFacts {
+  /** Connections this shard evicted or forgot to make room (the cap acted). */
+  capActions: number;
+  /** Per port, the first packet index at which this shard's connections marked it as a server port (0: never). */
+  serverPortFrames: Float64Array;
+  /** Midstream creations: packet index, ports, and whether each port counted as a known server port (bit 0 src, 1 dst). */
+  roleFrames: number[];
+  rolePorts: number[];
+  roleKnown: number[];
+}
+
+/**
+ * The shard (0 .. count-1) of a connection from its flow hash (flowHash, 30 bits): the top bits, so that the low bits
+ * the connection table buckets by stay evenly spread within each shard.
+ */
+export function shardOfFlow(hash: number, count: number): number {
+  return Math.floor((hash * count) / 0x40000000);
 }
 
 /** What push() says about one packet. The same object is reused for every packet: copy what you keep. */
@@ -59,6 +93,8 @@ export interface TcpPacketResult {
   /** With Analysis.DUP_ACK: the duplicate's number and the frame it repeats, as Wireshark counts them; else 0. */
   dupAckNum: number;
   dupAckFrame: number;
+  /** The packet belongs to another shard (TcpTrackerOptions.shard): conn is null and nothing was analysed. */
+  foreign: boolean;
 }
 
 // Events of one packet, collected while processing and worded at the end.
@@ -146,6 +182,12 @@ export class TcpTracker {
   private revived: Connection | null = null;
   /** Ports that received a SYN earlier in the capture (role rule 2). */
   private readonly serverPorts = new Uint8Array(65536);
+  /** With shards: this tracker's shard, how many there are, and what the merge must check (ShardFacts). */
+  private readonly shardIndex: number;
+  private readonly shardCount: number;
+  /** Ports another shard's SYN (destination) or SYN-ACK (source) may have marked; null without shards. */
+  private readonly foreignServerPorts: Uint8Array | null;
+  private readonly facts: ShardFacts | null;
 
   private started = false;
   private baseSec = 0;
@@ -153,7 +195,7 @@ export class TcpTracker {
 
   private readonly result: TcpPacketResult = {
     conn: null, connId: -1, direction: 0, isNew: false, relSeq: 0, relAck: -1, segLen: 0, analysis: 0,
-    dupAckNum: 0, dupAckFrame: 0,
+    dupAckNum: 0, dupAckFrame: 0, foreign: false,
   };
   private readonly segment: Segment = { frame: 0, timeNs: 0, seq: 0, ack: 0, segLen: 0, flags: 0, window: 0 };
   private readonly detail = newSegmentAnalysis();
@@ -179,6 +221,14 @@ export class TcpTracker {
     this.idleAnnotateNs = (options.idleAnnotateSec ?? 10) * 1e9;
     this.maxConnections = Math.max(1, options.maxConnections ?? 1_000_000);
     this.texts = options.texts !== false;
+    const count = options.shard?.count ?? 1;
+    this.shardCount = count > 1 ? count : 1;
+    this.shardIndex = count > 1 ? options.shard!.index : 0;
+    this.foreignServerPorts = count > 1 ? new Uint8Array(65536) : null;
+    this.facts =
+      count > 1
+        ? { capActions: 0, serverPortFrames: new Float64Array(65536), roleFrames: [], rolePorts: [], roleKnown: [] }
+        : null;
     this.flagContext = {
       conn: null as unknown as Connection, side: 0, sender: null as unknown as Endpoint,
       receiver: null as unknown as Endpoint, relSeq: 0, relAck: 0, segLen: 0, tcpFlags: 0, window: 0,
@@ -236,6 +286,7 @@ export class TcpTracker {
     r.dupAckNum = 0;
     r.dupAckFrame = 0;
     r.isNew = false;
+    r.foreign = false;
     // A header cut before its 20 fixed bytes has no trustworthy seq, ack or flags (packet-tcp.c gives up on it
     // before the conversation lookup too, so tshark assigns it no tcp.stream).
     if (ip === null || tcp === null || tcp.capturedLen < 20) {
@@ -273,12 +324,14 @@ export class TcpTracker {
       const srcAt = ip.srcOffset;
       const dstAt = ip.dstOffset;
       hash = flowHashAt(bytes, addrLen, srcAt, tcp.srcPort, dstAt, tcp.dstPort);
+      if (this.shardCount !== 1 && shardOfFlow(hash, this.shardCount) !== this.shardIndex) return this.foreign(tcp.flags, tcp.srcPort, tcp.dstPort);
       conn = this.lookupAt(hash, bytes, addrLen, srcAt, tcp.srcPort, dstAt, tcp.dstPort);
       if (conn === null && this.retired.size !== 0) {
         conn = this.revive(this.retired.lookupAt(hash, bytes, addrLen, srcAt, tcp.srcPort, dstAt, tcp.dstPort), nowNs);
       }
     } else {
       hash = flowHash(ip.src, tcp.srcPort, ip.dst, tcp.dstPort);
+      if (this.shardCount !== 1 && shardOfFlow(hash, this.shardCount) !== this.shardIndex) return this.foreign(tcp.flags, tcp.srcPort, tcp.dstPort);
       conn = this.lookup(hash, ip.src, tcp.srcPort, ip.dst, tcp.dstPort);
       if (conn === null && this.retired.size !== 0) {
         conn = this.revive(this.retired.lookup(hash, ip.src, tcp.srcPort, ip.dst, tcp.dstPort), nowNs);
@@ -811,6 +864,32 @@ export class TcpTracker {
     return null;
   }
 
+  /** Another shard's packet: only the SYN or SYN-ACK that may mark a server port is noted (ShardFacts). */
+  private foreign(flags: number, srcPort: number, dstPort: number): TcpPacketResult {
+    const r = this.result;
+    const synAck = flags & (SYN | ACK);
+    if (synAck === SYN) this.foreignServerPorts![dstPort] = 1;
+    else if (synAck === (SYN | ACK)) this.foreignServerPorts![srcPort] = 1;
+    r.conn = null;
+    r.connId = -1;
+    r.direction = 0;
+    r.relSeq = 0;
+    r.relAck = -1;
+    r.segLen = 0;
+    r.foreign = true;
+    return r;
+  }
+
+  private markServerPort(port: number, frame: number): void {
+    if (this.facts !== null && this.serverPorts[port] === 0) this.facts.serverPortFrames[port] = frame;
+    this.serverPorts[port] = 1;
+  }
+
+  /** With shards, what a merge must check (ShardFacts); null without. */
+  get shardFacts(): ShardFacts | null {
+    return this.facts;
+  }
+
   private create(hash: number, packet: Packet, nowNs: number): Connection {
     const ip = packet.ip!;
     const tcp = packet.tcp!;
@@ -824,6 +903,7 @@ export class TcpTracker {
         this.limitVictimRetired = true;
         this.retired.remove(slot);
         this.events |= EV_LIMIT;
+        if (this.facts !== null) this.facts.capActions++;
       } else if (this.lruTail !== null) {
         const victim = this.leastRecentlyActive();
         this.limitVictimId = victim.id;
@@ -831,6 +911,7 @@ export class TcpTracker {
         this.limitVictimRetired = false;
         this.evict(victim, 'limit');
         this.events |= EV_LIMIT;
+        if (this.facts !== null) this.facts.capActions++;
       }
     }
     let rule: RoleRule;
@@ -842,8 +923,16 @@ export class TcpTracker {
       rule = 'syn-ack';
       srcIsClient = false;
     } else {
-      const srcKnown = this.serverPorts[tcp.srcPort] !== 0;
-      const dstKnown = this.serverPorts[tcp.dstPort] !== 0;
+      let srcKnown = this.serverPorts[tcp.srcPort] !== 0;
+      let dstKnown = this.serverPorts[tcp.dstPort] !== 0;
+      const facts = this.facts;
+      if (facts !== null) {
+        srcKnown ||= this.foreignServerPorts![tcp.srcPort] !== 0;
+        dstKnown ||= this.foreignServerPorts![tcp.dstPort] !== 0;
+        facts.roleFrames.push(packet.record.index);
+        facts.rolePorts.push(tcp.srcPort * 65536 + tcp.dstPort);
+        facts.roleKnown.push((srcKnown ? 1 : 0) | (dstKnown ? 2 : 0));
+      }
       if (srcKnown !== dstKnown) {
         rule = 'known-server-port';
         srcIsClient = dstKnown;
@@ -868,9 +957,9 @@ export class TcpTracker {
     this.pushFront(conn, nowNs);
     this.foundDir = srcIsClient ? 0 : 1;
     if (!srcIsClient) conn.history = '^';
-    if (rule === 'syn') this.serverPorts[tcp.dstPort] = 1;
+    if (rule === 'syn') this.markServerPort(tcp.dstPort, rec.index);
     else if (rule === 'syn-ack') {
-      this.serverPorts[tcp.srcPort] = 1;
+      this.markServerPort(tcp.srcPort, rec.index);
       // The SYN-ACK implies the client's SYN.
       this.setState(conn, 0, 'SYN_SENT', null);
       this.events |= EV_MIDSTREAM;

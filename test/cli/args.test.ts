@@ -32,4 +32,11 @@ describe('checkArgs', () => {
     expect(await check(['check', 'a'])).toEqual({ error: expect.stringContaining('needs something to assert') });
     expect(await check(['-', '-'])).toEqual({ error: expect.stringContaining('only once') });
   });
+  it('takes --jobs as a thread count from 1 to 64', async () => {
+    expect(await check(['a'])).toMatchObject({ options: { jobs: 1 } });
+    expect(await check(['--summary', '-j', '4', 'a'])).toMatchObject({ options: { jobs: 4 } });
+    for (const bad of ['0', '65', '1.5', 'many']) {
+      expect(await check(['--jobs', bad, 'a'])).toEqual({ error: expect.stringContaining('--jobs takes a thread count from 1 to 64') });
+    }
+  });
 });

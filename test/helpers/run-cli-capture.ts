@@ -2,7 +2,7 @@
 // Test-only helper: never used by the package itself.
 import { readFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
-import { runCli } from '../../src/cli/run-cli.js';
+import { runCli, runShard, type CliIo } from '../../src/cli/run-cli.js';
 
 export interface CliRun {
   code: number;
@@ -10,10 +10,34 @@ export interface CliRun {
   stderr: string;
 }
 
-export async function runCliCaptured(argv: string[], opts: { stdin?: Uint8Array; env?: Record<string, string> } = {}): Promise<CliRun> {
+/**
+ * With `inProcessShards`, --jobs shards run as runShard in this thread (interleaved at each read) instead of worker
+ * threads: the same messages and merge, visible to coverage and debuggers.
+ */
+export async function runCliCaptured(
+  argv: string[],
+  opts: { stdin?: Uint8Array; env?: Record<string, string>; inProcessShards?: boolean; onShard?: () => void } = {},
+): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
+  const shardIo: CliIo = {
+    stdout: { write: () => {} },
+    stderr: { write: () => {} },
+    stdin: Readable.from([]),
+    env: {},
+    readTextFile: (p) => readFile(p, 'utf8'),
+  };
   const code = await runCli(argv, {
+    startShard: opts.inProcessShards
+      ? (request, onRows) => {
+          opts.onShard?.();
+          const controller = new AbortController();
+          // Through a structured clone, as a worker's messages are.
+          const done = runShard(request, { ...shardIo, signal: controller.signal }, (m) => onRows(structuredClone(m))).then((d) => structuredClone(d));
+          done.catch(() => {});
+          return { done, abort: () => controller.abort(), stop: () => {} };
+        }
+      : undefined,
     stdout: { write: (s) => void (stdout += s), isTTY: false },
     stderr: { write: (s) => void (stderr += s), isTTY: false },
     stdin: Readable.from(opts.stdin ? [opts.stdin] : []),

@@ -1,0 +1,35 @@
+// A worker thread of `tcptrace --summary --jobs N`: runs runShard for the shard it is given and posts its rows and
+// result to the main thread. Prints nothing: warnings and errors are the main thread's, which reads the same input.
+
+import { readFile } from 'node:fs/promises';
+import { parentPort, workerData } from 'node:worker_threads';
+import { runShard, type CliStream } from './run-cli.js';
+import { heapGuard } from './heap-guard.js';
+import type { ShardRequest } from './shards.js';
+
+const port = parentPort!;
+const controller = new AbortController();
+port.on('message', (m: unknown) => {
+  if (m === 'abort') controller.abort();
+});
+
+const silent: CliStream = { write: () => {} };
+try {
+  const done = await runShard(
+    workerData as ShardRequest,
+    {
+      stdout: silent,
+      stderr: silent,
+      stdin: (async function* () {})(),
+      env: process.env,
+      readTextFile: (path) => readFile(path, 'utf8'),
+      signal: controller.signal,
+      afterBatch: heapGuard(),
+    },
+    (message) => port.postMessage(message),
+  );
+  port.postMessage(done);
+} catch (err) {
+  port.postMessage({ type: 'error', message: (err as Error)?.message ?? String(err) });
+}
+// The listener above would keep the thread alive: the main thread ends it once it has the result.

@@ -1,0 +1,195 @@
+// --jobs: a --summary analysed in shards (each thread every packet, only its own connections) must print exactly what
+// one pass prints, and must fall back to one pass whenever the shards could have decided something differently.
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { Analyzer, type AnalyzerShardFacts } from '../../src/analyze.js';
+import { readCaptureSync } from '../../src/capture/index.js';
+import { mergeOrder } from '../../src/cli/summary-rows.js';
+import { mergeStats, shardsDisagree } from '../../src/cli/shards.js';
+import { flowHash } from '../../src/tcp/flow-key.js';
+import { shardOfFlow } from '../../src/tcp/tracker.js';
+import type { ConnectionReport } from '../../src/report.js';
+import { runCliCaptured } from '../helpers/run-cli-capture.js';
+import { ipv4, ipv4Addr, tcp } from '../helpers/packet-builder.js';
+import { pcap } from '../helpers/pcap-writer.js';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const FIXTURES = path.join(ROOT, 'fixtures', 'captures');
+const fixtures = existsSync(FIXTURES) ? readdirSync(FIXTURES).sort() : [];
+
+/** Every shard's reports, renumbered by the merge, against one pass's. */
+function analyzeInShards(records: ReturnType<typeof readCaptureSync>['records'], count: number, maxConnections?: number) {
+  const shards = Array.from({ length: count }, (_, index) => new Analyzer({ shard: { index, count }, maxConnections }));
+  for (const rec of records) for (const a of shards) a.push(rec);
+  const reports = shards.map((a) => a.finish().connections);
+  const facts = shards.map((a) => a.shardFacts()!);
+  return { reports, facts, stats: shards.map((a) => a.finish().stats) };
+}
+
+function renumbered(reports: ConnectionReport[][], facts: AnalyzerShardFacts[]): ConnectionReport[] {
+  const order = mergeOrder(facts.map((f) => f.firstFrames));
+  const out: ConnectionReport[] = [];
+  for (let g = 0; g < order.count; g++) {
+    const r = reports[order.shard[g]!]!.find((c) => c.tcp.id === order.local[g]);
+    expect(r, `shard ${order.shard[g]} reports its connection ${order.local[g]}`).toBeDefined();
+    out.push({ ...r!, tcp: { ...r!.tcp, id: g } });
+  }
+  return out;
+}
+
+describe('Analyzer shards', () => {
+  it.each(fixtures)('%s: the shards together report every connection exactly as one pass does', (name) => {
+    const { records } = readCaptureSync(readFileSync(path.join(FIXTURES, name)));
+    const whole = new Analyzer();
+    for (const rec of records) whole.push(rec);
+    const one = whole.finish();
+    for (const count of [2, 3]) {
+      const { reports, facts, stats } = analyzeInShards(records, count);
+      expect(shardsDisagree(facts)).toBeNull();
+      expect(facts.reduce((n, f) => n + f.firstFrames.length, 0)).toBe(one.stats.connections);
+      expect(renumbered(reports, facts)).toEqual(one.connections);
+      expect(mergeStats(stats[0]!, stats.slice(1))).toEqual(one.stats);
+    }
+  });
+
+  it('gives each shard its share of the connection table, and says when the cap acted', () => {
+    const { records } = readCaptureSync(readFileSync(path.join(FIXTURES, 'real-http10-short.pcap')));
+    const { facts } = analyzeInShards(records, 2, 2);
+    expect(facts.some((f) => f.capActions > 0)).toBe(true);
+    expect(shardsDisagree(facts)).toMatch(/connection table/);
+  });
+});
+
+/**
+ * A capture whose one-pass roles depend on a handshake of another shard: a simultaneous open on 10.0.0.1:5000 and
+ * 10.0.0.2:6000 (one pass marks 6000 as a server port, not 5000: the second SYN opens nothing), then a connection
+ * seen mid-stream from 10.0.0.3:5000 to 10.0.0.4:4000. One pass knows neither port and makes the lower one (4000)
+ * the server; a shard that counts the other shard's SYN to 5000 would make 5000 the server.
+ */
+function simultaneousOpenThenMidstream(): Uint8Array {
+  const pkt = (src: string, dst: string, spec: Parameters<typeof tcp>[0]) => ipv4({ src, dst }, tcp(spec));
+  const records = [
+    pkt('10.0.0.1', '10.0.0.2', { srcPort: 5000, dstPort: 6000, seq: 100, flags: 0x02 }),
+    pkt('10.0.0.2', '10.0.0.1', { srcPort: 6000, dstPort: 5000, seq: 900, flags: 0x02 }),
+    pkt('10.0.0.3', '10.0.0.4', { srcPort: 5000, dstPort: 4000, seq: 7000, ack: 8000, flags: 0x18, payload: 'hello' }),
+  ].map((data, i) => ({ data, tsSec: 1_700_000_000, tsFrac: i * 1000 }));
+  return pcap(records, { linkType: 101 });
+}
+
+describe('shards that could disagree', () => {
+  it('the crafted capture puts its two connections in different shards', () => {
+    const a = flowHash(Uint8Array.from(ipv4Addr('10.0.0.1')), 5000, Uint8Array.from(ipv4Addr('10.0.0.2')), 6000);
+    const b = flowHash(Uint8Array.from(ipv4Addr('10.0.0.3')), 5000, Uint8Array.from(ipv4Addr('10.0.0.4')), 4000);
+    expect(shardOfFlow(a, 2)).not.toBe(shardOfFlow(b, 2));
+  });
+
+  it('finds the role decided on another shard\'s SYN, and one pass decides it otherwise', () => {
+    const { records } = readCaptureSync(simultaneousOpenThenMidstream());
+    const { facts } = analyzeInShards(records, 2);
+    expect(shardsDisagree(facts)).toMatch(/roles of the connection opened by packet 3/);
+    const whole = new Analyzer();
+    for (const rec of records) whole.push(rec);
+    const midstream = whole.finish().connections[1]!.tcp;
+    expect([midstream.roleRule, midstream.server.port]).toEqual(['lower-port', 4000]);
+  });
+});
+
+describe('tcptrace --summary --jobs', () => {
+  it.each(fixtures)('%s: prints what one pass prints', async (name) => {
+    const file = path.join(FIXTURES, name);
+    const one = await runCliCaptured(['--summary', file]);
+    for (const jobs of ['2', '3']) {
+      const shards = await runCliCaptured(['--summary', '--jobs', jobs, file], { inProcessShards: true });
+      expect(shards).toEqual(one);
+    }
+  });
+
+  it('colours, filters and mid-stream marks come out the same', async () => {
+    for (const name of ['real-http11-pipelined.pcap', 'real-sll2-any.pcap', 'real-refused-and-rst.pcap']) {
+      const file = path.join(FIXTURES, name);
+      for (const extra of [['--color', 'always'], ['--port', '80'], ['--host', '127.0.0.1']]) {
+        const one = await runCliCaptured(['--summary', ...extra, file]);
+        const shards = await runCliCaptured(['--summary', '--jobs', '2', ...extra, file], { inProcessShards: true });
+        expect(shards).toEqual(one);
+      }
+    }
+  });
+
+  it('falls back to one pass when the connection cap acts, and says so', async () => {
+    const file = path.join(FIXTURES, 'real-refused-and-rst.pcap');
+    const one = await runCliCaptured(['--summary', '--max-connections', '2', file]);
+    expect(one.stdout).toContain('reported early because the connection table was full');
+    const shards = await runCliCaptured(['--summary', '--max-connections', '2', '--jobs', '2', file], { inProcessShards: true });
+    expect(shards.stdout).toBe(one.stdout);
+    expect(shards.code).toBe(one.code);
+    expect(shards.stderr).toBe(`tcptrace: --jobs 2: a thread filled its share of the connection table (--max-connections); analysing again in one pass\n${one.stderr}`);
+  });
+
+  it('falls back to one pass when a role depends on another shard', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'tcptrace-jobs-'));
+    try {
+      const file = path.join(dir, 'roles.pcap');
+      writeFileSync(file, simultaneousOpenThenMidstream());
+      const one = await runCliCaptured(['--summary', file]);
+      const shards = await runCliCaptured(['--summary', '--jobs', '2', file], { inProcessShards: true });
+      expect(shards.stdout).toBe(one.stdout);
+      expect(one.stdout).toMatch(/10\.0\.0\.3:5000 .*10\.0\.0\.4:4000/);
+      expect(shards.stderr).toContain('depend on another thread');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('takes one pass where shards cannot help: standard input, other views, --conn', async () => {
+    const file = path.join(FIXTURES, 'real-http11-keepalive.pcap');
+    const bytes = readFileSync(file);
+    let started = 0;
+    const cases: [string[], Uint8Array | undefined][] = [
+      [['--summary', '--jobs', '2', '-'], bytes],
+      [['--jobs', '2', file], undefined],
+      [['--http', '--jobs', '2', file], undefined],
+      [['--format', 'ndjson', '--summary', '--jobs', '2', file], undefined],
+      [['--summary', '--conn', '0', '--jobs', '2', file], undefined],
+    ];
+    for (const [argv, stdin] of cases) {
+      const r = await runCliCaptured(argv, { stdin, inProcessShards: true, onShard: () => started++ });
+      expect(r.code).toBe(0);
+    }
+    expect(started).toBe(0);
+  });
+});
+
+describe('tcptrace --summary --jobs on worker threads (built CLI)', () => {
+  const CLI = path.join(ROOT, 'dist', 'cli', 'main.js');
+  const ENV = { ...process.env, TZ: 'UTC', NO_COLOR: '1' };
+  const run = (args: string[]) => {
+    const r = spawnSync(process.execPath, [CLI, ...args], { env: ENV, maxBuffer: 64 << 20 });
+    return { code: r.status, stdout: r.stdout.toString(), stderr: r.stderr.toString() };
+  };
+
+  it('prints what one pass prints, for whole captures and one cut short', () => {
+    for (const name of ['real-http11-pipelined.pcap', 'real-lossy-keepalive.pcap', 'real-pcapng-multi.pcapng']) {
+      const file = path.join(FIXTURES, name);
+      expect(run(['--summary', '--jobs', '3', file])).toEqual(run(['--summary', file]));
+    }
+    const dir = mkdtempSync(path.join(tmpdir(), 'tcptrace-jobs-'));
+    try {
+      const whole = readFileSync(path.join(FIXTURES, 'real-http11-keepalive.pcap'));
+      const cut = path.join(dir, 'cut.pcap');
+      writeFileSync(cut, whole.subarray(0, whole.length - 30));
+      const one = run(['--summary', cut]);
+      expect(one.stderr).toMatch(/^tcptrace: warning: .*cut short/);
+      expect(run(['--summary', '--jobs', '2', cut])).toEqual(one);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reports an unreadable capture once, as one pass does', () => {
+    const missing = path.join(ROOT, 'no-such-capture.pcap');
+    expect(run(['--summary', '--jobs', '2', missing])).toEqual(run(['--summary', missing]));
+  });
+});
