@@ -21,7 +21,7 @@ const USAGE = `usage: node scripts/bench/run.mjs [options]
   --scale2-runs N  runs on the 2× capture (default 1: it is there for peak RSS)
   --packets N      packets in the generated capture (default ${BASE_PACKETS})
   --seed S         generator seed (default 1)
-  --only LIST      comma-separated subset of: summary,timeline,ndjson,tcpdump,tcptrace-c,floor
+  --only LIST      comma-separated subset of: summary,summary-jobs,timeline,ndjson,tcpdump,tcptrace-c,floor
   --timeout SEC    stop a command after SEC seconds and report it as timed out (default: none)`;
 
 function parseArgs(argv) {
@@ -222,8 +222,11 @@ async function main() {
   const ctx = { gnuTime, timeoutS: opts.timeout, env };
   const node = process.execPath;
   const rel = (f) => path.relative(process.cwd(), f) || f;
+  const jobs = Math.max(2, Math.min(os.availableParallelism?.() ?? os.cpus().length, 8));
   const all = [
     { key: 'summary', label: '`tcptrace --summary`', argv: [node, cliPath, '--summary', capture] },
+    // --jobs as many as the machine has cores (at least 2, so the row always shows the threaded path).
+    { key: 'summary-jobs', label: `\`tcptrace --summary --jobs ${jobs}\``, argv: [node, cliPath, '--summary', '--jobs', String(jobs), capture] },
     { key: 'timeline', label: '`tcptrace` (annotated timeline)', argv: [node, cliPath, capture] },
     { key: 'ndjson', label: '`tcptrace --format ndjson`', argv: [node, cliPath, '--format', 'ndjson', capture] },
     tcpdump && { key: 'tcpdump', label: '`tcpdump -nn -r`', argv: [tcpdump, '-nn', '-r', capture] },

@@ -10,13 +10,13 @@ import { constants, PerformanceObserver } from 'node:perf_hooks';
  * Keeps the heap near what is live. Per-connection state (parsers, reassemblers, exchanges) lives for seconds of
  * capture, so V8 promotes it to the old generation, where it dies; V8 then lets the old generation grow to several
  * times the live data before collecting it. Once the heap has grown to twice what the last major collection left
- * (and past 64 MB), this asks for one (gc() with execution 'async' runs it from a task, still a full stop-the-world
+ * (and past floorBytes, 64 MB unless told), this asks for one (gc() with execution 'async' runs it from a task, still a full stop-the-world
  * mark-compact, as --trace-gc shows). Measured with --summary on the benchmark capture (1.5 M packets), pretenuring
  * off: no guard 6.6-7.1 s / 318-348 MB; this 7.1-7.4 s / 235-248 MB (1.5x instead of 2x: 8.2-8.9 s / 206-218 MB;
  * V8's own --heap-growing-percent=30 instead of a guard: 7.7-8.2 s / 235 MB). Memory is what a user with a capture
  * of many gigabytes runs out of, so the executable pays the time; the library leaves the heap to its host.
  */
-export function heapGuard(): (() => void) | undefined {
+export function heapGuard(floorBytes = 64 * 1024 * 1024): (() => void) | undefined {
   let collect: ((options: { type: 'major'; execution: 'async' }) => void) | undefined;
   try {
     setFlagsFromString('--expose-gc');
@@ -25,7 +25,6 @@ export function heapGuard(): (() => void) | undefined {
     return undefined;
   }
   if (typeof collect !== 'function') return undefined;
-  const floorBytes = 64 * 1024 * 1024;
   let limitBytes = floorBytes;
   let requested = false;
   let majorDone = false;
