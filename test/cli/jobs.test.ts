@@ -15,6 +15,8 @@ import type { ConnectionReport } from '../../src/report.js';
 import { runCliCaptured } from '../helpers/run-cli-capture.js';
 import { ipv4, ipv4Addr, tcp } from '../helpers/packet-builder.js';
 import { pcap } from '../helpers/pcap-writer.js';
+import { loadCorpus } from '../../scripts/fuzz/corpus.mjs';
+import { makeMutant } from '../../scripts/fuzz/mutators.mjs';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const FIXTURES = path.join(ROOT, 'fixtures', 'captures');
@@ -78,6 +80,37 @@ function simultaneousOpenThenMidstream(): Uint8Array {
   ].map((data, i) => ({ data, tsSec: 1_700_000_000, tsFrac: i * 1000 }));
   return pcap(records, { linkType: 101 });
 }
+
+describe('shards over damaged and odd captures', () => {
+  // The fuzz campaign's mutants (flipped bits, cut records, lying lengths, port reuse, sequence chaos, ...): whatever
+  // the input, shards either report exactly what one pass reports or say why they might not.
+  const corpus = loadCorpus('fixtures');
+  const MUTANTS = Number(process.env.JOBS_MUTANTS ?? 150);
+  it(`agree with one pass on ${MUTANTS} mutants of the fixtures, or say why they might not`, () => {
+    let disagreed = 0;
+    for (let index = 0; index < MUTANTS; index++) {
+      const m = makeMutant(corpus, 20261122, index, null, ['many-connections', 'http-fanout']);
+      let records;
+      try {
+        records = readCaptureSync(m.bytes).records;
+      } catch {
+        continue;
+      }
+      const whole = new Analyzer();
+      for (const rec of records) whole.push(rec);
+      const one = whole.finish();
+      const { reports, facts, stats } = analyzeInShards(records, 2);
+      if (shardsDisagree(facts) !== null) {
+        disagreed++;
+        continue;
+      }
+      const where = `mutant ${index} (${m.seedName}: ${m.mutators.join(' + ')})`;
+      expect(renumbered(reports, facts), where).toEqual(one.connections);
+      expect(mergeStats(stats[0]!, stats.slice(1)), where).toEqual(one.stats);
+    }
+    expect(disagreed).toBeLessThan(MUTANTS / 10);
+  });
+});
 
 describe('shards that could disagree', () => {
   it('the crafted capture puts its two connections in different shards', () => {
