@@ -92,6 +92,10 @@ const OPAQUE = 9;
 const SEEK = 10;
 const ENDED = 11;
 
+/** DirectionParser.lineBuf before a line was split: shared, never written (append() replaces it first). */
+const NO_LINE = new Uint8Array(0);
+const LINE_BUF_MIN_BYTES = 256;
+
 /** Phase names for texts ("in the headers of ..."). */
 const PHASE = ['between messages', 'in a start line', 'in the header fields', 'in the body', 'in a chunk size line',
   'in chunk data', 'after chunk data', 'in the trailer fields', 'in the body', 'in upgraded bytes', 'out of sync',
@@ -118,7 +122,9 @@ export class DirectionParser {
   private cur: Mark = { frame: 0, tsSec: 0, tsNsec: 0, arrival: 0 };
   private lastData: Mark = { frame: 0, tsSec: 0, tsNsec: 0, arrival: 0 };
 
-  private lineBuf = new Uint8Array(256);
+  /** Lines split across chunks only (the others are read in place): none until the first one, so a connection whose
+   *  lines all fit their segments never allocates it (it was a quarter of a parser's memory). */
+  private lineBuf: Uint8Array = NO_LINE;
   private lineLen = 0;
   private shapeOk = false;
   private crSeen = false;
@@ -462,7 +468,7 @@ export class DirectionParser {
     const n = to - from;
     if (n <= 0) return;
     if (this.lineLen + n > this.lineBuf.length) {
-      let size = this.lineBuf.length * 2;
+      let size = Math.max(LINE_BUF_MIN_BYTES, this.lineBuf.length * 2);
       while (size < this.lineLen + n) size *= 2;
       const grown = new Uint8Array(size);
       grown.set(this.lineBuf.subarray(0, this.lineLen));

@@ -67,6 +67,9 @@ const INSERT_ADDED = 1;
 const INSERT_OVERLAPPED = 2;
 
 /** A buffered run of stream bytes [startOffset, endOffset): our own copy, or null when known missing (snaplen cut). */
+const NO_HISTORY_BYTES: (Uint8Array | null)[] = [];
+const NO_HISTORY_OFFSETS = new Float64Array(0);
+
 interface Piece {
   startOffset: number;
   endOffset: number;
@@ -145,8 +148,9 @@ export class Reassembler {
     this.sink = sink;
     this.maxBufferedBytes = opts?.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
     const historySegments = opts?.conflictHistorySegments ?? DEFAULT_CONFLICT_HISTORY_SEGMENTS;
-    this.historyBytes = new Array<Uint8Array | null>(historySegments).fill(null);
-    this.historyOffsets = new Float64Array(historySegments);
+    // Without a history (the analyzer's choice), two shared empty arrays: nothing is written to them then.
+    this.historyBytes = historySegments === 0 ? NO_HISTORY_BYTES : new Array<Uint8Array | null>(historySegments).fill(null);
+    this.historyOffsets = historySegments === 0 ? NO_HISTORY_OFFSETS : new Float64Array(historySegments);
   }
 
   /** Bytes handed to sink.data(). */
