@@ -299,7 +299,7 @@ export class HttpConnection implements ParserSink {
     for (const n of head.lenient) ex.note(n);
     if (interim) {
       this.interimResponses++;
-      ex.interim.push(status!.status);
+      ex.addInterim(status!.status);
     } else {
       ex.status = status === null ? null : status.status;
       ex.reason = status === null ? null : status.reason;

@@ -6,6 +6,8 @@ import { headerTokens } from './syntax.js';
 import type { BodyFraming, HttpExchange, HttpMark, MessageState, RequestOrder } from './types.js';
 
 /** The mutable record behind an HttpExchange, with the arrival counters the ordering rules need. */
+const NONE: readonly never[] = Object.freeze([]);
+
 export class ExchangeRec {
   readonly index: number;
   method: string | null = null;
@@ -49,8 +51,9 @@ export class ExchangeRec {
   responsePosAtSend = -1;
   /** The response head chose to leave HTTP (101, 2xx to CONNECT). */
   switched: 'upgrade' | 'tunnel' | null = null;
-  interim: number[] = [];
-  notes: string[] = [];
+  /** Interim (1xx) statuses and notes: shared empty lists until the first one (most exchanges have none). */
+  interim: readonly number[] = NONE;
+  notes: readonly string[] = NONE;
 
   constructor(index: number) {
     this.index = index;
@@ -62,7 +65,13 @@ export class ExchangeRec {
   }
 
   note(text: string): void {
-    if (!this.notes.includes(text)) this.notes.push(text);
+    if (this.notes === NONE) this.notes = [text];
+    else if (!this.notes.includes(text)) (this.notes as string[]).push(text);
+  }
+
+  addInterim(status: number): void {
+    if (this.interim === NONE) this.interim = [status];
+    else (this.interim as number[]).push(status);
   }
 }
 
