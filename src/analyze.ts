@@ -79,6 +79,12 @@ export interface AnalyzerOptions {
 export interface AnalyzerShardFacts extends ShardFacts {
   /** Per connection id of this shard, the packet index that opened it. */
   firstFrames: Float64Array;
+  /**
+   * Some record was earlier than the one before it. The queues that time drives (reports waiting out
+   * reportAfterCloseSec, TIME_WAIT) are then out of order, and which connection waits behind which depends on the
+   * connections a queue holds: one pass and shards could report a connection at different packets.
+   */
+  timeWentBack: boolean;
 }
 
 /**
@@ -183,6 +189,9 @@ export class Analyzer {
   private readonly sharedEvent: PacketEvent | null;
   /** With shards: per connection id, the packet index that opened it (grown by doubling); null otherwise. */
   private firstFrames: Float64Array | null;
+  /** Capture time (s) of the previous record, and whether time ever went back (AnalyzerShardFacts). */
+  private previousSec = -Infinity;
+  private timeWentBack = false;
 
   constructor(opts: AnalyzerOptions = {}) {
     this.opts = opts;
@@ -211,6 +220,8 @@ export class Analyzer {
     if (stats.firstTsSec === null) stats.firstTsSec = record.tsSec;
     stats.lastTsSec = record.tsSec;
     const nowSec = record.tsSec + record.tsNsec * 1e-9;
+    if (nowSec < this.previousSec) this.timeWentBack = true;
+    this.previousSec = nowSec;
     if (this.closingHead < this.closing.length) this.reportClosed(nowSec);
     const packet = this.decoder === null ? decodePacket(record) : this.decoder.decode(record);
     if (packet.problem !== null) {
@@ -329,7 +340,7 @@ export class Analyzer {
   shardFacts(): AnalyzerShardFacts | null {
     const facts = this.tracker.shardFacts;
     if (facts === null || this.firstFrames === null) return null;
-    return { ...facts, firstFrames: this.firstFrames.slice(0, this.stats.connections) };
+    return { ...facts, firstFrames: this.firstFrames.slice(0, this.stats.connections), timeWentBack: this.timeWentBack };
   }
 
   /** End of input: every tracked connection is finalized. Returns the whole report. */

@@ -214,7 +214,7 @@ async function trace(options: CliOptions, io: CliIo, argv: readonly string[]): P
     interfaceName: io.interfaceName,
   });
   const progress = makeProgress(options, io, specs);
-  if (options.jobs > 1 && io.startShard !== undefined && shardable(options)) {
+  if (options.jobs > 1 && io.startShard !== undefined && shardable(options, io)) {
     const code = await traceInShards(options, io, argv, sink, palette, colorOn, progress);
     if (code !== null) return code;
   }
@@ -319,10 +319,13 @@ async function trace(options: CliOptions, io: CliIo, argv: readonly string[]): P
  * made apart can be merged) over capture files (each thread reads them itself). --conn names ids, which only the
  * merge knows.
  */
-function shardable(options: CliOptions): boolean {
+function shardable(options: CliOptions, io: CliIo): boolean {
   return (
     options.command === 'trace' && options.format === 'text' && options.view === 'summary' && options.conn === null &&
-    !options.captures.includes('-')
+    // Each thread gets a whole share of the connection table (see AnalyzerOptions.shard).
+    options.maxConnections >= options.jobs &&
+    // Regular files only: every thread reads them, and a pipe or FIFO can be read only once.
+    options.captures.every((c) => c !== '-' && (io.fileSize?.(c) ?? null) !== null)
   );
 }
 
@@ -380,7 +383,9 @@ async function traceInShards(
       fallback = `a thread failed (${(err as Error)?.message ?? String(err)})`;
       return null;
     }
-    fallback = shardsDisagree([own.shardFacts!, ...others.map((o) => o.facts)]);
+    // Interrupted (Ctrl-C): the tables show what the threads had read, as one pass shows what it had read; another
+    // pass would read nothing (the signal stays aborted).
+    fallback = io.signal?.aborted ? null : shardsDisagree([own.shardFacts!, ...others.map((o) => o.facts)]);
     if (fallback !== null) return null;
     others.forEach((o, k) => shards[k + 1]!.mergeWidths(o.widths));
     progress?.done();
@@ -395,7 +400,10 @@ async function traceInShards(
     io.signal?.removeEventListener('abort', abortOthers);
     runners.forEach((r) => r.stop());
     shards.forEach((s) => s.close());
-    if (fallback !== null) io.stderr.write(`tcptrace: --jobs ${count}: ${fallback}; analysing again in one pass\n`);
+    if (fallback !== null) {
+      progress?.done();
+      io.stderr.write(`tcptrace: --jobs ${count}: ${fallback}; analysing again in one pass\n`);
+    }
   }
 }
 

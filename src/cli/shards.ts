@@ -40,13 +40,15 @@ export interface ShardRunner {
 }
 
 /**
- * Why the shards' merge could differ from one pass over the capture, or null when it cannot. Two things cross
- * connections (TcpTracker's ShardFacts): the cap on tracked connections, and the server ports that decide the roles
+ * Why the shards' merge could differ from one pass over the capture, or null when it cannot. Capture time must not
+ * go back (AnalyzerShardFacts.timeWentBack). Two things cross connections (TcpTracker's ShardFacts): the cap on
+ * tracked connections (exact since TIME_WAIT ends exactly: RetiredConnections.expire), and the server ports that decide the roles
  * of a connection whose handshake was not captured. Each shard decided those roles counting every SYN of the other
  * shards as marking its port; one pass marks a port only with the SYN (or SYN-ACK) that opens a connection. Every
  * such decision is checked against the ports the shards really marked, and by which packet.
  */
 export function shardsDisagree(facts: readonly AnalyzerShardFacts[]): string | null {
+  if (facts.some((f) => f.timeWentBack)) return 'the capture\'s timestamps go back in time, which orders reports differently per thread';
   if (facts.some((f) => f.capActions > 0)) return 'a thread filled its share of the connection table (--max-connections)';
   const markedAt = new Float64Array(65536);
   for (const f of facts) {

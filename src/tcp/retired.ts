@@ -88,6 +88,11 @@ export class RetiredConnections {
   private fifoTokens = new Float64Array(0);
   private fifoHead = 0;
   private fifoCount = 0;
+  // End of TIME_WAIT order: a min-heap of (last packet ns, slot, token); stale entries are dropped when on top.
+  private dueLastNs = new Float64Array(0);
+  private dueSlots = new Int32Array(0);
+  private dueTokens = new Float64Array(0);
+  private dueCount = 0;
   /** Capture time (ns) before which expire() has nothing to do: the oldest one's end of TIME_WAIT, as last computed;
    *  -Infinity (after an add or a remove) asks for a look. Spares the per-packet call its queue walk. */
   private dueNs = Infinity;
@@ -155,6 +160,7 @@ export class RetiredConnections {
     this.chain[slot] = head ?? -1;
     this.heads.set(conn.hash, slot);
     this.pushFifo(slot, token);
+    this.pushDue(conn.lastNs, slot, token);
     this.dueNs = -Infinity;
   }
 
@@ -284,15 +290,24 @@ export class RetiredConnections {
     this.dueNs = -Infinity;
   }
 
-  /** Forgets, in order of retirement, the connections whose last packet is at least timeWaitNs before nowNs. */
+  /**
+   * Forgets every connection whose last packet is at least timeWaitNs before nowNs, whatever its place in the order
+   * of retirement: a straggler between a close and its report moves the last packet of a connection retired early
+   * past that of one retired after it, and a walk from the oldest retired one, stopping at the first still waiting,
+   * kept the later one beyond its TIME_WAIT (counted against the connection cap for up to reportAfterCloseSec more).
+   */
   expire(nowNs: number, timeWaitNs: number): void {
     if (nowNs < this.dueNs) return;
-    let slot = this.oldest();
-    for (; slot !== -1 && nowNs - this.lastNs(slot) >= timeWaitNs; slot = this.oldest()) {
-      this.popFifo();
-      this.remove(slot);
+    for (;;) {
+      const top = this.dueTop();
+      if (top === -1 || nowNs - this.dueLastNs[0]! < timeWaitNs) break;
+      this.popDue();
+      this.remove(top);
     }
-    this.dueNs = slot === -1 ? Infinity : this.lastNs(slot) + timeWaitNs;
+    // Order entries of connections gone meanwhile are dropped from the front (the rest when they reach it).
+    this.oldest();
+    const top = this.dueTop();
+    this.dueNs = top === -1 ? Infinity : this.dueLastNs[0]! + timeWaitNs;
   }
 
   /** The slot retired longest ago that is still here, or -1 (stale order entries are dropped on the way). */
@@ -311,7 +326,70 @@ export class RetiredConnections {
     while (this.count > 0) this.remove(this.oldest());
     this.fifoCount = 0;
     this.fifoHead = 0;
+    this.dueCount = 0;
     this.dueNs = Infinity;
+  }
+
+  /** The slot whose TIME_WAIT ends first, or -1 (entries of slots removed or revived meanwhile are dropped). */
+  private dueTop(): number {
+    while (this.dueCount > 0) {
+      const slot = this.dueSlots[0]!;
+      if (this.num(slot, N_TOKEN) === this.dueTokens[0]) return slot;
+      this.popDue();
+    }
+    return -1;
+  }
+
+  /** A binary min-heap on the last packet's time (ns), with the slot and its token. */
+  private pushDue(lastNs: number, slot: number, token: number): void {
+    if (this.dueCount === this.dueSlots.length) {
+      const cap = Math.max(64, this.dueSlots.length * 2);
+      const keys = new Float64Array(cap);
+      const slots = new Int32Array(cap);
+      const tokens = new Float64Array(cap);
+      keys.set(this.dueLastNs);
+      slots.set(this.dueSlots);
+      tokens.set(this.dueTokens);
+      this.dueLastNs = keys;
+      this.dueSlots = slots;
+      this.dueTokens = tokens;
+    }
+    let i = this.dueCount++;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (this.dueLastNs[parent]! <= lastNs) break;
+      this.moveDue(parent, i);
+      i = parent;
+    }
+    this.dueLastNs[i] = lastNs;
+    this.dueSlots[i] = slot;
+    this.dueTokens[i] = token;
+  }
+
+  private popDue(): void {
+    const last = --this.dueCount;
+    if (last === 0) return;
+    const key = this.dueLastNs[last]!;
+    const slot = this.dueSlots[last]!;
+    const token = this.dueTokens[last]!;
+    let i = 0;
+    for (;;) {
+      let child = 2 * i + 1;
+      if (child >= last) break;
+      if (child + 1 < last && this.dueLastNs[child + 1]! < this.dueLastNs[child]!) child++;
+      if (this.dueLastNs[child]! >= key) break;
+      this.moveDue(child, i);
+      i = child;
+    }
+    this.dueLastNs[i] = key;
+    this.dueSlots[i] = slot;
+    this.dueTokens[i] = token;
+  }
+
+  private moveDue(from: number, to: number): void {
+    this.dueLastNs[to] = this.dueLastNs[from]!;
+    this.dueSlots[to] = this.dueSlots[from]!;
+    this.dueTokens[to] = this.dueTokens[from]!;
   }
 
   private popFifo(): void {

@@ -1,5 +1,6 @@
 // Runs runCli in-process with captured stdout/stderr, for golden and scenario tests (TZ is pinned by vitest config).
 // Test-only helper: never used by the package itself.
+import { statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { runCli, runShard, type CliIo } from '../../src/cli/run-cli.js';
@@ -45,6 +46,14 @@ export async function runCliCaptured(
     readTextFile: (p) => readFile(p, 'utf8'),
     // Goldens must not depend on this machine's interfaces: index 1 is the loopback on every Linux host.
     interfaceName: (i) => (i === 1 ? 'lo' : undefined),
+    fileSize: (p) => {
+      try {
+        const st = statSync(p);
+        return st.isFile() ? st.size : null;
+      } catch {
+        return null;
+      }
+    },
   });
   return { code, stdout, stderr };
 }
