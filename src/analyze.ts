@@ -79,6 +79,8 @@ export interface AnalyzerOptions {
 export interface AnalyzerShardFacts extends ShardFacts {
   /** Per connection id of this shard, the packet index that opened it. */
   firstFrames: Float64Array;
+  /** The packet index of the first record earlier than the one before it (0: none). */
+  timeBackFrame: number;
   /**
    * Some record was earlier than the one before it. The queues that time drives (reports waiting out
    * reportAfterCloseSec, TIME_WAIT) are then out of order, and which connection waits behind which depends on the
@@ -107,6 +109,13 @@ const NO_ANNOTATIONS: Annotation[] = [];
 const EMPTY_PACKET: Packet = decodePacket({
   index: 0, tsSec: 0, tsNsec: 0, capLen: 0, origLen: 0, linkType: 0, interfaceId: 0, data: new Uint8Array(0),
 });
+/**
+ * PacketEvent.conn of a packet that belongs to another shard's connection (AnalyzerOptions.shard): neither a
+ * connection of this analyzer nor "no connection" (-1), so a sharded caller neither shows it nor counts it as TCP
+ * without a connection.
+ */
+export const FOREIGN_CONNECTION = -2;
+
 /** ConnectionReport.exchanges when AnalyzerOptions.exchanges is off. */
 const NO_EXCHANGES: readonly HttpExchange[] = Object.freeze([]);
 /** PacketEvent.display when display numbers are off: nothing reads it then, so one shared value serves. */
@@ -192,6 +201,7 @@ export class Analyzer {
   /** Capture time (s) of the previous record, and whether time ever went back (AnalyzerShardFacts). */
   private previousSec = -Infinity;
   private timeWentBack = false;
+  private timeBackFrame = 0;
 
   constructor(opts: AnalyzerOptions = {}) {
     this.opts = opts;
@@ -220,7 +230,10 @@ export class Analyzer {
     if (stats.firstTsSec === null) stats.firstTsSec = record.tsSec;
     stats.lastTsSec = record.tsSec;
     const nowSec = record.tsSec + record.tsNsec * 1e-9;
-    if (nowSec < this.previousSec) this.timeWentBack = true;
+    if (nowSec < this.previousSec && !this.timeWentBack) {
+      this.timeWentBack = true;
+      this.timeBackFrame = record.index;
+    }
     this.previousSec = nowSec;
     if (this.closingHead < this.closing.length) this.reportClosed(nowSec);
     const packet = this.decoder === null ? decodePacket(record) : this.decoder.decode(record);
@@ -245,7 +258,7 @@ export class Analyzer {
     }
     const result = this.tracker.push(packet, annotations);
     const conn = result.conn;
-    if (result.foreign) return this.newEvent(record.index, packet, -1, -1);
+    if (result.foreign) return this.newEvent(record.index, packet, FOREIGN_CONNECTION, -1);
     if (conn === null) {
       // The tracker keeps no connection for a TCP header cut before its 20 fixed bytes (no trustworthy seq, ack or
       // flags; tshark gives it no tcp.stream). The packet is still shown ([|tcp]) and counted, but joins no connection:
@@ -340,7 +353,22 @@ export class Analyzer {
   shardFacts(): AnalyzerShardFacts | null {
     const facts = this.tracker.shardFacts;
     if (facts === null || this.firstFrames === null) return null;
-    return { ...facts, firstFrames: this.firstFrames.slice(0, this.stats.connections), timeWentBack: this.timeWentBack };
+    return {
+      ...facts,
+      firstFrames: this.firstFrames.slice(0, this.stats.connections),
+      timeWentBack: this.timeWentBack,
+      timeBackFrame: this.timeBackFrame,
+    };
+  }
+
+  /**
+   * With AnalyzerOptions.shard, while the capture is read: the facts so far without copies (the lists grow; the
+   * first `connections` entries of firstFrames are the connections opened so far). Null without shards.
+   */
+  shardProgress(): { facts: ShardFacts; firstFrames: Float64Array; connections: number; timeBackFrame: number } | null {
+    const facts = this.tracker.shardFacts;
+    if (facts === null || this.firstFrames === null) return null;
+    return { facts, firstFrames: this.firstFrames, connections: this.stats.connections, timeBackFrame: this.timeBackFrame };
   }
 
   /** End of input: every tracked connection is finalized. Returns the whole report. */

@@ -32,6 +32,19 @@ export class ByteSink implements LineSink {
     this.used += this.buf.write(text, this.used, 'utf8');
   }
 
+  /** Bytes already encoded (a --jobs thread's lines). */
+  bytes(chunk: Uint8Array): void {
+    if (this.used + chunk.length > this.buf.length) {
+      this.flush();
+      if (chunk.length > this.buf.length) {
+        this.write(Uint8Array.from(chunk));
+        return;
+      }
+    }
+    this.buf.set(chunk, this.used);
+    this.used += chunk.length;
+  }
+
   flush(): void {
     if (this.used === 0) return;
     this.write(Buffer.from(this.buf.subarray(0, this.used)));

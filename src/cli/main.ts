@@ -3,12 +3,13 @@
 // Must not contain logic: everything testable lives in run-cli.ts.
 
 import { readFile } from 'node:fs/promises';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { runCli, type CliStream } from './run-cli.js';
 import { heapGuard } from './heap-guard.js';
-import type { ShardDone, ShardRequest, ShardRowsMessage, ShardRunner } from './shards.js';
+import { interfaceName } from './interfaces.js';
+import type { ShardDone, ShardMessage, ShardRequest, ShardRunner } from './shards.js';
 
 /**
  * V8 "pretenures" an allocation site once most of its objects survived a young collection: later objects from it are
@@ -53,28 +54,13 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   throw err;
 });
 
-/** Linux interface index -> name, read once from /sys/class/net; empty elsewhere (SLL2 names then print as "?"). */
-function linuxInterfaces(): Map<number, string> {
-  const names = new Map<number, string>();
-  try {
-    for (const name of readdirSync('/sys/class/net')) {
-      const index = Number(readFileSync(`/sys/class/net/${name}/ifindex`, 'utf8').trim());
-      if (Number.isInteger(index)) names.set(index, name);
-    }
-  } catch {
-    // Not Linux, or /sys not mounted.
-  }
-  return names;
-}
-
-let interfaces: Map<number, string> | null = null;
 
 /** A --jobs shard on a worker thread (shard-worker.ts); V8 flags set above apply to it too. */
-function startShard(request: ShardRequest, onRows: (message: ShardRowsMessage) => void): ShardRunner {
+function startShard(request: ShardRequest, onMessage: (message: ShardMessage) => void): ShardRunner {
   const worker = new Worker(new URL('./shard-worker.js', import.meta.url), { workerData: request, stdout: true, stderr: true });
   const done = new Promise<ShardDone>((resolve, reject) => {
-    worker.on('message', (m: ShardRowsMessage | ShardDone | { type: 'error'; message: string }) => {
-      if (m.type === 'rows') onRows(m);
+    worker.on('message', (m: ShardMessage | ShardDone | { type: 'error'; message: string }) => {
+      if (m.type === 'rows' || m.type === 'lines') onMessage(m);
       else if (m.type === 'done') resolve(m);
       else reject(new Error(m.message));
     });
@@ -83,7 +69,18 @@ function startShard(request: ShardRequest, onRows: (message: ShardRowsMessage) =
   });
   // A failure is read through `done` by whoever awaits it; until then it must not count as unhandled.
   done.catch(() => {});
-  return { done, abort: () => worker.postMessage('abort'), stop: () => void worker.terminate() };
+  let lastPrinted = 0;
+  return {
+    done,
+    abort: () => worker.postMessage('abort'),
+    stop: () => void worker.terminate(),
+    // Told after each merged batch (a few hundred messages for a capture of a million packets).
+    printed: (upTo) => {
+      if (upTo === lastPrinted) return;
+      lastPrinted = upTo;
+      worker.postMessage({ printed: upTo });
+    },
+  };
 }
 
 const code = await runCli(process.argv.slice(2), {
@@ -95,7 +92,7 @@ const code = await runCli(process.argv.slice(2), {
   signal: controller.signal,
   afterBatch: heapGuard(),
   startShard,
-  interfaceName: (ifIndex) => (interfaces ??= linuxInterfaces()).get(ifIndex),
+  interfaceName,
   fileSize: (path) => {
     try {
       const s = statSync(path);

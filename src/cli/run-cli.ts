@@ -3,9 +3,11 @@
 
 import { buildParser, checkArgs, ExitCode, protectStdin, type CliOptions } from './args.js';
 import { Analyzer, type AnalyzerShardFacts } from '../analyze.js';
+import { Codes } from '../types.js';
 import { CaptureError, type CaptureWarning } from '../capture/index.js';
 import { mergedBatches, type SourceSpec } from '../capture/merge.js';
 import type { ConnectionReport, PacketEvent, Report } from '../report.js';
+import { SCHEMA_VERSION } from '../report.js';
 import { TextSink, type LineSink, type TextWriter } from '../render/text-sink.js';
 import { ByteSink } from './byte-sink.js';
 import { RowSpool } from './row-spool.js';
@@ -13,7 +15,10 @@ import { ANSI_PALETTE, PLAIN_PALETTE } from '../render/color.js';
 import { TimelineRenderer } from '../render/timeline.js';
 import { CLI_TABLE3_MAX_ROWS, measureRow, renderCaptureSummary, renderHttpTable } from '../render/tables.js';
 import { makeRow, mergeOrder, ShardRows, singleOrder, writeSummaryTables } from './summary-rows.js';
-import { mergeStats, shardsDisagree, type ShardDone, type ShardRequest, type ShardRowsMessage, type ShardRunner } from './shards.js';
+import {
+  mergeStats, shardsDisagree, TimelineMerge, type ShardDone, type ShardLinesMessage, type Hazard, type ShardMessage, type ShardRequest, type ShardRowsMessage,
+  type ShardRunner,
+} from './shards.js';
 import { connectionRecord, documentHead, endRecord, metaRecord, packetRecord } from '../render/json.js';
 import { makeFilter } from './filter.js';
 import { runChecks } from './check-command.js';
@@ -44,10 +49,10 @@ export interface CliIo {
   /** SLL2 interface index to name on this machine, as tcpdump resolves it (undefined: printed as "?"). */
   interfaceName?(ifIndex: number): string | undefined;
   /**
-   * Starts one shard of a --jobs run elsewhere (main.ts: a worker thread running runShard); its rows arrive through
-   * onRows. Without it, --jobs is ignored: one pass.
+   * Starts one shard of a --jobs run elsewhere (main.ts: a worker thread running runShard); its rows and lines
+   * arrive through onMessage. Without it, --jobs is ignored: one pass.
    */
-  startShard?(request: ShardRequest, onRows: (message: ShardRowsMessage) => void): ShardRunner;
+  startShard?(request: ShardRequest, onMessage: (message: ShardMessage) => void): ShardRunner;
 }
 
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
@@ -106,6 +111,8 @@ function sourcesOf(options: CliOptions, io: CliIo): SourceSpec[] {
 
 /** What analyzeSources tells its caller as it goes; every hook is optional. */
 export interface AnalysisHooks {
+  /** The analyzer, once made (a --jobs shard reads its progress after each chunk). */
+  analyzer?: (analyzer: Analyzer) => void;
   /** Each packet's event, in capture order (after the whole input chunk it came in was analysed). */
   onEvent?: (ev: PacketEvent) => void;
   /**
@@ -118,6 +125,8 @@ export interface AnalysisHooks {
   onProgress?: (bytes: number, packets: number) => void;
   /** After each input chunk's packets, for output that must not wait (a live capture on stdin). */
   afterChunk?: () => void;
+  /** After afterChunk: a promise to wait for before reading on (a --jobs timeline thread too far ahead of the rest). */
+  pace?: () => Promise<void> | undefined;
 }
 
 /**
@@ -163,6 +172,7 @@ export async function analyzeSources(
     annotationTexts: onEvent !== undefined,
     shard,
   });
+  hooks.analyzer?.(analyzer);
   const gen = mergedBatches(specs, { signal: io.signal });
   let packets = 0;
   for (;;) {
@@ -191,6 +201,8 @@ export async function analyzeSources(
     }
     packets += records.length;
     hooks.afterChunk?.();
+    const pause = hooks.pace?.();
+    if (pause !== undefined) await pause;
     hooks.onProgress?.(bytes, packets);
     io.afterBatch?.();
   }
@@ -214,9 +226,17 @@ async function trace(options: CliOptions, io: CliIo, argv: readonly string[]): P
     interfaceName: io.interfaceName,
   });
   const progress = makeProgress(options, io, specs);
+  /** Packets up to this index were printed by --jobs threads before a fallback to one pass, which prints the rest. */
+  let printedUpTo = 0;
   if (options.jobs > 1 && io.startShard !== undefined && shardable(options, io)) {
-    const code = await traceInShards(options, io, argv, sink, palette, colorOn, progress);
-    if (code !== null) return code;
+    if (options.view === 'summary') {
+      const code = await traceInShards(options, io, argv, sink, palette, colorOn, progress);
+      if (code !== null) return code;
+    } else {
+      const result = await timelineInShards(options, io, argv, sink, palette, colorOn);
+      if (typeof result === 'number') return result;
+      printedUpTo = result.printedUpTo;
+    }
   }
 
   let onEvent: ((ev: PacketEvent) => void) | undefined;
@@ -257,6 +277,11 @@ async function trace(options: CliOptions, io: CliIo, argv: readonly string[]): P
   } else {
     if (options.view === 'timeline') {
       onEvent = (ev) => {
+        if (ev.frame <= printedUpTo) {
+          // Printed already (--jobs, before its fallback): only the renderer's clock moves, as printing moves it.
+          if (timeline.wants(ev)) timeline.skip(ev);
+          return;
+        }
         if (timeline.wants(ev) && filter.packet(ev)) timeline.render(ev, sink);
       };
     }
@@ -316,12 +341,15 @@ async function trace(options: CliOptions, io: CliIo, argv: readonly string[]): P
 
 /**
  * Whether --jobs can split this run: the connection table of --summary (printed at the end, in id order, so rows
- * made apart can be merged) over capture files (each thread reads them itself). --conn names ids, which only the
- * merge knows.
+ * made apart can be merged) or the whole text timeline (merged packet by packet), over capture files (each thread
+ * reads them itself). --conn names ids, which only the merge knows.
  */
 function shardable(options: CliOptions, io: CliIo): boolean {
+  // The timeline is merged packet by packet; with a filter, what moves the -ttt clock depends on what is shown.
+  const unfiltered = options.conn === null && options.hosts.length === 0 && options.ports.length === 0;
   return (
-    options.command === 'trace' && options.format === 'text' && options.view === 'summary' && options.conn === null &&
+    options.command === 'trace' && options.format === 'text' && options.conn === null &&
+    (options.view === 'summary' || (options.view === 'timeline' && unfiltered)) &&
     // Each thread gets a whole share of the connection table (see AnalyzerOptions.shard).
     options.maxConnections >= options.jobs &&
     // Regular files only: every thread reads them, and a pipe or FIFO can be read only once.
@@ -360,7 +388,7 @@ async function traceInShards(
       const request: ShardRequest = { argv: [...argv], index: k, count, colorOn };
       runners.push(
         io.startShard!(request, (m) => {
-          for (let i = 0; i < m.ids.length; i++) rows.addText(m.ids[i]!, m.kinds[i]!, m.texts[i]!);
+          if (m.type === 'rows') rows.addRows(m);
         }),
       );
     }
@@ -408,11 +436,120 @@ async function traceInShards(
 }
 
 /**
+ * The text timeline with --jobs N: N threads (io.startShard) each analyse every packet and print the packets of
+ * their own connections; TimelineMerge prints their lines in packet order as soon as all have got that far, then
+ * the tables follow as in one pass. Returns the exit code; or, when the threads could differ from one pass from some
+ * packet on (TimelineMerge's hazards) or a thread failed, the last packet printed: the caller then makes one pass
+ * and prints from the next packet on (what came before is what one pass prints), and this says why on stderr.
+ */
+async function timelineInShards(
+  options: CliOptions,
+  io: CliIo,
+  argv: readonly string[],
+  sink: LineSink,
+  palette: typeof PLAIN_PALETTE,
+  colorOn: boolean,
+): Promise<number | { printedUpTo: number }> {
+  const count = options.jobs;
+  const shards = Array.from({ length: count }, () => new ShardRows());
+  const runners: ShardRunner[] = [];
+  const decoder = new TextDecoder();
+  const merge = new TimelineMerge(
+    count,
+    (bytes) => (sink instanceof ByteSink ? sink.bytes(bytes) : sink.text(decoder.decode(bytes))),
+    (text) => sink.text(text),
+  );
+  // Set from the message handler: a holder, so that the checks after the awaits see it.
+  const stop: { hazard: Hazard | null } = { hazard: null };
+  const abortOthers = () => runners.forEach((r) => r.abort());
+  io.signal?.addEventListener('abort', abortOthers);
+  let fallback: string | null = null;
+  try {
+    for (let k = 0; k < count; k++) {
+      const rows = shards[k]!;
+      const onMessage = (m: ShardMessage) => {
+        if (m.type === 'rows') rows.addRows(m);
+        else if (stop.hazard === null) {
+          stop.hazard = merge.add(k, m);
+          if (stop.hazard !== null) runners.forEach((r) => r.stop());
+          else runners.forEach((r) => r.printed?.(merge.emittedUpTo));
+        }
+      };
+      const request: ShardRequest = { argv: [...argv], index: k, count, colorOn };
+      // Shard 0 runs on this thread, between the other threads' messages: a thread more than cores only waits.
+      runners.push(k === 0 ? inThisThread(request, io, onMessage) : io.startShard!(request, onMessage));
+    }
+    let done: ShardDone[];
+    try {
+      done = await Promise.all(runners.map((r) => r.done));
+    } catch (err) {
+      const hazard = stop.hazard ?? merge.hazard;
+      fallback = hazard !== null ? hazard.why : `a thread failed (${(err as Error)?.message ?? String(err)})`;
+      return { printedUpTo: merge.emittedUpTo };
+    }
+    const hazard = stop.hazard ?? merge.hazard;
+    if (hazard !== null) {
+      fallback = hazard.why;
+      return { printedUpTo: merge.emittedUpTo };
+    }
+    for (const shard of shards.keys()) shards[shard]!.mergeWidths(done[shard]!.widths);
+    const stats = mergeStats(done[0]!.stats, done.slice(1).map((d) => d.stats));
+    if (stats.tcpPackets > 0) sink.line('');
+    sink.line(renderCaptureSummary({ schemaVersion: SCHEMA_VERSION, stats, connections: [], warnings: [] }, options.captures, palette));
+    writeSummaryTables(shards, mergeOrder(done.map((d) => d.facts.firstFrames)), palette, (line) => sink.line(line));
+    sink.flush();
+    for (const w of done[0]!.warnings) io.stderr.write(`tcptrace: warning: ${w}\n`);
+    return done[0]!.damaged ? ExitCode.DAMAGED : ExitCode.OK;
+  } finally {
+    io.signal?.removeEventListener('abort', abortOthers);
+    runners.forEach((r) => r.stop());
+    shards.forEach((s) => s.close());
+    if (fallback !== null) {
+      sink.flush();
+      io.stderr.write(`tcptrace: --jobs ${count}: ${fallback}; analysing again in one pass from packet ${merge.emittedUpTo + 1}\n`);
+    }
+  }
+}
+
+/** A shard run by this thread (runShard yields at every chunk it reads), stopped through its own signal. */
+function inThisThread(request: ShardRequest, io: CliIo, onMessage: (m: ShardMessage) => void): ShardRunner {
+  const controller = new AbortController();
+  let stopped = false;
+  let listener: ((upTo: number) => void) | null = null;
+  const done = runShard(
+    request,
+    { ...io, signal: controller.signal },
+    (m) => {
+      if (!stopped) onMessage(m);
+    },
+    (l) => {
+      listener = l;
+    },
+  );
+  done.catch(() => {});
+  return {
+    done,
+    printed: (upTo) => listener?.(upTo),
+    abort: () => controller.abort(),
+    stop: () => {
+      stopped = true;
+      controller.abort();
+    },
+  };
+}
+
+/**
  * One shard of a --jobs run, on its own thread (shard-worker.ts): the same command line, analysed for the
  * connections of shard request.index only; rows go out through `post` as they are made, the rest in the result.
  * Warnings and errors are the main thread's to print (it reads the same captures).
  */
-export async function runShard(request: ShardRequest, io: CliIo, post: (message: ShardRowsMessage) => void): Promise<ShardDone> {
+export async function runShard(
+  request: ShardRequest,
+  io: CliIo,
+  post: (message: ShardMessage) => void,
+  /** Subscribes to the packet index up to which the main thread has printed (timeline: holds a thread that is far ahead). */
+  printed?: (listener: (upTo: number) => void) => void,
+): Promise<ShardDone> {
   const parsed = await parseArgv(request.argv);
   if (!('argv' in parsed)) throw new Error('the command line did not parse in a shard');
   const checked = checkArgs(parsed.argv);
@@ -420,6 +557,7 @@ export async function runShard(request: ShardRequest, io: CliIo, post: (message:
   const options = checked.options;
   const palette = request.colorOn ? ANSI_PALETTE : PLAIN_PALETTE;
   const filter = makeFilter(options);
+  const lines = options.view === 'timeline' ? timelineShard(options, request, io, palette, post, printed) : null;
   const widths: number[] = [];
   let batch: ShardRowsMessage = { type: 'rows', ids: [], kinds: [], texts: [] };
   const send = () => {
@@ -427,11 +565,15 @@ export async function runShard(request: ShardRequest, io: CliIo, post: (message:
     post(batch);
     batch = { type: 'rows', ids: [], kinds: [], texts: [] };
   };
-  const { report, shardFacts } = await analyzeSources(
+  const { report, shardFacts, warnings, damaged } = await analyzeSources(
     options,
     io,
     sourcesOf(options, io),
     {
+      analyzer: lines?.analyzer,
+      onEvent: lines?.onEvent,
+      afterChunk: lines?.afterChunk,
+      pace: lines?.pace,
       onConnection: (c) => {
         if (!filter.connection(c)) return;
         const made = makeRow(c, palette);
@@ -445,7 +587,145 @@ export async function runShard(request: ShardRequest, io: CliIo, post: (message:
     { index: request.index, count: request.count },
   );
   send();
-  return { type: 'done', widths, stats: report.stats, facts: shardFacts! };
+  lines?.afterChunk();
+  return {
+    type: 'done', widths, stats: report.stats, facts: shardFacts!, warnings: warnings.map((w) => w.message), damaged,
+  };
+}
+
+/**
+ * A timeline shard's printing: its own connections' packets (and, in shard 0, the packets of no connection) rendered
+ * as one pass would, the lines kept as UTF-8 per packet and sent after each input chunk with what the merge checks
+ * (ShardLinesMessage). Every other packet only moves the renderer's clock (-ttt, -ttttt).
+ */
+function timelineShard(
+  options: CliOptions,
+  request: ShardRequest,
+  io: CliIo,
+  palette: typeof PLAIN_PALETTE,
+  post: (m: ShardMessage) => void,
+  printed?: (listener: (upTo: number) => void) => void,
+) {
+  const timeline = new TimelineRenderer({
+    annotate: options.annotate,
+    number: options.number,
+    tsStyle: options.tsStyle,
+    nano: options.nano,
+    palette,
+    interfaceName: io.interfaceName,
+  });
+  const out = new FrameBytes();
+  let analyzer: Analyzer | null = null;
+  let upTo = 0;
+  let frames: number[] = [];
+  let ends: number[] = [];
+  let placeholders: number[] = [];
+  const sent = { created: 0, marks: 0, roles: 0 };
+  let hazardSent = false;
+  // The merge prints a packet once every thread got that far; a thread far ahead waits, so the lines waiting in the
+  // main thread stay bounded (a shard with few connections reads faster than one with many).
+  let printedUpTo = 0;
+  let resume: (() => void) | null = null;
+  printed?.((upTo) => {
+    printedUpTo = upTo;
+    if (resume !== null && upTo + PACKETS_AHEAD >= analyzedUpTo()) {
+      resume();
+      resume = null;
+    }
+  });
+  const analyzedUpTo = () => upTo;
+  return {
+    pace: (): Promise<void> | undefined => {
+      if (printed === undefined || upTo - printedUpTo <= PACKETS_AHEAD) return undefined;
+      return new Promise<void>((resolve) => {
+        resume = resolve;
+      });
+    },
+    analyzer: (a: Analyzer) => {
+      analyzer = a;
+    },
+    onEvent: (ev: PacketEvent) => {
+      upTo = ev.frame;
+      const own = ev.conn >= 0 || (ev.conn === -1 && request.index === 0);
+      if (!own || !timeline.wants(ev)) {
+        if (own) return; // wants() noted the time of a packet nobody prints
+        timeline.skip(ev);
+        return;
+      }
+      timeline.render(ev, out);
+      frames.push(ev.frame);
+      ends.push(out.used);
+      if (ev.annotations.some((a) => a.code === Codes.PORT_REUSE)) placeholders.push(ev.frame);
+    },
+    afterChunk: () => {
+      const progress = analyzer!.shardProgress()!;
+      const { facts } = progress;
+      const created = Array.from(progress.firstFrames.subarray(sent.created, progress.connections));
+      sent.created = progress.connections;
+      const markPorts = facts.markPorts.slice(sent.marks);
+      const markFrames = facts.markFrames.slice(sent.marks);
+      sent.marks = facts.markPorts.length;
+      const roleFrames = facts.roleFrames.slice(sent.roles);
+      const rolePorts = facts.rolePorts.slice(sent.roles);
+      const roleKnown = facts.roleKnown.slice(sent.roles);
+      sent.roles = facts.roleFrames.length;
+      let hazardFrame = 0;
+      let hazardWhy = '';
+      if (!hazardSent) {
+        const capFrame = facts.capActions > 0 ? facts.firstCapFrame : 0;
+        const backFrame = progress.timeBackFrame;
+        if (capFrame !== 0 && (backFrame === 0 || capFrame <= backFrame)) {
+          hazardFrame = capFrame;
+          hazardWhy = 'a thread filled its share of the connection table (--max-connections)';
+        } else if (backFrame !== 0) {
+          hazardFrame = backFrame;
+          hazardWhy = "the capture's timestamps go back in time, which orders reports differently per thread";
+        }
+        hazardSent = hazardFrame !== 0;
+      }
+      const message: ShardLinesMessage = {
+        type: 'lines', upTo, frames, ends, bytes: out.take(), placeholders, created, markPorts, markFrames, roleFrames,
+        rolePorts, roleKnown, hazardFrame, hazardWhy,
+      };
+      frames = [];
+      ends = [];
+      placeholders = [];
+      post(message);
+    },
+  };
+}
+
+/** How many packets a timeline thread may analyse beyond what the main thread has printed. */
+const PACKETS_AHEAD = 100_000;
+
+/** A LineSink that keeps UTF-8 bytes, for a shard's lines; take() hands them over and starts again. */
+class FrameBytes implements LineSink {
+  private buf = Buffer.allocUnsafe(64 * 1024);
+  used = 0;
+
+  line(text: string): void {
+    this.text(text);
+    this.buf[this.used++] = 0x0a;
+  }
+
+  text(text: string): void {
+    const worst = text.length * 3 + 1;
+    if (this.used + worst > this.buf.length) {
+      const grown = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.used + worst));
+      this.buf.copy(grown, 0, 0, this.used);
+      this.buf = grown;
+    }
+    this.used += this.buf.write(text, this.used, 'utf8');
+  }
+
+  flush(): void {}
+
+  take(): Uint8Array {
+    const bytes = new Uint8Array(this.used);
+    bytes.set(this.buf.subarray(0, this.used));
+    this.used = 0;
+    return bytes;
+  }
 }
 
 /** A progress line on stderr, only when stderr is a terminal and stdout is not the same terminal's timeline. */

@@ -64,6 +64,11 @@ export class ShardRows {
     this.spool.add(id, text);
   }
 
+  /** A batch of rows made by a shard on another thread. */
+  addRows(m: { ids: readonly number[]; kinds: readonly number[]; texts: readonly string[] }): void {
+    for (let i = 0; i < m.ids.length; i++) this.addText(m.ids[i]!, m.kinds[i]!, m.texts[i]!);
+  }
+
   mergeWidths(widths: readonly number[]): void {
     for (let col = 0; col < widths.length; col++) {
       if (!(widths[col]! <= (this.widths[col] ?? -1))) this.widths[col] = widths[col]!;

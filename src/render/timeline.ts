@@ -58,6 +58,11 @@ export class TimelineRenderer {
     }
   }
 
+  /** A packet another renderer shows (a shard of --jobs): only its time is noted, for the -ttt and -ttttt styles. */
+  skip(ev: PacketEvent): void {
+    this.noteTime(ev);
+  }
+
   private noteTime(ev: PacketEvent): void {
     const rec = ev.packet.record;
     // tcpdump's -ttttt reference is the first record whose time is not 0.0 (print.c ts_print).

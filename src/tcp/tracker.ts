@@ -54,15 +54,25 @@ export interface TcpTrackerOptions {
  * shards really marked, and by which packet.
  */
 export interface ShardFacts {
-  /** Connections this shard evicted or forgot to make room (the cap acted). */
+  /** Connections this shard evicted or forgot to make room (the cap acted), and the packet index of the first time. */
   capActions: number;
+  firstCapFrame: number;
   /** Per port, the first packet index at which this shard's connections marked it as a server port (0: never). */
   serverPortFrames: Float64Array;
+  /** The same marks as a list in the order they were made (ports, packet indexes), for a merge that streams. */
+  markPorts: number[];
+  markFrames: number[];
   /** Midstream creations: packet index, ports, and whether each port counted as a known server port (bit 0 src, 1 dst). */
   roleFrames: number[];
   rolePorts: number[];
   roleKnown: number[];
 }
+
+/**
+ * Stands for a connection id in the annotation texts of a shard (the port reuse note): a C0 control character, which
+ * no other annotation or packet line contains (texts from the capture are escaped).
+ */
+export const SHARD_ID_PLACEHOLDER = '\u0002';
 
 /**
  * The shard (0 .. count-1) of a connection from its flow hash (flowHash, 30 bits): the top bits, so that the low bits
@@ -227,7 +237,10 @@ export class TcpTracker {
     this.foreignServerPorts = count > 1 ? new Uint8Array(65536) : null;
     this.facts =
       count > 1
-        ? { capActions: 0, serverPortFrames: new Float64Array(65536), roleFrames: [], rolePorts: [], roleKnown: [] }
+        ? {
+            capActions: 0, firstCapFrame: 0, serverPortFrames: new Float64Array(65536), markPorts: [], markFrames: [],
+            roleFrames: [], rolePorts: [], roleKnown: [],
+          }
         : null;
     this.flagContext = {
       conn: null as unknown as Connection, side: 0, sender: null as unknown as Endpoint,
@@ -748,7 +761,9 @@ export class TcpTracker {
       out.push({ code: Codes.IDLE, text: words ? `connection idle for ${formatDurationNs(this.idleGapNs)} before this packet` : '' });
     }
     if (ev & EV_PORT_REUSE) {
-      out.push({ code: Codes.PORT_REUSE, text: words ? `port reuse: a SYN with a new ISN on the ports of an earlier connection starts connection ${conn.id}` : '' });
+      // A shard knows only its own ids: the merge writes the capture's id in place of the placeholder.
+      const id = this.facts === null ? String(conn.id) : SHARD_ID_PLACEHOLDER;
+      out.push({ code: Codes.PORT_REUSE, text: words ? `port reuse: a SYN with a new ISN on the ports of an earlier connection starts connection ${id}` : '' });
     }
     if (ev & EV_SYN_ACK_NEW_ISN) {
       out.push({ code: Codes.PORT_REUSE, text: words ? `port reuse: ${who}'s SYN-ACK carries another ISN than before on these ports` : '' });
@@ -881,8 +896,17 @@ export class TcpTracker {
   }
 
   private markServerPort(port: number, frame: number): void {
-    if (this.facts !== null && this.serverPorts[port] === 0) this.facts.serverPortFrames[port] = frame;
+    if (this.facts !== null && this.serverPorts[port] === 0) {
+      this.facts.serverPortFrames[port] = frame;
+      this.facts.markPorts.push(port);
+      this.facts.markFrames.push(frame);
+    }
     this.serverPorts[port] = 1;
+  }
+
+  private noteCapAction(frame: number): void {
+    const facts = this.facts!;
+    if (facts.capActions++ === 0) facts.firstCapFrame = frame;
   }
 
   /** With shards, what a merge must check (ShardFacts); null without. */
@@ -903,7 +927,7 @@ export class TcpTracker {
         this.limitVictimRetired = true;
         this.retired.remove(slot);
         this.events |= EV_LIMIT;
-        if (this.facts !== null) this.facts.capActions++;
+        if (this.facts !== null) this.noteCapAction(packet.record.index);
       } else if (this.lruTail !== null) {
         const victim = this.leastRecentlyActive();
         this.limitVictimId = victim.id;
@@ -911,7 +935,7 @@ export class TcpTracker {
         this.limitVictimRetired = false;
         this.evict(victim, 'limit');
         this.events |= EV_LIMIT;
-        if (this.facts !== null) this.facts.capActions++;
+        if (this.facts !== null) this.noteCapAction(packet.record.index);
       }
     }
     let rule: RoleRule;

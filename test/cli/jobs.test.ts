@@ -37,6 +37,7 @@ function timeGoesBack(records: ReturnType<typeof readCaptureSync>['records']): b
 
 /** A sharded run's stderr without the line that announces a fallback to one pass. */
 const FALLBACK = /^tcptrace: --jobs \d+: [^\n]*; analysing again in one pass\n/;
+const TIMELINE_FALLBACK = /^tcptrace: --jobs \d+: [^\n]*; analysing again in one pass from packet \d+\n/;
 
 function renumbered(reports: ConnectionReport[][], facts: AnalyzerShardFacts[]): ConnectionReport[] {
   const order = mergeOrder(facts.map((f) => f.firstFrames));
@@ -120,6 +121,26 @@ describe('shards over damaged and odd captures', () => {
       expect(mergeStats(stats[0]!, stats.slice(1)), where).toEqual(one.stats);
     }
     expect(disagreed).toBeLessThan(MUTANTS / 10);
+  });
+
+  const TIMELINE_MUTANTS = Number(process.env.JOBS_TIMELINE_MUTANTS ?? 40);
+  it(`print the timeline of ${TIMELINE_MUTANTS} mutants as one pass does`, async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'tcptrace-jobs-'));
+    try {
+      for (let index = 0; index < TIMELINE_MUTANTS; index++) {
+        const m = makeMutant(corpus, 20261125, index, null, ['many-connections', 'http-fanout']);
+        const file = path.join(dir, `mutant-${index}.pcap`);
+        writeFileSync(file, m.bytes);
+        const one = await runCliCaptured([file]);
+        const shards = await runCliCaptured(['--jobs', '2', file], { inProcessShards: true });
+        const where = `mutant ${index} (${m.seedName}: ${m.mutators.join(' + ')})`;
+        expect(shards.stdout, where).toBe(one.stdout);
+        expect(shards.code, where).toBe(one.code);
+        expect(shards.stderr.replace(TIMELINE_FALLBACK, ''), where).toBe(one.stderr);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
@@ -258,13 +279,12 @@ describe('tcptrace --summary --jobs', () => {
     }
   });
 
-  it('takes one pass where shards cannot help: standard input, other views, --conn, files that are not regular', async () => {
+  it('takes one pass where shards cannot help: standard input, --http, JSON, --conn, files that are not regular', async () => {
     const file = path.join(FIXTURES, 'real-http11-keepalive.pcap');
     const bytes = readFileSync(file);
     let started = 0;
     const cases: [string[], Uint8Array | undefined][] = [
       [['--summary', '--jobs', '2', '-'], bytes],
-      [['--jobs', '2', file], undefined],
       [['--http', '--jobs', '2', file], undefined],
       [['--format', 'ndjson', '--summary', '--jobs', '2', file], undefined],
       [['--summary', '--conn', '0', '--jobs', '2', file], undefined],
@@ -275,6 +295,86 @@ describe('tcptrace --summary --jobs', () => {
       const r = await runCliCaptured(argv, { stdin, inProcessShards: true, onShard: () => started++ });
       const one = await runCliCaptured(argv.filter((a, i) => a !== '--jobs' && argv[i - 1] !== '--jobs'), { stdin });
       expect(r).toEqual(one);
+    }
+    expect(started).toBe(0);
+  });
+});
+
+describe('tcptrace --jobs: the timeline', () => {
+  it.each(fixtures)('%s: prints what one pass prints', async (name) => {
+    const file = path.join(FIXTURES, name);
+    const one = await runCliCaptured([file]);
+    const back = timeGoesBack(readCaptureSync(readFileSync(file)).records);
+    for (const jobs of ['2', '3']) {
+      const shards = await runCliCaptured(['--jobs', jobs, file], { inProcessShards: true });
+      expect(shards.stdout).toBe(one.stdout);
+      expect(shards.code).toBe(one.code);
+      expect(TIMELINE_FALLBACK.test(shards.stderr)).toBe(back);
+      expect(shards.stderr.replace(TIMELINE_FALLBACK, '')).toBe(one.stderr);
+    }
+  });
+
+  it('timestamps styles, frame numbers, absolute numbers, colour and no annotations come out the same', async () => {
+    const variants = [['-ttt'], ['-ttttt'], ['-tt', '--nano'], ['-#'], ['-S'], ['--no-annotate'], ['--color', 'always']];
+    for (const name of ['real-lossy-keepalive.pcap', 'real-http11-pipelined.pcap', 'real-pcapng-multi.pcapng', 'crafted-ip.pcap']) {
+      const file = path.join(FIXTURES, name);
+      for (const extra of variants) {
+        const one = await runCliCaptured([...extra, file]);
+        const shards = await runCliCaptured(['--jobs', '2', ...extra, file], { inProcessShards: true });
+        expect(shards, `${name} ${extra.join(' ')}`).toEqual(one);
+      }
+    }
+  });
+
+  it('writes the capture\'s id into a port reuse note made by a shard', async () => {
+    // Connections of both shards, then a SYN with a new ISN on the ports of the first: it starts connection 3.
+    const [a, b] = [portInShard('10.0.0.1', 0), portInShard('10.0.0.1', 1)];
+    const syn = (port: number, isn: number) => ipv4({ src: '10.0.0.1', dst: '10.0.0.2' }, tcp({ srcPort: port, dstPort: 80, seq: isn, flags: 0x02 }));
+    const synAck = (port: number, isn: number, ack: number) =>
+      ipv4({ src: '10.0.0.2', dst: '10.0.0.1' }, tcp({ srcPort: 80, dstPort: port, seq: isn, ack, flags: 0x12 }));
+    const packets = [syn(a, 100), synAck(a, 500, 101), syn(b, 200), syn(b + 2, 300), syn(a, 90_000), synAck(a, 700, 90_001)];
+    const dir = mkdtempSync(path.join(tmpdir(), 'tcptrace-jobs-'));
+    try {
+      const file = path.join(dir, 'reuse.pcap');
+      writeFileSync(file, pcap(packets.map((data, i) => ({ data, tsSec: 1_700_000_000, tsFrac: i * 1000 })), { linkType: 101 }));
+      const one = await runCliCaptured([file]);
+      expect(one.stdout).toContain('starts connection 3');
+      expect(await runCliCaptured(['--jobs', '2', file], { inProcessShards: true })).toEqual(one);
+      expect(await runCliCaptured(['--jobs', '3', file], { inProcessShards: true })).toEqual(one);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('goes on in one pass from the packet where the threads could start to differ', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'tcptrace-jobs-'));
+    try {
+      const roles = path.join(dir, 'roles.pcap');
+      writeFileSync(roles, simultaneousOpenThenMidstream());
+      const cases: [string[], RegExp][] = [
+        [['--max-connections', '2', path.join(FIXTURES, 'real-refused-and-rst.pcap')], /connection table/],
+        [[roles], /depend on another thread/],
+        [[path.join(FIXTURES, 'crafted-timestamps.pcap')], /timestamps go back/],
+      ];
+      for (const [argv, why] of cases) {
+        const one = await runCliCaptured(argv);
+        const shards = await runCliCaptured(['--jobs', '2', ...argv], { inProcessShards: true });
+        expect(shards.stdout).toBe(one.stdout);
+        expect(shards.code).toBe(one.code);
+        expect(shards.stderr).toMatch(why);
+        expect(shards.stderr.replace(TIMELINE_FALLBACK, '')).toBe(one.stderr);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('takes one pass with a filter (what moves the -ttt clock depends on what is shown)', async () => {
+    let started = 0;
+    const file = path.join(FIXTURES, 'real-http11-keepalive.pcap');
+    for (const filter of [['--port', '80'], ['--host', '127.0.0.1'], ['--conn', '0']]) {
+      const one = await runCliCaptured([...filter, file]);
+      expect(await runCliCaptured(['--jobs', '2', ...filter, file], { inProcessShards: true, onShard: () => started++ })).toEqual(one);
     }
     expect(started).toBe(0);
   });
@@ -304,6 +404,18 @@ describe('tcptrace --summary --jobs on worker threads (built CLI)', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('prints the timeline one pass prints, also when it has to go on in one pass', () => {
+    for (const name of ['real-lossy-keepalive.pcap', 'real-sll2-any.pcap', 'crafted-seq-wrap.pcap']) {
+      const file = path.join(FIXTURES, name);
+      expect(run(['--jobs', '2', file])).toEqual(run([file]));
+    }
+    const file = path.join(FIXTURES, 'real-refused-and-rst.pcap');
+    const one = run(['--max-connections', '2', file]);
+    const shards = run(['--jobs', '2', '--max-connections', '2', file]);
+    expect(shards.stdout).toBe(one.stdout);
+    expect(shards.stderr).toMatch(/analysing again in one pass from packet \d+/);
   });
 
   it('reports an unreadable capture once, as one pass does', () => {

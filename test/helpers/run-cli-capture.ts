@@ -27,6 +27,7 @@ export async function runCliCaptured(
     stdin: Readable.from([]),
     env: {},
     readTextFile: (p) => readFile(p, 'utf8'),
+    interfaceName: (i) => (i === 1 ? 'lo' : undefined),
   };
   const code = await runCli(argv, {
     startShard: opts.inProcessShards
