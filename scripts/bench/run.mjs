@@ -21,7 +21,7 @@ const USAGE = `usage: node scripts/bench/run.mjs [options]
   --scale2-runs N  runs on the 2× capture (default 1: it is there for peak RSS)
   --packets N      packets in the generated capture (default ${BASE_PACKETS})
   --seed S         generator seed (default 1)
-  --only LIST      comma-separated subset of: summary,summary-jobs,timeline,ndjson,tcpdump,tcptrace-c,floor
+  --only LIST      comma-separated subset of: summary,summary-jobs,timeline,timeline-jobs,ndjson,tcpdump,tcptrace-c,floor
   --timeout SEC    stop a command after SEC seconds and report it as timed out (default: none)`;
 
 function parseArgs(argv) {
@@ -228,6 +228,7 @@ async function main() {
     // --jobs as many as the machine has cores (at least 2, so the row always shows the threaded path).
     { key: 'summary-jobs', label: `\`tcptrace --summary --jobs ${jobs}\``, argv: [node, cliPath, '--summary', '--jobs', String(jobs), capture] },
     { key: 'timeline', label: '`tcptrace` (annotated timeline)', argv: [node, cliPath, capture] },
+    { key: 'timeline-jobs', label: `\`tcptrace --jobs ${jobs}\` (annotated timeline)`, argv: [node, cliPath, '--jobs', String(jobs), capture] },
     { key: 'ndjson', label: '`tcptrace --format ndjson`', argv: [node, cliPath, '--format', 'ndjson', capture] },
     tcpdump && { key: 'tcpdump', label: '`tcpdump -nn -r`', argv: [tcpdump, '-nn', '-r', capture] },
     cTcptrace && { key: 'tcptrace-c', label: `C \`tcptrace -n\`${cVersion ? ` (${cVersion})` : ''}`, argv: [cTcptrace, '-n', capture] },

@@ -35,8 +35,8 @@ export interface CliOptions {
   /** Most connections tracked at once (a SYN flood's bound); beyond it the least recently active is reported early. */
   maxConnections: number;
   /**
-   * --summary of capture files: threads that analyse it side by side, each a share of the connections (1: one
-   * pass). Other views and standard input always take one pass.
+   * --summary and the text timeline of capture files: threads that analyse them side by side, each a share of the
+   * connections (1: one pass). Other views, filtered timelines and standard input always take one pass.
    */
   jobs: number;
 }
@@ -95,7 +95,7 @@ export function buildParser(argv: readonly string[]) {
     .option('progress', { choices: ['auto', 'never'] as const, default: 'auto' as const, describe: 'progress line on stderr when it is a terminal' })
     .option('conn', { type: 'number', describe: 'only connection N (ids as in the tables)' })
     .option('max-connections', { type: 'number', default: DEFAULT_MAX_CONNECTIONS, describe: 'most connections tracked at once; beyond it the least recently active is reported early (the summary says how many)' })
-    .option('jobs', { alias: 'j', type: 'number', default: 1, describe: '--summary of capture files: analyse in N threads, each a share of the connections (same output; more memory)' })
+    .option('jobs', { alias: 'j', type: 'number', default: 1, describe: '--summary and the timeline of capture files: analyse in N threads, each a share of the connections (same output; more memory)' })
     // Repeatable options are plain (not `array: true`), which would swallow the capture paths after them; yargs
     // collects repeats into an array, and checkArgs() normalises one value to a list.
     .option('host', { type: 'string', describe: 'only connections with this address (repeatable)' })
