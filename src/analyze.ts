@@ -198,8 +198,9 @@ export class Analyzer {
   private readonly sharedEvent: PacketEvent | null;
   /** With shards: per connection id, the packet index that opened it (grown by doubling); null otherwise. */
   private firstFrames: Float64Array | null;
-  /** Capture time (s) of the previous record, and whether time ever went back (AnalyzerShardFacts). */
+  /** Capture time (s, ns) of the previous record, and whether time ever went back (AnalyzerShardFacts). */
   private previousSec = -Infinity;
+  private previousNsec = 0;
   private timeWentBack = false;
   private timeBackFrame = 0;
 
@@ -230,11 +231,13 @@ export class Analyzer {
     if (stats.firstTsSec === null) stats.firstTsSec = record.tsSec;
     stats.lastTsSec = record.tsSec;
     const nowSec = record.tsSec + record.tsNsec * 1e-9;
-    if (nowSec < this.previousSec && !this.timeWentBack) {
+    // Compared as (s, ns): a step back of a few hundred ns is lost in the float seconds at today's epoch.
+    if (!this.timeWentBack && (record.tsSec < this.previousSec || (record.tsSec === this.previousSec && record.tsNsec < this.previousNsec))) {
       this.timeWentBack = true;
       this.timeBackFrame = record.index;
     }
-    this.previousSec = nowSec;
+    this.previousSec = record.tsSec;
+    this.previousNsec = record.tsNsec;
     if (this.closingHead < this.closing.length) this.reportClosed(nowSec);
     const packet = this.decoder === null ? decodePacket(record) : this.decoder.decode(record);
     if (packet.problem !== null) {

@@ -459,8 +459,10 @@ async function timelineInShards(
     (bytes) => (sink instanceof ByteSink ? sink.bytes(bytes) : sink.text(decoder.decode(bytes))),
     (text) => sink.text(text),
   );
-  // Set from the message handler: a holder, so that the checks after the awaits see it.
-  const stop: { hazard: Hazard | null } = { hazard: null };
+  // Set from the message handler: a holder, so that the checks after the awaits see it. Once the merge is given up
+  // (a hazard, a failed thread), messages still queued from stopped threads are dropped: they would print packets
+  // that the one pass prints again.
+  const state: { hazard: Hazard | null; closed: boolean } = { hazard: null, closed: false };
   const abortOthers = () => runners.forEach((r) => r.abort());
   io.signal?.addEventListener('abort', abortOthers);
   let fallback: string | null = null;
@@ -468,30 +470,48 @@ async function timelineInShards(
     for (let k = 0; k < count; k++) {
       const rows = shards[k]!;
       const onMessage = (m: ShardMessage) => {
+        if (state.closed) return;
         if (m.type === 'rows') rows.addRows(m);
-        else if (stop.hazard === null) {
-          stop.hazard = merge.add(k, m);
-          if (stop.hazard !== null) runners.forEach((r) => r.stop());
-          else runners.forEach((r) => r.printed?.(merge.emittedUpTo));
+        else {
+          state.hazard = merge.add(k, m);
+          if (state.hazard !== null) {
+            state.closed = true;
+            runners.forEach((r) => r.stop());
+          } else {
+            runners.forEach((r) => r.printed?.(merge.emittedUpTo));
+          }
         }
       };
       const request: ShardRequest = { argv: [...argv], index: k, count, colorOn };
       // Shard 0 runs on this thread, between the other threads' messages: a thread more than cores only waits.
       runners.push(k === 0 ? inThisThread(request, io, onMessage) : io.startShard!(request, onMessage));
     }
-    let done: ShardDone[];
-    try {
-      done = await Promise.all(runners.map((r) => r.done));
-    } catch (err) {
-      const hazard = stop.hazard ?? merge.hazard;
-      fallback = hazard !== null ? hazard.why : `a thread failed (${(err as Error)?.message ?? String(err)})`;
+    // A thread that fails stops the others at once: the merge cannot get past it, so threads waiting for the merge
+    // (pace) would wait for ever.
+    for (const r of runners) {
+      r.done.catch(() => {
+        if (state.closed) return;
+        state.closed = true;
+        runners.forEach((other) => other.stop());
+      });
+    }
+    const settled = await Promise.allSettled(runners.map((r) => r.done));
+    const failure = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    const hazard = state.hazard ?? merge.hazard;
+    state.closed = true;
+    if (io.signal?.aborted) {
+      // Interrupted: what the threads had read is printed (another pass would read nothing: the signal stays
+      // aborted). The timeline stops where the slowest thread stopped; the tables count what each had read.
+      if (failure !== undefined) return ExitCode.OK;
+    } else if (hazard !== null || failure !== undefined) {
+      // An unreadable capture is this thread's own error (shard 0 reads it first): reported once, as one pass does.
+      const own = settled[0];
+      if (hazard === null && own?.status === 'rejected' && isInputError(own.reason)) throw own.reason;
+      const why = failure === undefined ? '' : (failure.reason as Error)?.message ?? String(failure.reason);
+      fallback = hazard !== null ? hazard.why : `a thread failed (${why})`;
       return { printedUpTo: merge.emittedUpTo };
     }
-    const hazard = stop.hazard ?? merge.hazard;
-    if (hazard !== null) {
-      fallback = hazard.why;
-      return { printedUpTo: merge.emittedUpTo };
-    }
+    const done = settled.map((r) => (r as PromiseFulfilledResult<ShardDone>).value);
     for (const shard of shards.keys()) shards[shard]!.mergeWidths(done[shard]!.widths);
     const stats = mergeStats(done[0]!.stats, done.slice(1).map((d) => d.stats));
     if (stats.tcpPackets > 0) sink.line('');
@@ -501,6 +521,7 @@ async function timelineInShards(
     for (const w of done[0]!.warnings) io.stderr.write(`tcptrace: warning: ${w}\n`);
     return done[0]!.damaged ? ExitCode.DAMAGED : ExitCode.OK;
   } finally {
+    state.closed = true;
     io.signal?.removeEventListener('abort', abortOthers);
     runners.forEach((r) => r.stop());
     shards.forEach((s) => s.close());
@@ -509,6 +530,13 @@ async function timelineInShards(
       io.stderr.write(`tcptrace: --jobs ${count}: ${fallback}; analysing again in one pass from packet ${merge.emittedUpTo + 1}\n`);
     }
   }
+}
+
+/** Errors about the input itself (not a capture, no such file): the same in every thread, so reported as they are. */
+function isInputError(err: unknown): boolean {
+  if (err instanceof CaptureError) return true;
+  const e = err as NodeJS.ErrnoException;
+  return e !== null && typeof e === 'object' && typeof e.code === 'string' && typeof e.path === 'string';
 }
 
 /** A shard run by this thread (runShard yields at every chunk it reads), stopped through its own signal. */
@@ -626,17 +654,20 @@ function timelineShard(
   // main thread stay bounded (a shard with few connections reads faster than one with many).
   let printedUpTo = 0;
   let resume: (() => void) | null = null;
-  printed?.((upTo) => {
-    printedUpTo = upTo;
-    if (resume !== null && upTo + PACKETS_AHEAD >= analyzedUpTo()) {
-      resume();
-      resume = null;
-    }
+  const wake = () => {
+    const r = resume;
+    resume = null;
+    r?.();
+  };
+  printed?.((upToPrinted) => {
+    printedUpTo = upToPrinted;
+    if (upToPrinted + PACKETS_AHEAD >= upTo) wake();
   });
-  const analyzedUpTo = () => upTo;
+  // Stopped or interrupted: the others may never get this far, so a waiting thread goes on (and its reader stops).
+  io.signal?.addEventListener('abort', wake);
   return {
     pace: (): Promise<void> | undefined => {
-      if (printed === undefined || upTo - printedUpTo <= PACKETS_AHEAD) return undefined;
+      if (printed === undefined || io.signal?.aborted || upTo - printedUpTo <= PACKETS_AHEAD) return undefined;
       return new Promise<void>((resolve) => {
         resume = resolve;
       });

@@ -1,5 +1,5 @@
-// A worker thread of `tcptrace --summary --jobs N`: runs runShard for the shard it is given and posts its rows and
-// result to the main thread. Prints nothing: warnings and errors are the main thread's, which reads the same input.
+// A worker thread of `tcptrace --jobs N` (--summary or the timeline): runs runShard for the shard it is given and posts
+// its rows, lines and result to the main thread. Prints nothing: the main thread prints, warnings and errors too.
 
 import { readFile } from 'node:fs/promises';
 import { parentPort, workerData } from 'node:worker_threads';

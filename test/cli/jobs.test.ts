@@ -369,6 +369,19 @@ describe('tcptrace --jobs: the timeline', () => {
     }
   });
 
+  it('goes on in one pass when a thread dies, printing no packet twice', async () => {
+    for (const [name, after] of [['real-lossy-keepalive.pcap', 1], ['real-refused-and-rst.pcap', 2], ['real-http11-pipelined.pcap', 1]] as const) {
+      const file = path.join(FIXTURES, name);
+      const one = await runCliCaptured([file]);
+      for (const jobs of ['2', '3']) {
+        const shards = await runCliCaptured(['--jobs', jobs, file], { inProcessShards: true, crashShard: { index: 1, afterMessages: after } });
+        expect(shards.stdout, `${name} --jobs ${jobs}`).toBe(one.stdout);
+        expect(shards.stderr).toMatch(/a thread failed \(thread ended early/);
+        expect(shards.stderr.replace(TIMELINE_FALLBACK, '')).toBe(one.stderr);
+      }
+    }
+  });
+
   it('takes one pass with a filter (what moves the -ttt clock depends on what is shown)', async () => {
     let started = 0;
     const file = path.join(FIXTURES, 'real-http11-keepalive.pcap');

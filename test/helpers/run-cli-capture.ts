@@ -17,7 +17,14 @@ export interface CliRun {
  */
 export async function runCliCaptured(
   argv: string[],
-  opts: { stdin?: Uint8Array; env?: Record<string, string>; inProcessShards?: boolean; onShard?: () => void } = {},
+  opts: {
+    stdin?: Uint8Array;
+    env?: Record<string, string>;
+    inProcessShards?: boolean;
+    onShard?: () => void;
+    /** The shard of this index fails (as a thread that dies) after delivering this many messages. */
+    crashShard?: { index: number; afterMessages: number };
+  } = {},
 ): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
@@ -34,10 +41,23 @@ export async function runCliCaptured(
       ? (request, onRows) => {
           opts.onShard?.();
           const controller = new AbortController();
-          // Through a structured clone, as a worker's messages are.
-          const done = runShard(request, { ...shardIo, signal: controller.signal }, (m) => onRows(structuredClone(m))).then((d) => structuredClone(d));
+          const crash = opts.crashShard?.index === request.index ? opts.crashShard.afterMessages : Infinity;
+          let sent = 0;
+          let crashed!: (err: Error) => void;
+          const dies = new Promise<never>((_, reject) => {
+            crashed = reject;
+          });
+          // Through a structured clone, as a worker's messages are. A crashed shard's messages keep coming for a
+          // while, as a terminated worker's queued messages do.
+          const done = Promise.race([
+            runShard(request, { ...shardIo, signal: controller.signal }, (m) => {
+              onRows(structuredClone(m));
+              if (++sent === crash) crashed(new Error('thread ended early (exit code 1)'));
+            }).then((d) => structuredClone(d)),
+            dies,
+          ]);
           done.catch(() => {});
-          return { done, abort: () => controller.abort(), stop: () => {} };
+          return { done, abort: () => controller.abort(), stop: () => controller.abort() };
         }
       : undefined,
     stdout: { write: (s) => void (stdout += s), isTTY: false },
