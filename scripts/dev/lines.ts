@@ -1,25 +1,12 @@
 // Dev-only: prints tcpdump -# style packet lines ("%5d  <line>") for a capture, to score the decoders and the
 // packet-line renderer with the conformance script before the real CLI exists. Not shipped; not the CLI.
 
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { decodePacket, isTcpPacket } from '../../src/decode/decode-frame.js';
 import { formatPacketLine } from '../../src/render/packet-line.js';
 import { newSeqView, TcpdumpSeq } from '../../src/tcp/tcpdump-seq.js';
 import { readCaptureSync } from '../../src/capture/index.js';
-
-/** Linux interface names by index, as tcpdump's if_indextoname sees them on this machine. */
-function linuxInterfaces(): Map<number, string> {
-  const names = new Map<number, string>();
-  try {
-    for (const name of readdirSync('/sys/class/net')) {
-      const index = Number(readFileSync(`/sys/class/net/${name}/ifindex`, 'utf8').trim());
-      if (Number.isInteger(index)) names.set(index, name);
-    }
-  } catch {
-    // Not Linux: every SLL2 interface prints as "?".
-  }
-  return names;
-}
+import { interfaceName } from '../../src/cli/interfaces.js';
 
 const argv = process.argv.slice(2);
 const args = argv.filter((a) => !a.startsWith('-'));
@@ -30,7 +17,7 @@ const absolute = argv.includes('-S');
 const all = argv.includes('--all');
 const tFlag = argv.find((a) => /^-t+$/.test(a));
 const tsStyle = tFlag === undefined ? 0 : tFlag.length - 1;
-const ifNames = linuxInterfaces();
+
 const capture = readCaptureSync(new Uint8Array(readFileSync(args[0])));
 const seq = new TcpdumpSeq({ absolute });
 const view = newSeqView();
@@ -43,7 +30,7 @@ for (const record of capture.records) {
   else seq.noteNonTcp(view);
   if (all || isTcpPacket(packet)) out.push(formatPacketLine(packet, view, {
     tsStyle, nano, number: numbered ? record.index : undefined, prevTs: prev, firstTs: first,
-    interfaceName: (i) => ifNames.get(i),
+    interfaceName,
   }));
   prev = record;
 }

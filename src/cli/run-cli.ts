@@ -217,14 +217,7 @@ async function trace(options: CliOptions, io: CliIo, argv: readonly string[]): P
   const filter = makeFilter(options);
   const specs = sourcesOf(options, io);
   const live = options.captures.includes('-');
-  const timeline = new TimelineRenderer({
-    annotate: options.annotate,
-    number: options.number,
-    tsStyle: options.tsStyle,
-    nano: options.nano,
-    palette,
-    interfaceName: io.interfaceName,
-  });
+  const timeline = timelineRenderer(options, palette, io);
   const progress = makeProgress(options, io, specs);
   /** Packets up to this index were printed by --jobs threads before a fallback to one pass, which prints the rest. */
   let printedUpTo = 0;
@@ -634,14 +627,7 @@ function timelineShard(
   post: (m: ShardMessage) => void,
   printed?: (listener: (upTo: number) => void) => void,
 ) {
-  const timeline = new TimelineRenderer({
-    annotate: options.annotate,
-    number: options.number,
-    tsStyle: options.tsStyle,
-    nano: options.nano,
-    palette,
-    interfaceName: io.interfaceName,
-  });
+  const timeline = timelineRenderer(options, palette, io);
   const out = new FrameBytes();
   let analyzer: Analyzer | null = null;
   let upTo = 0;
@@ -728,6 +714,18 @@ function timelineShard(
 
 /** How many packets a timeline thread may analyse beyond what the main thread has printed. */
 const PACKETS_AHEAD = 100_000;
+
+/** The timeline renderer the options ask for (one pass and every --jobs thread render alike). */
+function timelineRenderer(options: CliOptions, palette: typeof PLAIN_PALETTE, io: CliIo): TimelineRenderer {
+  return new TimelineRenderer({
+    annotate: options.annotate,
+    number: options.number,
+    tsStyle: options.tsStyle,
+    nano: options.nano,
+    palette,
+    interfaceName: io.interfaceName,
+  });
+}
 
 /** A LineSink that keeps UTF-8 bytes, for a shard's lines; take() hands them over and starts again. */
 class FrameBytes implements LineSink {

@@ -302,15 +302,7 @@ export class TcpTracker {
     r.foreign = false;
     // A header cut before its 20 fixed bytes has no trustworthy seq, ack or flags (packet-tcp.c gives up on it
     // before the conversation lookup too, so tshark assigns it no tcp.stream).
-    if (ip === null || tcp === null || tcp.capturedLen < 20) {
-      r.conn = null;
-      r.connId = -1;
-      r.direction = 0;
-      r.relSeq = 0;
-      r.relAck = -1;
-      r.segLen = 0;
-      return r;
-    }
+    if (ip === null || tcp === null || tcp.capturedLen < 20) return this.noConnection(false);
     const rec = packet.record;
     if (!this.started) {
       this.started = true;
@@ -881,17 +873,22 @@ export class TcpTracker {
 
   /** Another shard's packet: only the SYN or SYN-ACK that may mark a server port is noted (ShardFacts). */
   private foreign(flags: number, srcPort: number, dstPort: number): TcpPacketResult {
-    const r = this.result;
     const synAck = flags & (SYN | ACK);
     if (synAck === SYN) this.foreignServerPorts![dstPort] = 1;
     else if (synAck === (SYN | ACK)) this.foreignServerPorts![srcPort] = 1;
+    return this.noConnection(true);
+  }
+
+  /** The result for a packet that joins no connection here (no usable TCP header, or another shard's). */
+  private noConnection(foreign: boolean): TcpPacketResult {
+    const r = this.result;
     r.conn = null;
     r.connId = -1;
     r.direction = 0;
     r.relSeq = 0;
     r.relAck = -1;
     r.segLen = 0;
-    r.foreign = true;
+    r.foreign = foreign;
     return r;
   }
 
