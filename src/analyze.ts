@@ -231,13 +231,7 @@ export class Analyzer {
     if (stats.firstTsSec === null) stats.firstTsSec = record.tsSec;
     stats.lastTsSec = record.tsSec;
     const nowSec = record.tsSec + record.tsNsec * 1e-9;
-    // Compared as (s, ns): a step back of a few hundred ns is lost in the float seconds at today's epoch.
-    if (!this.timeWentBack && (record.tsSec < this.previousSec || (record.tsSec === this.previousSec && record.tsNsec < this.previousNsec))) {
-      this.timeWentBack = true;
-      this.timeBackFrame = record.index;
-    }
-    this.previousSec = record.tsSec;
-    this.previousNsec = record.tsNsec;
+    if (this.firstFrames !== null) this.noteTimeOrder(record);
     if (this.closingHead < this.closing.length) this.reportClosed(nowSec);
     const packet = this.decoder === null ? decodePacket(record) : this.decoder.decode(record);
     if (packet.problem !== null) {
@@ -350,6 +344,17 @@ export class Analyzer {
       this.closing = closing.slice(this.closingHead);
       this.closingHead = 0;
     }
+  }
+
+  /** With shards: whether capture time went back (AnalyzerShardFacts.timeWentBack), compared as (s, ns): a step
+   *  back of a few hundred ns is lost in float seconds at today's epoch. */
+  private noteTimeOrder(record: CaptureRecord): void {
+    if (!this.timeWentBack && (record.tsSec < this.previousSec || (record.tsSec === this.previousSec && record.tsNsec < this.previousNsec))) {
+      this.timeWentBack = true;
+      this.timeBackFrame = record.index;
+    }
+    this.previousSec = record.tsSec;
+    this.previousNsec = record.tsNsec;
   }
 
   /** With AnalyzerOptions.shard: what a merge of the shards needs (read after finish()); null without shards. */
