@@ -1,5 +1,6 @@
-// A LineSink that encodes each line straight into one reused Buffer and hands the writer a copy per ~128 KiB.
-// CLI only (Node's Buffer): renderers stay runtime-neutral behind LineSink. Must not decide what to print.
+// LineSinks that encode each line straight into a Buffer: ByteSink hands the writer a copy per ~128 KiB, FrameBytes
+// keeps a --jobs thread's lines until they are sent. CLI only (Node's Buffer): renderers stay runtime-neutral behind
+// LineSink. Must not decide what to print.
 
 import type { LineSink } from '../render/text-sink.js';
 
@@ -10,12 +11,14 @@ const CHUNK_BYTES = 128 * 1024;
  * timeline run (the annotation arrows make the joined string two-byte, then it is flattened and UTF-8 encoded);
  * Buffer#write per line into a reused buffer measured 2.5 times faster on the benchmark's 77 MB of output.
  */
-export class ByteSink implements LineSink {
-  private buf = Buffer.allocUnsafe(CHUNK_BYTES);
-  private used = 0;
+abstract class Utf8Lines implements LineSink {
+  protected buf: Buffer;
+  /** Bytes of buf in use. */
+  used = 0;
 
-  /** `write` receives a buffer of its own (a copy), so it may hold on to it (a pipe's stream queues writes). */
-  constructor(private readonly write: (chunk: Uint8Array) => void) {}
+  constructor(initialBytes: number) {
+    this.buf = Buffer.allocUnsafe(initialBytes);
+  }
 
   line(text: string): void {
     this.text(text);
@@ -25,11 +28,25 @@ export class ByteSink implements LineSink {
   text(text: string): void {
     // UTF-8 takes at most 3 bytes per UTF-16 unit; +1 leaves room for line()'s newline.
     const worst = text.length * 3 + 1;
-    if (this.used + worst > this.buf.length) {
-      this.flush();
-      if (worst > this.buf.length) this.buf = Buffer.allocUnsafe(worst);
-    }
+    if (this.used + worst > this.buf.length) this.makeRoom(worst);
     this.used += this.buf.write(text, this.used, 'utf8');
+  }
+
+  abstract flush(): void;
+
+  /** Makes room for `bytes` more after `used`. */
+  protected abstract makeRoom(bytes: number): void;
+}
+
+export class ByteSink extends Utf8Lines {
+  /** `write` receives a buffer of its own (a copy), so it may hold on to it (a pipe's stream queues writes). */
+  constructor(private readonly write: (chunk: Uint8Array) => void) {
+    super(CHUNK_BYTES);
+  }
+
+  protected makeRoom(bytes: number): void {
+    this.flush();
+    if (bytes > this.buf.length) this.buf = Buffer.allocUnsafe(bytes);
   }
 
   /** Bytes already encoded (a --jobs thread's lines). */
@@ -49,5 +66,27 @@ export class ByteSink implements LineSink {
     if (this.used === 0) return;
     this.write(Buffer.from(this.buf.subarray(0, this.used)));
     this.used = 0;
+  }
+}
+
+/** A --jobs thread's lines, kept whole until take() hands them over (the packets' byte offsets are `used`). */
+export class FrameBytes extends Utf8Lines {
+  constructor() {
+    super(64 * 1024);
+  }
+
+  flush(): void {}
+
+  take(): Uint8Array {
+    const bytes = new Uint8Array(this.used);
+    bytes.set(this.buf.subarray(0, this.used));
+    this.used = 0;
+    return bytes;
+  }
+
+  protected makeRoom(bytes: number): void {
+    const grown = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.used + bytes));
+    this.buf.copy(grown, 0, 0, this.used);
+    this.buf = grown;
   }
 }

@@ -9,7 +9,7 @@ import { mergedBatches, type SourceSpec } from '../capture/merge.js';
 import type { ConnectionReport, PacketEvent, Report } from '../report.js';
 import { SCHEMA_VERSION } from '../report.js';
 import { TextSink, type LineSink, type TextWriter } from '../render/text-sink.js';
-import { ByteSink } from './byte-sink.js';
+import { ByteSink, FrameBytes } from './byte-sink.js';
 import { RowSpool } from './row-spool.js';
 import { ANSI_PALETTE, PLAIN_PALETTE } from '../render/color.js';
 import { TimelineRenderer } from '../render/timeline.js';
@@ -725,36 +725,6 @@ function timelineRenderer(options: CliOptions, palette: typeof PLAIN_PALETTE, io
     palette,
     interfaceName: io.interfaceName,
   });
-}
-
-/** A LineSink that keeps UTF-8 bytes, for a shard's lines; take() hands them over and starts again. */
-class FrameBytes implements LineSink {
-  private buf = Buffer.allocUnsafe(64 * 1024);
-  used = 0;
-
-  line(text: string): void {
-    this.text(text);
-    this.buf[this.used++] = 0x0a;
-  }
-
-  text(text: string): void {
-    const worst = text.length * 3 + 1;
-    if (this.used + worst > this.buf.length) {
-      const grown = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.used + worst));
-      this.buf.copy(grown, 0, 0, this.used);
-      this.buf = grown;
-    }
-    this.used += this.buf.write(text, this.used, 'utf8');
-  }
-
-  flush(): void {}
-
-  take(): Uint8Array {
-    const bytes = new Uint8Array(this.used);
-    bytes.set(this.buf.subarray(0, this.used));
-    this.used = 0;
-    return bytes;
-  }
 }
 
 /** A progress line on stderr, only when stderr is a terminal and stdout is not the same terminal's timeline. */
