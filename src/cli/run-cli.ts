@@ -43,9 +43,10 @@ export interface CliIo {
   fileSize?(path: string): number | null;
   /**
    * Called after each batch of packets (optional): main.ts uses it to keep the heap near the live data (see
-   * heapGuard there); tests and library callers need nothing.
+   * heapGuard there); tests and library callers need nothing. Called once more with inputDone true when the whole
+   * input is analysed, before what is printed at the end.
    */
-  afterBatch?(): void;
+  afterBatch?(inputDone?: boolean): void;
   /** SLL2 interface index to name on this machine, as tcpdump resolves it (undefined: printed as "?"). */
   interfaceName?(ifIndex: number): string | undefined;
   /**
@@ -304,6 +305,7 @@ async function trace(options: CliOptions, io: CliIo, argv: readonly string[]): P
       afterChunk: live ? () => sink.flush() : undefined,
     });
     progress?.done();
+    io.afterBatch?.(true);
     epilogue(report);
     sink.flush();
     for (const w of warnings) io.stderr.write(`tcptrace: warning: ${w.message}\n`);

@@ -321,11 +321,29 @@ export class RetiredConnections {
     return -1;
   }
 
-  /** Forgets everything (end of capture). */
+  /**
+   * Forgets everything (end of capture) and gives the storage back: what a run prints after the capture (the tables)
+   * should not sit on 20 MB of typed arrays (33,000 connections of the benchmark capture's last minute).
+   */
   clear(): void {
-    while (this.count > 0) this.remove(this.oldest());
+    this.capacity = 0;
+    this.numChunks.length = 0;
+    this.smallChunks.length = 0;
+    this.addrChunks.length = 0;
+    this.internedHistories.clear();
+    this.chain = new Int32Array(0);
+    this.histories.length = 0;
+    this.unacked.clear();
+    this.heads.clear();
+    this.freeHead = -1;
+    this.count = 0;
+    this.fifoSlots = new Int32Array(0);
+    this.fifoTokens = new Float64Array(0);
     this.fifoCount = 0;
     this.fifoHead = 0;
+    this.dueLastNs = new Float64Array(0);
+    this.dueSlots = new Int32Array(0);
+    this.dueTokens = new Float64Array(0);
     this.dueCount = 0;
     this.dueNs = Infinity;
   }

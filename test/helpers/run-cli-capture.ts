@@ -24,6 +24,8 @@ export async function runCliCaptured(
     onShard?: () => void;
     /** The shard of this index fails (as a thread that dies) after delivering this many messages. */
     crashShard?: { index: number; afterMessages: number };
+    /** CliIo.afterBatch, called with what stdout holds so far. */
+    afterBatch?: (inputDone: boolean, stdoutSoFar: string) => void;
   } = {},
 ): Promise<CliRun> {
   let stdout = '';
@@ -62,6 +64,7 @@ export async function runCliCaptured(
       : undefined,
     stdout: { write: (s) => void (stdout += s), isTTY: false },
     stderr: { write: (s) => void (stderr += s), isTTY: false },
+    afterBatch: opts.afterBatch ? (inputDone) => opts.afterBatch!(inputDone === true, stdout) : undefined,
     stdin: Readable.from(opts.stdin ? [opts.stdin] : []),
     env: opts.env ?? {},
     readTextFile: (p) => readFile(p, 'utf8'),

@@ -101,6 +101,16 @@ describe('RetiredConnections', () => {
     table.clear();
     expect(table.size).toBe(0);
     expect(table.oldest()).toBe(-1);
+    // clear() gives the storage back (the tables printed after a capture need none of it) and the table works on.
+    expect(Object.values(table).filter((v) => ArrayBuffer.isView(v)).every((v) => (v as Uint8Array).length === 0)).toBe(true);
+    expect(table.lookup(1 % 3, Uint8Array.of(10, 0, 0, 1), 1001, Uint8Array.of(10, 0, 0, 2), 80)).toBe(-1);
+    table.add(make(5000));
+    const slot = table.lookup(5000 % 3, Uint8Array.of(10, 0, 0, 2), 80, Uint8Array.of(10, 0, 0, 1), 6000);
+    expect(table.id(slot)).toBe(5000);
+    expect(table.foundDir).toBe(1);
+    expect(table.size).toBe(1);
+    table.expire(6000, 1000);
+    expect(table.size).toBe(0);
   });
 });
 
