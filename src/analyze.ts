@@ -493,7 +493,7 @@ export class Analyzer {
     streams[1].finish(lastFrame, 'capture-end');
     out.length = 0;
     pipe.httpResult = {
-      summary: http.summary(closeFacts(closeReason(pipe.conn), pipe.conn.history)),
+      summary: http.summary(closeFacts(pipe.conn)),
       exchanges: this.opts.exchanges === false ? NO_EXCHANGES : http.exchanges(),
     };
     pipe.streams = null;
@@ -523,7 +523,9 @@ export class Analyzer {
  * Maps how the connection ended (summary.ts closeReason, and its history) onto the facts the HTTP verdict needs
  * (TCP roles). Read from the connection, not from a whole summarize(): the report makes that one later.
  */
-function closeFacts(reason: CloseReason, history: string): TcpCloseFacts {
+function closeFacts(conn: Connection): TcpCloseFacts {
+  const reason = closeReason(conn);
+  const history = conn.history;
   // The history lists each side's letters in order of first occurrence: F is the client's first FIN, f the
   // server's. closedFirstBy cannot serve here: it names whoever stopped sending first, by FIN or by RST.
   const clientFin = history.indexOf('F');
@@ -534,7 +536,11 @@ function closeFacts(reason: CloseReason, history: string): TcpCloseFacts {
     firstFinBy,
     rstBy: reason === 'rst-client' ? 'client' : reason === 'rst-server' ? 'server' : null,
     simultaneous: reason === 'fin-simultaneous',
-    openAtEnd: reason === 'open' || reason === 'half-closed' || reason === 'no-answer',
+    // A half-closed connection was closed by the side that sent its FIN (the other side's close is not in the
+    // capture): its verdict names that side, as a fully closed one does.
+    openAtEnd: reason === 'open' || reason === 'no-answer',
+    clientFinFrame: conn.ends[0].finSent ? conn.ends[0].finFrame : 0,
+    serverFinFrame: conn.ends[1].finSent ? conn.ends[1].finFrame : 0,
   };
 }
 

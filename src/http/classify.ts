@@ -94,6 +94,21 @@ export function classify(
     if (e.method !== null && e.index > lastIndex && (e.responseState === 'unanswered' || e.responseState === 'absent')) unansweredAtEnd++;
   }
   const announced = reuse !== null && !reuse.reusable;
+  // The first FIN came before the last response ended: that side only stopped sending (a half-close, RFC 9293
+  // §3.6; a client that sends its request and shuts down its side), and the close that ended the connection came
+  // later, or not at all within the capture.
+  let halfClose: string | null = null;
+  if (!open && !close.simultaneous && close.firstFinBy !== null && lastWithResponse !== null) {
+    const firstFin = close.firstFinBy === 'client' ? close.clientFinFrame : close.serverFinFrame;
+    const otherFin = close.firstFinBy === 'client' ? close.serverFinFrame : close.clientFinFrame;
+    const responseMark = lastWithResponse.responseEnd ?? lastWithResponse.responseStart;
+    if (firstFin > 0 && responseMark !== null && firstFin < responseMark.frame) {
+      const first = toHttp(close.firstFinBy)!;
+      const other = first === 'client' ? 'server' : 'client';
+      const then = otherFin > 0 ? `${other} closed after it` : close.rstBy !== null ? `${toHttp(close.rstBy)} reset the connection` : `${other} still open at capture end`;
+      halfClose = `${first} half-closed before the last response, ${then}`;
+    }
+  }
 
   let closeKind: CloseKind | null = null;
   if (facts.detected) {
@@ -146,7 +161,7 @@ export function classify(
     unparsedBytes: facts.unparsedBytes,
     opaqueBytes: facts.opaqueBytes,
   };
-  summary.reason = reasonLine(summary, reuse, unansweredAtEnd);
+  summary.reason = reasonLine(summary, reuse, unansweredAtEnd, halfClose);
   return summary;
 }
 
@@ -160,7 +175,7 @@ function versionLabel(s: HttpSummary): string {
   return `${req.join('/')} (${resp.join('/')} responses)`;
 }
 
-function closePhrase(s: HttpSummary, unansweredAtEnd: number): string {
+function closePhrase(s: HttpSummary, unansweredAtEnd: number, halfClose: string | null): string {
   const who = s.closedBy === 'both' ? 'both sides' : s.closedBy ?? 'the connection';
   switch (s.closeKind) {
     case 'open':
@@ -176,16 +191,19 @@ function closePhrase(s: HttpSummary, unansweredAtEnd: number): string {
     case 'both-close':
       return 'both sides closed at once after the last response';
     default:
+      if (halfClose !== null) return halfClose;
       return s.closeHow === 'rst' ? `${who} reset the connection after the last response` : `${who} closed after the last response`;
   }
 }
 
-function reasonLine(s: HttpSummary, reuse: { reusable: boolean; why: string } | null, unansweredAtEnd: number): string {
+function reasonLine(
+  s: HttpSummary, reuse: { reusable: boolean; why: string } | null, unansweredAtEnd: number, halfClose: string | null,
+): string {
   if (s.mode === 'none') {
     return `not HTTP: no HTTP request or status line in either direction (${plural(s.unparsedBytes, 'byte')})`;
   }
   const label = versionLabel(s);
-  const closing = closePhrase(s, unansweredAtEnd);
+  const closing = closePhrase(s, unansweredAtEnd, halfClose);
   const announced = s.closeAnnounced === null ? '' : s.closeAnnounced ? ` (announced: yes, ${reuse!.why})` : ' (announced: no)';
   const extras: string[] = [];
   if (s.undetermined > 0) {

@@ -53,6 +53,8 @@ export class HttpConnection implements ParserSink {
   /** Requests sent while earlier ones waited, before any server byte: pipelined once a response shows up in sync. */
   private readonly deferred: { ex: ExchangeRec; depth: number }[] = [];
   private responses = 0;
+  /** Responses that found no request waiting since the last request started (their requests are not in the capture). */
+  private orphansSinceRequest = 0;
   private interimResponses = 0;
   private switched: 'upgrade' | 'tunnel' | null = null;
   private upgradeTo: string | null = null;
@@ -190,6 +192,17 @@ export class HttpConnection implements ParserSink {
 
   private startRequest(dir: Direction, head: MessageHead, first: Mark, resync: ResyncInfo | null): void {
     const req = head.request!;
+    // Lost bytes that began between two requests held at least one whole request. Its response is still due, ahead
+    // of this request's (FIFO, RFC 9112 §9.3.2): without a place for it in the queue, every later response would
+    // pair with the request before its own. None when a response without a request already stood for it.
+    let lostRequest: ExchangeRec | null = null;
+    if (resync !== null && resync.atBoundary && this.started[dir] && this.orphansSinceRequest === 0) {
+      lostRequest = new ExchangeRec(this.recs.length + 1);
+      lostRequest.requestState = 'lost';
+      this.recs.push(lostRequest);
+      this.queue.push(lostRequest);
+    }
+    this.orphansSinceRequest = 0;
     const ex = new ExchangeRec(this.recs.length + 1);
     ex.hasRequest = true;
     ex.method = req.method;
@@ -211,7 +224,7 @@ export class HttpConnection implements ParserSink {
     if (responding) outstanding++;
     const prev = this.recs.length > 0 ? this.recs[this.recs.length - 1] : null;
     const words = this.words;
-    const prevName = !words ? '' : prev?.hasRequest ? `request ${prev.index}` : `response ${prev?.index ?? 0}`;
+    const prevName = !words ? '' : prev?.hasRequest ? `request ${prev.index}` : prev?.requestState === 'lost' ? `lost request ${prev.index}` : `response ${prev?.index ?? 0}`;
     let suffix = '';
     let certain = false;
     if (!respParser.synced) {
@@ -228,7 +241,10 @@ export class HttpConnection implements ParserSink {
     this.queue.push(ex);
     this.frameRequests.push(ex);
     this.curReq = ex;
-    if (resync !== null) this.emit(HttpCodes.RESYNC, this.resyncText(dir, `request ${ex.index}`, resync, ''), first.frame, dir, ex.index);
+    if (resync !== null) {
+      const held = lostRequest === null ? '' : `; the lost bytes held at least one request (exchange ${lostRequest.index}, its response still due)`;
+      this.emit(HttpCodes.RESYNC, this.resyncText(dir, `request ${ex.index}`, resync, held), first.frame, dir, ex.index);
+    }
     const version = !words ? '' : req.http09 ? '(HTTP/0.9, no version)' : req.version === '' ? '(no version)' : printable(req.version, 20);
     this.emit(HttpCodes.REQUEST, words ? `request ${ex.index} ${printable(req.method, 40)} ${printable(req.target)} ${version}${suffix}` : '',
       first.frame, dir, ex.index);
@@ -250,7 +266,8 @@ export class HttpConnection implements ParserSink {
     const pending: ExchangeRec[] = [];
     for (let i = this.respCursor; i < this.queue.length; i++) {
       const ex = this.queue[i];
-      if (ex.requestStart === null || ex.requestStart.arrival >= resumeArrival) break;
+      // A lost request (a placeholder, no start) came before the request that followed the loss.
+      if (ex.requestState !== 'lost' && (ex.requestStart === null || ex.requestStart.arrival >= resumeArrival)) break;
       pending.push(ex);
     }
     if (pending.length === 0) return [];
@@ -294,6 +311,7 @@ export class HttpConnection implements ParserSink {
       ex = new ExchangeRec(this.recs.length + 1);
       this.recs.push(ex);
       if (interim) this.orphanInterim = ex;
+      else this.orphansSinceRequest++;
     }
     this.responses++;
     for (const n of head.lenient) ex.note(n);
@@ -484,7 +502,10 @@ function framing(head: MessageHead, ex: ExchangeRec, response: boolean): BodyPla
   if (te !== null) {
     const codings = transferCodings(te);
     // §6.1: a sender must not send both; §6.3 item 3: Transfer-Encoding overrides Content-Length.
-    if (cl !== null) ex.note('Transfer-Encoding with Content-Length');
+    if (cl !== null) {
+      ex.note('Transfer-Encoding with Content-Length');
+      if (!response) ex.requestLengthConflict = true;
+    }
     if (codings[codings.length - 1] === 'chunked') return { kind: 'chunked' };
     // §6.3 item 4: a response without final chunked is close-delimited; such a request cannot be framed.
     if (response) return { kind: 'close' };

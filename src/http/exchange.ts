@@ -27,6 +27,8 @@ export class ExchangeRec {
   requestUpgrade: string | null = null;
   responseUpgrade: string | null = null;
   expectContinue = false;
+  /** The request carried both Transfer-Encoding and Content-Length (RFC 9112 §6.1: the server must close after it). */
+  requestLengthConflict = false;
   hasRequest = false;
   /** 'absent' until the request (or response) starts; 'absent' responses are resolved at export. */
   requestState: MessageState = 'absent';
@@ -77,8 +79,10 @@ export class ExchangeRec {
 
 /**
  * Whether the connection may carry another request after this exchange, per RFC 9112 §9.3: `close` in either
- * message's Connection ends it (§9.6); a close-delimited body needs the close (§6.3 item 8); HTTP/1.1 and later
- * persist by default; HTTP/1.0 persists only with `Connection: keep-alive` (§9.3, and RFC 9112 Appendix C.2.2).
+ * message's Connection ends it (§9.6); so does a request with both Transfer-Encoding and Content-Length (§6.1: the
+ * server MUST close after responding) and an HTTP/1.0 request without the keep-alive option (§9.3: the server closes
+ * after its response); a close-delimited body needs the close (§6.3 item 8); HTTP/1.1 and later persist by default;
+ * an HTTP/1.0 response persists only with `Connection: keep-alive` (§9.3, and RFC 9112 Appendix C.2.2).
  */
 export function allowsReuse(ex: ExchangeRec): boolean {
   return reuseVerdict(ex).reusable;
@@ -90,12 +94,17 @@ export function reuseVerdict(ex: ExchangeRec): { reusable: boolean; why: string 
   if (ex.switched === 'tunnel') return { reusable: false, why: 'tunnel' };
   const resp = headerTokens(ex.responseConnection);
   if (resp.includes('close')) return { reusable: false, why: 'Connection: close' };
-  if (headerTokens(ex.requestConnection).includes('close')) return { reusable: false, why: 'request Connection: close' };
+  const req = headerTokens(ex.requestConnection);
+  if (req.includes('close')) return { reusable: false, why: 'request Connection: close' };
+  if (ex.requestLengthConflict) return { reusable: false, why: 'request with both Transfer-Encoding and Content-Length' };
   if (ex.responseFraming === 'close') return { reusable: false, why: 'body delimited by close' };
   const v = versionNumber(ex.responseVersion);
+  if (v === 10 && !resp.includes('keep-alive')) return { reusable: false, why: 'HTTP/1.0 without keep-alive' };
+  if (versionNumber(ex.requestVersion) === 10 && !req.includes('keep-alive')) {
+    return { reusable: false, why: 'HTTP/1.0 request without keep-alive' };
+  }
   if (v >= 11) return { reusable: true, why: `${ex.responseVersion} persistent by default` };
-  if (v === 10 && resp.includes('keep-alive')) return { reusable: true, why: 'HTTP/1.0 with Connection: keep-alive' };
-  if (v === 10) return { reusable: false, why: 'HTTP/1.0 without keep-alive' };
+  if (v === 10) return { reusable: true, why: 'HTTP/1.0 with Connection: keep-alive' };
   return { reusable: false, why: ex.responseVersion === null ? 'no response version' : `${ex.responseVersion}` };
 }
 

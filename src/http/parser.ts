@@ -728,13 +728,16 @@ export class DirectionParser {
   end(reason: 'fin' | 'rst' | 'capture-end', mark: Mark): void {
     if (this.state === START_LINE && this.simpleFallback) this.simpleResponse(0);
     const state = this.state;
-    if (state === BODY_CLOSE) {
-      // RFC 9112 §6.3 item 8: a close-delimited body ends with the connection.
+    if (state === BODY_CLOSE && reason === 'fin') {
+      // RFC 9112 §6.3 item 8: a close-delimited body ends when the sender closes the connection. A reset (by either
+      // side) is not that close: §8 leaves such a message incomplete when the connection reports an error; nor is
+      // the end of the capture, after which more of the body may have come.
       this.endMessage(this.lastData);
     } else if (this.inMessage) {
       const what = reason === 'capture-end' ? 'capture ended' : reason === 'fin' ? 'connection closed (FIN)' : 'connection reset';
       let detail = PHASE[state];
       if (state === BODY_LENGTH) detail = `in the body, ${this.body.bodyBytes} of ${this.body.bodyBytes + this.remainingBytes} bytes`;
+      else if (state === BODY_CLOSE) detail = `in a body delimited by the close, after ${this.body.bodyBytes} bytes`;
       this.sink.onIncomplete(this.dir, `${what} ${detail}`, mark.frame, this.body);
     } else if (state === START_LINE) {
       this.unparsedBytes += this.lineLen;

@@ -161,4 +161,7 @@ export interface TcpCloseFacts {
   simultaneous: boolean;
   /** No FIN and no RST from either side by the end of the capture. */
   openAtEnd: boolean;
+  /** Packet index of each TCP role's first FIN (0: none), to place a close before or after the last response. */
+  clientFinFrame: number;
+  serverFinFrame: number;
 }

@@ -74,6 +74,7 @@ export class Endpoint implements FlowAnalysis {
   // FIN bookkeeping (RFC 9293 §3.6): the sequence number of this side's FIN, once sent.
   finSent = false;
   finSeq = 0;
+  /** The packet index of this side's first FIN (0 before it). */
   finFrame = 0;
 
   // Counters for the summary.

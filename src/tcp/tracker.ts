@@ -621,6 +621,7 @@ export class TcpTracker {
     if ((flags & FIN) !== 0 && !E.finSent) {
       E.finSent = true;
       E.finSeq = (seq + segLen + ((flags & SYN) !== 0 ? 1 : 0)) >>> 0;
+      E.finFrame = conn.lastFrame;
       if (conn.closedFirstBy === -1) conn.closedFirstBy = side;
       const first = !P.finSent;
       if (E.state === 'CLOSE_WAIT') this.setState(conn, side, 'LAST_ACK', 'sent FIN');

@@ -32,10 +32,10 @@ export function bytes(s: string | Uint8Array): Uint8Array {
   return out;
 }
 
-export const closedByClient: TcpCloseFacts = { firstFinBy: 'client', rstBy: null, simultaneous: false, openAtEnd: false };
-export const closedByServer: TcpCloseFacts = { firstFinBy: 'server', rstBy: null, simultaneous: false, openAtEnd: false };
-export const resetByServer: TcpCloseFacts = { firstFinBy: null, rstBy: 'server', simultaneous: false, openAtEnd: false };
-export const stillOpen: TcpCloseFacts = { firstFinBy: null, rstBy: null, simultaneous: false, openAtEnd: true };
+export const closedByClient: TcpCloseFacts = { firstFinBy: 'client', rstBy: null, simultaneous: false, openAtEnd: false, clientFinFrame: 0, serverFinFrame: 0 };
+export const closedByServer: TcpCloseFacts = { firstFinBy: 'server', rstBy: null, simultaneous: false, openAtEnd: false, clientFinFrame: 0, serverFinFrame: 0 };
+export const resetByServer: TcpCloseFacts = { firstFinBy: null, rstBy: 'server', simultaneous: false, openAtEnd: false, clientFinFrame: 0, serverFinFrame: 0 };
+export const stillOpen: TcpCloseFacts = { firstFinBy: null, rstBy: null, simultaneous: false, openAtEnd: true, clientFinFrame: 0, serverFinFrame: 0 };
 
 export interface RunResult {
   events: HttpEvent[];

@@ -168,6 +168,8 @@ const closeFacts: fc.Arbitrary<TcpCloseFacts> = fc.record({
   rstBy: fc.constantFrom('client' as const, 'server' as const, null),
   simultaneous: fc.boolean(),
   openAtEnd: fc.boolean(),
+  clientFinFrame: fc.nat({ max: 40 }),
+  serverFinFrame: fc.nat({ max: 40 }),
 });
 
 describe('robustness', () => {

@@ -192,7 +192,7 @@ export const invertedRoles: Scenario = {
     fin(S),
     fin(C),
   ],
-  close: { firstFinBy: 'server', rstBy: null, simultaneous: false, openAtEnd: false },
+  close: { firstFinBy: 'server', rstBy: null, simultaneous: false, openAtEnd: false, clientFinFrame: 0, serverFinFrame: 0 },
 };
 
 export const garbage: Scenario = {

@@ -237,7 +237,7 @@ describe('verdicts', () => {
       { d: 0, data: 'GET /2 HTTP/1.1\r\n\r\n' },
       { d: 0, end: 'capture-end' },
       { d: 1, end: 'capture-end' },
-    ], { firstFinBy: null, rstBy: null, simultaneous: false, openAtEnd: true });
+    ], { firstFinBy: null, rstBy: null, simultaneous: false, openAtEnd: true, clientFinFrame: 0, serverFinFrame: 0 });
     expect(exchanges[1].responseState).toBe('absent');
     expect(exchanges[1].order).toBe('undetermined');
     expect(summary.mode).toBe('keep-alive');

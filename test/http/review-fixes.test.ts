@@ -1,0 +1,114 @@
+// The HTTP rules a review against RFC 9112 found wrong, one case each: a close-delimited body ends only with the
+// server's FIN, a half-closed connection is closed, a request lost between requests keeps its place in the FIFO,
+// a half-close before the response is told as such, and two requests that oblige the server to close.
+import { describe, expect, test } from 'vitest';
+import { C, S, captureEnd, closedByServer, fin, gap, head, rst, run, tx } from './helpers.js';
+import type { TcpCloseFacts } from '../../src/http/index.js';
+
+const GET = (path: string, ...extra: string[]) => head(`GET ${path} HTTP/1.1`, 'Host: a', ...extra);
+const OK = (body: string, ...extra: string[]) => head('HTTP/1.1 200 OK', `Content-Length: ${body.length}`, ...extra) + body;
+
+describe('a close-delimited body (RFC 9112 §6.3 item 8)', () => {
+  const request = tx(C, head('GET /big HTTP/1.0'));
+  const response = tx(S, head('HTTP/1.0 200 OK', 'Content-Type: application/octet-stream') + 'x'.repeat(1000));
+
+  test('ends complete at the server FIN', () => {
+    const r = run([request, response, fin(S)], closedByServer);
+    expect(r.exchanges[0]!.responseState).toBe('complete');
+    expect(r.exchanges[0]!.responseBodyBytes).toBe(1000);
+    expect(r.summary.closeKind).toBe('announced');
+  });
+
+  test('is incomplete when the connection is reset instead (§8: a connection error)', () => {
+    const resetByClient: TcpCloseFacts = { ...closedByServer, firstFinBy: null, rstBy: 'client' };
+    const r = run([request, response, rst(S), rst(C)], resetByClient);
+    expect(r.exchanges[0]!.responseState).toBe('incomplete');
+    expect(r.exchanges[0]!.totalUs).toBeNull();
+    expect(r.summary.closeKind).toBe('mid-response');
+    expect(r.summary.reason).toContain('client reset the connection mid-response');
+    expect(r.events.some((e) => e.text.includes('connection reset in a body delimited by the close, after 1000 bytes'))).toBe(true);
+  });
+
+  test('is incomplete when the capture ends first (more of the body may have come)', () => {
+    const open: TcpCloseFacts = { ...closedByServer, firstFinBy: null, openAtEnd: true };
+    const r = run([tx(C, GET('/')), tx(S, head('HTTP/1.1 200 OK') + 'partial body'), captureEnd(S), captureEnd(C)], open);
+    expect(r.exchanges[0]!.responseState).toBe('incomplete');
+    expect(r.exchanges[0]!.responseEnd).toBeNull();
+    expect(r.events.some((e) => e.text.includes('capture ended in a body delimited by the close, after 12 bytes'))).toBe(true);
+  });
+});
+
+describe('persistence (RFC 9112 §9.3, §6.1)', () => {
+  test('an HTTP/1.0 request without keep-alive announces the close, whatever the response version', () => {
+    const r = run([tx(C, head('GET / HTTP/1.0')), tx(S, OK('ok')), fin(S)], closedByServer);
+    expect(r.summary.lastResponseAllowsReuse).toBe(false);
+    expect(r.summary.closeKind).toBe('announced');
+    expect(r.summary.reason).toContain('announced: yes, HTTP/1.0 request without keep-alive');
+    expect(r.events.find((e) => e.code === 'http.response-end')!.text).toContain('server will close (HTTP/1.0 request without keep-alive)');
+  });
+
+  test('an HTTP/1.0 request with keep-alive to an HTTP/1.1 server may reuse', () => {
+    const r = run([tx(C, head('GET / HTTP/1.0', 'Connection: keep-alive')), tx(S, OK('ok')), fin(S)], closedByServer);
+    expect(r.summary.lastResponseAllowsReuse).toBe(true);
+  });
+
+  test('a request with both Transfer-Encoding and Content-Length obliges the server to close', () => {
+    const post = head('POST / HTTP/1.1', 'Host: a', 'Content-Length: 4', 'Transfer-Encoding: chunked') + '4\r\nabcd\r\n0\r\n\r\n';
+    const r = run([tx(C, post), tx(S, OK('ok')), fin(S)], closedByServer);
+    expect(r.exchanges[0]!.requestBodyBytes).toBe(4);
+    expect(r.summary.lastResponseAllowsReuse).toBe(false);
+    expect(r.summary.reason).toContain('announced: yes, request with both Transfer-Encoding and Content-Length');
+  });
+});
+
+describe('a request lost between requests (RFC 9112 §9.3.2: responses in request order)', () => {
+  test('keeps its place: later responses pair with their own requests', () => {
+    const lost = GET('/2');
+    const r = run([
+      tx(C, GET('/1')), gap(C, lost.length), tx(C, GET('/3')),
+      tx(S, OK('one')), tx(S, OK('two')), tx(S, OK('three')), fin(C), fin(S),
+    ]);
+    const ex = r.exchanges;
+    expect(ex.map((e) => [e.target, e.requestState, e.responseBodyBytes])).toEqual([
+      ['/1', 'complete', 3], [null, 'lost', 3], ['/3', 'complete', 5],
+    ]);
+    expect(r.events.some((e) => e.code === 'http.resync' && e.text.includes('held at least one request (exchange 2'))).toBe(true);
+    expect(r.events.some((e) => e.code === 'http.response' && e.text.includes('response 2 200 OK · its request is not in the capture'))).toBe(true);
+  });
+
+  test('is not counted twice when its response already came without a request', () => {
+    const lost = GET('/2');
+    const r = run([
+      tx(C, GET('/1')), tx(S, OK('one')), gap(C, lost.length), tx(S, OK('two')), tx(C, GET('/3')), tx(S, OK('three')),
+      fin(C), fin(S),
+    ]);
+    expect(r.exchanges.map((e) => [e.target, e.responseBodyBytes])).toEqual([['/1', 3], [null, 3], ['/3', 5]]);
+  });
+
+  test('a loss inside a request\'s header fields cuts that request short and adds none', () => {
+    const r = run([tx(C, GET('/1')), tx(C, 'GET /2 HTTP/1.1\r\nHo'), gap(C, 20), tx(C, GET('/3')), tx(S, OK('one')), tx(S, OK('two')), tx(S, OK('three'))]);
+    expect(r.exchanges.map((e) => [e.target, e.requestState, e.responseBodyBytes])).toEqual([
+      ['/1', 'complete', 3], ['/2', 'incomplete', 3], ['/3', 'complete', 5],
+    ]);
+  });
+
+  test('a loss inside a start line takes that request with it', () => {
+    const r = run([tx(C, GET('/1')), tx(C, 'GET /2 HT'), gap(C, 20), tx(C, GET('/3')), tx(S, OK('one')), tx(S, OK('two')), tx(S, OK('three'))]);
+    expect(r.exchanges.map((e) => [e.target, e.requestState, e.responseBodyBytes])).toEqual([
+      ['/1', 'complete', 3], [null, 'lost', 3], ['/3', 'complete', 5],
+    ]);
+  });
+});
+
+describe('who closed', () => {
+  test('a client that half-closes before the response is told apart from one that closes after it', () => {
+    const steps = [tx(C, head('GET /b.txt HTTP/1.0')), fin(C), tx(S, head('HTTP/1.0 200 OK') + 'body'), fin(S)];
+    // Frames are step numbers: the client's FIN is frame 2, the response frame 3, the server's FIN frame 4.
+    const close: TcpCloseFacts = { firstFinBy: 'client', rstBy: null, simultaneous: false, openAtEnd: false, clientFinFrame: 2, serverFinFrame: 4 };
+    const r = run(steps, close);
+    expect(r.summary.closedBy).toBe('client');
+    expect(r.summary.reason).toBe('HTTP/1.0 short: 1 request; client half-closed before the last response, server closed after it (announced: yes, body delimited by close)');
+    const after = run([tx(C, head('GET /b.txt HTTP/1.0')), tx(S, OK('body')), fin(C), fin(S)], { ...close, clientFinFrame: 3, serverFinFrame: 4 });
+    expect(after.summary.reason).toContain('client closed after the last response');
+  });
+});
