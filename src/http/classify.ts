@@ -15,6 +15,8 @@ export interface ConnectionFacts {
   interimResponses: number;
   switched: 'upgrade' | 'tunnel' | null;
   upgradeTo: string | null;
+  /** The connection opened with the HTTP/2 preface (switched is 'upgrade', upgradeTo 'HTTP/2'). */
+  priorKnowledge?: boolean;
   parseStopped: string[];
   unparsedBytes: number;
   opaqueBytes: number;
@@ -162,6 +164,9 @@ export function classify(
     opaqueBytes: facts.opaqueBytes,
   };
   summary.reason = reasonLine(summary, reuse, unansweredAtEnd, halfClose);
+  if (facts.priorKnowledge === true) {
+    summary.reason = `HTTP/2 with prior knowledge (RFC 9113 §3.4): the connection preface, then HTTP/2 frames, not analysed; ${closePhrase(summary, unansweredAtEnd, halfClose)}`;
+  }
   return summary;
 }
 

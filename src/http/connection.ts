@@ -58,6 +58,8 @@ export class HttpConnection implements ParserSink {
   private interimResponses = 0;
   private switched: 'upgrade' | 'tunnel' | null = null;
   private upgradeTo: string | null = null;
+  /** The client opened with the HTTP/2 connection preface (RFC 9113 §3.4): HTTP/2 with prior knowledge. */
+  private priorKnowledge = false;
   /** Per direction: ended, and whether its parser was in sync at that moment. */
   private readonly ended: [{ reason: string; synced: boolean } | null, { reason: string; synced: boolean } | null] = [null, null];
   private readonly started: [boolean, boolean] = [false, false];
@@ -127,6 +129,7 @@ export class HttpConnection implements ParserSink {
       interimResponses: this.interimResponses,
       switched: this.switched,
       upgradeTo: this.upgradeTo,
+      priorKnowledge: this.priorKnowledge,
       parseStopped: stops,
       unparsedBytes: this.parsers[0].unparsedBytes + this.parsers[1].unparsedBytes,
       opaqueBytes: this.parsers[0].opaqueBytes + this.parsers[1].opaqueBytes,
@@ -360,6 +363,18 @@ export class HttpConnection implements ParserSink {
     for (const n of head.lenient) ex.note(n);
     if (ex.method === 'CONNECT' || ex.requestUpgrade !== null) this.parsers[this.reqDir!].maySwitch = true;
     if (ex.http09) return { kind: 'none' };
+    if (ex.method === 'PRI' && ex.target === '*' && ex.requestVersion === 'HTTP/2.0' && head.fieldCount === 0) {
+      // RFC 9113 §3.4: "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" starts HTTP/2 with prior knowledge (h2c, as gRPC
+      // without TLS). What follows in both directions is HTTP/2 frames, which are not HTTP/1.x requests to parse.
+      ex.switched = 'upgrade';
+      this.switched = 'upgrade';
+      this.upgradeTo = 'HTTP/2';
+      this.priorKnowledge = true;
+      this.parsers[this.reqDir === 0 ? 1 : 0].switchToOpaque();
+      this.emit(HttpCodes.UPGRADE, 'HTTP/2 connection preface (prior knowledge, RFC 9113 §3.4): the rest of the connection is HTTP/2, not HTTP/1.x',
+        ex.requestStart!.frame, this.reqDir!, ex.index);
+      return { kind: 'switch' };
+    }
     const plan = framing(head, ex, false);
     return plan;
   }
@@ -509,11 +524,16 @@ function framing(head: MessageHead, ex: ExchangeRec, response: boolean): BodyPla
     if (codings[codings.length - 1] === 'chunked') return { kind: 'chunked' };
     // §6.3 item 4: a response without final chunked is close-delimited; such a request cannot be framed.
     if (response) return { kind: 'close' };
+    ex.framingInvalid = true;
     return { kind: 'reject', why: `request Transfer-Encoding "${printable(te, 60)}" does not end in chunked` };
   }
   if (cl !== null) {
     const parsed = parseContentLength(cl);
-    if ('error' in parsed) return { kind: 'reject', why: parsed.error };
+    if ('error' in parsed) {
+      // §6.3 item 5: an unrecoverable error; the server answers 400 and closes, a client closes and discards.
+      ex.framingInvalid = true;
+      return { kind: 'reject', why: parsed.error };
+    }
     return { kind: 'length', bytes: parsed.bytes };
   }
   return response ? { kind: 'close' } : { kind: 'none' };

@@ -29,6 +29,8 @@ export class ExchangeRec {
   expectContinue = false;
   /** The request carried both Transfer-Encoding and Content-Length (RFC 9112 §6.1: the server must close after it). */
   requestLengthConflict = false;
+  /** A message of the exchange could not be framed (RFC 9112 §6.3 items 4 and 5: the connection must close). */
+  framingInvalid = false;
   hasRequest = false;
   /** 'absent' until the request (or response) starts; 'absent' responses are resolved at export. */
   requestState: MessageState = 'absent';
@@ -97,6 +99,7 @@ export function reuseVerdict(ex: ExchangeRec): { reusable: boolean; why: string 
   const req = headerTokens(ex.requestConnection);
   if (req.includes('close')) return { reusable: false, why: 'request Connection: close' };
   if (ex.requestLengthConflict) return { reusable: false, why: 'request with both Transfer-Encoding and Content-Length' };
+  if (ex.framingInvalid) return { reusable: false, why: 'a message that could not be framed' };
   if (ex.responseFraming === 'close') return { reusable: false, why: 'body delimited by close' };
   const v = versionNumber(ex.responseVersion);
   if (v === 10 && !resp.includes('keep-alive')) return { reusable: false, why: 'HTTP/1.0 without keep-alive' };

@@ -112,3 +112,38 @@ describe('who closed', () => {
     expect(after.summary.reason).toContain('client closed after the last response');
   });
 });
+
+describe('HTTP/2 with prior knowledge (RFC 9113 §3.4)', () => {
+  test('the connection preface switches both directions to opaque HTTP/2 frames', () => {
+    // A SETTINGS frame each way (9-byte frame header, empty payload), then a HEADERS frame from the client.
+    const settings = '\x00\x00\x00\x04\x00\x00\x00\x00\x00';
+    const headers = '\x00\x00\x05\x01\x05\x00\x00\x00\x01\x82\x86\x84\x41\x8a';
+    const r = run([tx(C, 'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n' + settings), tx(S, settings), tx(C, headers), tx(S, settings), fin(C), fin(S)]);
+    expect(r.summary.mode).toBe('upgraded');
+    expect(r.summary.upgradeTo).toBe('HTTP/2');
+    expect(r.summary.parseStopped).toEqual([]);
+    expect(r.summary.reason).toBe('HTTP/2 with prior knowledge (RFC 9113 §3.4): the connection preface, then HTTP/2 frames, not analysed; client closed');
+    expect(r.summary.opaqueBytes).toBe(6 + 9 + 9 + 14 + 9);
+    expect(r.events.filter((e) => e.code === 'http.upgrade')).toHaveLength(1);
+    expect(r.events.some((e) => e.code === 'http.stopped')).toBe(false);
+  });
+
+  test('a PRI request with header fields is not the preface', () => {
+    const r = run([tx(C, head('PRI * HTTP/2.0', 'Host: a')), tx(S, OK('no'))]);
+    expect(r.summary.mode).not.toBe('upgraded');
+  });
+});
+
+describe('a message that cannot be framed (RFC 9112 §6.3 item 5)', () => {
+  test('an invalid Content-Length in the response forbids reuse', () => {
+    const r = run([tx(C, GET('/')), tx(S, head('HTTP/1.1 200 OK', 'Content-Length: 5', 'Content-Length: 6') + 'hello'), fin(C)]);
+    expect(r.summary.lastResponseAllowsReuse).toBe(false);
+    expect(r.summary.reason).toContain('a message that could not be framed');
+  });
+
+  test('so does an invalid one in the request, answered by a 400', () => {
+    const r = run([tx(C, head('POST / HTTP/1.1', 'Content-Length: -1')), tx(S, OK('bad', 'Connection: keep-alive')), fin(S)], closedByServer);
+    expect(r.summary.lastResponseAllowsReuse).toBe(false);
+    expect(r.summary.closeKind).toBe('announced');
+  });
+});
