@@ -80,8 +80,20 @@ function mptcpText(d: Uint8Array, opt: number, len: number, flags: number): { te
   if (len < 3) return { text: '', ok: false };
   const subtype = Math.min(d[opt + 2] >> 4, 8);
   const head = ` ${len} ${MPTCP_SUBTYPES[subtype]}`;
+  partialText = '';
   const body = mptcpSubtype(d, opt, len, flags, subtype);
-  return body === null ? { text: head, ok: false } : { text: head + body, ok: true };
+  return body === null ? { text: head + partialText, ok: false } : { text: head + body, ok: true };
+}
+
+/**
+ * What a subtype printer had printed when it gave up: tcpdump prints as it goes, so its "[bad opt]" follows the
+ * fields already shown (print-mptcp.c dss_print: " fin", " ack N", " seq N" before a length check fails).
+ */
+let partialText = '';
+
+function dssFailed(printed: string): null {
+  partialText = printed;
+  return null;
 }
 
 /** The subtype printers; null when tcpdump's printer returns 0 (length or flags do not fit the subtype). */
@@ -125,12 +137,12 @@ function mptcpSubtype(d: Uint8Array, opt: number, len: number, flags: number, su
       if (f & 0x01) {
         s += ' ack ';
         if (f & 0x02) {
-          if (left < 8) return null;
+          if (left < 8) return dssFailed(s);
           s += be64Dec(d, p);
           p += 8;
           left -= 8;
         } else {
-          if (left < 4) return null;
+          if (left < 4) return dssFailed(s);
           s += be32(d, p);
           p += 4;
           left -= 4;
@@ -139,21 +151,21 @@ function mptcpSubtype(d: Uint8Array, opt: number, len: number, flags: number, su
       if (f & 0x04) {
         s += ' seq ';
         if (f & 0x08) {
-          if (left < 8) return null;
+          if (left < 8) return dssFailed(s);
           s += be64Dec(d, p);
           p += 8;
           left -= 8;
         } else {
-          if (left < 4) return null;
+          if (left < 4) return dssFailed(s);
           s += be32(d, p);
           p += 4;
           left -= 4;
         }
-        if (left < 4) return null;
+        if (left < 4) return dssFailed(s);
         s += ` subseq ${be32(d, p)}`;
         p += 4;
         left -= 4;
-        if (left < 2) return null;
+        if (left < 2) return dssFailed(s);
         s += ` len ${be16(d, p)}`;
         p += 2;
         left -= 2;
@@ -162,7 +174,7 @@ function mptcpSubtype(d: Uint8Array, opt: number, len: number, flags: number, su
           left -= 2;
         }
       }
-      return left !== 0 ? null : s;
+      return left !== 0 ? dssFailed(s) : s;
     }
     case 3: { // ADD_ADDR
       if (![8, 10, 16, 18, 20, 22, 28, 30].includes(len)) return null;

@@ -54,6 +54,12 @@ describe('the TCP line', () => {
     expect(line([...opt.expTfo([9, 9, 9, 9, 0, 0])])).toBe(`${head}exp-tfo cookie 090909090000,eol], length 0`);
     expect(line([...opt.raw(254, [0xf9]), ...opt.nop()])).toBe(`${head}exp[bad opt]`);
     expect(line([...opt.mptcp([0x11, 0x05, 0xde, 0xad, 0xbe, 0xef, 0, 0, 0, 9])])).toBe(`${head}mptcp 12 join backup id 5 token 0xdeadbeef nonce 0x9], length 0`);
+    // print-mptcp.c dss_print prints as it goes: "[bad opt]" follows the fields shown before the length ran out
+    // (compared with tcpdump 4.99 on the same bytes).
+    const ackLine = (options: number[]): string => line(options, ACK).replace(`${head}`, '');
+    expect(ackLine([...opt.mptcp([0x20, 0x01, 0, 0, 0, 10, 0, 0, 0, 0])])).toMatch(/options \[mptcp 12 dss ack 10\[bad opt\]$/);
+    expect(ackLine([...opt.mptcp([0x20, 0x11, 0, 0, 0, 10, 0, 0, 0, 0])])).toMatch(/options \[mptcp 12 dss fin ack 10\[bad opt\]$/);
+    expect(ackLine([...opt.mptcp([0x20, 0x05, 0, 0, 0, 1])])).toMatch(/options \[mptcp 8 dss ack 1 seq \[bad opt\]$/);
     expect(line([...opt.raw(99, [1, 2, 3]), ...opt.raw(100, []), ...opt.nop(), ...opt.nop(), ...opt.nop()]))
       .toBe(`${head}unknown-99 0x010203,unknown-100,nop,nop,nop,eol], length 0`);
     expect(body(etherIpv4Tcp({ src: A, dst: B }, { srcPort: 40000, dstPort: 5001, flags: ACK, ack: 5001, options: opt.md5(Array.from({ length: 16 }, (_, i) => i * 17)) })))
