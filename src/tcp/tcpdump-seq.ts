@@ -97,6 +97,13 @@ export class TcpdumpSeq {
     // tcpdump reaches its table only with a whole fixed header and a header length of at least 20
     // (a too-long header length is checked after the table is updated), and only for ACK packets.
     if (this.absolute || tcp.capturedLen < 20 || tcp.headerLen < 20 || (tcp.flags & TH_ACK) === 0) return out;
+    // print-ip.c ip_print stops before the TCP printer on an IPv4 header it cannot pass ("truncated-ip", "bad-hlen",
+    // "bad-len", a header the capture cut): such a packet, a TSO send with total length 0 among them, never reaches
+    // tcpdump's table, though the analysis (as Wireshark's) still takes its segment.
+    if (ip.version === 4 && (ip.wireLen < 20 || ip.headerLen < 20 || ip.lengthField < ip.headerLen || ip.fragOffset > 0 ||
+      ip.capEnd - ip.headerOffset < ip.headerLen)) {
+      return out;
+    }
 
     // Addresses are compared in place (record.data).
     const data = packet.record.data;

@@ -18,6 +18,17 @@ const c2s = (t: TcpSpec): Uint8Array => etherIpv4Tcp({ src: A, dst: B }, { srcPo
 const s2c = (t: TcpSpec): Uint8Array => etherIpv4Tcp({ src: B, dst: A }, { srcPort: 5001, dstPort: 40000, ...t });
 
 describe('TcpdumpSeq', () => {
+  it('is not touched by a packet whose IPv4 header tcpdump cannot pass (total length 0 of a TSO send: "bad-len 0")', () => {
+    const seq = new TcpdumpSeq();
+    const tso = etherIpv4Tcp({ src: A, dst: B, totalLength: 0 }, { srcPort: 40000, dstPort: 5001, flags: ACK, seq: 1000, ack: 5000, payload: 'x'.repeat(100) });
+    expect(decodePacket(record(tso)).tcp).not.toBeNull();
+    run(seq, tso);
+    expect(seq.size).toBe(0);
+    // The next packet of the conversation sets the bases, as in tcpdump 4.99: "seq 1100:1110, ack 5000", then "ack 1".
+    expect(run(seq, c2s({ flags: ACK, seq: 1100, ack: 5000, payload: '0123456789' }))).toMatchObject({ relative: false, seq: 1100, ack: 5000 });
+    expect(run(seq, c2s({ flags: ACK, seq: 1110, ack: 5000 }))).toMatchObject({ relative: true, seq: 10, ack: 1 });
+  });
+
   it('numbers a handshake and data across 2^32 like tcpdump', () => {
     const seq = new TcpdumpSeq();
     expect(run(seq, c2s({ flags: SYN, seq: 4294967000 }))).toEqual({ relative: false, seq: 4294967000, ack: 0, sackBase: 0 });
