@@ -5,6 +5,7 @@ import type { Annotation, CaptureRecord, Direction } from './types.js';
 import { Codes, TcpFlag } from './types.js';
 import type { Packet } from './decode/packet.js';
 import { decodePacket, PacketDecoder } from './decode/decode-frame.js';
+import { Ipv4Defragmenter, isTcpFragment } from './decode/defrag.js';
 import { TcpdumpSeq } from './tcp/tcpdump-seq.js';
 import { TcpTracker, type ShardFacts } from './tcp/tracker.js';
 import type { CloseReason, Connection, EvictReason } from './tcp/connection.js';
@@ -178,6 +179,8 @@ export class Analyzer {
   private readonly segFlags: SegmentFlags = { syn: false, fin: false, rst: false };
   /** The current packet's annotations while it is analysed; copied into its event only when there are any. */
   private readonly scratch: Annotation[] = [];
+  /** IPv4 fragments of TCP datagrams, until the datagram is whole (made at the first fragment seen). */
+  private defrag: Ipv4Defragmenter | null = null;
   private readonly stats: ReportStats = {
     records: 0,
     tcpPackets: 0,
@@ -239,21 +242,37 @@ export class Analyzer {
       else if (packet.problem.kind === 'invalid') stats.invalid++;
       else stats.unsupported++;
     }
-    const tcp = packet.tcp;
+    const annotations = this.scratch;
+    if (annotations.length !== 0) annotations.length = 0;
+    // The packet the TCP analysis takes: this one, or for the fragment that completes an IPv4 datagram the datagram
+    // made whole. The event keeps the packet as captured (its line is tcpdump's, which does not reassemble).
+    let analysed = packet;
+    if (packet.ip !== null && (packet.ip.moreFragments || packet.ip.fragOffset > 0) && isTcpFragment(packet)) {
+      const whole = this.reassemble(packet, annotations);
+      if (whole === null) {
+        if (packet.tcp === null) stats.otherPackets++;
+        else stats.tcpPackets++;
+        const ev = this.newEvent(record.index, packet, -1, -1);
+        // tcpdump prints a first fragment's TCP header, and numbers it relative to its conversation.
+        if (this.displaySeq && packet.tcp !== null) this.seqView.apply(packet, ev.display);
+        ev.annotations = this.eventAnnotations(annotations);
+        return ev;
+      }
+      analysed = whole;
+    }
+    const tcp = analysed.tcp;
     if (tcp === null) {
       stats.otherPackets++;
       return this.newEvent(record.index, packet, -1, -1);
     }
     stats.tcpPackets++;
-    const annotations = this.scratch;
-    if (annotations.length !== 0) annotations.length = 0;
-    if (packet.problem !== null && packet.problem.kind !== 'unsupported') {
+    if (analysed.problem !== null && analysed.problem.kind !== 'unsupported') {
       annotations.push({
-        code: packet.problem.kind === 'truncated' ? Codes.TRUNCATED : Codes.INVALID,
-        text: this.opts.annotationTexts === false ? '' : packet.problem.detail,
+        code: analysed.problem.kind === 'truncated' ? Codes.TRUNCATED : Codes.INVALID,
+        text: this.opts.annotationTexts === false ? '' : analysed.problem.detail,
       });
     }
-    const result = this.tracker.push(packet, annotations);
+    const result = this.tracker.push(analysed, annotations);
     const conn = result.conn;
     if (result.foreign) return this.newEvent(record.index, packet, FOREIGN_CONNECTION, -1);
     if (conn === null) {
@@ -267,6 +286,7 @@ export class Analyzer {
     }
     const dir = result.direction;
     const ev = this.newEvent(record.index, packet, conn.id, dir);
+    ev.segment = analysed;
     if (this.displaySeq) this.seqView.apply(packet, ev.display);
     ev.relSeq = result.relSeq;
     ev.relAck = result.relAck;
@@ -274,7 +294,7 @@ export class Analyzer {
     if (!conn.reported) {
       let pipe = conn.owner as ConnPipeline | null;
       if (pipe === null) pipe = this.openPipeline(conn);
-      if (pipe.streams !== null) this.feedStreams(pipe.streams, packet, dir, annotations);
+      if (pipe.streams !== null) this.feedStreams(pipe.streams, analysed, dir, annotations);
       for (let i = 0; i < annotations.length; i++) {
         const code = annotations[i]!.code;
         pipe.annotationCounts[code] = (pipe.annotationCounts[code] ?? 0) + 1;
@@ -289,6 +309,33 @@ export class Analyzer {
     return ev;
   }
 
+  /**
+   * One IPv4 fragment of a TCP datagram: kept until its datagram is whole, which is then analysed in this frame, as
+   * Wireshark's default IP reassembly does (packet-ip.c ip.defragment); before, a first fragment was analysed as a
+   * short segment and the rest of the datagram became a gap with false lost-segment flags. Says so in annotations.
+   */
+  private reassemble(packet: Packet, annotations: Annotation[]): Packet | null {
+    if (this.defrag === null) this.defrag = new Ipv4Defragmenter();
+    const ip = packet.ip!;
+    const done = this.defrag.add(packet);
+    const words = this.opts.annotationTexts !== false;
+    if (done === null) {
+      annotations.push({
+        code: Codes.IP_FRAGMENT,
+        text: words ? `IPv4 fragment (id ${ip.id}, offset ${ip.fragOffset}, ${ip.payloadLen} bytes${ip.moreFragments ? ', more follow' : ''}): `
+          + 'its TCP segment is analysed once the datagram is whole' : '',
+      });
+      return null;
+    }
+    const tcp = done.packet.tcp;
+    annotations.push({
+      code: Codes.IP_REASSEMBLED,
+      text: words ? `IPv4 datagram (id ${ip.id}) whole from ${done.frames.length} fragments (frames ${done.frames.join(', ')})`
+        + `${tcp === null ? '' : `: its ${tcp.segmentLen - tcp.headerLen}-byte TCP segment is analysed here`}` : '',
+    });
+    return done.packet;
+  }
+
   /** The event's annotation list: its own copy, or with reuseEvents the scratch list itself (valid until the next push). */
   private eventAnnotations(annotations: Annotation[]): Annotation[] {
     if (annotations.length === 0) return NO_ANNOTATIONS;
@@ -300,6 +347,7 @@ export class Analyzer {
     if (ev === null) return this.freshEvent(frame, packet, conn, dir);
     ev.frame = frame;
     ev.packet = packet;
+    ev.segment = packet;
     ev.conn = conn;
     ev.dir = dir;
     const display = ev.display;
@@ -319,6 +367,7 @@ export class Analyzer {
     return {
       frame,
       packet,
+      segment: packet,
       conn,
       dir,
       display: this.displaySeq ? { relative: false, seq: 0, ack: 0, sackBase: 0 } : NO_DISPLAY,

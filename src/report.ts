@@ -21,7 +21,14 @@ export interface DisplaySeq {
 /** One analysed packet. `packet` holds views into the capture buffer: render or copy before the next batch. */
 export interface PacketEvent {
   frame: number;
+  /** The record as captured, decoded: what tcpdump prints for it. */
   packet: Packet;
+  /**
+   * The packet the TCP analysis took: `packet` itself, except in the frame of the IPv4 fragment that completed a
+   * datagram, where it is that datagram made whole (as Wireshark shows the reassembled TCP segment in that frame).
+   * Its TCP header is present whenever conn >= 0.
+   */
+  segment: Packet;
   /** Connection id, or -1 for a packet that is not TCP (or could not be decoded as TCP). */
   conn: number;
   /** 0 client→server, 1 server→client, -1 when not TCP. */

@@ -28,8 +28,8 @@ export function makeFilter(options: Pick<CliOptions, 'conn' | 'hosts' | 'ports'>
       if (ev.conn < 0) return false;
       let ok = byConn.get(ev.conn);
       if (ok === undefined) {
-        const ip = ev.packet.ip!;
-        const tcp = ev.packet.tcp!;
+        const ip = ev.segment.ip!;
+        const tcp = ev.segment.tcp!;
         ok = matches(formatAddr(ip.src), tcp.srcPort, formatAddr(ip.dst), tcp.dstPort, ev.conn);
         byConn.set(ev.conn, ok);
       }

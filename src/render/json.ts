@@ -25,7 +25,8 @@ export function tsString(tsSec: number, tsNsec: number): string {
 }
 
 export function packetObject(ev: PacketEvent) {
-  const p = ev.packet;
+  // The analysed segment: for a fragment that completed a datagram, the whole datagram's TCP header.
+  const p = ev.segment;
   const ip = p.ip!;
   const tcp = p.tcp!;
   const codes = new Array<string>(ev.annotations.length);
@@ -60,7 +61,8 @@ export function packetObject(ev: PacketEvent) {
  * Only the annotation texts can need escaping; a test proves the two byte-identical on every fixture packet.
  */
 export function packetRecord(ev: PacketEvent): string {
-  const p = ev.packet;
+  // The analysed segment: for a fragment that completed a datagram, the whole datagram's TCP header.
+  const p = ev.segment;
   const ip = p.ip!;
   const tcp = p.tcp!;
   const annotations = ev.annotations;

@@ -1,0 +1,131 @@
+// IPv4 reassembly of fragmented TCP datagrams (Ipv4Defragmenter, RFC 791 §3.2) and its use by the Analyzer: the
+// segment is analysed whole in the frame that completes it, as Wireshark's ip.defragment does; the bounds hold.
+import { describe, expect, test } from 'vitest';
+import { Analyzer } from '../../src/analyze.js';
+import { decodePacket } from '../../src/decode/decode-frame.js';
+import { Ipv4Defragmenter, isTcpFragment } from '../../src/decode/defrag.js';
+import { packetRecord } from '../../src/render/json.js';
+import { Codes } from '../../src/types.js';
+import { etherIpv4Tcp, ethernet, ipv4, record, tcp } from '../helpers/packet-builder.js';
+
+const A = '10.9.0.1';
+const B = '10.9.0.2';
+const SYN = 0x02;
+const ACK = 0x10;
+const PSH = 0x08;
+
+/** The TCP segment's bytes after the IPv4 header (checksum over the whole segment). */
+function segmentBytes(payload: string, seq = 1001): Uint8Array {
+  return ipv4({ src: A, dst: B, id: 77 }, tcp({ srcPort: 40000, dstPort: 80, flags: ACK | PSH, seq, ack: 5001, payload })).subarray(20);
+}
+
+/** One fragment of it: [start, end) of the IP payload, as a decoded packet of frame `index` at second `sec`. */
+function fragment(whole: Uint8Array, start: number, end: number, index: number, opts: { id?: number; sec?: number; snapLen?: number } = {}) {
+  const more = end < whole.length;
+  const frame = ethernet(ipv4({ src: A, dst: B, id: opts.id ?? 77, mf: more, fragOffset: start, tcpChecksum: false }, whole.subarray(start, end)));
+  return decodePacket(record(frame, { index, tsSec: opts.sec ?? 1_700_000_000, snapLen: opts.snapLen }));
+}
+
+const PAYLOAD = 'GET /fragmented HTTP/1.1\r\nHost: b\r\nX-Pad: ' + 'p'.repeat(400) + '\r\n\r\n';
+
+describe('Ipv4Defragmenter', () => {
+  test('two fragments in order make the segment whole, decoded as TCP with its payload', () => {
+    const whole = segmentBytes(PAYLOAD);
+    const d = new Ipv4Defragmenter();
+    const first = fragment(whole, 0, 160, 3);
+    expect(isTcpFragment(first)).toBe(true);
+    expect(d.add(first)).toBeNull();
+    expect(d.size).toBe(1);
+    const done = d.add(fragment(whole, 160, whole.length, 4))!;
+    expect(done.frames).toEqual([3, 4]);
+    const seg = done.packet.tcp!;
+    expect(seg.seq).toBe(1001);
+    expect(seg.segmentLen - seg.headerLen).toBe(PAYLOAD.length);
+    expect(Buffer.from(seg.payload).toString('latin1')).toBe(PAYLOAD);
+    expect(done.packet.record.index).toBe(4);
+    expect(done.packet.ip!.moreFragments).toBe(false);
+    expect(done.packet.ip!.fragOffset).toBe(0);
+    expect(d.size).toBe(0);
+  });
+
+  test('fragments in any order and overlapping (the first copy of a byte wins)', () => {
+    const whole = segmentBytes(PAYLOAD);
+    const d = new Ipv4Defragmenter();
+    expect(d.add(fragment(whole, 320, whole.length, 1))).toBeNull();
+    // This fragment reaches 16 bytes into the next one's range with other bytes: those 16 are the later fragment's.
+    const overlapping = Uint8Array.from(whole);
+    overlapping.fill(0x21, 320, 336);
+    expect(d.add(fragment(overlapping, 160, 336, 2))).toBeNull();
+    const done = d.add(fragment(whole, 0, 160, 3))!;
+    expect(done.frames).toEqual([1, 2, 3]);
+    expect(Buffer.from(done.packet.tcp!.payload).toString('latin1')).toBe(PAYLOAD);
+  });
+
+  test('a datagram missing a fragment never completes; it is dropped after 30 capture seconds', () => {
+    const whole = segmentBytes(PAYLOAD);
+    const d = new Ipv4Defragmenter();
+    expect(d.add(fragment(whole, 0, 160, 1, { sec: 1000 }))).toBeNull();
+    expect(d.add(fragment(whole, 320, whole.length, 2, { sec: 1001 }))).toBeNull();
+    expect(d.size).toBe(1);
+    // Another datagram 31 s later: the first is gone, and its late middle fragment starts a new, incomplete one.
+    expect(d.add(fragment(whole, 0, 160, 3, { id: 78, sec: 1031 }))).toBeNull();
+    expect(d.dropped).toBe(1);
+    expect(d.add(fragment(whole, 160, 320, 4, { sec: 1031 }))).toBeNull();
+    expect(d.size).toBe(2);
+  });
+
+  test('a fragment cut by the snapshot length leaves its datagram incomplete', () => {
+    const whole = segmentBytes(PAYLOAD);
+    const d = new Ipv4Defragmenter();
+    expect(d.add(fragment(whole, 0, 160, 1, { snapLen: 14 + 20 + 100 }))).toBeNull();
+    expect(d.add(fragment(whole, 160, whole.length, 2))).toBeNull();
+  });
+
+  test('holds at most maxDatagrams at once: a flood of first fragments pushes out the oldest', () => {
+    const whole = segmentBytes(PAYLOAD);
+    const d = new Ipv4Defragmenter({ maxDatagrams: 8 });
+    for (let id = 0; id < 1000; id++) d.add(fragment(whole, 0, 160, id + 1, { id }));
+    expect(d.size).toBe(8);
+    expect(d.dropped).toBe(992);
+    // The newest ones still complete.
+    expect(d.add(fragment(whole, 160, whole.length, 2000, { id: 999 }))).not.toBeNull();
+  });
+
+  test('only TCP fragments are taken, and never an unfragmented datagram', () => {
+    const udp = decodePacket(record(ethernet(ipv4({ src: A, dst: B, protocol: 17, mf: true }, new Uint8Array(16)))));
+    expect(isTcpFragment(udp)).toBe(false);
+    expect(isTcpFragment(decodePacket(record(etherIpv4Tcp({ src: A, dst: B }, { flags: SYN }))))).toBe(false);
+  });
+});
+
+describe('Analyzer with IPv4 fragments', () => {
+  test('analyses the whole segment in the completing frame: no false gap, the request parsed whole', () => {
+    const whole = segmentBytes(PAYLOAD);
+    const frames = [
+      etherIpv4Tcp({ src: A, dst: B }, { srcPort: 40000, dstPort: 80, flags: SYN, seq: 1000 }),
+      etherIpv4Tcp({ src: B, dst: A }, { srcPort: 80, dstPort: 40000, flags: SYN | ACK, seq: 5000, ack: 1001 }),
+      etherIpv4Tcp({ src: A, dst: B }, { srcPort: 40000, dstPort: 80, flags: ACK, seq: 1001, ack: 5001 }),
+      ethernet(ipv4({ src: A, dst: B, id: 77, mf: true, tcpChecksum: false }, whole.subarray(0, 160))),
+      ethernet(ipv4({ src: A, dst: B, id: 77, fragOffset: 160, tcpChecksum: false }, whole.subarray(160))),
+      etherIpv4Tcp({ src: B, dst: A }, { srcPort: 80, dstPort: 40000, flags: ACK, seq: 5001, ack: 1001 + PAYLOAD.length }),
+    ];
+    const analyzer = new Analyzer();
+    const events = frames.map((f, i) => analyzer.push(record(f, { index: i + 1, tsSec: 1_700_000_000 + i })));
+    expect(events[3]!.conn).toBe(-1);
+    expect(events[3]!.annotations.map((a) => a.code)).toEqual([Codes.IP_FRAGMENT]);
+    const done = events[4]!;
+    expect(done.conn).toBe(0);
+    expect(done.packet.tcp).toBeNull();
+    expect(done.segment.tcp!.segmentLen - done.segment.tcp!.headerLen).toBe(PAYLOAD.length);
+    const codes = done.annotations.map((a) => a.code);
+    expect(codes[0]).toBe(Codes.IP_REASSEMBLED);
+    expect(codes).toContain(Codes.HTTP_REQUEST_END);
+    expect(done.annotations[0]!.text).toContain(`frames 4, 5): its ${PAYLOAD.length}-byte TCP segment is analysed here`);
+    expect(JSON.parse(packetRecord(done))).toMatchObject({ frame: 5, conn: 0, sport: 40000, dport: 80, len: PAYLOAD.length, seq: 1 });
+    // The ACK of the whole request acknowledges nothing unseen.
+    expect(events[5]!.annotations.map((a) => a.code)).not.toContain(Codes.ACK_LOST_SEGMENT);
+    const report = analyzer.finish();
+    expect(report.connections[0]!.http.requests).toBe(1);
+    expect(report.connections[0]!.tcp.payloadBytes.client).toBe(PAYLOAD.length);
+  });
+});
