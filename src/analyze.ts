@@ -193,6 +193,8 @@ export class Analyzer {
     bufferCapGaps: 0,
     firstTsSec: null,
     lastTsSec: null,
+    firstTsNsec: null,
+    lastTsNsec: null,
   };
   private readonly warnings: { code: string; frame: number; message: string }[] = [];
   private finished = false;
@@ -231,8 +233,12 @@ export class Analyzer {
   push(record: CaptureRecord): PacketEvent {
     const stats = this.stats;
     stats.records++;
-    if (stats.firstTsSec === null) stats.firstTsSec = record.tsSec;
+    if (stats.firstTsSec === null) {
+      stats.firstTsSec = record.tsSec;
+      stats.firstTsNsec = record.tsNsec;
+    }
     stats.lastTsSec = record.tsSec;
+    stats.lastTsNsec = record.tsNsec;
     const nowSec = record.tsSec + record.tsNsec * 1e-9;
     if (this.firstFrames !== null) this.noteTimeOrder(record);
     if (this.closingHead < this.closing.length) this.reportClosed(nowSec);

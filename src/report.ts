@@ -69,8 +69,12 @@ export interface ReportStats {
   evictedByCap: number;
   /** Times a direction's out-of-order buffer reached its cap and its lowest hole was declared a gap. */
   bufferCapGaps: number;
+  /** Capture time of the first and last records: whole seconds, and the nanoseconds within them (the capture's
+   *  span is last - first in both). */
   firstTsSec: number | null;
   lastTsSec: number | null;
+  firstTsNsec: number | null;
+  lastTsNsec: number | null;
 }
 
 export interface Report {

@@ -74,7 +74,7 @@ describe('connection cap on a SYN flood', () => {
       writeFileSync(file, pcap(synFlood(3000).map((r) => ({ data: r.data, tsSec: r.tsSec, tsFrac: r.tsNsec / 1000 }))));
       const capped = await runCliCaptured(['--summary', '--color', 'never', '--max-connections', '50', file]);
       expect(capped.code).toBe(0);
-      expect(capped.stdout).toContain('3000 packets (3000 TCP), 2.00 s, 3000 TCP connections\n'
+      expect(capped.stdout).toContain('3000 packets (3000 TCP), 3.00 s, 3000 TCP connections\n'
         + 'limits: 2950 connections were reported early because the connection table was full (tcptrace --max-connections)\n');
       const roomy = await runCliCaptured(['--summary', '--color', 'never', file]);
       expect(roomy.stdout).not.toContain('limits:');

@@ -226,7 +226,10 @@ function issuesText(c: ConnectionReport): string {
 
 export function renderCaptureSummary(report: Report, captures: readonly string[], p: Palette): string {
   const s = report.stats;
-  const span = s.firstTsSec !== null && s.lastTsSec !== null ? `, ${formatDurationUs((s.lastTsSec - s.firstTsSec) * 1e6)}` : '';
+  // Seconds and nanoseconds apart: a 4.5 s capture read 4.00 s when only whole seconds were subtracted.
+  const span = s.firstTsSec !== null && s.lastTsSec !== null
+    ? `, ${formatDurationUs((s.lastTsSec - s.firstTsSec) * 1e6 + ((s.lastTsNsec ?? 0) - (s.firstTsNsec ?? 0)) / 1e3)}`
+    : '';
   const odd = [
     s.truncated ? `${s.truncated} truncated` : '',
     s.invalid ? `${s.invalid} invalid` : '',
