@@ -12,6 +12,7 @@ import { RetiredConnections } from './retired.js';
 import { WS_NONE, WS_UNKNOWN, type Endpoint, type TcpState } from './endpoint.js';
 import { flowHash, flowHashAt, packedFlowDirection, packedFlowDirectionAt } from './flow-key.js';
 import { DecodedIp } from '../decode/views.js';
+import { wiresharkOptionThrows } from '../decode/tcp-options.js';
 import { formatDurationNs, pushAnalysisAnnotations, pushAnalysisCodes, SIDE_NAME, type FlagContext } from './annotate.js';
 import { seqDiff, seqGeq, seqGt, seqLeq } from './seq.js';
 
@@ -384,7 +385,9 @@ export class TcpTracker {
     const bogusHeader = tcp.headerLen < 20;
     // A header the capture cut inside its options is analysed too, but the option dissector throws before the
     // flags are printed (and before verify_tcp_window_scaling), so tshark shows none for it.
-    const headerCut = tcp.capturedLen < tcp.headerLen;
+    // So does an option Wireshark's dissector throws on (wiresharkOptionThrows: a SACK or MPTCP option too short).
+    const headerCut = tcp.capturedLen < tcp.headerLen ||
+      (tcp.headerLen > 20 && wiresharkOptionThrows(packet.record.data, tcp.offset + 20, tcp.headerLen - 20, tcp.capturedLen - 20));
     let analysis = 0;
     if (haveSegLen) {
       if (!E.baseSet) {
