@@ -269,7 +269,10 @@ export class Analyzer {
     const tcp = analysed.tcp;
     if (tcp === null) {
       stats.otherPackets++;
-      return this.newEvent(record.index, packet, -1, -1);
+      const ev = this.newEvent(record.index, packet, -1, -1);
+      // A reassembled datagram whose TCP header does not decode still says it was reassembled.
+      ev.annotations = this.eventAnnotations(annotations);
+      return ev;
     }
     stats.tcpPackets++;
     if (analysed.problem !== null && analysed.problem.kind !== 'unsupported') {

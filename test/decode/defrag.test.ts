@@ -129,3 +129,17 @@ describe('Analyzer with IPv4 fragments', () => {
     expect(report.connections[0]!.tcp.payloadBytes.client).toBe(PAYLOAD.length);
   });
 });
+
+describe('a reassembled datagram whose TCP header does not decode whole', () => {
+  test('is not a connection, and still says it was reassembled', () => {
+    // 12 bytes of "TCP" in two fragments: ports and sequence number, no flags or window.
+    const tcp12 = Uint8Array.of(0x9c, 0x40, 0, 80, 0, 0, 3, 0xe9, 0, 0, 0, 0);
+    const analyzer = new Analyzer();
+    const first = analyzer.push(record(ethernet(ipv4({ src: A, dst: B, id: 5, mf: true, tcpChecksum: false }, tcp12.subarray(0, 8))), { index: 1 }));
+    expect(first.annotations.map((a) => a.code)).toEqual([Codes.IP_FRAGMENT]);
+    const last = analyzer.push(record(ethernet(ipv4({ src: A, dst: B, id: 5, fragOffset: 8, tcpChecksum: false }, tcp12.subarray(8))), { index: 2 }));
+    expect(last.conn).toBe(-1);
+    expect(last.annotations.map((a) => a.code)).toContain(Codes.IP_REASSEMBLED);
+    expect(analyzer.finish().stats.connections).toBe(0);
+  });
+});
