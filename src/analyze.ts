@@ -5,7 +5,7 @@ import type { Annotation, CaptureRecord, Direction } from './types.js';
 import { Codes, TcpFlag } from './types.js';
 import type { Packet } from './decode/packet.js';
 import { decodePacket, PacketDecoder } from './decode/decode-frame.js';
-import { Ipv4Defragmenter, isTcpFragment } from './decode/defrag.js';
+import { IpDefragmenter, isTcpFragment } from './decode/defrag.js';
 import { TcpdumpSeq } from './tcp/tcpdump-seq.js';
 import { TcpTracker, type ShardFacts } from './tcp/tracker.js';
 import type { CloseReason, Connection, EvictReason } from './tcp/connection.js';
@@ -179,8 +179,8 @@ export class Analyzer {
   private readonly segFlags: SegmentFlags = { syn: false, fin: false, rst: false };
   /** The current packet's annotations while it is analysed; copied into its event only when there are any. */
   private readonly scratch: Annotation[] = [];
-  /** IPv4 fragments of TCP datagrams, until the datagram is whole (made at the first fragment seen). */
-  private defrag: Ipv4Defragmenter | null = null;
+  /** IP fragments of TCP datagrams, until the datagram is whole (made at the first fragment seen). */
+  private defrag: IpDefragmenter | null = null;
   private readonly stats: ReportStats = {
     records: 0,
     tcpPackets: 0,
@@ -319,19 +319,19 @@ export class Analyzer {
   }
 
   /**
-   * One IPv4 fragment of a TCP datagram: kept until its datagram is whole, which is then analysed in this frame, as
-   * Wireshark's default IP reassembly does (packet-ip.c ip.defragment); before, a first fragment was analysed as a
-   * short segment and the rest of the datagram became a gap with false lost-segment flags. Says so in annotations.
+   * One IP fragment of a TCP datagram: kept until its datagram is whole, which is then analysed in this frame, as
+   * Wireshark's default IP reassembly does (ip.defragment, ipv6.defragment); before, a first fragment was analysed as
+   * a short segment and the rest of the datagram became a gap with false lost-segment flags. Says so in annotations.
    */
   private reassemble(packet: Packet, annotations: Annotation[]): Packet | null {
-    if (this.defrag === null) this.defrag = new Ipv4Defragmenter();
+    if (this.defrag === null) this.defrag = new IpDefragmenter();
     const ip = packet.ip!;
     const done = this.defrag.add(packet);
     const words = this.opts.annotationTexts !== false;
     if (done === null) {
       annotations.push({
         code: Codes.IP_FRAGMENT,
-        text: words ? `IPv4 fragment (id ${ip.id}, offset ${ip.fragOffset}, ${ip.payloadLen} bytes${ip.moreFragments ? ', more follow' : ''}): `
+        text: words ? `IPv${ip.version} fragment (id ${ip.id}, offset ${ip.fragOffset}, ${ip.payloadLen} bytes${ip.moreFragments ? ', more follow' : ''}): `
           + 'its TCP segment is analysed once the datagram is whole' : '',
       });
       return null;
@@ -339,7 +339,7 @@ export class Analyzer {
     const tcp = done.packet.tcp;
     annotations.push({
       code: Codes.IP_REASSEMBLED,
-      text: words ? `IPv4 datagram (id ${ip.id}) whole from ${done.frames.length} fragments (frames ${done.frames.join(', ')})`
+      text: words ? `IPv${ip.version} datagram (id ${ip.id}) whole from ${done.frames.length} fragments (frames ${done.frames.join(', ')})`
         + `${tcp === null ? '' : `: its ${tcp.segmentLen - tcp.headerLen}-byte TCP segment is analysed here`}` : '',
     });
     return done.packet;

@@ -118,9 +118,9 @@ export const Codes = {
   HTTP_STOPPED: 'http.parse-stopped',
   // decode/
   TRUNCATED: 'packet.truncated',
-  /** An IPv4 fragment of a TCP datagram, kept until the datagram is whole. */
+  /** An IPv4 or IPv6 fragment of a TCP datagram, kept until the datagram is whole. */
   IP_FRAGMENT: 'ip.fragment',
-  /** This fragment made its IPv4 datagram whole: the TCP segment inside is analysed in this frame. */
+  /** This fragment made its IP datagram whole: the TCP segment inside is analysed in this frame. */
   IP_REASSEMBLED: 'ip.reassembled',
   INVALID: 'packet.invalid',
   UNSUPPORTED: 'packet.unsupported',

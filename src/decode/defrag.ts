@@ -1,23 +1,30 @@
-// IPv4 reassembly of fragmented TCP datagrams (RFC 791 §3.2), as Wireshark's packet-ip.c does with its default
-// ip.defragment: the TCP segment is analysed once, in the frame of the fragment that completes its datagram.
-// Keeps fragment bytes only until their datagram completes, expires or is pushed out; it decodes nothing itself
-// beyond the IPv4 header fields the decoder already read, and never throws on packet content.
+// IP reassembly of fragmented TCP datagrams (IPv4: RFC 791 §3.2; IPv6: RFC 8200 §4.5), as Wireshark does with its
+// defaults ip.defragment and ipv6.defragment: the TCP segment is analysed once, in the frame of the fragment that
+// completes its datagram. Keeps fragment bytes only until their datagram completes, expires or is pushed out; it
+// reads nothing beyond the IP header fields the decoder already found, and never throws on packet content.
 
 import type { CaptureRecord } from '../types.js';
 import { LinkType } from '../types.js';
 import type { Packet } from './packet.js';
+import type { Ip6ExtNote } from './notes.js';
 import { decodePacket } from './decode-frame.js';
 
 /** Datagrams under reassembly at once: beyond it the oldest is dropped (a fragment flood must not grow memory). */
 const DEFAULT_MAX_DATAGRAMS = 256;
 /** Capture seconds a datagram waits for its missing fragments (Linux net.ipv4.ipfrag_time). */
 const DEFAULT_TIMEOUT_SEC = 30;
-/** The most an IPv4 datagram's payload can reach (a 16-bit total length less the minimum header). */
-const MAX_PAYLOAD_BYTES = 65535 - 20;
+/** The most a datagram's fragmentable part can reach (a 16-bit length and the 13-bit offset in 8-byte units). */
+const MAX_PAYLOAD_BYTES = 65535;
+const IPV6_FRAGMENT_HEADER = 44;
 
 interface Pending {
   key: string;
-  /** The first fragment's IP header (offset 0), once seen: the reassembled datagram's header. */
+  version: 4 | 6;
+  /**
+   * The reassembled datagram's header, from the first fragment (offset 0) once seen: IPv4, that fragment's header;
+   * IPv6, its fixed header with the fragment header's next header (the extension headers before the fragment header
+   * are left out: the analysis reads none of them).
+   */
   header: Uint8Array | null;
   /** Payload bytes, grown as fragments arrive; `ranges` says which are filled (sorted, disjoint, [start, end)). */
   payload: Uint8Array;
@@ -34,18 +41,33 @@ export interface Reassembled {
   frames: readonly number[];
 }
 
-/** True for a packet the defragmenter takes: an IPv4 fragment (first or later) of a TCP datagram. */
+/** True for a packet the defragmenter takes: an IPv4 or IPv6 fragment (first or later) of a TCP datagram. */
 export function isTcpFragment(packet: Packet): boolean {
   const ip = packet.ip;
-  return ip !== null && ip.version === 4 && ip.headerProtocol === 6 && (ip.moreFragments || ip.fragOffset > 0) &&
-    ip.headerLen >= 20 && ip.capEnd - ip.headerOffset >= ip.headerLen;
+  if (ip === null || !(ip.moreFragments || ip.fragOffset > 0)) return false;
+  if (ip.version === 4) return ip.headerProtocol === 6 && ip.headerLen >= 20 && ip.capEnd - ip.headerOffset >= ip.headerLen;
+  return ip.protocol === 6 && fragmentHeaderAt(packet) >= 0;
 }
 
-export class Ipv4Defragmenter {
+/** Offset in record.data of an IPv6 packet's fragment header (from its extension-header note), or -1. */
+function fragmentHeaderAt(packet: Packet): number {
+  const notes = packet.linkNotes;
+  const ip = packet.ip!;
+  for (let i = ip.noteIndex; i < notes.length; i++) {
+    const note = notes[i]!;
+    if (note.kind !== 'ip6-ext' || (note as Ip6ExtNote).nextHeader !== IPV6_FRAGMENT_HEADER) continue;
+    const header = (note as Ip6ExtNote).header;
+    const at = header.byteOffset - packet.record.data.byteOffset;
+    return header.buffer === packet.record.data.buffer && header.length === 8 ? at : -1;
+  }
+  return -1;
+}
+
+export class IpDefragmenter {
   private readonly pending = new Map<string, Pending>();
   private readonly maxDatagrams: number;
   private readonly timeoutSec: number;
-  /** Datagrams dropped before they completed (timeout or the cap): their bytes reach TCP as a gap, if at all. */
+  /** Datagrams dropped before they completed (timeout, the cap, oversize): their bytes reach TCP as a gap, if at all. */
   dropped = 0;
 
   constructor(opts: { maxDatagrams?: number; timeoutSec?: number } = {}) {
@@ -69,31 +91,45 @@ export class Ipv4Defragmenter {
     const nowSec = record.tsSec + record.tsNsec * 1e-9;
     this.expire(nowSec);
     const at = ip.headerOffset;
-    // RFC 791: source, destination, protocol and identification name the datagram.
-    let key = `${ip.id}:`;
-    for (let i = 12; i < 20; i++) key += `${data[at + i]},`;
+    // Where this fragment's share of the datagram starts and ends, as declared and as captured.
+    let from: number;
+    let declaredEnd: number;
+    let key: string;
+    if (ip.version === 4) {
+      // RFC 791: source, destination, protocol and identification name the datagram.
+      from = at + ip.headerLen;
+      declaredEnd = from + ip.payloadLen;
+      key = `4:${ip.id}:`;
+      for (let i = 12; i < 20; i++) key += `${data[at + i]},`;
+    } else {
+      // RFC 8200 §4.5: source, destination and the fragment header's identification.
+      const fragAt = fragmentHeaderAt(packet);
+      from = fragAt + 8;
+      declaredEnd = at + 40 + ip.lengthField;
+      key = `6:${ip.id}:`;
+      for (let i = 8; i < 40; i++) key += `${data[at + i]},`;
+    }
     let p = this.pending.get(key);
     if (p === undefined) {
       if (this.pending.size >= this.maxDatagrams) this.dropOldest();
-      p = { key, header: null, payload: new Uint8Array(0), ranges: [], totalBytes: -1, frames: [], firstSec: nowSec };
+      p = { key, version: ip.version, header: null, payload: new Uint8Array(0), ranges: [], totalBytes: -1, frames: [], firstSec: nowSec };
       this.pending.set(key, p);
     }
     p.frames.push(record.index);
     const start = ip.fragOffset;
     // The fragment's payload as captured: a fragment cut by the snapshot length adds only what was captured.
-    const from = at + ip.headerLen;
-    const end = Math.min(ip.capEnd, at + ip.headerLen + ip.payloadLen);
+    const end = Math.min(ip.capEnd, declaredEnd);
     const length = Math.max(0, end - from);
-    if (start === 0 && p.header === null) p.header = data.slice(at, from);
+    if (start === 0 && p.header === null) p.header = wholeHeader(data, at, ip.version, ip.version === 4 ? from : from - 8);
     if (!ip.moreFragments) {
-      const total = start + ip.payloadLen;
+      const total = start + Math.max(0, declaredEnd - from);
       if (p.totalBytes === -1 || total < p.totalBytes) p.totalBytes = total;
     }
     if (length > 0 && start < MAX_PAYLOAD_BYTES) this.fill(p, start, data.subarray(from, from + Math.min(length, MAX_PAYLOAD_BYTES - start)));
     if (p.header === null || p.totalBytes < 0 || !covered(p.ranges, p.totalBytes)) return null;
     this.pending.delete(key);
-    if (p.header.length + p.totalBytes > 65535) {
-      // Longer than a total length can say (RFC 791; the "ping of death"): not a datagram any host accepts.
+    if ((p.version === 4 ? p.header.length : 0) + p.totalBytes > 65535) {
+      // Longer than a length field can say (RFC 791, RFC 8200 §4.5; the "ping of death"): no host accepts it.
       this.dropped++;
       return null;
     }
@@ -157,20 +193,33 @@ function covered(ranges: readonly number[], total: number): boolean {
   return ranges.length >= 2 && ranges[0] === 0 && ranges[1]! >= total;
 }
 
-/** The datagram as one raw IPv4 record: the first fragment's header with its lengths and fragment field made whole. */
+/** The whole datagram's header: IPv4, the first fragment's; IPv6, the fixed header with the fragment's next header. */
+function wholeHeader(data: Uint8Array, at: number, version: 4 | 6, fragAtOrEnd: number): Uint8Array {
+  if (version === 4) return data.slice(at, fragAtOrEnd);
+  const header = data.slice(at, at + 40);
+  header[6] = data[fragAtOrEnd]!;
+  return header;
+}
+
+/** The datagram as one raw IP record: its header with the lengths and (IPv4) the fragment field made whole. */
 function decodeWhole(p: Pending, last: CaptureRecord): Packet {
   const header = p.header!;
   const bytes = new Uint8Array(header.length + p.totalBytes);
   bytes.set(header, 0);
   bytes.set(p.payload.subarray(0, p.totalBytes), header.length);
-  const total = bytes.length;
-  bytes[2] = (total >> 8) & 0xff;
-  bytes[3] = total & 0xff;
-  // Keep DF, clear MF and the offset.
-  bytes[6] &= 0x40;
-  bytes[7] = 0;
+  if (p.version === 4) {
+    const total = bytes.length;
+    bytes[2] = (total >> 8) & 0xff;
+    bytes[3] = total & 0xff;
+    // Keep DF, clear MF and the offset.
+    bytes[6] &= 0x40;
+    bytes[7] = 0;
+  } else {
+    bytes[4] = (p.totalBytes >> 8) & 0xff;
+    bytes[5] = p.totalBytes & 0xff;
+  }
   return decodePacket({
-    index: last.index, tsSec: last.tsSec, tsNsec: last.tsNsec, capLen: total, origLen: total,
+    index: last.index, tsSec: last.tsSec, tsNsec: last.tsNsec, capLen: bytes.length, origLen: bytes.length,
     linkType: LinkType.RAW, interfaceId: last.interfaceId, data: bytes,
   });
 }

@@ -1,12 +1,12 @@
-// IPv4 reassembly of fragmented TCP datagrams (Ipv4Defragmenter, RFC 791 §3.2) and its use by the Analyzer: the
+// IPv4 reassembly of fragmented TCP datagrams (IpDefragmenter, RFC 791 §3.2) and its use by the Analyzer: the
 // segment is analysed whole in the frame that completes it, as Wireshark's ip.defragment does; the bounds hold.
 import { describe, expect, test } from 'vitest';
 import { Analyzer } from '../../src/analyze.js';
 import { decodePacket } from '../../src/decode/decode-frame.js';
-import { Ipv4Defragmenter, isTcpFragment } from '../../src/decode/defrag.js';
+import { IpDefragmenter, isTcpFragment } from '../../src/decode/defrag.js';
 import { packetRecord } from '../../src/render/json.js';
 import { Codes } from '../../src/types.js';
-import { etherIpv4Tcp, ethernet, ipv4, record, tcp } from '../helpers/packet-builder.js';
+import { etherIpv4Tcp, ethernet, ext, ipv4, ipv6, record, tcp } from '../helpers/packet-builder.js';
 
 const A = '10.9.0.1';
 const B = '10.9.0.2';
@@ -28,10 +28,10 @@ function fragment(whole: Uint8Array, start: number, end: number, index: number, 
 
 const PAYLOAD = 'GET /fragmented HTTP/1.1\r\nHost: b\r\nX-Pad: ' + 'p'.repeat(400) + '\r\n\r\n';
 
-describe('Ipv4Defragmenter', () => {
+describe('IpDefragmenter', () => {
   test('two fragments in order make the segment whole, decoded as TCP with its payload', () => {
     const whole = segmentBytes(PAYLOAD);
-    const d = new Ipv4Defragmenter();
+    const d = new IpDefragmenter();
     const first = fragment(whole, 0, 160, 3);
     expect(isTcpFragment(first)).toBe(true);
     expect(d.add(first)).toBeNull();
@@ -50,7 +50,7 @@ describe('Ipv4Defragmenter', () => {
 
   test('fragments in any order and overlapping (the first copy of a byte wins)', () => {
     const whole = segmentBytes(PAYLOAD);
-    const d = new Ipv4Defragmenter();
+    const d = new IpDefragmenter();
     expect(d.add(fragment(whole, 320, whole.length, 1))).toBeNull();
     // This fragment reaches 16 bytes into the next one's range with other bytes: those 16 are the later fragment's.
     const overlapping = Uint8Array.from(whole);
@@ -63,7 +63,7 @@ describe('Ipv4Defragmenter', () => {
 
   test('a datagram missing a fragment never completes; it is dropped after 30 capture seconds', () => {
     const whole = segmentBytes(PAYLOAD);
-    const d = new Ipv4Defragmenter();
+    const d = new IpDefragmenter();
     expect(d.add(fragment(whole, 0, 160, 1, { sec: 1000 }))).toBeNull();
     expect(d.add(fragment(whole, 320, whole.length, 2, { sec: 1001 }))).toBeNull();
     expect(d.size).toBe(1);
@@ -76,14 +76,14 @@ describe('Ipv4Defragmenter', () => {
 
   test('a fragment cut by the snapshot length leaves its datagram incomplete', () => {
     const whole = segmentBytes(PAYLOAD);
-    const d = new Ipv4Defragmenter();
+    const d = new IpDefragmenter();
     expect(d.add(fragment(whole, 0, 160, 1, { snapLen: 14 + 20 + 100 }))).toBeNull();
     expect(d.add(fragment(whole, 160, whole.length, 2))).toBeNull();
   });
 
   test('holds at most maxDatagrams at once: a flood of first fragments pushes out the oldest', () => {
     const whole = segmentBytes(PAYLOAD);
-    const d = new Ipv4Defragmenter({ maxDatagrams: 8 });
+    const d = new IpDefragmenter({ maxDatagrams: 8 });
     for (let id = 0; id < 1000; id++) d.add(fragment(whole, 0, 160, id + 1, { id }));
     expect(d.size).toBe(8);
     expect(d.dropped).toBe(992);
@@ -141,5 +141,47 @@ describe('a reassembled datagram whose TCP header does not decode whole', () => 
     expect(last.conn).toBe(-1);
     expect(last.annotations.map((a) => a.code)).toContain(Codes.IP_REASSEMBLED);
     expect(analyzer.finish().stats.connections).toBe(0);
+  });
+});
+
+describe('IPv6 fragments (RFC 8200 §4.5)', () => {
+  const A6 = '2001:db8::a';
+  const B6 = '2001:db8::b';
+  /** The TCP segment (checksum over the whole of it), then as fragments of the given fragmentable-part ranges. */
+  function v6fragments(payload: string, cuts: number[], opts: { hopByHop?: boolean } = {}) {
+    const whole = ipv6({ src: A6, dst: B6 }, tcp({ srcPort: 40000, dstPort: 80, flags: ACK | PSH, seq: 1001, ack: 5001, payload })).subarray(40);
+    const starts = [0, ...cuts];
+    return starts.map((start, i) => {
+      const end = i + 1 < starts.length ? starts[i + 1]! : whole.length;
+      const exts = [...(opts.hopByHop ? [ext.options(0, [])] : []), ext.fragment(start, end < whole.length, 0xbeef)];
+      return ethernet(ipv6({ src: A6, dst: B6, nextHeader: 6, extensions: exts, tcpChecksum: false }, whole.subarray(start, end)), { etherType: 0x86dd });
+    });
+  }
+
+  test('a segment in three fragments, any order, after a hop-by-hop header, is whole in the last one to arrive', () => {
+    const frames = v6fragments(PAYLOAD, [160, 320], { hopByHop: true });
+    const d = new IpDefragmenter();
+    const packets = [frames[2]!, frames[0]!, frames[1]!].map((f, i) => decodePacket(record(f, { index: i + 1 })));
+    expect(packets.every(isTcpFragment)).toBe(true);
+    expect(d.add(packets[0]!)).toBeNull();
+    expect(d.add(packets[1]!)).toBeNull();
+    const done = d.add(packets[2]!)!;
+    expect(done.frames).toEqual([1, 2, 3]);
+    const ip = done.packet.ip!;
+    expect([ip.version, ip.moreFragments, ip.fragOffset]).toEqual([6, false, 0]);
+    const seg = done.packet.tcp!;
+    expect([seg.srcPort, seg.dstPort, seg.seq]).toEqual([40000, 80, 1001]);
+    expect(Buffer.from(seg.payload).toString('latin1')).toBe(PAYLOAD);
+  });
+
+  test('the Analyzer takes the whole segment, and IPv4 and IPv6 datagrams with the same id stay apart', () => {
+    const analyzer = new Analyzer();
+    const v6 = v6fragments(PAYLOAD, [160]);
+    const whole4 = segmentBytes(PAYLOAD);
+    const frames = [v6[0]!, ethernet(ipv4({ src: A, dst: B, id: 0xbeef, mf: true, tcpChecksum: false }, whole4.subarray(0, 160))), v6[1]!];
+    const events = frames.map((f, i) => analyzer.push(record(f, { index: i + 1 })));
+    expect(events[2]!.conn).toBe(0);
+    expect(events[2]!.annotations[0]!.text).toContain('IPv6 datagram (id 48879) whole from 2 fragments (frames 1, 3)');
+    expect(events[2]!.segment.tcp!.segmentLen - events[2]!.segment.tcp!.headerLen).toBe(PAYLOAD.length);
   });
 });
