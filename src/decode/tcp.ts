@@ -9,6 +9,8 @@ import { OPTIONS_MALFORMED, OPTIONS_TRUNCATED, readTcpOptionSummary } from './tc
 
 /** The fixed part of the TCP header (RFC 9293 §3.1). */
 export const TCP_MIN_HEADER_LEN = 20;
+/** Ports, sequence and acknowledgement numbers, data offset, flags and window: the fields before the checksum. */
+export const TCP_FIELDS_TO_WINDOW = 16;
 
 /**
  * Decodes the TCP header at `off`. `segmentLen` is the transport length the IP layer gives (header + data;
@@ -26,6 +28,15 @@ export function decodeTcp(packet: Packet, off: number, segmentLen: number, capEn
   packet.tcp = tcp;
   if (captured >= 13) tcp.headerLen = (data[off + 12] >> 4) * 4;
   if (captured < TCP_MIN_HEADER_LEN) {
+    if (captured >= TCP_FIELDS_TO_WINDOW) {
+      // packet-tcp.c reads the numbers, flags and window before the checksum (bytes 16-17) it fails on: Wireshark
+      // tracks and analyses such a segment (its tcp.stream, the first RTT), though it shows none of its flags.
+      tcp.seq = be32(data, off + 4, capEnd);
+      tcp.ack = be32(data, off + 8, capEnd);
+      tcp.flags = data[off + 13] | ((data[off + 12] & 1) << 8);
+      tcp.window = be16(data, off + 14, capEnd);
+      if (tcp.headerLen >= TCP_MIN_HEADER_LEN && tcp.headerLen <= segmentLen) tcp.payloadLen = segmentLen - tcp.headerLen;
+    }
     setProblem(packet, 'truncated', 'tcp', `capture ends ${captured} bytes into the TCP header`);
     return;
   }

@@ -13,6 +13,7 @@ import { WS_NONE, WS_UNKNOWN, type Endpoint, type TcpState } from './endpoint.js
 import { flowHash, flowHashAt, packedFlowDirection, packedFlowDirectionAt } from './flow-key.js';
 import { DecodedIp } from '../decode/views.js';
 import { wiresharkOptionThrows } from '../decode/tcp-options.js';
+import { TCP_FIELDS_TO_WINDOW } from '../decode/tcp.js';
 import { formatDurationNs, pushAnalysisAnnotations, pushAnalysisCodes, SIDE_NAME, type FlagContext } from './annotate.js';
 import { seqDiff, seqGeq, seqGt, seqLeq } from './seq.js';
 
@@ -301,9 +302,10 @@ export class TcpTracker {
     r.dupAckFrame = 0;
     r.isNew = false;
     r.foreign = false;
-    // A header cut before its 20 fixed bytes has no trustworthy seq, ack or flags (packet-tcp.c gives up on it
-    // before the conversation lookup too, so tshark assigns it no tcp.stream).
-    if (ip === null || tcp === null || tcp.capturedLen < 20) return this.noConnection(false);
+    // A header cut before its window (16 bytes) has no trustworthy seq, ack or flags: packet-tcp.c throws on it
+    // before the conversation lookup, so tshark assigns it no tcp.stream. Cut at 16 to 19 bytes (before the
+    // checksum) it is tracked and analysed, its flags not shown (headerCut below), as Wireshark 4.0 does.
+    if (ip === null || tcp === null || tcp.capturedLen < TCP_FIELDS_TO_WINDOW) return this.noConnection(false);
     const rec = packet.record;
     if (!this.started) {
       this.started = true;

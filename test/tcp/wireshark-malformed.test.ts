@@ -62,3 +62,27 @@ describe('a packet with such an option', () => {
     expect(analyzer.finish().connections[0]!.tcp.packets.client).toBe(5);
   });
 });
+
+describe('a TCP header cut by the capture', () => {
+  // tshark 4.0.17 on this trace: cut at 16 to 19 bytes the ACK joins tcp.stream 0 and sets the first RTT (1 ms), so
+  // the repeated segment 2 ms after the original is a retransmission; cut at 15 or fewer it joins nothing, the
+  // first RTT comes from the data packet (11 ms) and the repeat is out-of-order.
+  test.each([[16, 0, Codes.RETRANSMISSION], [19, 0, Codes.RETRANSMISSION], [15, -1, Codes.OUT_OF_ORDER], [12, -1, Codes.OUT_OF_ORDER]])(
+    'cut at %i bytes: conn %i, the repeat is %s', (cut, conn, code) => {
+      const c2s = (flags: number, seq: number, ack: number, payload = '') =>
+        etherIpv4Tcp({ src: '10.5.0.1', dst: '10.5.0.2' }, { srcPort: 40000, dstPort: 80, flags, seq, ack, payload });
+      const frames: [Uint8Array, number, number?][] = [
+        [c2s(0x02, 1000, 0), 0],
+        [etherIpv4Tcp({ src: '10.5.0.2', dst: '10.5.0.1' }, { srcPort: 80, dstPort: 40000, flags: 0x12, seq: 5000, ack: 1001 }), 500],
+        [c2s(0x10, 1001, 5001), 1000, 14 + 20 + cut],
+        [c2s(0x18, 1001, 5001, 'x'.repeat(100)), 11_000],
+        [c2s(0x18, 1101, 5001, 'y'.repeat(100)), 11_100],
+        [c2s(0x18, 1001, 5001, 'x'.repeat(100)), 13_100],
+      ];
+      const analyzer = new Analyzer();
+      const events = frames.map(([f, us, snapLen], i) => analyzer.push(record(f, { index: i + 1, tsSec: 1_700_000_000, tsNsec: us * 1000, snapLen })));
+      expect(events[2]!.conn).toBe(conn);
+      expect(events[2]!.annotations.map((a) => a.code).filter((c) => c.startsWith('tcp.') && c !== Codes.HANDSHAKE && c !== Codes.STATE)).toEqual([]);
+      expect(events[5]!.annotations.map((a) => a.code)).toContain(code);
+    });
+});
