@@ -289,6 +289,9 @@ export class TcpTracker {
     for (let c = this.lruTail; c !== null; c = c.lruPrev) yield c;
   }
 
+  /** The current packet is stamped exactly 0.000000000 (epoch zero): see afterAnalysis. */
+  private atEpoch = false;
+
   /**
    * Processes one packet: finds or creates its connection, analyses it, updates states, appends this packet's
    * annotations to `out` in display order. Packets without a TCP header return conn null and touch nothing.
@@ -312,6 +315,7 @@ export class TcpTracker {
       this.baseSec = rec.tsSec;
     }
     const nowNs = (rec.tsSec - this.baseSec) * 1e9 + rec.tsNsec;
+    this.atEpoch = rec.tsSec === 0 && rec.tsNsec === 0;
     if (this.closedHead !== null) this.expire(nowNs);
     if (this.retired.size !== 0) this.retired.expire(nowNs, this.timeWaitNs);
 
@@ -509,7 +513,9 @@ export class TcpTracker {
     if ((flags & SYN) !== 0) {
       if ((flags & ACK) === 0) {
         conn.lastSynNs = nowNs;
-        conn.lastSynSeen = true;
+        // packet-tcp.c keeps the SYN's absolute time and tests it with nstime_is_zero(): a SYN stamped 0.000000000
+        // (synthetic captures) counts as no SYN, so no first RTT comes from it.
+        conn.lastSynSeen = !this.atEpoch;
         if (E === conn.ends[0]) conn.clientSynNs = nowNs;
       }
       E.isFirstAck = true;

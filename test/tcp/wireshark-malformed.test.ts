@@ -1,5 +1,6 @@
-// Options Wireshark's dissectors throw on: tshark then shows no analysis flag for the packet (the analysis still
-// ran). The rules were read off tshark 4.0.17 over ~1,000 generated option variants; these are their edges.
+// Where packet-tcp.c's own mechanics decide what tshark shows: options its dissectors throw on (no analysis flag for
+// the packet, though the analysis ran; rules read off tshark 4.0.17 over ~1,000 generated option variants), TCP
+// headers cut by the capture, and a SYN stamped at epoch zero. Each case was checked against tshark 4.0.17.
 import { describe, expect, test } from 'vitest';
 import { Analyzer } from '../../src/analyze.js';
 import { wiresharkOptionThrows } from '../../src/decode/tcp-options.js';
@@ -85,4 +86,26 @@ describe('a TCP header cut by the capture', () => {
       expect(events[2]!.annotations.map((a) => a.code).filter((c) => c.startsWith('tcp.') && c !== Codes.HANDSHAKE && c !== Codes.STATE)).toEqual([]);
       expect(events[5]!.annotations.map((a) => a.code)).toContain(code);
     });
+});
+
+describe('a SYN stamped 0.000000000', () => {
+  test('gives no first RTT (packet-tcp.c nstime_is_zero), so a quick repeat is out-of-order, as in tshark', () => {
+    const c2s = (flags: number, seq: number, ack: number, payload = '') =>
+      etherIpv4Tcp({ src: '10.5.0.1', dst: '10.5.0.2' }, { srcPort: 40000, dstPort: 80, flags, seq, ack, payload });
+    const run = (tsSec: number) => {
+      const frames: [Uint8Array, number][] = [
+        [c2s(0x02, 1000, 0), 0],
+        [etherIpv4Tcp({ src: '10.5.0.2', dst: '10.5.0.1' }, { srcPort: 80, dstPort: 40000, flags: 0x12, seq: 5000, ack: 1001 }), 100],
+        [c2s(0x10, 1001, 5001), 200],
+        [c2s(0x18, 1001, 5001, 'x'.repeat(100)), 300],
+        [c2s(0x18, 1101, 5001, 'y'.repeat(100)), 400],
+        [c2s(0x18, 1001, 5001, 'x'.repeat(100)), 1400],
+      ];
+      const analyzer = new Analyzer();
+      return frames.map(([f, us], i) => analyzer.push(record(f, { index: i + 1, tsSec, tsNsec: us * 1000 })).annotations.map((a) => a.code));
+    };
+    expect(run(0)[5]).toContain(Codes.OUT_OF_ORDER);
+    // The same trace a second later: the 0.2 ms first RTT makes the repeat a retransmission.
+    expect(run(1)[5]).toContain(Codes.RETRANSMISSION);
+  });
 });
