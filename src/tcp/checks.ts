@@ -53,6 +53,15 @@ function within(deltaNs: number, limitNs: number): boolean {
   return deltaNs >= 0 && deltaNs < limitNs;
 }
 
+/**
+ * a < b as packet-tcp.c compares two guint64 nanosecond values that may have been negative (capture time running
+ * backwards): a negative value wraps to above every non-negative one, and two negative ones keep their order.
+ */
+function unsignedLess(a: number, b: number): boolean {
+  if (a >= 0) return b < 0 || a < b;
+  return b < 0 && a < b;
+}
+
 /** ZERO WINDOW PROBE: one byte at the next expected sequence number while the peer advertises a zero window. */
 export function isZeroWindowProbe(fwd: FlowAnalysis, rev: FlowAnalysis, s: Segment): boolean {
   return s.segLen === 1 && s.seq === fwd.nextSeq && rev.window === 0;
@@ -179,9 +188,10 @@ export function analyzeSegment(
         flags |= Analysis.FAST_RETRANSMISSION;
         break kind;
       }
-      // packet-tcp.c converts the RTT to guint64: a negative one (capture time ran backwards) never limits.
-      const oooThresholdNs = firstRttNs === 0 ? DEFAULT_OOO_THRESHOLD_NS : firstRttNs < 0 ? Infinity : firstRttNs;
-      if (notAdvanced && within(timeNs - fwd.nextSeqTimeNs, oooThresholdNs) &&
+      // packet-tcp.c compares the time since the highest segment with the first RTT as two guint64: a negative RTT
+      // (capture time ran backwards) wraps to above any positive delta, a negative delta below a larger negative RTT.
+      const oooThresholdNs = firstRttNs === 0 ? DEFAULT_OOO_THRESHOLD_NS : firstRttNs;
+      if (notAdvanced && unsignedLess(timeNs - fwd.nextSeqTimeNs, oooThresholdNs) &&
           fwd.nextSeq !== ((seq + segLen + (synOrFin ? 1 : 0)) >>> 0)) {
         flags |= Analysis.OUT_OF_ORDER;
         break kind;

@@ -109,3 +109,23 @@ describe('a SYN stamped 0.000000000', () => {
     expect(run(1)[5]).toContain(Codes.RETRANSMISSION);
   });
 });
+
+describe('a negative first RTT (the handshake ACK stamped before the SYN)', () => {
+  // tshark 4.0.17 compares the time since the highest segment and the first RTT as guint64: RTT -1 s here.
+  test.each([[-2_000_000, Codes.OUT_OF_ORDER], [-500_000, Codes.RETRANSMISSION], [100_000, Codes.OUT_OF_ORDER]])(
+    'a repeat %i µs after the highest segment is %s', (afterUs, code) => {
+      const c2s = (flags: number, seq: number, ack: number, payload = '') =>
+        etherIpv4Tcp({ src: '10.5.0.1', dst: '10.5.0.2' }, { srcPort: 40000, dstPort: 80, flags, seq, ack, payload });
+      const frames: [Uint8Array, number][] = [
+        [c2s(0x02, 1000, 0), 10_000_000],
+        [etherIpv4Tcp({ src: '10.5.0.2', dst: '10.5.0.1' }, { srcPort: 80, dstPort: 40000, flags: 0x12, seq: 5000, ack: 1001 }), 10_001_000],
+        [c2s(0x10, 1001, 5001), 9_001_000],
+        [c2s(0x18, 1001, 5001, 'x'.repeat(100)), 9_002_000],
+        [c2s(0x18, 1101, 5001, 'y'.repeat(100)), 9_003_000],
+        [c2s(0x18, 1001, 5001, 'x'.repeat(100)), 9_003_000 + afterUs],
+      ];
+      const analyzer = new Analyzer();
+      const codes = frames.map(([f, us], i) => analyzer.push(record(f, { index: i + 1, tsSec: 1000 + Math.floor(us / 1e6), tsNsec: (us % 1e6) * 1000 })).annotations.map((a) => a.code));
+      expect(codes[5]).toContain(code);
+    });
+});
