@@ -3,13 +3,16 @@
 //
 // Grammar:  [SCOPE:] NAME OP VALUE      OP is one of = != >= <= > <
 //   SCOPE   `conn N` (one connection), `every` (each connection must satisfy it), `any` (at least one must).
-//   NAME    a capture total (connections, packets, tcp-packets, or any annotation code such as tcp.retransmission,
-//           and the sums http.requests, http.responses), or a connection property (http.mode, close, close.by,
-//           state, midstream, http.maxPipelineDepth, http.undetermined, handshake, …: see connectionFacts()).
+//   NAME    a capture total (connections, packets, tcp-packets, bytes, the sums http.requests and http.responses, or
+//           any annotation code such as tcp.retransmission: how many annotations of it), or a connection property
+//           (http.mode, close, close.by, state, midstream, http.maxPipelineDepth, http.pipelined, …: see
+//           connectionFacts()). A name that is neither, or a numeric comparison with a value that is not a number,
+//           fails with the reason: a misspelt code must not pass as "found 0".
 // Without a scope, totals are summed over the capture and properties must hold for every connection.
 
 import type { ConnectionReport, Report } from './report.js';
 import { connectionFacts, type FactValue } from './facts.js';
+import { ANNOTATION_CODES } from './types.js';
 
 export type Op = '=' | '!=' | '>=' | '<=' | '>' | '<';
 
@@ -50,9 +53,12 @@ export function parseExpectation(text: string): Expectation | { error: string } 
   return { source: text.trim(), scope, name: m[3]!, op: m[4] as Op, value: m[5]! };
 }
 
-/** Every packet code in `codes` that occurs in the report, as check failures (the --fail-on case). */
+/** Every annotation code in `codes` that occurs in the report's connections, as check failures (the --fail-on case). */
 export function checkFailOn(report: Report, codes: readonly string[]): CheckResult[] {
   return codes.map((code) => {
+    if (!ANNOTATION_CODES.has(code)) {
+      return { expectation: `no ${code}`, ok: false, detail: `unknown annotation code "${code}"${suggestion(code)}` };
+    }
     const hits = report.connections
       .map((c) => ({ id: c.tcp.id, n: c.annotationCounts[code] ?? 0 }))
       .filter((h) => h.n > 0);
@@ -60,7 +66,7 @@ export function checkFailOn(report: Report, codes: readonly string[]): CheckResu
     return {
       expectation: `no ${code}`,
       ok: total === 0,
-      detail: total === 0 ? 'none' : `${total} packet(s) in connection(s) ${hits.map((h) => `${h.id} (${h.n})`).join(', ')}`,
+      detail: total === 0 ? 'none' : `found ${total} in connection(s) ${hits.map((h) => `${h.id} (${h.n})`).join(', ')}`,
     };
   });
 }
@@ -71,6 +77,9 @@ export function evaluate(report: Report, e: Expectation): CheckResult {
     return { expectation: e.source, ok: false, detail: `there is no connection ${e.scope.id} (the capture has ${report.connections.length})` };
   }
   if (isTotal(e.name)) {
+    if (Number.isNaN(Number(e.value)) || e.value === '') {
+      return { expectation: e.source, ok: false, detail: `"${e.value}" is not a number: ${e.name} counts` };
+    }
     if (e.scope.kind === 'every' || e.scope.kind === 'any') {
       return perConnection(conns, e, (c) => total([c], report, e.name));
     }
@@ -86,7 +95,14 @@ function perConnection(conns: ConnectionReport[], e: Expectation, get: (c: Conne
   const known = conns.length > 0 ? Object.keys(connectionFacts(conns[0]!)) : [];
   const results = conns.map((c) => ({ id: c.tcp.id, value: get(c) }));
   if (results.some((r) => r.value === undefined)) {
-    return { expectation: e.source, ok: false, detail: `unknown name "${e.name}"; connection properties are: ${known.join(', ')}` };
+    return {
+      expectation: e.source, ok: false,
+      detail: `unknown name "${e.name}"${suggestion(e.name)}; connection properties are: ${known.join(', ')}; totals are: ${[...TOTALS].join(', ')} and the annotation codes`,
+    };
+  }
+  // A number compared with text can only be a typo (null stays comparable: rtt.ms != null).
+  if (e.value !== 'null' && Number.isNaN(Number(e.value)) && results.some((r) => typeof r.value === 'number')) {
+    return { expectation: e.source, ok: false, detail: `"${e.value}" is not a number: ${e.name} is one` };
   }
   const failing = results.filter((r) => !compare(r.value as FactValue, e.op, e.value));
   const any = e.scope.kind === 'any';
@@ -101,9 +117,44 @@ function perConnection(conns: ConnectionReport[], e: Expectation, get: (c: Conne
   return { expectation: e.source, ok, detail };
 }
 
+/** Connection properties that share a name with an annotation code (the property wins, as it always did). */
+const PROPERTY_CODES = new Set(['http.pipelined']);
+
 function isTotal(name: string): boolean {
-  // Annotation codes (tcp.*, stream.*, packet.*, limit) count packets; http.* names are properties unless listed above.
-  return TOTALS.has(name) || name === 'limit' || (/^(tcp|stream|packet)\.[a-z-]+$/.test(name));
+  // Annotation codes count annotations over the scope; names also used by a property are that property.
+  return TOTALS.has(name) || (ANNOTATION_CODES.has(name) && !PROPERTY_CODES.has(name));
+}
+
+/** ", did you mean X?" for a name one or two edits away from a known code or total; '' otherwise. */
+function suggestion(name: string): string {
+  let best = '';
+  let bestDistance = 3;
+  for (const known of [...ANNOTATION_CODES, ...TOTALS]) {
+    const d = editDistance(name, known, bestDistance);
+    if (d < bestDistance) {
+      bestDistance = d;
+      best = known;
+    }
+  }
+  return best === '' ? '' : ` (did you mean ${best}?)`;
+}
+
+/** Levenshtein distance, or `limit` once it is certain to reach it. */
+function editDistance(a: string, b: string, limit: number): number {
+  if (Math.abs(a.length - b.length) >= limit) return limit;
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    let rowMin = i;
+    for (let j = 1; j <= b.length; j++) {
+      const v = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      cur.push(v);
+      if (v < rowMin) rowMin = v;
+    }
+    if (rowMin >= limit) return limit;
+    prev = cur;
+  }
+  return Math.min(prev[b.length]!, limit);
 }
 
 function total(conns: ConnectionReport[], report: Report, name: string): number {

@@ -92,6 +92,8 @@ export const Codes = {
   ZERO_WINDOW_PROBE: 'tcp.zero-window-probe',
   KEEP_ALIVE: 'tcp.keep-alive',
   KEEP_ALIVE_ACK: 'tcp.keep-alive-ack',
+  /** Wireshark's tcp.analysis.zero_window_probe_ack. */
+  ZERO_WINDOW_PROBE_ACK: 'tcp.zero-window-probe-ack',
   LOST_SEGMENT: 'tcp.lost-segment',
   ACK_LOST_SEGMENT: 'tcp.ack-lost-segment',
   WINDOW_UPDATE: 'tcp.window-update',
@@ -116,6 +118,14 @@ export const Codes = {
   HTTP_PIPELINED: 'http.pipelined',
   HTTP_UPGRADE: 'http.upgrade',
   HTTP_STOPPED: 'http.parse-stopped',
+  /** A message was cut short: its direction ended, or a gap or limit interrupted it, before its last byte. */
+  HTTP_INCOMPLETE: 'http.incomplete',
+  /** Parsing of a direction found a message start again after lost or unparsable bytes. */
+  HTTP_RESYNC: 'http.resync',
+  /** Requests travel TCP server→client: the TCP roles were inferred the wrong way round (mid-stream start). */
+  HTTP_ROLES_INVERTED: 'http.roles-inverted',
+  /** Bytes missing inside a body of known length: skipped by length arithmetic, counted, parsing goes on. */
+  HTTP_BODY_GAP: 'http.body-gap',
   // decode/
   TRUNCATED: 'packet.truncated',
   /** An IPv4 or IPv6 fragment of a TCP datagram, kept until the datagram is whole. */
@@ -127,3 +137,7 @@ export const Codes = {
   // resource bounds
   LIMIT: 'limit',
 } as const;
+
+/** Every annotation code this version emits (the values of Codes). */
+export const ANNOTATION_CODES: ReadonlySet<string> = new Set(Object.values(Codes));
+

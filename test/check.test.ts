@@ -32,11 +32,30 @@ describe('evaluate on real captures', () => {
     expect(evaluate(r, e('every: tcp.handshake=3')).ok).toBe(true);
     expect(evaluate(r, e('colour=blue'))).toMatchObject({ ok: false, detail: expect.stringContaining('unknown name') });
   });
-  it('fail-on counts packets carrying a code, per connection', async () => {
+  it('fail-on counts the annotations of a code, per connection', async () => {
     const r = await analyzeFile(CAP('real-lossy-keepalive.pcap'));
     const [retrans, rst] = checkFailOn(r, ['tcp.retransmission', 'tcp.refused']);
     expect(retrans!.ok).toBe(false);
-    expect(retrans!.detail).toMatch(/\d+ packet\(s\) in connection\(s\) 0 \(\d+\)/);
+    expect(retrans!.detail).toMatch(/^found \d+ in connection\(s\) 0 \(\d+\)$/);
     expect(rst!.ok).toBe(true);
+  });
+  it('rejects a misspelt code and a count compared with text, instead of passing them as "found 0"', async () => {
+    const r = await analyzeFile(CAP('real-lossy-keepalive.pcap'));
+    expect(evaluate(r, e('tcp.retransmision=0'))).toMatchObject({ ok: false, detail: expect.stringContaining('unknown name "tcp.retransmision" (did you mean tcp.retransmission?)') });
+    const [misspelt] = checkFailOn(r, ['tcp.retransmision']);
+    expect(misspelt).toMatchObject({ ok: false, detail: 'unknown annotation code "tcp.retransmision" (did you mean tcp.retransmission?)' });
+    expect(evaluate(r, e('connections!=abc'))).toMatchObject({ ok: false, detail: '"abc" is not a number: connections counts' });
+    expect(evaluate(r, e('http.maxPipelineDepth>=x'))).toMatchObject({ ok: false, detail: expect.stringContaining('not a number') });
+    expect(evaluate(r, e('every: rtt.ms!=null')).ok).toBe(true);
+  });
+
+  it('counts every annotation code, http.* and ip.* ones included; http.pipelined stays the property', async () => {
+    const r = await analyzeFile(CAP('real-http11-pipelined.pcap'));
+    expect(evaluate(r, e('http.request=7'))).toMatchObject({ ok: true, detail: 'found 7' });
+    expect(evaluate(r, e('http.incomplete=0')).ok).toBe(true);
+    expect(evaluate(r, e('ip.fragment=0')).ok).toBe(true);
+    expect(evaluate(r, e('conn 0: http.pipelined=3')).ok).toBe(true);
+    const frag = await analyzeFile(CAP('crafted-ipv4-fragments.pcap'));
+    expect(evaluate(frag, e('ip.reassembled=3')).ok).toBe(true);
   });
 });

@@ -26,12 +26,9 @@ export const Analysis = {
 export const ANY_RETRANSMISSION =
   Analysis.RETRANSMISSION | Analysis.FAST_RETRANSMISSION | Analysis.SPURIOUS_RETRANSMISSION;
 
-/**
- * Extra annotation codes of the tcp stage, named like those in Codes. Wireshark's tcp.analysis.zero_window_probe_ack
- * has no entry in Codes; it is public API from here on.
- */
+/** The tcp stage's code beyond the tcp.analysis.* flags of Codes (Wireshark's tcp.analysis.zero_window_probe_ack). */
 export const TcpCodes = {
-  ZERO_WINDOW_PROBE_ACK: 'tcp.zero-window-probe-ack',
+  ZERO_WINDOW_PROBE_ACK: Codes.ZERO_WINDOW_PROBE_ACK,
 } as const;
 
 /**
