@@ -105,7 +105,8 @@ interface ConnPipeline {
   reportAtSec: number;
 }
 
-const NO_ANNOTATIONS: Annotation[] = [];
+/** The annotations of every event that has none: frozen, so that no caller's push shows up in other events. */
+const NO_ANNOTATIONS: readonly Annotation[] = Object.freeze([]);
 /** The shared event's packet before the first push. */
 const EMPTY_PACKET: Packet = decodePacket({
   index: 0, tsSec: 0, tsNsec: 0, capLen: 0, origLen: 0, linkType: 0, interfaceId: 0, data: new Uint8Array(0),
@@ -233,12 +234,14 @@ export class Analyzer {
   push(record: CaptureRecord): PacketEvent {
     const stats = this.stats;
     stats.records++;
+    // A sub-second field read out of range (kept as read for tcpdump's text) is carried into the seconds here.
+    const carrySec = record.tsNsec >= 1e9 ? Math.floor(record.tsNsec / 1e9) : 0;
     if (stats.firstTsSec === null) {
-      stats.firstTsSec = record.tsSec;
-      stats.firstTsNsec = record.tsNsec;
+      stats.firstTsSec = record.tsSec + carrySec;
+      stats.firstTsNsec = record.tsNsec - carrySec * 1e9;
     }
-    stats.lastTsSec = record.tsSec;
-    stats.lastTsNsec = record.tsNsec;
+    stats.lastTsSec = record.tsSec + carrySec;
+    stats.lastTsNsec = record.tsNsec - carrySec * 1e9;
     const nowSec = record.tsSec + record.tsNsec * 1e-9;
     if (this.firstFrames !== null) this.noteTimeOrder(record);
     if (this.closingHead < this.closing.length) this.reportClosed(nowSec);
@@ -346,7 +349,7 @@ export class Analyzer {
   }
 
   /** The event's annotation list: its own copy, or with reuseEvents the scratch list itself (valid until the next push). */
-  private eventAnnotations(annotations: Annotation[]): Annotation[] {
+  private eventAnnotations(annotations: Annotation[]): readonly Annotation[] {
     if (annotations.length === 0) return NO_ANNOTATIONS;
     return this.sharedEvent === null ? annotations.slice() : annotations;
   }
@@ -611,16 +614,23 @@ export async function* analyze(
   const analyzer = new Analyzer({ ...opts, reuseEvents: false });
   const gen = readCaptureBatches(source);
   let warnings: readonly CaptureWarning[] = [];
-  for (;;) {
-    const next = await gen.next();
-    if (next.done) {
-      warnings = next.value?.warnings ?? [];
-      break;
+  let done = false;
+  try {
+    for (;;) {
+      const next = await gen.next();
+      if (next.done) {
+        done = true;
+        warnings = next.value?.warnings ?? [];
+        break;
+      }
+      const batch = next.value;
+      const events = new Array<PacketEvent>(batch.length);
+      for (let i = 0; i < batch.length; i++) events[i] = analyzer.push(batch[i]!);
+      yield events;
     }
-    const batch = next.value;
-    const events = new Array<PacketEvent>(batch.length);
-    for (let i = 0; i < batch.length; i++) events[i] = analyzer.push(batch[i]!);
-    yield events;
+  } finally {
+    // A caller that stops early (break in for await) returns this generator: the reader must close its file too.
+    if (!done) await gen.return(undefined as never);
   }
   return analyzer.finish(warnings);
 }

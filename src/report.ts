@@ -29,7 +29,11 @@ export interface PacketEvent {
    * Its TCP header is present whenever conn >= 0.
    */
   segment: Packet;
-  /** Connection id, or -1 for a packet that is not TCP (or could not be decoded as TCP). */
+  /**
+   * Connection id; -1 for a packet that joins no connection (not TCP, a TCP header cut before its window, an IP
+   * fragment whose datagram is not yet whole); -2 (FOREIGN_CONNECTION) for a packet of another shard's connection
+   * when AnalyzerOptions.shard is set.
+   */
   conn: number;
   /** 0 client→server, 1 server→client, -1 when not TCP. */
   dir: Direction | -1;
@@ -37,7 +41,8 @@ export interface PacketEvent {
   /** Sequence and acknowledgement numbers relative to each direction's ISN (Wireshark's convention). */
   relSeq: number;
   relAck: number;
-  annotations: Annotation[];
+  /** Read-only: events without annotations share one frozen empty list. */
+  annotations: readonly Annotation[];
 }
 
 /** Everything known about one connection once it is over (closed and expired, or the capture ended). */
@@ -45,7 +50,10 @@ export interface ConnectionReport {
   tcp: ConnectionSummary;
   http: HttpSummary;
   exchanges: readonly HttpExchange[];
-  /** How many packets of this connection carried each annotation code. */
+  /**
+   * How many annotations of each code this connection's packets carried (a packet can carry several of one code: four
+   * pipelined requests in one segment are four http.request). Packets outside any connection are not counted.
+   */
   annotationCounts: Record<string, number>;
 }
 

@@ -47,68 +47,73 @@ export async function* mergedBatches(
     if (summary.stopped) damaged = true;
   };
 
-  if (gens.length === 1) {
-    // One source: its batches pass through untouched (frame numbers are already the capture's own).
-    const gen = gens[0]!;
-    for (;;) {
-      if (opts.signal?.aborted) {
-        await gen.return?.(undefined as never);
-        break;
+  try {
+    if (gens.length === 1) {
+      // One source: its batches pass through untouched (frame numbers are already the capture's own).
+      const gen = gens[0]!;
+      for (;;) {
+        if (opts.signal?.aborted) {
+          await gen.return?.(undefined as never);
+          break;
+        }
+        const next = await gen.next();
+        if (next.done) {
+          collect(0, next.value);
+          break;
+        }
+        yield { records: next.value, bytes: totalBytes() };
       }
-      const next = await gen.next();
-      if (next.done) {
-        collect(0, next.value);
-        break;
-      }
-      yield { records: next.value, bytes: totalBytes() };
+      return { warnings, damaged, bytes: totalBytes() };
     }
-    return { warnings, damaged, bytes: totalBytes() };
-  }
 
-  // k-way merge on (tsSec, tsNsec); ties keep source order, so merging is stable like mergecap's.
-  const pending: (CaptureRecord[] | null)[] = new Array(gens.length).fill(null);
-  const pos = new Array<number>(gens.length).fill(0);
-  const live = new Array<boolean>(gens.length).fill(true);
-  const refill = async (i: number) => {
-    while (live[i] && (pending[i] === null || pos[i]! >= pending[i]!.length)) {
-      const next = await gens[i]!.next();
-      if (next.done) {
-        live[i] = false;
-        pending[i] = null;
-        collect(i, next.value);
-      } else {
-        pending[i] = next.value;
-        pos[i] = 0;
+    // k-way merge on (tsSec, tsNsec); ties keep source order, so merging is stable like mergecap's.
+    const pending: (CaptureRecord[] | null)[] = new Array(gens.length).fill(null);
+    const pos = new Array<number>(gens.length).fill(0);
+    const live = new Array<boolean>(gens.length).fill(true);
+    const refill = async (i: number) => {
+      while (live[i] && (pending[i] === null || pos[i]! >= pending[i]!.length)) {
+        const next = await gens[i]!.next();
+        if (next.done) {
+          live[i] = false;
+          pending[i] = null;
+          collect(i, next.value);
+        } else {
+          pending[i] = next.value;
+          pos[i] = 0;
+        }
+      }
+    };
+    for (let i = 0; i < gens.length; i++) await refill(i);
+    let frame = 0;
+    let out: CaptureRecord[] = [];
+    for (;;) {
+      if (opts.signal?.aborted) break;
+      let best = -1;
+      for (let i = 0; i < gens.length; i++) {
+        if (!live[i]) continue;
+        if (best < 0) {
+          best = i;
+          continue;
+        }
+        const a = pending[i]![pos[i]!]!;
+        const b = pending[best]![pos[best]!]!;
+        if (a.tsSec < b.tsSec || (a.tsSec === b.tsSec && a.tsNsec < b.tsNsec)) best = i;
+      }
+      if (best < 0) break;
+      const rec = pending[best]![pos[best]!++]!;
+      rec.index = ++frame;
+      out.push(rec);
+      if (pos[best]! >= pending[best]!.length) await refill(best);
+      if (out.length >= MERGED_BATCH_RECORDS) {
+        yield { records: out, bytes: totalBytes() };
+        out = [];
       }
     }
-  };
-  for (let i = 0; i < gens.length; i++) await refill(i);
-  let frame = 0;
-  let out: CaptureRecord[] = [];
-  for (;;) {
-    if (opts.signal?.aborted) break;
-    let best = -1;
-    for (let i = 0; i < gens.length; i++) {
-      if (!live[i]) continue;
-      if (best < 0) {
-        best = i;
-        continue;
-      }
-      const a = pending[i]![pos[i]!]!;
-      const b = pending[best]![pos[best]!]!;
-      if (a.tsSec < b.tsSec || (a.tsSec === b.tsSec && a.tsNsec < b.tsNsec)) best = i;
-    }
-    if (best < 0) break;
-    const rec = pending[best]![pos[best]!++]!;
-    rec.index = ++frame;
-    out.push(rec);
-    if (pos[best]! >= pending[best]!.length) await refill(best);
-    if (out.length >= MERGED_BATCH_RECORDS) {
-      yield { records: out, bytes: totalBytes() };
-      out = [];
-    }
+    if (out.length > 0) yield { records: out, bytes: totalBytes() };
+  } finally {
+    // Every source is closed however this ends: exhausted, stopped by the caller, interrupted, or one source failing
+    // (the others' files stayed open when the error went up).
+    for (const g of gens) await g.return(undefined as never).catch(() => undefined);
   }
-  if (out.length > 0) yield { records: out, bytes: totalBytes() };
-  for (const g of gens) await g.return?.(undefined as never);
   return { warnings, damaged, bytes: totalBytes() };
 }

@@ -9,7 +9,11 @@ import { CaptureReader } from './reader.js';
 import type { CaptureInfo } from './state.js';
 
 /** A path ('-' is stdin), a Node readable stream, or any async iterable of byte chunks. */
-export type CaptureSource = string | NodeJS.ReadableStream | AsyncIterable<Uint8Array>;
+/**
+ * What a capture is read from: a file path ('-' for stdin), the whole capture's bytes (a Uint8Array or Buffer),
+ * a byte stream (a Node Readable, a web ReadableStream) or any async iterable of byte chunks.
+ */
+export type CaptureSource = string | Uint8Array | AsyncIterable<Uint8Array> | { [Symbol.asyncIterator](): AsyncIterator<Uint8Array | string> };
 
 export interface ReadCaptureOptions {
   /** Read size for a path source (default 1 MiB): each read becomes one batch. */
@@ -75,8 +79,18 @@ export async function* readCaptureBatches(
         chunks = stream;
       }
     }
-  } else {
+  } else if (source instanceof Uint8Array) {
+    // The capture's bytes, whole (iterating a Uint8Array would give numbers, not chunks).
+    chunks = (async function* () {
+      yield source;
+    })();
+  } else if (source !== null && typeof source === 'object' && Symbol.asyncIterator in source) {
     chunks = source as AsyncIterable<Uint8Array | string>;
+  } else {
+    throw new CaptureError(
+      'E_READ',
+      `cannot read capture from ${source === null ? 'null' : typeof source}: give a file path, '-' for stdin, the capture's bytes (Uint8Array), or a byte stream`,
+    );
   }
 
   const reader = new CaptureReader();

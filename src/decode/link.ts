@@ -73,7 +73,9 @@ function truncated(packet: Packet, protocol: string): LinkResult {
 function nonIp(packet: Packet, etherType: number, wireLen: number, what: string, offset = -1): LinkResult {
   const note: NonIpNote = { kind: 'non-ip', linkType: packet.record.linkType, etherType, wireLen, offset, what };
   addNote(packet, note);
-  setProblem(packet, 'unsupported', 'link', `not IP (${what} 0x${etherType.toString(16)})`);
+  // etherType -1: no EtherType at all (an LLC frame, a link type this decoder does not read).
+  const which = etherType >= 0 ? `${what} 0x${etherType.toString(16)}` : what === 'linktype' ? `link type ${packet.record.linkType}` : what;
+  setProblem(packet, 'unsupported', 'link', `not IP (${which})`);
   return done(NET_NONE, 0, 0, 0);
 }
 

@@ -19,8 +19,16 @@ export function documentHead(captures: readonly string[]): string {
   return `${head.slice(0, -1)},"packets":[`;
 }
 
-/** Seconds and nanoseconds as a decimal string: a JSON number cannot hold ns precision at epoch magnitude. */
+/**
+ * Seconds and nanoseconds as a decimal string: a JSON number cannot hold ns precision at epoch magnitude. A
+ * sub-second field read out of range (tsNsec >= 1e9 from a µs pcap's field >= 1e6, kept as read for tcpdump's text)
+ * is carried into the seconds, so that the string is the record's time.
+ */
 export function tsString(tsSec: number, tsNsec: number): string {
+  if (tsNsec >= 1e9) {
+    tsSec += Math.floor(tsNsec / 1e9);
+    tsNsec %= 1e9;
+  }
   return `${tsSec}.${String(tsNsec).padStart(9, '0')}`;
 }
 

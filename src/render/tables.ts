@@ -226,10 +226,12 @@ function issuesText(c: ConnectionReport): string {
 
 export function renderCaptureSummary(report: Report, captures: readonly string[], p: Palette): string {
   const s = report.stats;
-  // Seconds and nanoseconds apart: a 4.5 s capture read 4.00 s when only whole seconds were subtracted.
-  const span = s.firstTsSec !== null && s.lastTsSec !== null
-    ? `, ${formatDurationUs((s.lastTsSec - s.firstTsSec) * 1e6 + ((s.lastTsNsec ?? 0) - (s.firstTsNsec ?? 0)) / 1e3)}`
-    : '';
+  // Seconds and nanoseconds apart: a 4.5 s capture read 4.00 s when only whole seconds were subtracted. A capture
+  // whose last record is stamped before its first says so rather than print a negative span.
+  const spanUs = s.firstTsSec !== null && s.lastTsSec !== null
+    ? (s.lastTsSec - s.firstTsSec) * 1e6 + ((s.lastTsNsec ?? 0) - (s.firstTsNsec ?? 0)) / 1e3
+    : null;
+  const span = spanUs === null ? '' : spanUs >= 0 ? `, ${formatDurationUs(spanUs)}` : `, last record stamped ${formatDurationUs(-spanUs)} before the first`;
   const odd = [
     s.truncated ? `${s.truncated} truncated` : '',
     s.invalid ? `${s.invalid} invalid` : '',

@@ -103,8 +103,9 @@ export function summarize(conn: Connection): ConnectionSummary {
     state: { client: client.state, server: server.state },
     closeReason: closeReason(conn),
     closedFirstBy: conn.closedFirstBy === -1 ? null : conn.closedFirstBy === 0 ? 'client' : 'server',
-    startSec: conn.startSec,
-    startNsec: conn.startNsec,
+    // A sub-second field read out of range (a µs pcap's >= 1e6) is carried into the seconds: these are a time.
+    startSec: conn.startSec + Math.floor(conn.startNsec / 1e9),
+    startNsec: conn.startNsec % 1e9,
     durationUs: (conn.lastNs - conn.startNs) / 1000,
     packets: { client: client.packets, server: server.packets },
     payloadBytes: { client: client.payloadBytes, server: server.payloadBytes },
