@@ -51,6 +51,8 @@ export const ExitCode = {
   USAGE: 2,
   UNREADABLE: 3,
   DAMAGED: 4,
+  /** The output could not be written (disk full, a closed file): main.ts's stdout error handler. */
+  OUTPUT: 5,
 } as const;
 
 export const EPILOGUE = `Examples:
@@ -67,7 +69,9 @@ Exit codes:
   1  check: an expectation did not hold (the report says which)
   2  usage error
   3  a capture could not be read at all (not a capture, bad header, missing file)
-  4  a capture is damaged partway: everything before the damage was analysed and printed`;
+  4  a capture is damaged partway: everything before the damage was analysed and printed
+  5  the output could not be written (disk full, ...)
+A reader that closes the output early (| head) ends the run: exit 0, or the run's own code once it is known.`;
 
 /** yargs reads a lone "-" as a flag; it stands in for stdin as a capture path, so it is hidden during parsing. */
 export const STDIN_TOKEN = '\u0000stdin';
@@ -92,7 +96,7 @@ export function buildParser(argv: readonly string[]) {
     .option('t', { type: 'count', describe: 'timestamp style as tcpdump: -t none, -tt epoch, -ttt delta, -tttt date, -ttttt since first' })
     .option('nano', { type: 'boolean', default: false, describe: 'nanosecond timestamps (tcpdump --nano)' })
     .option('color', { choices: ['auto', 'always', 'never'] as const, default: 'auto' as ColorMode, describe: 'colour annotations (auto: on a terminal unless NO_COLOR is set)' })
-    .option('progress', { choices: ['auto', 'never'] as const, default: 'auto' as const, describe: 'progress line on stderr when it is a terminal' })
+    .option('progress', { choices: ['auto', 'never'] as const, default: 'auto' as const, describe: 'progress line on stderr when it is a terminal (and stdout is not one printing packets)' })
     .option('conn', { type: 'number', describe: 'only connection N (ids as in the tables)' })
     .option('max-connections', { type: 'number', default: DEFAULT_MAX_CONNECTIONS, describe: 'most connections tracked at once; beyond it the least recently active is reported early (the summary says how many)' })
     .option('jobs', { alias: 'j', type: 'number', default: 1, describe: '--summary and the timeline of capture files: analyse in N threads, each a share of the connections (same output; more memory)' })

@@ -6,7 +6,7 @@ import { ExitCode, type CliOptions } from './args.js';
 import type { CliIo } from './run-cli.js';
 import type { SourceSpec } from '../capture/merge.js';
 import type { Report } from '../report.js';
-import type { CaptureWarning } from '../capture/index.js';
+import { CaptureError, type CaptureWarning } from '../capture/index.js';
 import { checkFailOn, evaluate, parseExpectation, type CheckResult, type Expectation } from '../check.js';
 
 type Analyse = (specs: SourceSpec[]) => Promise<{ report: Report; warnings: CaptureWarning[]; damaged: boolean }>;
@@ -79,10 +79,22 @@ export async function runChecks(options: CliOptions, io: CliIo, analyse: Analyse
   }
 
   let failed = 0;
+  let unreadable = 0;
   let worst: number = ExitCode.OK;
   const lines: string[] = [];
   for (const [capture, entry] of plan) {
-    const { report, warnings, damaged } = await analyse([{ name: capture === '-' ? 'stdin' : capture, source: capture === '-' ? io.stdin : capture }]);
+    let analysed;
+    try {
+      analysed = await analyse([{ name: capture === '-' ? 'stdin' : capture, source: capture === '-' ? io.stdin : capture }]);
+    } catch (err) {
+      // One capture that cannot be read must not hide the results of the others: it fails, the rest are reported.
+      const why = readFailure(err);
+      if (why === null) throw err;
+      unreadable++;
+      lines.push(`FAIL ${capture}: cannot be read: ${why}`);
+      continue;
+    }
+    const { report, warnings, damaged } = analysed;
     const results: CheckResult[] = [...parsed.get(capture)!.map((e) => evaluate(report, e)), ...checkFailOn(report, entry.failOn)];
     const bad = results.filter((r) => !r.ok);
     failed += bad.length;
@@ -91,8 +103,20 @@ export async function runChecks(options: CliOptions, io: CliIo, analyse: Analyse
     for (const w of warnings) lines.push(`  warning: ${w.message}`);
     if (damaged) worst = ExitCode.DAMAGED;
   }
-  lines.push(failed === 0 ? `check: all expectations held on ${plan.size} capture(s)` : `check: ${failed} expectation(s) did not hold`);
+  const unread = unreadable === 0 ? '' : `; ${unreadable} capture(s) could not be read`;
+  lines.push(failed === 0 && unreadable === 0 ? `check: all expectations held on ${plan.size} capture(s)` : `check: ${failed} expectation(s) did not hold${unread}`);
   io.stdout.write(`${lines.join('\n')}\n`);
+  if (unreadable > 0) return ExitCode.UNREADABLE;
   if (failed > 0) return ExitCode.CHECK_FAILED;
   return worst;
+}
+
+/** Why a capture could not be read, in words (a CaptureError, or a file system error); null for anything else. */
+function readFailure(err: unknown): string | null {
+  if (err instanceof CaptureError) return err.message;
+  const e = err as NodeJS.ErrnoException;
+  if (e && typeof e.code === 'string' && typeof e.path === 'string') {
+    return e.code === 'ENOENT' ? 'no such file' : e.code === 'EACCES' ? 'permission denied' : e.code === 'EISDIR' ? 'is a directory' : e.code;
+  }
+  return null;
 }

@@ -8,6 +8,7 @@ import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { runCli, type CliStream } from './run-cli.js';
 import { heapGuard } from './heap-guard.js';
+import { ExitCode } from './args.js';
 import { interfaceName } from './interfaces.js';
 import type { ShardDone, ShardMessage, ShardRequest, ShardRunner } from './shards.js';
 
@@ -48,10 +49,13 @@ function processStream(stream: NodeJS.WriteStream): CliStream {
   };
 }
 
-// A closed pipe (tcptrace … | head) is a normal way to stop reading output, not an error.
+// A closed pipe (tcptrace … | head) is a normal way to stop reading output, not an error: exit 0, or the run's own
+// code when it is already known (a failed check piped to another command still fails). Any other write error (a
+// full disk) is one line and its own exit code, never a stack trace.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-  if (err.code === 'EPIPE') process.exit(0);
-  throw err;
+  if (err.code === 'EPIPE') process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+  process.stderr.write(`tcptrace: cannot write the output: ${err.message}\n`);
+  process.exit(ExitCode.OUTPUT);
 });
 
 

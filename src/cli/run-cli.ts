@@ -729,9 +729,14 @@ function timelineRenderer(options: CliOptions, palette: typeof PLAIN_PALETTE, io
   });
 }
 
-/** A progress line on stderr, only when stderr is a terminal and stdout is not the same terminal's timeline. */
+/**
+ * A progress line on stderr, only when stderr is a terminal and stdout does not write to a terminal while the capture
+ * is read (the timeline, JSON, --http): the line's carriage returns would land inside the packet lines.
+ */
 function makeProgress(options: CliOptions, io: CliIo, specs: SourceSpec[]) {
   if (options.progress === 'never' || io.stderr.isTTY !== true) return null;
+  const printsWhileReading = options.command === 'trace' && !(options.format === 'text' && options.view === 'summary');
+  if (printsWhileReading && io.stdout.isTTY === true) return null;
   const totalBytes = specs.reduce<number | null>((sum, s) => {
     if (sum === null || typeof s.source !== 'string' || s.source === '-') return null;
     const size = io.fileSize?.(s.source) ?? null;

@@ -162,6 +162,12 @@ describe('built CLI', () => {
     expect(bad.stdout).toMatch(/3 expectation\(s\) did not hold/);
     const typo = run(['check', f, '--expect', 'connections']);
     expect(typo.code).toBe(2);
+    // A capture that cannot be read fails on its own line; the others are still checked and reported.
+    const missing = run(['check', f, CAP('no-such.pcap'), '--expect', 'connections=2']);
+    expect(missing.code).toBe(3);
+    expect(missing.stdout).toMatch(/PASS .*real-http11-pipelined\.pcap: 1\/1 held/);
+    expect(missing.stdout).toMatch(/FAIL .*no-such\.pcap: cannot be read: .*no such file/);
+    expect(missing.stdout).toMatch(/1 capture\(s\) could not be read/);
   });
 
   it('check reads an expectations file for several captures', () => {
@@ -193,6 +199,27 @@ describe('built CLI', () => {
     const piped = run(['--summary', f]);
     expect(piped.stderr).toBe('');
     expect(piped.stdout).not.toContain('MB of');
+    // One terminal for both: the timeline's lines must not be cut by the progress line; --summary prints at the end.
+    const shared = spawnSync('/usr/bin/script', ['-qec', `${process.execPath} ${CLI} --no-annotate ${f}`, '/dev/null'], { env: ENV });
+    expect(shared.stdout.toString()).not.toContain('MB of');
+    const summary = spawnSync('/usr/bin/script', ['-qec', `${process.execPath} ${CLI} --summary ${f}`, '/dev/null'], { env: ENV });
+    expect(summary.stdout.toString()).toMatch(/tcptrace: [\d.]+ MB of/);
+  });
+
+  it.runIf(existsSync('/dev/full'))('a full disk is one line and exit 5, never a stack trace', () => {
+    const r = spawnSync('sh', ['-c', `"${process.execPath}" "${CLI}" "${CAP('real-large-download.pcap')}" > /dev/full`], { env: ENV });
+    expect(r.status).toBe(5);
+    expect(r.stderr.toString()).toMatch(/^tcptrace: cannot write the output: ENOSPC[^\n]*\n$/);
+  });
+
+  it('a closed output pipe ends the run with 0, or with the run\'s own code once known', async () => {
+    const closedEarly = (args: string[]) => new Promise<number | null>((resolve) => {
+      const child = spawn(process.execPath, [CLI, ...args], { env: ENV, stdio: ['ignore', 'pipe', 'pipe'] });
+      child.stdout.destroy();
+      child.on('close', (code) => resolve(code));
+    });
+    expect(await closedEarly(['check', CAP('real-http11-keepalive.pcap'), '--expect', 'connections=5'])).toBe(1);
+    expect(await closedEarly([CAP('real-large-download.pcap')])).toBe(0);
   });
 });
 
