@@ -27,6 +27,36 @@ export interface MergedEnd {
 /** Records per merged batch: large enough to keep the per-batch cost negligible. */
 const MERGED_BATCH_RECORDS = 4096;
 
+/** What nextOrAbort gives when the signal fired first. */
+const ABORTED = Symbol('aborted');
+
+/**
+ * gen.next(), unless the signal fires first: an idle source (stdin with nothing to read) must not hold up Ctrl-C.
+ * The read left pending is abandoned (its generator is not returned: that would wait for the read).
+ */
+function nextOrAbort<T, R>(gen: AsyncGenerator<T, R>, signal: AbortSignal | undefined, pending: Set<AsyncGenerator<T, R>>): Promise<IteratorResult<T, R> | typeof ABORTED> {
+  const next = gen.next();
+  if (signal === undefined) return next;
+  if (signal.aborted) return Promise.resolve(ABORTED);
+  pending.add(gen);
+  return new Promise((resolve, reject) => {
+    const onAbort = () => resolve(ABORTED);
+    signal.addEventListener('abort', onAbort, { once: true });
+    next.then(
+      (r) => {
+        pending.delete(gen);
+        signal.removeEventListener('abort', onAbort);
+        resolve(r);
+      },
+      (err: unknown) => {
+        pending.delete(gen);
+        signal.removeEventListener('abort', onAbort);
+        reject(err);
+      },
+    );
+  });
+}
+
 export async function* mergedBatches(
   specs: readonly SourceSpec[],
   opts: { signal?: AbortSignal } = {},
@@ -41,6 +71,8 @@ export async function* mergedBatches(
   );
   const warnings: CaptureWarning[] = [];
   let damaged = false;
+  /** Sources with a read in flight: returning one would wait for that read (see nextOrAbort). */
+  const reading = new Set<AsyncGenerator<CaptureRecord[], CaptureSummary, undefined>>();
   const collect = (i: number, summary: CaptureSummary) => {
     const prefix = specs.length > 1 ? `${specs[i]!.name}: ` : '';
     for (const w of summary.warnings) warnings.push({ ...w, message: prefix + w.message });
@@ -52,11 +84,9 @@ export async function* mergedBatches(
       // One source: its batches pass through untouched (frame numbers are already the capture's own).
       const gen = gens[0]!;
       for (;;) {
-        if (opts.signal?.aborted) {
-          await gen.return?.(undefined as never);
-          break;
-        }
-        const next = await gen.next();
+        if (opts.signal?.aborted) break;
+        const next = await nextOrAbort(gen, opts.signal, reading);
+        if (next === ABORTED) break;
         if (next.done) {
           collect(0, next.value);
           break;
@@ -72,7 +102,11 @@ export async function* mergedBatches(
     const live = new Array<boolean>(gens.length).fill(true);
     const refill = async (i: number) => {
       while (live[i] && (pending[i] === null || pos[i]! >= pending[i]!.length)) {
-        const next = await gens[i]!.next();
+        const next = await nextOrAbort(gens[i]!, opts.signal, reading);
+        if (next === ABORTED) {
+          for (let j = 0; j < gens.length; j++) live[j] = false;
+          return;
+        }
         if (next.done) {
           live[i] = false;
           pending[i] = null;
@@ -113,7 +147,10 @@ export async function* mergedBatches(
   } finally {
     // Every source is closed however this ends: exhausted, stopped by the caller, interrupted, or one source failing
     // (the others' files stayed open when the error went up).
-    for (const g of gens) await g.return(undefined as never).catch(() => undefined);
+    for (const g of gens) {
+      if (reading.has(g)) void g.return(undefined as never).catch(() => undefined);
+      else await g.return(undefined as never).catch(() => undefined);
+    }
   }
   return { warnings, damaged, bytes: totalBytes() };
 }

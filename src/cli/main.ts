@@ -33,6 +33,9 @@ process.on('SIGINT', () => {
   if (interrupted) process.exit(130);
   interrupted = true;
   controller.abort();
+  // A read of an idle stdin is abandoned by the abort (mergedBatches); it must not keep the process from exiting
+  // once the tables are printed.
+  (process.stdin as { unref?: () => void }).unref?.();
 });
 
 /** Writes to a process stream, respecting back-pressure lost only at exit (stdout to a pipe is async in Node). */

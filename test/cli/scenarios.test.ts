@@ -86,6 +86,24 @@ describe('built CLI', () => {
     expect(code).toBe(0);
   });
 
+  it.runIf(process.platform !== 'win32')('Ctrl-C while stdin is idle prints the tables at once and exits 130', async () => {
+    const bytes = readFileSync(CAP('real-http11-keepalive.pcap'));
+    const child = spawn(process.execPath, [CLI, '--summary', '-'], { env: ENV });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    // The whole capture, but stdin stays open: the reader waits for more.
+    child.stdin.write(bytes);
+    await new Promise((r) => setTimeout(r, 700));
+    const sentAt = Date.now();
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(Date.now() - sentAt).toBeLessThan(3000);
+    expect(code).toBe(130);
+    expect(out).toMatch(/27 packets \(27 TCP\)/);
+    expect(out).toContain('Connections');
+    child.stdin.destroy();
+  });
+
   it('merges rotated files by timestamp into one analysis, as mergecap', () => {
     const { records } = readCaptureSync(new Uint8Array(readFileSync(CAP('real-http11-keepalive.pcap'))));
     const spec = (r: (typeof records)[number]) => ({ data: r.data, tsSec: r.tsSec, tsFrac: Math.floor(r.tsNsec / 1000), origLen: r.origLen });
