@@ -42,6 +42,16 @@ export interface CaptureSummary {
 const DEFAULT_CHUNK_BYTES = 1 << 20;
 
 /**
+ * The error to report for input `name`: a CaptureError naming the input in what the reader found wrong with it (with
+ * several captures, which one was empty?); read errors name it already, and an anonymous stream has no name.
+ */
+function named(name: string, err: unknown): CaptureError {
+  if (!(err instanceof CaptureError)) return readError(name, err);
+  if (err.code === 'E_READ' || name === 'stream') return err;
+  return new CaptureError(err.code, `${name}: ${err.message}`, { offset: err.offset, cause: err });
+}
+
+/**
  * Reads a capture and yields its records in batches, one batch per input chunk (never one per packet). Throws
  * CaptureError: E_READ when the input cannot be read, the other codes when it is not a usable capture.
  */
@@ -109,11 +119,15 @@ export async function* readCaptureBatches(
       if (reader.stopped) break;
     }
   } catch (err) {
-    throw err instanceof CaptureError ? err : readError(name, err);
+    throw named(name, err);
   } finally {
     if (owned !== null) owned.destroy();
   }
-  reader.end();
+  try {
+    reader.end();
+  } catch (err) {
+    throw named(name, err);
+  }
   return {
     info: reader.info,
     warnings: reader.warnings,

@@ -46,6 +46,8 @@ describe('built CLI', () => {
       for (const f of [path.join(dir, 'notes.txt'), path.join(dir, 'missing.pcap'), dir]) {
         const r = run([f]);
         expect(r.code).toBe(3);
+        // Which input it was, as tcpdump says "tcpdump: FILE: …" (several captures may be given).
+        expect(r.stderr).toContain(f);
         expect(r.stderr.trim().split('\n')).toHaveLength(1);
         expect(r.stderr).toMatch(/^tcptrace: /);
         expect(r.stderr).not.toMatch(/\n\s+at /);
