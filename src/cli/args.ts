@@ -73,6 +73,11 @@ Exit codes:
   5  the output could not be written (disk full, ...)
 A reader that closes the output early (| head) ends the run: exit 0, or the run's own code once it is known.`;
 
+/** The rejected value of a numeric option as the error says it: yargs turns text into NaN, which is not what was typed. */
+function shown(v: unknown): string {
+  return typeof v === 'number' && Number.isNaN(v) ? 'not text' : `not ${String(v)}`;
+}
+
 /** yargs reads a lone "-" as a flag; it stands in for stdin as a capture path, so it is hidden during parsing. */
 export const STDIN_TOKEN = '\u0000stdin';
 
@@ -125,17 +130,17 @@ export function checkArgs(parsed: Record<string, unknown>): { options: CliOption
   const http = parsed.http === true;
   if (summary && http) return { error: '--summary and --http are different views: choose one' };
   const conn = parsed.conn === undefined ? null : Number(parsed.conn);
-  if (conn !== null && (!Number.isInteger(conn) || conn < 0)) return { error: `--conn takes a connection id (0, 1, …), not ${String(parsed.conn)}` };
+  if (conn !== null && (!Number.isInteger(conn) || conn < 0)) return { error: `--conn takes a connection id (0, 1, …), ${shown(parsed.conn)}` };
   const ports = list(parsed.port).map(Number);
   const badPort = ports.find((p) => !Number.isInteger(p) || p < 0 || p > 65535);
-  if (badPort !== undefined) return { error: `--port takes a number from 0 to 65535, not ${String(badPort)}` };
+  if (badPort !== undefined) return { error: `--port takes a number from 0 to 65535, ${shown(badPort)}` };
   const maxConnections = Number(parsed['max-connections'] ?? DEFAULT_MAX_CONNECTIONS);
   if (!Number.isInteger(maxConnections) || maxConnections < 1) {
-    return { error: `--max-connections takes a count of 1 or more, not ${String(parsed['max-connections'])}` };
+    return { error: `--max-connections takes a count of 1 or more, ${shown(parsed['max-connections'])}` };
   }
   const jobs = Number(parsed.jobs ?? 1);
   if (!Number.isInteger(jobs) || jobs < 1 || jobs > MAX_JOBS) {
-    return { error: `--jobs takes a thread count from 1 to ${MAX_JOBS}, not ${String(parsed.jobs)}` };
+    return { error: `--jobs takes a thread count from 1 to ${MAX_JOBS}, ${shown(parsed.jobs)}` };
   }
   const tsStyle = Number(parsed.t ?? 0);
   if (tsStyle > 5) return { error: 'timestamp style: at most -ttttt' };

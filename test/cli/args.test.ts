@@ -28,6 +28,9 @@ describe('checkArgs', () => {
     expect(await check([])).toEqual({ error: expect.stringContaining('no capture given') });
     expect(await check(['--summary', '--http', 'a'])).toEqual({ error: expect.stringContaining('choose one') });
     expect(await check(['--port', '70000', 'a'])).toEqual({ error: expect.stringContaining('0 to 65535') });
+    // Text given to a numeric option is not reported as the NaN yargs made of it.
+    expect(await check(['--port', 'abc', 'a'])).toEqual({ error: '--port takes a number from 0 to 65535, not text' });
+    expect(await check(['--conn', 'x', 'a'])).toEqual({ error: '--conn takes a connection id (0, 1, …), not text' });
     expect(await check(['--expect', 'x=1', 'a'])).toEqual({ error: expect.stringContaining('check command') });
     expect(await check(['check', 'a'])).toEqual({ error: expect.stringContaining('needs something to assert') });
     expect(await check(['-', '-'])).toEqual({ error: expect.stringContaining('only once') });
