@@ -96,7 +96,8 @@ export async function* mergedBatches(
       return { warnings, damaged, bytes: totalBytes() };
     }
 
-    // k-way merge on (tsSec, tsNsec); ties keep source order, so merging is stable like mergecap's.
+    // k-way merge on (tsSec, tsNsec). On equal timestamps the later source goes first, as mergecap 4.0 does (checked:
+    // two files of equal times merge as b1, a1, b2, a2), so that frame numbers match tshark on mergecap's output.
     const pending: (CaptureRecord[] | null)[] = new Array(gens.length).fill(null);
     const pos = new Array<number>(gens.length).fill(0);
     const live = new Array<boolean>(gens.length).fill(true);
@@ -131,7 +132,7 @@ export async function* mergedBatches(
         }
         const a = pending[i]![pos[i]!]!;
         const b = pending[best]![pos[best]!]!;
-        if (a.tsSec < b.tsSec || (a.tsSec === b.tsSec && a.tsNsec < b.tsNsec)) best = i;
+        if (a.tsSec < b.tsSec || (a.tsSec === b.tsSec && a.tsNsec <= b.tsNsec)) best = i;
       }
       if (best < 0) break;
       const rec = pending[best]![pos[best]!++]!;

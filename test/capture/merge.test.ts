@@ -31,11 +31,14 @@ describe('mergedBatches', () => {
     expect(records.map((r) => r.index)).toEqual([1, 2, 3, 4, 5]);
   });
 
-  it('keeps source order on equal timestamps and compares nanoseconds', async () => {
+  it('puts the later source first on equal timestamps, as mergecap 4.0, and compares nanoseconds', async () => {
     const a = pcap([rec(1, 500, 1), rec(1, 999, 2)]);
     const b = pcap([rec(1, 500, 3), rec(1, 600, 4)]);
     const { records } = await collect([a, b]);
-    expect(records.map((r) => r.data[0])).toEqual([1, 3, 4, 2]);
+    expect(records.map((r) => r.data[0])).toEqual([3, 1, 4, 2]);
+    // Three sources tied: last to first.
+    const three = await collect([pcap([rec(1, 0, 1)]), pcap([rec(1, 0, 2)]), pcap([rec(1, 0, 3)])]);
+    expect(three.records.map((r) => r.data[0])).toEqual([3, 2, 1]);
   });
 
   it('reports a truncated source with its name and still merges what it has', async () => {
