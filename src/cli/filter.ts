@@ -43,5 +43,44 @@ export function makeFilter(options: Pick<CliOptions, 'conn' | 'hosts' | 'ports'>
 
 /** IPv6 literals may be written in brackets or upper case on the command line. */
 function normalizeHost(h: string): string {
-  return h.replace(/^\[|\]$/g, '').toLowerCase();
+  const text = h.replace(/^\[|\]$/g, '').toLowerCase();
+  if (!text.includes(':')) return text;
+  // Any spelling of an IPv6 address (0:0:0:0:0:0:0:1, ::0001, 0::1) in the form the tables print (RFC 5952).
+  const bytes = parseIpv6(text);
+  return bytes === null ? text : formatAddr(bytes);
+}
+
+/** The 16 bytes of an IPv6 address in text (RFC 4291 §2.2: "::", an IPv4 tail), or null when it is not one. */
+function parseIpv6(text: string): Uint8Array | null {
+  const halves = text.split('::');
+  if (halves.length > 2) return null;
+  const groups = (part: string): number[] | null => {
+    if (part === '') return [];
+    const out: number[] = [];
+    const pieces = part.split(':');
+    for (let i = 0; i < pieces.length; i++) {
+      const p = pieces[i]!;
+      if (i === pieces.length - 1 && p.includes('.')) {
+        const quad = p.split('.').map((x) => (/^\d{1,3}$/.test(x) ? Number(x) : NaN));
+        if (quad.length !== 4 || quad.some((x) => !(x >= 0 && x <= 255))) return null;
+        out.push((quad[0]! << 8) | quad[1]!, (quad[2]! << 8) | quad[3]!);
+      } else {
+        if (!/^[0-9a-f]{1,4}$/.test(p)) return null;
+        out.push(parseInt(p, 16));
+      }
+    }
+    return out;
+  };
+  const head = groups(halves[0]!);
+  const tail = halves.length === 2 ? groups(halves[1]!) : [];
+  if (head === null || tail === null) return null;
+  const missing = 8 - head.length - tail.length;
+  if (halves.length === 1 ? missing !== 0 : missing < 1) return null;
+  const words = [...head, ...new Array<number>(halves.length === 2 ? missing : 0).fill(0), ...tail];
+  const bytes = new Uint8Array(16);
+  words.forEach((w, i) => {
+    bytes[2 * i] = w >> 8;
+    bytes[2 * i + 1] = w & 0xff;
+  });
+  return bytes;
 }
