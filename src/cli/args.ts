@@ -70,6 +70,7 @@ Exit codes:
   2  usage error
   3  a capture could not be read at all (not a capture, bad header, missing file)
   4  a capture is damaged partway: everything before the damage was analysed and printed
+     (a file merely cut short inside its last record, as a capture that was still being written, is a warning: 0)
   5  the output could not be written (disk full, ...)
 A reader that closes the output early (| head) ends the run: exit 0, or the run's own code once it is known.`;
 
@@ -91,7 +92,7 @@ export function buildParser(argv: readonly string[]) {
     .scriptName('tcptrace')
     .usage('Usage: $0 [options] <capture...>\n       $0 check [options] <capture...>\n\nReads pcap/pcapng captures (a file or - for stdin) and explains every TCP connection: tcpdump-exact packet lines, handshake and teardown, analysis flags, and how HTTP/1.x used each connection.')
     .command('$0 [captures..]', 'print the annotated timeline and tables')
-    .command('check <captures..>', 'assert properties of captures; exit 1 with a report when one does not hold')
+    .command('check [captures..]', 'assert properties of captures; exit 1 with a report when one does not hold')
     .option('summary', { type: 'boolean', default: false, describe: 'no packet lines: the connection table and each HTTP verdict with its evidence' })
     .option('http', { type: 'boolean', default: false, describe: 'one table of requests and responses per HTTP connection' })
     .option('format', { choices: ['text', 'json', 'ndjson'] as const, default: 'text' as Format, describe: 'output format' })
@@ -124,7 +125,9 @@ export function buildParser(argv: readonly string[]) {
 export function checkArgs(parsed: Record<string, unknown>): { options: CliOptions } | { error: string } {
   const command = Array.isArray(parsed._) && parsed._[0] === 'check' ? 'check' : 'trace';
   const captures = list(parsed.captures).map((c) => (c === STDIN_TOKEN ? '-' : c));
-  if (captures.length === 0) return { error: 'no capture given: tcptrace <capture.pcap> (use - to read standard input)' };
+  // check --expect-file names its captures itself.
+  const namesCaptures = command === 'check' && parsed['expect-file'] !== undefined;
+  if (captures.length === 0 && !namesCaptures) return { error: 'no capture given: tcptrace <capture.pcap> (use - to read standard input)' };
   if (captures.filter((c) => c === '-').length > 1) return { error: 'standard input (-) can be read only once' };
   const summary = parsed.summary === true;
   const http = parsed.http === true;

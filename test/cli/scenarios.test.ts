@@ -207,6 +207,14 @@ describe('built CLI', () => {
       const r = run(['check', '--expect-file', file, CAP('real-http10-short.pcap')]);
       expect(r.stdout).toMatch(/all expectations held on 2 capture/);
       expect(r.code).toBe(0);
+      // The file names its captures: none are needed on the command line.
+      const alone = run(['check', '--expect-file', file]);
+      expect(alone.stdout).toMatch(/all expectations held on 2 capture/);
+      expect(alone.code).toBe(0);
+      // A capture that no expectation applies to is not a pass.
+      const unnamed = run(['check', '--expect-file', file, CAP('real-ipv6.pcap')]);
+      expect(unnamed.stdout).toMatch(/FAIL .*real-ipv6\.pcap: no expectation applies to it/);
+      expect(unnamed.code).toBe(1);
     } finally {
       rmSync(dir, { recursive: true });
     }
