@@ -54,5 +54,7 @@ export const CaptureWarningCode = {
   CORRUPT: 'capture.corrupt',
   BAD_TIMESTAMP: 'capture.bad-timestamp',
   CAPLEN_EXCEEDS_ORIGLEN: 'capture.caplen-exceeds-origlen',
+  /** A classic pcap record longer than the file header's snapshot length: cut to it, as libpcap does. */
+  BEYOND_SNAPLEN: 'capture.beyond-snaplen',
   BAD_OPTION: 'capture.bad-option',
 } as const;

@@ -14,6 +14,14 @@ const MODIFIED_RECORD_HEADER_LEN = 24;
 /** libpcap MAXIMUM_SNAPLEN: a record longer than this and than its wire length cannot come from a real capture. */
 const LIBPCAP_MAX_SNAPLEN = 262144;
 
+/** libpcap max_snaplen_for_dlt(): the largest snapshot length it accepts for a link type. */
+function maxSnapLenForLinkType(linkType: number): number {
+  if (linkType === 231) return 128 * 1024 * 1024; // DLT_DBUS
+  if (linkType === 279) return 8 * 1024 * 1024; // DLT_EBHSCR
+  if (linkType === 249) return 1024 * 1024; // DLT_USBPCAP
+  return LIBPCAP_MAX_SNAPLEN;
+}
+
 /** How caplen and len are stored (libpcap sf-pcap.c lengths_swapped): before 2.3 the two fields were interchanged. */
 const LengthOrder = { Normal: 0, Swapped: 1, MaybeSwapped: 2 } as const;
 type LengthOrder = (typeof LengthOrder)[keyof typeof LengthOrder];
@@ -38,6 +46,11 @@ export class PcapParser implements FormatParser {
   private lengthOrder: LengthOrder = LengthOrder.Normal;
   /** caplen above this and above origLen is corruption, not an odd record. */
   private capLenSanity = LIBPCAP_MAX_SNAPLEN;
+  /**
+   * The file's snapshot length as libpcap adjusts it (pcap_adjust_snapshot: 0 or above the link type's maximum is
+   * that maximum). libpcap cuts a longer record to it and tcpdump prints what is left: so does this reader.
+   */
+  private snapshotLen = Infinity;
 
   constructor(
     private readonly st: CaptureState,
@@ -81,6 +94,7 @@ export class PcapParser implements FormatParser {
     const fracLimit = this.fracLimit;
     const linkType = this.linkType;
     const normalOrder = this.lengthOrder === LengthOrder.Normal;
+    const snapshotLen = this.snapshotLen;
     let index = st.recordCount;
     while (end - pos >= hdrLen) {
       let capLen = dv.getUint32(pos + 8, le);
@@ -98,19 +112,20 @@ export class PcapParser implements FormatParser {
       if (capLen > end - dataStart) break;
       const tsFrac = dv.getUint32(pos + 4, le);
       index++;
-      if (tsFrac >= fracLimit || capLen > origLen) {
+      if (tsFrac >= fracLimit || capLen > origLen || capLen > snapshotLen) {
         st.recordCount = index - 1;
         this.oddRecord(tsFrac, capLen, origLen, base + pos);
       }
+      const keptLen = capLen > snapshotLen ? snapshotLen : capLen;
       out.push({
         index,
         tsSec: dv.getUint32(pos, le),
         tsNsec: tsFrac * nsecPerUnit,
-        capLen,
+        capLen: keptLen,
         origLen,
         linkType,
         interfaceId: 0,
-        data: new Uint8Array(ab, byteOffset + dataStart, capLen),
+        data: new Uint8Array(ab, byteOffset + dataStart, keptLen),
       });
       pos = dataStart + capLen;
     }
@@ -149,6 +164,8 @@ export class PcapParser implements FormatParser {
     // is set; the bits between are reserved and must be ignored by readers.
     this.linkType = linkField & 0xffff;
     this.capLenSanity = Math.max(snapLen, LIBPCAP_MAX_SNAPLEN);
+    const maxSnap = maxSnapLenForLinkType(this.linkType);
+    this.snapshotLen = snapLen === 0 || snapLen > maxSnap ? maxSnap : snapLen;
     const info: CaptureInfo = {
       format: 'pcap',
       byteOrder: le ? 'le' : 'be',
@@ -207,6 +224,14 @@ export class PcapParser implements FormatParser {
         offset,
         `record ${frame} has ${tsFrac} ${unit} in its sub-second field (must be below ${this.fracLimit}); ` +
           'kept as read, as tcpdump does',
+      );
+    }
+    if (capLen > this.snapshotLen) {
+      this.st.warnOnce(
+        CaptureWarningCode.BEYOND_SNAPLEN,
+        frame,
+        offset,
+        `record ${frame} has ${capLen} captured bytes, more than the file's snapshot length (${this.snapshotLen}); cut to it, as libpcap does`,
       );
     }
     if (capLen > origLen) {

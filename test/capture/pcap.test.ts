@@ -170,6 +170,18 @@ describe('odd pcap records are kept and reported once', () => {
     expect(warnings.map((w) => [w.code, w.frame])).toEqual([['capture.caplen-exceeds-origlen', 1]]);
   });
 
+  it('cuts a record longer than the file\'s snapshot length to it, as libpcap does (tcpdump prints what is left)', () => {
+    const data = Array.from({ length: 54 }, (_, i) => i);
+    const cut = readCaptureSync(pcap([{ data }, { data: data.slice(0, 30) }, { data }], { snapLen: 40 }));
+    expect(cut.records.map((r) => [r.capLen, r.origLen, r.data.length, r.data[39]])).toEqual([[40, 54, 40, 39], [30, 30, 30, undefined], [40, 54, 40, 39]]);
+    expect(cut.warnings.map((w) => [w.code, w.frame])).toEqual([['capture.beyond-snaplen', 1]]);
+    // A snapshot length of 0, or above the link type's maximum, is that maximum (pcap_adjust_snapshot).
+    for (const snapLen of [0, 0x7fffffff]) {
+      const whole = readCaptureSync(pcap([{ data }], { snapLen }));
+      expect([whole.records[0]!.capLen, whole.warnings.length]).toEqual([54, 0]);
+    }
+  });
+
   it('treats a snaplen-cut record (caplen < len) as normal', () => {
     const { records, warnings } = readCaptureSync(pcap([{ data: [1, 2], origLen: 1514 }], { snapLen: 2 }));
     expect(records[0].capLen).toBe(2);
