@@ -253,8 +253,9 @@ export class Analyzer {
     }
     const annotations = this.scratch;
     if (annotations.length !== 0) annotations.length = 0;
-    // The packet the TCP analysis takes: this one, or for the fragment that completes an IPv4 datagram the datagram
-    // made whole. The event keeps the packet as captured (its line is tcpdump's, which does not reassemble).
+    // The packet the TCP analysis takes: this one, or for the fragment that completes an IP datagram the datagram made
+    // whole. The event keeps the packet as captured (its line is tcpdump's, which does not reassemble). The flag test
+    // first: it is all an unfragmented packet costs here.
     let analysed = packet;
     if (packet.ip !== null && (packet.ip.moreFragments || packet.ip.fragOffset > 0) && isTcpFragment(packet)) {
       const whole = this.reassemble(packet, annotations);

@@ -83,6 +83,13 @@ export async function runChecks(options: CliOptions, io: CliIo, analyse: Analyse
   let worst: number = ExitCode.OK;
   const lines: string[] = [];
   for (const [capture, entry] of plan) {
+    if (parsed.get(capture)!.length === 0 && entry.failOn.length === 0) {
+      // Given on the command line but named by no expectation (nor --expect for all): a check that checks nothing
+      // is a mistake in the pipeline, not a pass. Not even read.
+      failed++;
+      lines.push(`FAIL ${capture}: no expectation applies to it (add --expect, or name it in the expectations file)`);
+      continue;
+    }
     let analysed;
     try {
       analysed = await analyse([{ name: capture === '-' ? 'stdin' : capture, source: capture === '-' ? io.stdin : capture }]);
@@ -95,13 +102,6 @@ export async function runChecks(options: CliOptions, io: CliIo, analyse: Analyse
       continue;
     }
     const { report, warnings, damaged } = analysed;
-    if (parsed.get(capture)!.length === 0 && entry.failOn.length === 0) {
-      // Given on the command line but named by no expectation (nor --expect for all): a check that checks nothing
-      // is a mistake in the pipeline, not a pass.
-      failed++;
-      lines.push(`FAIL ${capture}: no expectation applies to it (add --expect, or name it in the expectations file)`);
-      continue;
-    }
     const results: CheckResult[] = [...parsed.get(capture)!.map((e) => evaluate(report, e)), ...checkFailOn(report, entry.failOn)];
     const bad = results.filter((r) => !r.ok);
     failed += bad.length;
