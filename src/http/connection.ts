@@ -13,7 +13,11 @@ import type { HttpEvent, HttpExchange, HttpSummary, TcpCloseFacts } from './type
 export interface HttpConnectionOptions {
   /** Cap on a message's header (or trailer) section, start line excluded; beyond it parsing stops. Default 64 KiB. */
   maxHeaderBytes?: number;
-  /** Cap on a start line and on a chunk-size line. Default 8 KiB (RFC 9112 §3 recommends at least 8000 octets). */
+  /**
+   * Cap on a start line and on a chunk-size line. Default 64 KiB, as the header section: RFC 9112 §3 asks for at
+   * least 8000 octets, and real request lines (long query strings) pass 8 KiB, which left such a connection "not
+   * HTTP". A first line beyond the cap is still not taken for HTTP.
+   */
   maxStartLineBytes?: number;
   /**
    * Word the events (default true). Off, every event still comes, with its code and an empty text, and the words of
@@ -23,7 +27,7 @@ export interface HttpConnectionOptions {
 }
 
 const DEFAULT_MAX_HEADER_BYTES = 64 * 1024;
-const DEFAULT_MAX_START_LINE_BYTES = 8 * 1024;
+const DEFAULT_MAX_START_LINE_BYTES = 64 * 1024;
 
 /** The response being parsed and the exchange it belongs to. */
 interface CurrentResponse {

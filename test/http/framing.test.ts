@@ -114,6 +114,17 @@ describe('body framing', () => {
     expect(line.exchanges.map((e) => e.target)).toEqual(['/']);
   });
 
+  it('a request line of 10,000 bytes (a long query string) is HTTP by default, split or not', () => {
+    const target = '/search?q=' + 'a'.repeat(10_000);
+    const request = head(`GET ${target} HTTP/1.1`, 'Host: a');
+    const response = head('HTTP/1.1 414 URI Too Long', 'Content-Length: 0', 'Connection: close');
+    for (const cuts of [undefined, (_: number, n: number) => [1, 4096, n - 3]]) {
+      const r = run([tx(C, request), tx(S, response), fin(S)], closedByServer, {}, cuts);
+      expect(r.exchanges.map((e) => [e.target, e.status])).toEqual([[target, 414]]);
+      expect(r.summary.mode).toBe('short');
+    }
+  });
+
   it('a gap inside a known-length body is skipped and counted', () => {
     const { exchanges, events } = run(sc.bodyGap.steps, sc.bodyGap.close);
     expect(exchanges[0].responseBodyBytes).toBe(3000);
