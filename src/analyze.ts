@@ -260,8 +260,9 @@ export class Analyzer {
     if (packet.ip !== null && (packet.ip.moreFragments || packet.ip.fragOffset > 0) && isTcpFragment(packet)) {
       const whole = this.reassemble(packet, annotations);
       if (whole === null) {
-        if (packet.tcp === null) stats.otherPackets++;
-        else stats.tcpPackets++;
+        // Not TCP until its datagram is whole (tshark lists only the completing fragment as TCP), whatever the
+        // order the fragments came in.
+        stats.otherPackets++;
         const ev = this.newEvent(record.index, packet, -1, -1);
         // tcpdump prints a first fragment's TCP header, and numbers it relative to its conversation.
         if (this.displaySeq && packet.tcp !== null) this.seqView.apply(packet, ev.display);
@@ -343,7 +344,7 @@ export class Analyzer {
     const tcp = done.packet.tcp;
     annotations.push({
       code: Codes.IP_REASSEMBLED,
-      text: words ? `IPv${ip.version} datagram (id ${ip.id}) whole from ${done.frames.length} fragments (frames ${done.frames.join(', ')})`
+      text: words ? `IPv${ip.version} datagram (id ${ip.id}) whole from ${done.fragments} fragments (frames ${done.frames.join(', ')}${done.fragments > done.frames.length ? ', …' : ''})`
         + `${tcp === null ? '' : `: its ${tcp.segmentLen - tcp.headerLen}-byte TCP segment is analysed here`}` : '',
     });
     return done.packet;

@@ -117,8 +117,11 @@ function perConnection(conns: ConnectionReport[], e: Expectation, get: (c: Conne
   return { expectation: e.source, ok, detail };
 }
 
-/** Connection properties that share a name with an annotation code (the property wins, as it always did). */
-const PROPERTY_CODES = new Set(['http.pipelined']);
+/**
+ * Connection properties that share a name with an annotation code (the property wins, as it always did): every code
+ * that is also a key of connectionFacts(). test/check.test.ts keeps this list equal to that intersection.
+ */
+export const PROPERTY_CODES: ReadonlySet<string> = new Set(['http.pipelined', 'http.upgrade']);
 
 function isTotal(name: string): boolean {
   // Annotation codes count annotations over the scope; names also used by a property are that property.

@@ -2,7 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import * as path from 'node:path';
 import { analyzeFile } from '../src/analyze.js';
-import { checkFailOn, evaluate, parseExpectation, type Expectation } from '../src/check.js';
+import { checkFailOn, evaluate, parseExpectation, PROPERTY_CODES, type Expectation } from '../src/check.js';
+import { connectionFacts } from '../src/facts.js';
+import { ANNOTATION_CODES } from '../src/types.js';
 
 const CAP = (n: string) => path.resolve(import.meta.dirname, '..', 'fixtures', 'captures', n);
 const e = (t: string) => parseExpectation(t) as Expectation;
@@ -57,5 +59,12 @@ describe('evaluate on real captures', () => {
     expect(evaluate(r, e('conn 0: http.pipelined=3')).ok).toBe(true);
     const frag = await analyzeFile(CAP('crafted-ipv4-fragments.pcap'));
     expect(evaluate(frag, e('ip.reassembled=3')).ok).toBe(true);
+  });
+  it('a name that is both a code and a property is the property (http.upgrade, http.pipelined)', async () => {
+    const r = await analyzeFile(CAP('real-upgrade.pcap'));
+    const facts = Object.keys(connectionFacts(r.connections[0]!));
+    expect([...PROPERTY_CODES].sort()).toEqual(facts.filter((k) => ANNOTATION_CODES.has(k)).sort());
+    expect(evaluate(r, e('http.upgrade=websocket'))).toMatchObject({ ok: true });
+    expect(evaluate(r, e('conn 0: http.upgrade!=null')).ok).toBe(true);
   });
 });

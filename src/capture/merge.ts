@@ -35,9 +35,9 @@ const ABORTED = Symbol('aborted');
  * The read left pending is abandoned (its generator is not returned: that would wait for the read).
  */
 function nextOrAbort<T, R>(gen: AsyncGenerator<T, R>, signal: AbortSignal | undefined, pending: Set<AsyncGenerator<T, R>>): Promise<IteratorResult<T, R> | typeof ABORTED> {
-  const next = gen.next();
-  if (signal === undefined) return next;
+  if (signal === undefined) return gen.next();
   if (signal.aborted) return Promise.resolve(ABORTED);
+  const next = gen.next();
   pending.add(gen);
   return new Promise((resolve, reject) => {
     const onAbort = () => resolve(ABORTED);

@@ -26,28 +26,46 @@ interface Pending {
    * are left out: the analysis reads none of them).
    */
   header: Uint8Array | null;
-  /** Payload bytes, grown as fragments arrive; `ranges` says which are filled (sorted, disjoint, [start, end)). */
-  payload: Uint8Array;
+  /** Each fragment's bytes (copies), in arrival order; the datagram is built from them once covered. */
+  pieces: { start: number; bytes: Uint8Array }[];
+  /** Which payload bytes some fragment holds: sorted, disjoint [start, end) pairs. */
   ranges: number[];
-  /** Payload length, known from the last fragment (more-fragments clear); -1 before it. */
+  /** Payload length, from the first fragment with more-fragments clear (as Wireshark keeps the first); -1 before. */
   totalBytes: number;
+  /** The first frames of the datagram (at most MAX_LISTED_FRAMES), and how many fragments it had in all. */
   frames: number[];
+  fragments: number;
   firstSec: number;
 }
 
 /** What the fragment that completes a datagram gives: the datagram decoded whole, and the frames it came in. */
 export interface Reassembled {
   packet: Packet;
+  /** The first frames (at most MAX_LISTED_FRAMES) of the `fragments` it was made of. */
   frames: readonly number[];
+  fragments: number;
 }
+
+/** Frames of a datagram remembered for its annotation; the count goes on. */
+const MAX_LISTED_FRAMES = 16;
+/**
+ * Fragments one datagram may gather: 8,192 is how many distinct 8-byte pieces 64 KiB holds, so more are duplicates
+ * (a flood): the datagram is dropped, and its memory with it.
+ */
+const MAX_FRAGMENTS_PER_DATAGRAM = 8192;
 
 /** True for a packet the defragmenter takes: an IPv4 or IPv6 fragment (first or later) of a TCP datagram. */
 export function isTcpFragment(packet: Packet): boolean {
   const ip = packet.ip;
   if (ip === null || !(ip.moreFragments || ip.fragOffset > 0)) return false;
   if (ip.version === 4) return ip.headerProtocol === 6 && ip.headerLen >= 20 && ip.capEnd - ip.headerOffset >= ip.headerLen;
-  return ip.protocol === 6 && fragmentHeaderAt(packet) >= 0;
+  // A later IPv6 fragment names only the header that follows the fragment header: TCP, or an extension header (in
+  // the fragmentable part) that TCP may follow.
+  return IPV6_MAY_CARRY_TCP.has(ip.protocol) && fragmentHeaderAt(packet) >= 0;
 }
+
+/** TCP, and the IPv6 extension headers that can come between a fragment header and it (RFC 8200 §4.1, AH). */
+const IPV6_MAY_CARRY_TCP: ReadonlySet<number> = new Set([6, 0, 43, 60, 51, 135, 139, 140, 253, 254]);
 
 /** Offset in record.data of an IPv6 packet's fragment header (from its extension-header note), or -1. */
 function fragmentHeaderAt(packet: Packet): number {
@@ -82,7 +100,8 @@ export class IpDefragmenter {
 
   /**
    * Takes one fragment (isTcpFragment). Returns the reassembled datagram when this fragment completes it, else
-   * null. Overlapping bytes keep their first copy, as the stream reassembler does.
+   * null. Where fragments overlap, the one with the lower offset gives the bytes (earlier arrival on a tie), as
+   * Wireshark's reassembly builds the datagram from its fragments sorted by offset.
    */
   add(packet: Packet): Reassembled | null {
     const ip = packet.ip!;
@@ -109,23 +128,39 @@ export class IpDefragmenter {
       key = `6:${ip.id}:`;
       for (let i = 8; i < 40; i++) key += `${data[at + i]},`;
     }
+    // packet-ip.c adds a fragment only when it carries payload: an empty one neither fills nor ends a datagram.
+    if (declaredEnd <= from) return null;
+    const start = ip.fragOffset;
     let p = this.pending.get(key);
     if (p === undefined) {
-      if (this.pending.size >= this.maxDatagrams) this.dropOldest();
-      p = { key, version: ip.version, header: null, payload: new Uint8Array(0), ranges: [], totalBytes: -1, frames: [], firstSec: nowSec };
+      if (this.pending.size >= this.maxDatagrams) {
+        // Full: a first fragment pushes out the oldest datagram; a later one (whose first may be long gone) does not
+        // take another's place, or a burst just over the cap would push out every datagram in turn.
+        if (start !== 0) {
+          this.dropped++;
+          return null;
+        }
+        this.dropOldest();
+      }
+      p = { key, version: ip.version, header: null, pieces: [], ranges: [], totalBytes: -1, frames: [], fragments: 0, firstSec: nowSec };
       this.pending.set(key, p);
     }
-    p.frames.push(record.index);
-    const start = ip.fragOffset;
+    if (++p.fragments > MAX_FRAGMENTS_PER_DATAGRAM) {
+      this.pending.delete(key);
+      this.dropped++;
+      return null;
+    }
+    if (p.frames.length < MAX_LISTED_FRAMES) p.frames.push(record.index);
     // The fragment's payload as captured: a fragment cut by the snapshot length adds only what was captured.
     const end = Math.min(ip.capEnd, declaredEnd);
     const length = Math.max(0, end - from);
     if (start === 0 && p.header === null) p.header = wholeHeader(data, at, ip.version, ip.version === 4 ? from : from - 8);
-    if (!ip.moreFragments) {
-      const total = start + Math.max(0, declaredEnd - from);
-      if (p.totalBytes === -1 || total < p.totalBytes) p.totalBytes = total;
+    if (!ip.moreFragments && p.totalBytes === -1) p.totalBytes = start + (declaredEnd - from);
+    if (length > 0 && start < MAX_PAYLOAD_BYTES) {
+      const bytes = data.slice(from, from + Math.min(length, MAX_PAYLOAD_BYTES - start));
+      p.pieces.push({ start, bytes });
+      p.ranges = addRange(p.ranges, start, start + bytes.length);
     }
-    if (length > 0 && start < MAX_PAYLOAD_BYTES) this.fill(p, start, data.subarray(from, from + Math.min(length, MAX_PAYLOAD_BYTES - start)));
     if (p.header === null || p.totalBytes < 0 || !covered(p.ranges, p.totalBytes)) return null;
     this.pending.delete(key);
     if ((p.version === 4 ? p.header.length : 0) + p.totalBytes > 65535) {
@@ -133,41 +168,7 @@ export class IpDefragmenter {
       this.dropped++;
       return null;
     }
-    return { packet: decodeWhole(p, record), frames: p.frames };
-  }
-
-  private fill(p: Pending, start: number, bytes: Uint8Array): void {
-    const end = start + bytes.length;
-    if (end > p.payload.length) {
-      const grown = new Uint8Array(Math.min(MAX_PAYLOAD_BYTES, Math.max(end, p.payload.length * 2)));
-      grown.set(p.payload);
-      p.payload = grown;
-    }
-    // Copy only what no earlier fragment filled (first copy wins), then merge the ranges.
-    let pos = start;
-    const r = p.ranges;
-    for (let i = 0; i < r.length && pos < end; i += 2) {
-      if (r[i + 1]! <= pos) continue;
-      if (r[i]! > pos) p.payload.set(bytes.subarray(pos - start, Math.min(end, r[i]!) - start), pos);
-      pos = Math.max(pos, r[i + 1]!);
-    }
-    if (pos < end) p.payload.set(bytes.subarray(pos - start), pos);
-    const merged: number[] = [];
-    let placed = false;
-    for (let i = 0; i < r.length; i += 2) {
-      if (!placed && start < r[i]!) {
-        merged.push(start, end);
-        placed = true;
-      }
-      merged.push(r[i]!, r[i + 1]!);
-    }
-    if (!placed) merged.push(start, end);
-    const out: number[] = [];
-    for (let i = 0; i < merged.length; i += 2) {
-      if (out.length > 0 && merged[i]! <= out[out.length - 1]!) out[out.length - 1] = Math.max(out[out.length - 1]!, merged[i + 1]!);
-      else out.push(merged[i]!, merged[i + 1]!);
-    }
-    p.ranges = out;
+    return { packet: decodeWhole(p, record), frames: p.frames, fragments: p.fragments };
   }
 
   private expire(nowSec: number): void {
@@ -188,6 +189,26 @@ export class IpDefragmenter {
   }
 }
 
+/** The ranges with [start, end) added (sorted, disjoint, merged). */
+function addRange(ranges: readonly number[], start: number, end: number): number[] {
+  const merged: number[] = [];
+  let placed = false;
+  for (let i = 0; i < ranges.length; i += 2) {
+    if (!placed && start < ranges[i]!) {
+      merged.push(start, end);
+      placed = true;
+    }
+    merged.push(ranges[i]!, ranges[i + 1]!);
+  }
+  if (!placed) merged.push(start, end);
+  const out: number[] = [];
+  for (let i = 0; i < merged.length; i += 2) {
+    if (out.length > 0 && merged[i]! <= out[out.length - 1]!) out[out.length - 1] = Math.max(out[out.length - 1]!, merged[i + 1]!);
+    else out.push(merged[i]!, merged[i + 1]!);
+  }
+  return out;
+}
+
 /** True when [0, total) is filled. */
 function covered(ranges: readonly number[], total: number): boolean {
   return ranges.length >= 2 && ranges[0] === 0 && ranges[1]! >= total;
@@ -206,7 +227,15 @@ function decodeWhole(p: Pending, last: CaptureRecord): Packet {
   const header = p.header!;
   const bytes = new Uint8Array(header.length + p.totalBytes);
   bytes.set(header, 0);
-  bytes.set(p.payload.subarray(0, p.totalBytes), header.length);
+  // Fragments by offset (a stable sort keeps arrival order on a tie); each adds what lies past those before it.
+  const pieces = p.pieces.slice().sort((a, b) => a.start - b.start);
+  let filled = 0;
+  for (const piece of pieces) {
+    const pieceEnd = Math.min(piece.start + piece.bytes.length, p.totalBytes);
+    if (pieceEnd <= filled) continue;
+    bytes.set(piece.bytes.subarray(filled - piece.start, pieceEnd - piece.start), header.length + filled);
+    filled = pieceEnd;
+  }
   if (p.version === 4) {
     const total = bytes.length;
     bytes[2] = (total >> 8) & 0xff;

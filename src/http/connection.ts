@@ -225,8 +225,12 @@ export class HttpConnection implements ParserSink {
     if (respEnded !== null && respEnded.synced && respEnded.reason !== 'capture-end') ex.responseState = 'unanswered';
 
     // What the capture shows at this moment: earlier requests still waiting, a response still arriving.
+    // A lost request's place (requestState 'lost') does not count: whether its response was still due when this
+    // request went out, or was lost with it, the capture cannot tell yet.
     let outstanding = 0;
-    for (let i = this.respCursor; i < this.queue.length; i++) if (this.queue[i].responseState === 'absent') outstanding++;
+    for (let i = this.respCursor; i < this.queue.length; i++) {
+      if (this.queue[i].responseState === 'absent' && this.queue[i].requestState !== 'lost') outstanding++;
+    }
     const responding = this.curResp !== null && !this.curResp.interim;
     if (responding) outstanding++;
     const prev = this.recs.length > 0 ? this.recs[this.recs.length - 1] : null;

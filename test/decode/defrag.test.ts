@@ -48,17 +48,51 @@ describe('IpDefragmenter', () => {
     expect(d.size).toBe(0);
   });
 
-  test('fragments in any order and overlapping (the first copy of a byte wins)', () => {
+  test('fragments in any order and overlapping: the lower offset gives the bytes, as Wireshark (tshark 4.0.17)', () => {
     const whole = segmentBytes(PAYLOAD);
     const d = new IpDefragmenter();
     expect(d.add(fragment(whole, 320, whole.length, 1))).toBeNull();
-    // This fragment reaches 16 bytes into the next one's range with other bytes: those 16 are the later fragment's.
+    // Arriving later, this fragment reaches 16 bytes into the first one's range with other bytes: its offset is the
+    // lower, so those 16 bytes are its own.
     const overlapping = Uint8Array.from(whole);
     overlapping.fill(0x21, 320, 336);
     expect(d.add(fragment(overlapping, 160, 336, 2))).toBeNull();
     const done = d.add(fragment(whole, 0, 160, 3))!;
     expect(done.frames).toEqual([1, 2, 3]);
-    expect(Buffer.from(done.packet.tcp!.payload).toString('latin1')).toBe(PAYLOAD);
+    const payloadAt = 320 - 20;
+    expect(Buffer.from(done.packet.tcp!.payload).toString('latin1')).toBe(PAYLOAD.slice(0, payloadAt) + '!'.repeat(16) + PAYLOAD.slice(payloadAt + 16));
+  });
+
+  test('a repeated last fragment keeps the first one\'s length, and an empty fragment is not taken (packet-ip.c)', () => {
+    const whole = segmentBytes(PAYLOAD);
+    const d = new IpDefragmenter();
+    expect(d.add(fragment(whole, 160, whole.length, 1))).toBeNull();
+    expect(d.add(fragment(whole, 160, 240, 2))).toBeNull();
+    // An empty fragment at the end: neither fills nor ends the datagram.
+    expect(d.add(fragment(whole, 160, 160, 3))).toBeNull();
+    const done = d.add(fragment(whole, 0, 160, 4))!;
+    expect(done.packet.tcp!.segmentLen - done.packet.tcp!.headerLen).toBe(PAYLOAD.length);
+    expect(done.frames).toEqual([1, 2, 4]);
+  });
+
+  test('a burst just over the cap loses one datagram, not all (a later fragment does not push out a first)', () => {
+    const whole = segmentBytes(PAYLOAD);
+    const d = new IpDefragmenter({ maxDatagrams: 8 });
+    for (let id = 0; id < 9; id++) d.add(fragment(whole, 0, 160, id + 1, { id }));
+    let done = 0;
+    for (let id = 0; id < 9; id++) if (d.add(fragment(whole, 160, whole.length, 100 + id, { id })) !== null) done++;
+    expect(done).toBe(8);
+  });
+
+  test('duplicates cannot grow a datagram without bound: past 8,192 fragments it is dropped', () => {
+    const whole = segmentBytes(PAYLOAD);
+    const d = new IpDefragmenter();
+    for (let i = 0; i < 8200; i++) d.add(fragment(whole, 0, 160, i + 1));
+    expect(d.dropped).toBe(1);
+    // What came after the drop starts afresh and completes with its own fragments; 16 frames are listed at most.
+    const done = d.add(fragment(whole, 160, whole.length, 9000))!;
+    expect(done.fragments).toBe(8);
+    expect(done.frames.length).toBe(8);
   });
 
   test('a datagram missing a fragment never completes; it is dropped after 30 capture seconds', () => {
@@ -172,6 +206,22 @@ describe('IPv6 fragments (RFC 8200 §4.5)', () => {
     const seg = done.packet.tcp!;
     expect([seg.srcPort, seg.dstPort, seg.seq]).toEqual([40000, 80, 1001]);
     expect(Buffer.from(seg.payload).toString('latin1')).toBe(PAYLOAD);
+  });
+
+  test('a destination-options header after the fragment header: later fragments are taken too', () => {
+    const segment = tcp({ srcPort: 40000, dstPort: 80, flags: ACK | PSH, seq: 1001, ack: 5001, payload: PAYLOAD });
+    const dest = ext.options(60, []);
+    // The fragmentable part: the destination options header (next header TCP), then the TCP segment.
+    const fragmentable = ipv6({ src: A6, dst: B6, extensions: [dest] }, segment).subarray(40);
+    const frames = [[0, 160], [160, fragmentable.length]].map(([from, to], i) => ethernet(
+      ipv6({ src: A6, dst: B6, nextHeader: 60, extensions: [ext.fragment(from!, i === 0, 0x77)], tcpChecksum: false }, fragmentable.subarray(from, to)),
+      { etherType: 0x86dd }));
+    const d = new IpDefragmenter();
+    const packets = frames.map((f, i) => decodePacket(record(f, { index: i + 1 })));
+    expect(packets.map(isTcpFragment)).toEqual([true, true]);
+    expect(d.add(packets[0]!)).toBeNull();
+    const done = d.add(packets[1]!)!;
+    expect(Buffer.from(done.packet.tcp!.payload).toString('latin1')).toBe(PAYLOAD);
   });
 
   test('the Analyzer takes the whole segment, and IPv4 and IPv6 datagrams with the same id stay apart', () => {

@@ -76,6 +76,19 @@ describe('a request lost between requests (RFC 9112 §9.3.2: responses in reques
     expect(r.events.some((e) => e.code === 'http.response' && e.text.includes('response 2 200 OK · its request is not in the capture'))).toBe(true);
   });
 
+  test('does not make the next request pipelined: its response may have been lost with it', () => {
+    const lost = GET('/2');
+    const r = run([
+      tx(C, GET('/1')), tx(S, OK('one')), gap(C, lost.length), tx(C, GET('/3')),
+      gap(S, OK('two').length), tx(S, OK('three')), fin(C), fin(S),
+    ]);
+    expect(r.events.filter((e) => e.code === 'http.pipelined')).toEqual([]);
+    expect(r.summary.pipelinedRequests).toBe(0);
+    expect(r.exchanges.map((e) => [e.target, e.responseState, e.responseBodyBytes])).toEqual([
+      ['/1', 'complete', 3], [null, 'lost', 0], ['/3', 'complete', 5],
+    ]);
+  });
+
   test('is not counted twice when its response already came without a request', () => {
     const lost = GET('/2');
     const r = run([
