@@ -100,9 +100,11 @@ function perConnection(conns: ConnectionReport[], e: Expectation, get: (c: Conne
       detail: `unknown name "${e.name}"${suggestion(e.name)}; connection properties are: ${known.join(', ')}; totals are: ${[...TOTALS].join(', ')} and the annotation codes`,
     };
   }
-  // A number compared with text can only be a typo (null stays comparable: rtt.ms != null).
-  if (e.value !== 'null' && Number.isNaN(Number(e.value)) && results.some((r) => typeof r.value === 'number')) {
-    return { expectation: e.source, ok: false, detail: `"${e.value}" is not a number: ${e.name} is one` };
+  // A number compared with text can only be a typo (null stays comparable: rtt.ms != null); so is ordering by text,
+  // even where every connection's value is null.
+  const ordering = e.op !== '=' && e.op !== '!=';
+  if (e.value !== 'null' && Number.isNaN(Number(e.value)) && (ordering || results.some((r) => typeof r.value === 'number'))) {
+    return { expectation: e.source, ok: false, detail: `"${e.value}" is not a number: ${e.name} ${ordering ? `${e.op} needs one` : 'is one'}` };
   }
   const failing = results.filter((r) => !compare(r.value as FactValue, e.op, e.value));
   const any = e.scope.kind === 'any';

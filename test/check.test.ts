@@ -49,6 +49,7 @@ describe('evaluate on real captures', () => {
     expect(evaluate(r, e('connections!=abc'))).toMatchObject({ ok: false, detail: '"abc" is not a number: connections counts' });
     expect(evaluate(r, e('http.maxPipelineDepth>=x'))).toMatchObject({ ok: false, detail: expect.stringContaining('not a number') });
     expect(evaluate(r, e('every: rtt.ms!=null')).ok).toBe(true);
+    expect(evaluate(r, e('close.by>abc'))).toMatchObject({ ok: false, detail: '"abc" is not a number: close.by > needs one' });
   });
 
   it('counts every annotation code, http.* and ip.* ones included; http.pipelined stays the property', async () => {
