@@ -118,12 +118,16 @@ export async function runChecks(options: CliOptions, io: CliIo, analyse: Analyse
   return worst;
 }
 
-/** Why a capture could not be read, in words (a CaptureError, or a file system error); null for anything else. */
-function readFailure(err: unknown): string | null {
+/**
+ * Why a capture could not be read, in words (a CaptureError, or a file system error naming its path); null for
+ * anything else, which is a bug of ours. The one wording of the error line of a run and of a check's FAIL line.
+ */
+export function readFailure(err: unknown): string | null {
   if (err instanceof CaptureError) return err.message;
   const e = err as NodeJS.ErrnoException;
   if (e && typeof e.code === 'string' && typeof e.path === 'string') {
-    return e.code === 'ENOENT' ? 'no such file' : e.code === 'EACCES' ? 'permission denied' : e.code === 'EISDIR' ? 'is a directory' : e.code;
+    const why = e.code === 'ENOENT' ? 'no such file' : e.code === 'EACCES' ? 'permission denied' : e.code === 'EISDIR' ? 'is a directory, not a capture file' : e.code;
+    return `${e.path}: ${why}`;
   }
   return null;
 }

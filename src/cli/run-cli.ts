@@ -21,7 +21,7 @@ import {
 } from './shards.js';
 import { connectionRecord, documentHead, endRecord, metaRecord, packetRecord } from '../render/json.js';
 import { makeFilter } from './filter.js';
-import { runChecks } from './check-command.js';
+import { readFailure, runChecks } from './check-command.js';
 
 export interface CliStream extends TextWriter {
   isTTY?: boolean;
@@ -91,16 +91,12 @@ async function parseArgv(argv: readonly string[]): Promise<{ argv: Record<string
 }
 
 function reportError(err: unknown, io: CliIo): number {
-  if (err instanceof CaptureError) {
-    io.stderr.write(`tcptrace: ${err.message}\n`);
+  const why = readFailure(err);
+  if (why !== null) {
+    io.stderr.write(`tcptrace: ${why}\n`);
     return ExitCode.UNREADABLE;
   }
-  const e = err as NodeJS.ErrnoException;
-  if (e && typeof e.code === 'string' && typeof e.path === 'string') {
-    const why = e.code === 'ENOENT' ? 'no such file' : e.code === 'EACCES' ? 'permission denied' : e.code === 'EISDIR' ? 'is a directory, not a capture file' : e.code;
-    io.stderr.write(`tcptrace: ${e.path}: ${why}\n`);
-    return ExitCode.UNREADABLE;
-  }
+  const e = err as Error | undefined;
   // A bug of ours, not a problem of the input: say so plainly, without a stack trace.
   io.stderr.write(`tcptrace: internal error: ${e?.message ?? String(err)} (please report it with the capture)\n`);
   return 70;
