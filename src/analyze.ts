@@ -100,7 +100,12 @@ interface ConnPipeline {
   streams: [Reassembler, Reassembler] | null;
   http: HttpConnection | null;
   httpResult: { summary: HttpSummary; exchanges: readonly HttpExchange[] } | null;
-  annotationCounts: Record<string, number>;
+  /**
+   * Annotation counts by code as pairs [slot, count, slot, count, ...] in order of first occurrence (slots from
+   * codeSlot): a connection sees a handful of codes, and a keyed store per annotation into an object with dotted
+   * keys was a megamorphic lookup, 2% of a --summary run. The report's record is built from it once.
+   */
+  codeCounts: number[];
   /** Capture time (s) at which a closed connection is reported. */
   reportAtSec: number;
 }
@@ -309,10 +314,7 @@ export class Analyzer {
       let pipe = conn.owner as ConnPipeline | null;
       if (pipe === null) pipe = this.openPipeline(conn);
       if (pipe.streams !== null) this.feedStreams(pipe.streams, analysed, dir, annotations);
-      for (let i = 0; i < annotations.length; i++) {
-        const code = annotations[i]!.code;
-        pipe.annotationCounts[code] = (pipe.annotationCounts[code] ?? 0) + 1;
-      }
+      for (let i = 0; i < annotations.length; i++) countCode(pipe.codeCounts, annotations[i]!.code);
       if (conn.closed && pipe.streams !== null) {
         this.closeHttp(pipe);
         pipe.reportAtSec = nowSec + this.reportAfterCloseSec;
@@ -481,7 +483,7 @@ export class Analyzer {
       ],
       http,
       httpResult: null,
-      annotationCounts: {},
+      codeCounts: [],
       reportAtSec: 0,
     };
     this.pipelines.set(conn.id, pipe);
@@ -573,13 +575,46 @@ export class Analyzer {
       tcp: summarize(pipe.conn),
       http: result.summary,
       exchanges: result.exchanges,
-      annotationCounts: pipe.annotationCounts,
+      annotationCounts: codeCountRecord(pipe.codeCounts),
     };
     if (this.opts.keepConnections !== false) this.connections.push(report);
     this.opts.onConnection?.(report);
     // Reported while still tracked (closed, waiting out TIME_WAIT): the tracker keeps only what stragglers need.
     if (pipe.conn.live && this.opts.compactTimeWait !== false) this.tracker.retire(pipe.conn);
   }
+}
+
+/** Annotation codes by slot (codeSlot), and slots by code: given in order of first sight, for every analyzer. */
+const CODE_BY_SLOT: string[] = [];
+const SLOT_BY_CODE = new Map<string, number>();
+
+function codeSlot(code: string): number {
+  let slot = SLOT_BY_CODE.get(code);
+  if (slot === undefined) {
+    slot = CODE_BY_SLOT.length;
+    CODE_BY_SLOT.push(code);
+    SLOT_BY_CODE.set(code, slot);
+  }
+  return slot;
+}
+
+/** Counts one annotation code into ConnPipeline.codeCounts. */
+function countCode(pairs: number[], code: string): void {
+  const slot = codeSlot(code);
+  for (let i = 0; i < pairs.length; i += 2) {
+    if (pairs[i] === slot) {
+      pairs[i + 1] = pairs[i + 1]! + 1;
+      return;
+    }
+  }
+  pairs.push(slot, 1);
+}
+
+/** ConnectionReport.annotationCounts: codes in order of first occurrence, as the record was built before. */
+function codeCountRecord(pairs: readonly number[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (let i = 0; i < pairs.length; i += 2) counts[CODE_BY_SLOT[pairs[i]!]!] = pairs[i + 1]!;
+  return counts;
 }
 
 /**

@@ -568,8 +568,9 @@ export class TcpTracker {
     if ((flags & ACK) !== 0) {
       E.rcvNxtKnown = true;
       E.rcvNxt = ack;
-      // Windows in SYN segments are never scaled (RFC 7323 §2.2).
-      E.rcvWindowBytes = (flags & SYN) !== 0 || E.winScale < 0 ? window : window * 2 ** E.winScale;
+      // Windows in SYN segments are never scaled (RFC 7323 §2.2). A shift (at most 14, so below 2^31): `2 **` is a
+      // floating-point power on every ACK.
+      E.rcvWindowBytes = (flags & SYN) !== 0 || E.winScale < 0 ? window : window << E.winScale;
     }
 
     if ((flags & SYN) !== 0) {
