@@ -67,7 +67,7 @@ export async function* mergedBatches(
   // reads (a record waits in the merged batch while another source is read), so each read gets a fresh buffer.
   const reuseBuffer = specs.length === 1;
   const gens = specs.map((s, i) =>
-    readCaptureBatches(s.source, { reuseBuffer, onProgress: (bytes) => (bytesBySource[i] = bytes) }),
+    readCaptureBatches(s.source, { reuseBuffer, name: s.name, onProgress: (bytes) => (bytesBySource[i] = bytes) }),
   );
   const warnings: CaptureWarning[] = [];
   let damaged = false;

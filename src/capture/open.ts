@@ -1,7 +1,7 @@
 // The capture opener: reads a file path, '-' (stdin) or any byte stream and yields record batches, one per chunk.
 // The only capture file that touches Node APIs (fs, process.stdin); it never awaits per packet.
 
-import { createReadStream } from 'node:fs';
+import { createReadStream, fstatSync } from 'node:fs';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import type { CaptureRecord } from '../types.js';
 import { CaptureError, type CaptureWarning } from './errors.js';
@@ -27,6 +27,8 @@ export interface ReadCaptureOptions {
    * collection, so a long capture leaves megabytes of dead read buffers waiting on the collector.
    */
   reuseBuffer?: boolean;
+  /** How messages name a source that is not a path (default 'stream'), e.g. 'stdin'. */
+  name?: string;
 }
 
 /** What the generator returns when the input is exhausted (or reading stopped at corruption). */
@@ -61,14 +63,14 @@ export async function* readCaptureBatches(
 ): AsyncGenerator<CaptureRecord[], CaptureSummary, undefined> {
   const chunkBytes = opts.chunkBytes ?? DEFAULT_CHUNK_BYTES;
   const onProgress = opts.onProgress;
-  let name = 'stream';
+  let name = opts.name ?? 'stream';
   let total: number | null = null;
   let chunks: AsyncIterable<Uint8Array | string>;
   let owned: { destroy(): void } | null = null;
   if (typeof source === 'string') {
     name = source === '-' ? 'stdin' : source;
     if (source === '-') {
-      chunks = process.stdin;
+      chunks = standardInput();
     } else {
       try {
         const stats = await stat(source);
@@ -159,6 +161,25 @@ async function* chunksInto(handle: FileHandle, current: Uint8Array, spare: Uint8
     // Let a read still in flight settle before the handle is closed (its failure no longer matters).
     await pending.catch(() => undefined);
   }
+}
+
+/**
+ * The process's standard input as capture chunks. A directory given as stdin (`tcptrace - < /tmp`) reads as no bytes
+ * in Node, which said "empty capture": it fails as a directory path does (EISDIR), when it is read, not before.
+ */
+export function standardInput(): AsyncIterable<Uint8Array> {
+  return {
+    [Symbol.asyncIterator]() {
+      let isDirectory = false;
+      try {
+        isDirectory = fstatSync(0).isDirectory();
+      } catch {
+        // No descriptor 0 to look at: the stream says what it can.
+      }
+      if (isDirectory) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+      return (process.stdin as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
+    },
+  };
 }
 
 /** One line for an I/O failure, with the errno code when there is one. */

@@ -10,6 +10,7 @@ import { runCli, type CliStream } from './run-cli.js';
 import { heapGuard } from './heap-guard.js';
 import { ExitCode } from './args.js';
 import { interfaceName } from './interfaces.js';
+import { standardInput } from '../capture/open.js';
 import type { ShardDone, ShardMessage, ShardRequest, ShardRunner } from './shards.js';
 
 /**
@@ -93,7 +94,7 @@ function startShard(request: ShardRequest, onMessage: (message: ShardMessage) =>
 const code = await runCli(process.argv.slice(2), {
   stdout: processStream(process.stdout),
   stderr: processStream(process.stderr),
-  stdin: process.stdin,
+  stdin: standardInput(),
   env: process.env,
   readTextFile: (path) => readFile(path, 'utf8'),
   signal: controller.signal,

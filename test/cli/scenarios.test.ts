@@ -240,6 +240,21 @@ describe('built CLI', () => {
     expect(r.stderr.toString()).toMatch(/^tcptrace: cannot write the output: ENOSPC[^\n]*\n$/);
   });
 
+  it.runIf(process.platform === 'linux')('a directory on stdin is a directory, not an empty capture; stdin errors name stdin', () => {
+    const dir = spawnSync('sh', ['-c', `"${process.execPath}" "${CLI}" - < "${ROOT}"`], { env: ENV });
+    expect(dir.status).toBe(3);
+    expect(dir.stderr.toString()).toBe("tcptrace: cannot read capture 'stdin': it is a directory; give a capture file\n");
+    const checked = spawnSync('sh', ['-c', `"${process.execPath}" "${CLI}" check --expect connections=1 - < "${ROOT}"`], { env: ENV });
+    expect(checked.status).toBe(3);
+    expect(checked.stdout.toString()).toContain("cannot read capture 'stdin': it is a directory");
+    // What stdin holds is named as a file is; a directory given as a path reads as the same failure.
+    const text = run(['-'], new TextEncoder().encode('garbage-garbage-garbage'));
+    expect(text.code).toBe(3);
+    expect(text.stderr).toMatch(/^tcptrace: stdin: not a pcap or pcapng file/);
+    const asPath = run([ROOT]);
+    expect(asPath.stderr).toContain('it is a directory; give a capture file');
+  });
+
   it('a closed output pipe ends the run with 0, or with the run\'s own code once known', async () => {
     const closedEarly = (args: string[]) => new Promise<number | null>((resolve) => {
       const child = spawn(process.execPath, [CLI, ...args], { env: ENV, stdio: ['ignore', 'pipe', 'pipe'] });
