@@ -254,6 +254,18 @@ function fetchToken(d: Uint8Array, base: number, idx: number, len: number, snap:
   tokenOut.next = idx;
 }
 
+/**
+ * Only letters, '-' and '_' (every name in HTTP_METHODS, upper-cased or not): the bytes of most body segments fail
+ * here, before a string is made of them and upper-cased for the lookup.
+ */
+function methodShaped(d: Uint8Array, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const c = d[i]! | 0x20;
+    if (!((c >= 0x61 && c <= 0x7a) || d[i] === 0x2d || d[i] === 0x5f)) return false;
+  }
+  return true;
+}
+
 function isStatusCode(d: Uint8Array, start: number, end: number): boolean {
   if (end - start !== 3) return false;
   for (let i = start; i < end; i++) if (d[i] < 0x30 || d[i] > 0x39) return false;
@@ -266,7 +278,8 @@ function httpText(d: Uint8Array, base: number, len: number, snap: number): strin
   let printThis = false;
   fetchToken(d, base, 0, len, snap);
   if (tokenOut.next !== 0) {
-    if (tokenOut.end - tokenOut.start <= 16 && HTTP_METHODS.has(latin1(d, tokenOut.start, tokenOut.end).toUpperCase())) {
+    if (tokenOut.end - tokenOut.start <= 16 && methodShaped(d, tokenOut.start, tokenOut.end) &&
+        HTTP_METHODS.has(latin1(d, tokenOut.start, tokenOut.end).toUpperCase())) {
       printThis = true;
     }
     fetchToken(d, base, tokenOut.next, len, snap);
