@@ -3,6 +3,7 @@
 
 import type { Annotation, CaptureRecord, Direction } from './types.js';
 import { Codes, TcpFlag } from './types.js';
+import { emptyScratch } from './scratch.js';
 import type { Packet } from './decode/packet.js';
 import { decodePacket, PacketDecoder } from './decode/decode-frame.js';
 import { IpDefragmenter, isTcpFragment } from './decode/defrag.js';
@@ -257,7 +258,7 @@ export class Analyzer {
       else stats.unsupported++;
     }
     const annotations = this.scratch;
-    if (annotations.length !== 0) annotations.length = 0;
+    emptyScratch(annotations);
     // The packet the TCP analysis takes: this one, or for the fragment that completes an IP datagram the datagram made
     // whole. The event keeps the packet as captured (its line is tcpdump's, which does not reassemble). The flag test
     // first: it is all an unfragmented packet costs here.
@@ -497,7 +498,7 @@ export class Analyzer {
     const rec = packet.record;
     const flags = tcp.flags;
     const out = this.httpOut;
-    if (out.length !== 0) out.length = 0;
+    emptyScratch(out);
     // The ACK first: it proves what the peer's direction lost before this packet, so a gap there is reported before
     // this packet's own bytes start a new message (a request sent after a response the capture never shows).
     if ((flags & TcpFlag.ACK) !== 0) streams[dir === 0 ? 1 : 0].acked(tcp.ack, rec.index);
@@ -530,7 +531,7 @@ export class Analyzer {
       const e = out[i]!;
       annotations.push({ code: e.code, text: e.frame === rec.index || e.text === '' ? e.text : `${e.text} (bytes from frame ${e.frame})` });
     }
-    out.length = 0;
+    emptyScratch(out);
   }
 
   /** The tracker let the connection go (TIME_WAIT over, table full, ports reused, capture end): report it now. */
@@ -552,11 +553,11 @@ export class Analyzer {
     const streams = pipe.streams!;
     const http = pipe.http!;
     const out = this.httpOut;
-    out.length = 0;
+    emptyScratch(out);
     const lastFrame = pipe.conn.lastFrame;
     streams[0].finish(lastFrame, 'capture-end');
     streams[1].finish(lastFrame, 'capture-end');
-    out.length = 0;
+    emptyScratch(out);
     pipe.httpResult = {
       summary: http.summary(closeFacts(pipe.conn)),
       exchanges: this.opts.exchanges === false ? NO_EXCHANGES : http.exchanges(),

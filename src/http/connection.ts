@@ -1,6 +1,7 @@
 // HTTP/1.x over one TCP connection: two direction parsers, FIFO request/response pairing (RFC 9112 §9.3.2), events.
 // Fed only by the stream stage (in-order bytes, gaps, ends); keeps no body bytes and never throws on content.
 
+import { emptyScratch } from '../scratch.js';
 import type { Direction } from '../types.js';
 import { HttpCodes } from './codes.js';
 import { classify } from './classify.js';
@@ -145,7 +146,7 @@ export class HttpConnection implements ParserSink {
     this.arrival++;
     if (frame !== this.frame) {
       this.frame = frame;
-      if (this.frameRequests.length !== 0) this.frameRequests.length = 0;
+      emptyScratch(this.frameRequests);
     }
   }
 

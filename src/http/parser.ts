@@ -1,6 +1,7 @@
 // Incremental HTTP/1.x message parser for one direction: start line, header fields, body framing (RFC 9112).
 // Fed in-order bytes, gaps and the end; counts body bytes by arithmetic and never keeps them; pairing is not its job.
 
+import { emptyScratch } from '../scratch.js';
 import type { Direction } from '../types.js';
 import {
   CR, HT, KEPT_COUNT, LF, SP, internLatin1, keptHeader, latin1, parseChunkSize, parseRequestLine, parseStatusLine,
@@ -459,7 +460,7 @@ export class DirectionParser {
     head.kept.fill(null);
     head.fieldCount = 0;
     head.headerBytes = 0;
-    if (head.lenient.length !== 0) head.lenient.length = 0;
+    emptyScratch(head.lenient);
     this.head = head;
     return head;
   }

@@ -2,6 +2,8 @@
 // Pure functions (their one piece of state, the string cache of internLatin1, is invisible to callers); never throws,
 // never decodes more than a start line or one kept header value.
 
+import { latin1 } from '../decode/latin1.js';
+
 export const CR = 0x0d;
 export const LF = 0x0a;
 export const SP = 0x20;
@@ -97,19 +99,7 @@ export function startShape(b: Uint8Array, from: number, to: number, want: 'reque
 }
 
 /** Bytes as a string, one char per byte (header values are octets; RFC 9110 §5.5 treats obs-text as opaque). */
-export function latin1(b: Uint8Array, from: number, to: number): string {
-  if (to - from <= 64) {
-    // Short strings (methods, versions, most kept values): a loop beats apply() on a subarray view.
-    let s = '';
-    for (let p = from; p < to; p++) s += String.fromCharCode(b[p]);
-    return s;
-  }
-  let s = '';
-  for (let p = from; p < to; p += 4096) {
-    s += String.fromCharCode.apply(null, b.subarray(p, Math.min(to, p + 4096)) as unknown as number[]);
-  }
-  return s;
-}
+export { latin1 };
 
 /** Slots of the latin1 string cache (a power of two). */
 const INTERN_SLOTS = 1024;

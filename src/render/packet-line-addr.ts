@@ -1,6 +1,8 @@
 // Address text for packet lines: IPv4 dotted quad, IPv6 as tcpdump's addrtostr6 (inet_ntop rules, RFC 5952).
 // Formatting only; a small cache makes repeated addresses cheap, and nothing here parses packets.
 
+import { latin1 } from '../decode/latin1.js';
+
 const DECIMAL: string[] = [];
 for (let i = 0; i < 256; i++) DECIMAL.push(String(i));
 
@@ -66,13 +68,10 @@ export function formatAddress(b: Uint8Array): string {
 /** Text for the 4-byte (IPv4) or 16-byte (IPv6) address at data[off]. */
 export function formatAddressAt(data: Uint8Array, off: number, len: number): string {
   if (len === 4) return formatIpv4(data, off);
-  let key = '';
   let h = 0;
-  for (let i = 0; i < len; i++) {
-    const c = data[off + i];
-    key += String.fromCharCode(c);
-    h = (h * 31 + c) | 0;
-  }
+  for (let i = 0; i < len; i++) h = (h * 31 + data[off + i]) | 0;
+  // One flat string of the 16 bytes (a char per byte, appended, made 16 strings and a rope).
+  const key = latin1(data, off, off + len);
   const slot = (h >>> 0) % CACHE_SIZE;
   if (cacheKeys[slot] === key) return cacheValues[slot];
   const text = formatIpv6(data, off);

@@ -4,6 +4,7 @@
 
 import type { IpInfo, Packet, TcpHeader } from '../decode/packet.js';
 import type { TcpdumpSeqView } from '../tcp/tcpdump-seq.js';
+import { latin1 } from '../decode/latin1.js';
 import { formatAddressAt, formatIpv4, formatIpv6 } from './packet-line-addr.js';
 import {
   formatNote, isTerminalNote, printsAddresses, type InterfaceNameResolver,
@@ -300,16 +301,6 @@ function httpText(d: Uint8Array, base: number, len: number, snap: number): strin
     if ((c < 0x20 || c > 0x7e) && c !== 0x09) return 'HTTP';
   }
   return `HTTP: ${latin1(d, base, base + len)} [|http]`;
-}
-
-const LATIN1_CHUNK = 4096;
-
-function latin1(d: Uint8Array, start: number, end: number): string {
-  let s = '';
-  for (let at = start; at < end; at += LATIN1_CHUNK) {
-    s += String.fromCharCode.apply(null, d.subarray(at, Math.min(end, at + LATIN1_CHUNK)) as unknown as number[]);
-  }
-  return s;
 }
 
 /** A tcpdump-like UDP line (not part of the scored contract: tcpdump dissects many UDP ports further). */
