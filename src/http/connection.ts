@@ -85,7 +85,7 @@ export class HttpConnection implements ParserSink {
    *  carried them. Events are appended to out. */
   data(dir: Direction, bytes: Uint8Array, offset: number, frame: number, tsSec: number, tsNsec: number, out: HttpEvent[]): void {
     this.enter(frame, out);
-    this.parsers[dir].data(bytes, offset, { frame, tsSec, tsNsec, arrival: this.arrival });
+    this.parsers[dir].data(bytes, offset, frame, tsSec, tsNsec, this.arrival);
     this.afterResponseProgress(dir);
   }
 

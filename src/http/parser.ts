@@ -120,8 +120,21 @@ export class DirectionParser {
   /** Stream offset of the chunk being parsed, and of the start line being accumulated. */
   private chunkOffset = 0;
   private lineOffset = 0;
-  private cur: Mark = { frame: 0, tsSec: 0, tsNsec: 0, arrival: 0 };
-  private lastData: Mark = { frame: 0, tsSec: 0, tsNsec: 0, arrival: 0 };
+  /**
+   * Where the current bytes came from (curMark()), and the last data chunk (lastDataMark()): numbers, made into a
+   * Mark object only when a message starts or ends there. Most chunks (body segments) neither start nor end one, and
+   * an object per chunk was the parser's largest allocation.
+   */
+  private curFrame = 0;
+  private curTsSec = 0;
+  private curTsNsec = 0;
+  private curArrival = 0;
+  private curObject: Mark | null = null;
+  private lastFrame = 0;
+  private lastTsSec = 0;
+  private lastTsNsec = 0;
+  private lastArrival = 0;
+  private lastObject: Mark | null = null;
 
   /** Lines split across chunks only (the others are read in place): none until the first one, so a connection whose
    *  lines all fit their segments never allocates it (it was a quarter of a parser's memory). */
@@ -175,7 +188,7 @@ export class DirectionParser {
 
   /** Arrival counter of the last data chunk of this direction. */
   get lastDataArrival(): number {
-    return this.lastData.arrival;
+    return this.lastArrival;
   }
 
   /** In the middle of a message (not between messages, not opaque, not out of sync). */
@@ -194,9 +207,10 @@ export class DirectionParser {
     }
   }
 
-  data(bytes: Uint8Array, offset: number, mark: Mark): void {
+  /** In-order bytes at stream offset `offset`, carried by `frame` (its time, and the connection's arrival counter). */
+  data(bytes: Uint8Array, offset: number, frame: number, tsSec: number, tsNsec: number, arrival: number): void {
     if (this.nextOffset < 0) this.nextOffset = offset;
-    if (offset > this.nextOffset) this.gap(this.nextOffset, offset - this.nextOffset, mark.frame, mark.arrival);
+    if (offset > this.nextOffset) this.gap(this.nextOffset, offset - this.nextOffset, frame, arrival);
     if (offset < this.nextOffset) {
       // Bytes we already have (an overlap the reassembler let through): only the new tail counts.
       const seen = this.nextOffset - offset;
@@ -206,8 +220,11 @@ export class DirectionParser {
     this.chunkOffset = this.nextOffset;
     this.nextOffset += bytes.length;
     if (bytes.length === 0) return;
-    this.cur = mark;
-    this.lastData = mark;
+    this.curFrame = this.lastFrame = frame;
+    this.curTsSec = this.lastTsSec = tsSec;
+    this.curTsNsec = this.lastTsNsec = tsNsec;
+    this.curArrival = this.lastArrival = arrival;
+    this.curObject = this.lastObject = null;
     this.push(bytes);
   }
 
@@ -238,7 +255,7 @@ export class DirectionParser {
           this.remainingBytes -= take;
           this.body.bodyBytes += take;
           pos += take;
-          if (this.remainingBytes === 0) this.endMessage(this.cur);
+          if (this.remainingBytes === 0) this.endMessage(this.curMark());
           break;
         }
         case CHUNK_SIZE:
@@ -315,7 +332,7 @@ export class DirectionParser {
       // An HTTP/0.9 request is answered by the body alone (RFC 1945 §4.1), unless a status line comes anyway.
       this.expectSimpleResponse = false;
       this.simpleFallback = true;
-      this.first = this.cur;
+      this.first = this.curMark();
       this.lineOffset = this.chunkOffset + pos;
       this.state = START_LINE;
       this.lineLen = 0;
@@ -326,7 +343,7 @@ export class DirectionParser {
     const len = bytes.length;
     while (pos < len && (bytes[pos] === CR || bytes[pos] === LF)) pos++;
     if (pos === len) return pos;
-    this.first = this.cur;
+    this.first = this.curMark();
     this.lineOffset = this.chunkOffset + pos;
     this.state = START_LINE;
     this.lineLen = 0;
@@ -516,7 +533,7 @@ export class DirectionParser {
     if (to > from && b[to - 1] === CR) to--;
     else if (!head.lenient.includes('bare LF')) head.lenient.push('bare LF');
     if (to === from) {
-      if (this.state === TRAILERS) this.endMessage(this.cur);
+      if (this.state === TRAILERS) this.endMessage(this.curMark());
       else this.headersDone();
       return;
     }
@@ -557,17 +574,17 @@ export class DirectionParser {
     switch (plan.kind) {
       case 'none':
         this.body = emptyBody('none');
-        this.endMessage(this.cur);
+        this.endMessage(this.curMark());
         break;
       case 'switch':
         this.body = emptyBody('none');
         this.switchAfterMessage = true;
-        this.endMessage(this.cur);
+        this.endMessage(this.curMark());
         break;
       case 'length':
         this.body = emptyBody('content-length');
         this.remainingBytes = plan.bytes;
-        if (plan.bytes === 0) this.endMessage(this.cur);
+        if (plan.bytes === 0) this.endMessage(this.curMark());
         else this.state = BODY_LENGTH;
         break;
       case 'chunked':
@@ -638,7 +655,7 @@ export class DirectionParser {
   /** The message cannot be framed: it is reported incomplete and parsing waits for a message start (RFC 9112
    *  §6.3 item 5 and §7.1: nothing in this message's extent can be trusted). */
   private malformed(why: string): void {
-    if (this.state !== START_LINE) this.sink.onIncomplete(this.dir, why, this.cur.frame, this.body);
+    if (this.state !== START_LINE) this.sink.onIncomplete(this.dir, why, this.curFrame, this.body);
     this.stop(why, { lossOffset: this.chunkOffset, atBoundary: false, skippedBytes: 0 });
   }
 
@@ -649,7 +666,7 @@ export class DirectionParser {
     this.lineLen = 0;
     this.head = null;
     this.stopReason = why;
-    this.sink.onStop(this.dir, why, this.cur.frame);
+    this.sink.onStop(this.dir, why, this.curFrame);
   }
 
   /** length bytes at offset are missing from this direction. */
@@ -665,7 +682,12 @@ export class DirectionParser {
       offset = this.nextOffset;
     }
     this.nextOffset = offset + length;
-    this.cur = { frame, tsSec: this.lastData.tsSec, tsNsec: this.lastData.tsNsec, arrival };
+    // The time of the bytes around the loss is unknown: the last data's time stands for it.
+    this.curFrame = frame;
+    this.curTsSec = this.lastTsSec;
+    this.curTsNsec = this.lastTsNsec;
+    this.curArrival = arrival;
+    this.curObject = null;
     let missing = length;
     if (this.state === BODY_LENGTH || this.state === CHUNK_DATA) {
       // RFC 9112 §6.3: the length is known, so the framing survives the loss; skip and count.
@@ -677,7 +699,7 @@ export class DirectionParser {
       missing -= take;
       offset += take;
       if (this.remainingBytes === 0) {
-        if (this.state === BODY_LENGTH) this.endMessage(this.cur);
+        if (this.state === BODY_LENGTH) this.endMessage(this.curMark());
         else {
           this.state = CHUNK_DATA_END;
           this.crSeen = false;
@@ -725,6 +747,23 @@ export class DirectionParser {
     }
   }
 
+  /** The current bytes' Mark, made once (a message start or end keeps it). */
+  private curMark(): Mark {
+    if (this.curObject === null) {
+      this.curObject = { frame: this.curFrame, tsSec: this.curTsSec, tsNsec: this.curTsNsec, arrival: this.curArrival };
+      if (this.curFrame === this.lastFrame && this.curArrival === this.lastArrival) this.lastObject = this.curObject;
+    }
+    return this.curObject;
+  }
+
+  /** The last data chunk's Mark, made once. */
+  private lastDataMark(): Mark {
+    if (this.lastObject === null) {
+      this.lastObject = { frame: this.lastFrame, tsSec: this.lastTsSec, tsNsec: this.lastTsNsec, arrival: this.lastArrival };
+    }
+    return this.lastObject;
+  }
+
   /** The direction ended (FIN in order, RST, or capture end). */
   end(reason: 'fin' | 'rst' | 'capture-end', mark: Mark): void {
     if (this.state === START_LINE && this.simpleFallback) this.simpleResponse(0);
@@ -733,7 +772,7 @@ export class DirectionParser {
       // RFC 9112 §6.3 item 8: a close-delimited body ends when the sender closes the connection. A reset (by either
       // side) is not that close: §8 leaves such a message incomplete when the connection reports an error; nor is
       // the end of the capture, after which more of the body may have come.
-      this.endMessage(this.lastData);
+      this.endMessage(this.lastDataMark());
     } else if (this.inMessage) {
       const what = reason === 'capture-end' ? 'capture ended' : reason === 'fin' ? 'connection closed (FIN)' : 'connection reset';
       let detail = PHASE[state];
