@@ -103,27 +103,36 @@ export function readTcpOptionSummary(tcp: TcpHeader, data: Uint8Array, start: nu
  * Whether Wireshark 4.0's option dissectors would throw on these options (a "[Malformed Packet]"): packet-tcp.c then
  * stops before it adds the analysis flags to the tree, so tshark shows none for the packet although the analysis
  * ran. Found by running tshark 4.0.17 over every option kind and length the rules below name (a generated capture
- * of 1,000 retransmissions, one per option variant): options are walked as packet-tcp.c does, an option whose length
- * is below 2 or runs past the header ends the walk without a throw, and these throw:
+ * of 1,000 retransmissions, one per option variant), and over options cut by the snapshot length. Options are
+ * walked as packet-tcp.c does. A length below 2 ends the walk without a throw. These throw:
+ * - a kind, length or option byte the capture does not hold;
+ * - an EOL, or an option running past the header, when the capture ends before the header does (the padding, or
+ *   the rest of the options, is one item);
  * - SACK (RFC 2018) of length 2 to 9: the first block's edges are read;
  * - MPTCP (RFC 8684) of length 2; of length 3 for MP_CAPABLE, DSS, ADD_ADDR and subtype 8; MP_FAIL and
  *   MP_FASTCLOSE shorter than 12; DSS shorter than its flags need (4, + 4 or 8 of data ACK when A, + 4 or 8 of
  *   data sequence number, 4 of subflow sequence number and 2 of data-level length when M).
- * `data[start, start + declaredLen)` are the option bytes the header declares; only `capturedLen` of them exist.
+ * `data[start, start + declaredLen)` are the option bytes the header declares; only `capturedLen` of them exist
+ * (negative when the capture ends before the options).
  */
 export function wiresharkOptionThrows(data: Uint8Array, start: number, declaredLen: number, capturedLen: number): boolean {
-  const end = Math.min(declaredLen, capturedLen);
+  const cut = capturedLen < declaredLen;
   let i = 0;
-  while (i < end) {
+  while (i < declaredLen) {
+    if (i >= capturedLen) return true;
     const kind = data[start + i];
-    if (kind === TcpOpt.EOL) return false;
+    if (kind === TcpOpt.EOL) return cut;
     if (kind === TcpOpt.NOP) {
       i++;
       continue;
     }
-    if (i + 1 >= end) return false;
+    // A kind in the last byte of the header: no room for its length, the walk ends (the byte itself was captured).
+    if (i + 1 >= declaredLen) return false;
+    if (i + 1 >= capturedLen) return true;
     const len = data[start + i + 1];
-    if (len < 2 || i + len > declaredLen || i + len > capturedLen) return false;
+    if (len < 2) return false;
+    if (i + len > declaredLen) return cut;
+    if (i + len > capturedLen) return true;
     if (kind === TcpOpt.SACK && len < 10) return true;
     if (kind === TcpOpt.MPTCP) {
       if (len < 3) return true;

@@ -392,8 +392,10 @@ export class TcpTracker {
     // A header the capture cut inside its options is analysed too, but the option dissector throws before the
     // flags are printed (and before verify_tcp_window_scaling), so tshark shows none for it.
     // So does an option Wireshark's dissector throws on (wiresharkOptionThrows: a SACK or MPTCP option too short).
-    const headerCut = tcp.capturedLen < tcp.headerLen ||
-      (tcp.headerLen > 20 && wiresharkOptionThrows(packet.record.data, tcp.offset + 20, tcp.headerLen - 20, tcp.capturedLen - 20));
+    // A cut inside the options throws only where the option walk reaches it: a length below 2 ends the walk first.
+    const headerCut = tcp.headerLen > 20
+      ? wiresharkOptionThrows(packet.record.data, tcp.offset + 20, tcp.headerLen - 20, tcp.capturedLen - 20)
+      : tcp.capturedLen < tcp.headerLen;
     let analysis = 0;
     if (haveSegLen) {
       if (!E.baseSet) {

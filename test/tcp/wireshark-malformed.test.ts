@@ -42,6 +42,36 @@ describe('wiresharkOptionThrows', () => {
     expect(throws(1, 1, 1, 5, 2, 0, 0, 0)).toBe(true);
     expect(throws(0, 0, 5, 2)).toBe(false);
   });
+
+  test('options cut by the snapshot length throw where the walk reaches the cut, not before a length below 2', () => {
+    // 12 option bytes declared, `captured` of them in the capture: tshark 4.0.17 on a retransmitted SYN with these
+    // options showed the retransmission flag exactly for the `false` rows (no throw).
+    const cases: [string, number[], number, boolean][] = [
+      ['kind byte not captured', [1, 1, 1, 1, 2, 4, 5, 0xb4, 1, 1, 1, 1], 4, true],
+      ['EOL, padding cut', [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], 1, true],
+      ['EOL after NOPs, padding cut', [1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], 6, true],
+      ['length below 2, then the cut', [5, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], 2, false],
+      ['length byte not captured', [5, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], 1, true],
+      ['NOPs, length 0, then the cut', [1, 1, 1, 1, 5, 0, 0, 0, 0, 0, 0, 0], 6, false],
+      ['MSS, length 1, then the cut', [2, 4, 5, 0xb4, 5, 1, 0, 0, 0, 0, 0, 0], 6, false],
+      ['MSS value cut', [2, 4, 5, 0xb4, 1, 1, 1, 1, 1, 1, 1, 1], 3, true],
+      ['runs past the header, cut', [99, 20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], 2, true],
+      ['runs past the header, cut later', [1, 1, 99, 20, 0, 0, 0, 0, 0, 0, 0, 0], 4, true],
+      ['runs past the header at the end, cut', [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 99, 20], 11, true],
+      ['runs past the header, all captured', [99, 20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], 12, false],
+      ['unknown kind, data cut', [99, 6, 1, 2, 3, 4, 1, 1, 1, 1, 1, 1], 4, true],
+      ['timestamps cut', [8, 10, 0, 0, 0, 1, 0, 0, 0, 2, 1, 1], 6, true],
+      ['SACK-permitted and NOPs, then the next kind cut', [4, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1], 4, true],
+      ['capture ends where the options begin', [2, 4, 5, 0xb4, 1, 1, 1, 1, 1, 1, 1, 1], 0, true],
+      ['window scale cut', [3, 3, 7, 1, 1, 1, 1, 1, 1, 1, 1, 1], 2, true],
+      ['MPTCP of length 2, cut', [30, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], 2, true],
+      ['length 1, all captured', [5, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], 12, false],
+      ['capture ends before the options', [2, 4, 5, 0xb4, 1, 1, 1, 1, 1, 1, 1, 1], -2, true],
+    ];
+    for (const [what, bytes, captured, thrown] of cases) {
+      expect([what, wiresharkOptionThrows(Uint8Array.from(bytes), 0, bytes.length, captured)]).toEqual([what, thrown]);
+    }
+  });
 });
 
 describe('a packet with such an option', () => {
@@ -86,6 +116,22 @@ describe('a TCP header cut by the capture', () => {
       expect(events[2]!.annotations.map((a) => a.code).filter((c) => c.startsWith('tcp.') && c !== Codes.HANDSHAKE && c !== Codes.STATE)).toEqual([]);
       expect(events[5]!.annotations.map((a) => a.code)).toContain(code);
     });
+
+  test('inside options whose walk ends first (a length below 2): the flags are shown, as in tshark', () => {
+    // A SYN, then the SYN again with a 32-byte header whose SACK option has length 1, captured to 58 bytes
+    // (4 of its 12 option bytes): tshark 4.0.17 flags the second SYN as a retransmission.
+    const syn = (options: number[]) =>
+      etherIpv4Tcp({ src: '10.0.0.1', dst: '10.0.0.2' }, { srcPort: 40000, dstPort: 80, flags: 0x02, seq: 1000, options });
+    const analyzer = new Analyzer();
+    analyzer.push(record(syn([]), { index: 1 }));
+    const again = analyzer.push(record(syn([5, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]), { index: 2, tsNsec: 500_000_000, snapLen: 58 }));
+    expect(again.annotations.map((a) => a.code)).toContain(Codes.RETRANSMISSION);
+    // Cut inside a window-scale option instead: the dissector reads past the capture and tshark shows no flag.
+    const cutAnalyzer = new Analyzer();
+    cutAnalyzer.push(record(syn([]), { index: 1 }));
+    const cut = cutAnalyzer.push(record(syn([3, 3, 7, 1, 1, 1, 1, 1, 1, 1, 1, 1]), { index: 2, tsNsec: 500_000_000, snapLen: 56 }));
+    expect(cut.annotations.map((a) => a.code)).not.toContain(Codes.RETRANSMISSION);
+  });
 });
 
 describe('a SYN stamped 0.000000000', () => {
