@@ -421,6 +421,8 @@ export class TcpTracker {
       else this.afterAnalysis(conn, E, P, flags, nowNs, tcp, !headerCut);
       if (headerCut) analysis = 0;
     }
+    // A header longer than its segment: no sequence analysis, but the SYN's time and the first RTT still count.
+    if (!haveSegLen && !bogusHeader) this.noteSynTiming(conn, E, flags, nowNs);
     if (!haveSegLen || bogusHeader) {
       const d = this.detail;
       d.rttNs = -1;
@@ -512,19 +514,7 @@ export class TcpTracker {
   private afterAnalysis(
     conn: Connection, E: Endpoint, P: Endpoint, flags: number, nowNs: number, tcp: TcpHeader, verifyScaling: boolean,
   ): void {
-    if ((flags & SYN) !== 0) {
-      if ((flags & ACK) === 0) {
-        conn.lastSynNs = nowNs;
-        // packet-tcp.c keeps the SYN's absolute time and tests it with nstime_is_zero(): a SYN stamped 0.000000000
-        // (synthetic captures) counts as no SYN, so no first RTT comes from it.
-        conn.lastSynSeen = !this.atEpoch;
-        if (E === conn.ends[0]) conn.clientSynNs = nowNs;
-      }
-      E.isFirstAck = true;
-    } else if ((flags & ACK) !== 0) {
-      if (conn.lastSynSeen && conn.firstRttNs === 0) conn.firstRttNs = nowNs - conn.lastSynNs;
-      E.isFirstAck = false;
-    }
+    this.noteSynTiming(conn, E, flags, nowNs);
     if ((flags & SYN) !== 0) {
       // Options count on SYNs only (RFC 7323 §2.2: Window Scale is only valid there); packet-tcp.c also takes a
       // window scale option from other segments, which no sane stack sends.
@@ -544,6 +534,27 @@ export class TcpTracker {
       } else if ((flags & ACK) !== 0 && P.winScale === WS_NONE) {
         E.winScale = WS_NONE;
       }
+    }
+  }
+
+  /**
+   * The SYN's time, the first RTT (the first ACK after it) and each side's first-ACK mark. packet-tcp.c dissect_tcp
+   * keeps them for every header of 20 bytes or more, whether or not the segment length is known (a header longer than
+   * the IP payload), before and apart from the sequence analysis.
+   */
+  private noteSynTiming(conn: Connection, E: Endpoint, flags: number, nowNs: number): void {
+    if ((flags & SYN) !== 0) {
+      if ((flags & ACK) === 0) {
+        conn.lastSynNs = nowNs;
+        // packet-tcp.c keeps the SYN's absolute time and tests it with nstime_is_zero(): a SYN stamped 0.000000000
+        // (synthetic captures) counts as no SYN, so no first RTT comes from it.
+        conn.lastSynSeen = !this.atEpoch;
+        if (E === conn.ends[0]) conn.clientSynNs = nowNs;
+      }
+      E.isFirstAck = true;
+    } else if ((flags & ACK) !== 0) {
+      if (conn.lastSynSeen && conn.firstRttNs === 0) conn.firstRttNs = nowNs - conn.lastSynNs;
+      E.isFirstAck = false;
     }
   }
 

@@ -134,6 +134,26 @@ describe('a TCP header cut by the capture', () => {
   });
 });
 
+describe('a SYN whose header is longer than its segment (no segment length)', () => {
+  test('still gives the SYN time and the first RTT, so a quick repeat is a retransmission, as in tshark', () => {
+    // tshark 4.0.17: the SYN (data offset 6, 20 bytes of TCP) is [bad hdr length]; the ACK 0.1 ms later sets the
+    // first RTT to 0.1 ms, and the repeat of frame 3 0.6 ms after frame 4 is a retransmission, not out-of-order.
+    const c2s = (flags: number, seq: number, ack: number, payload = '', dataOffsetWords?: number) =>
+      etherIpv4Tcp({ src: '10.0.0.1', dst: '10.0.0.2' }, { srcPort: 40000, dstPort: 80, flags, seq, ack, payload, dataOffsetWords });
+    const frames: [Uint8Array, number][] = [
+      [c2s(0x02, 1000, 0, '', 6), 0],
+      [c2s(0x10, 1001, 5001), 100],
+      [c2s(0x18, 1001, 5001, 'a'.repeat(10)), 100],
+      [c2s(0x18, 1011, 5001, 'b'.repeat(10)), 100],
+      [c2s(0x18, 1001, 5001, 'a'.repeat(10)), 700],
+    ];
+    const analyzer = new Analyzer();
+    const codes = frames.map(([f, us], i) => analyzer.push(record(f, { index: i + 1, tsNsec: us * 1000 })).annotations.map((a) => a.code));
+    expect(codes[4]).toContain(Codes.RETRANSMISSION);
+    expect(codes[4]).not.toContain(Codes.OUT_OF_ORDER);
+  });
+});
+
 describe('a SYN stamped 0.000000000', () => {
   test('gives no first RTT (packet-tcp.c nstime_is_zero), so a quick repeat is out-of-order, as in tshark', () => {
     const c2s = (flags: number, seq: number, ack: number, payload = '') =>
