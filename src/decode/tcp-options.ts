@@ -116,40 +116,54 @@ export function readTcpOptionSummary(tcp: TcpHeader, data: Uint8Array, start: nu
  * (negative when the capture ends before the options).
  */
 export function wiresharkOptionThrows(data: Uint8Array, start: number, declaredLen: number, capturedLen: number): boolean {
+  return wiresharkOptionWalk(data, start, declaredLen, capturedLen) === OPTION_WALK_THROWS;
+}
+
+/** wiresharkOptionWalk's result when a dissector throws. */
+export const OPTION_WALK_THROWS = -1;
+
+/**
+ * The walk of wiresharkOptionThrows: OPTION_WALK_THROWS, or else the MPTCP option types the options carry as
+ * packet-tcp.c's mp_operations counts them, one bit per RFC 8684 subtype 0 (MP_CAPABLE) to 7 (MP_FASTCLOSE); tshark
+ * 4.0.17 counted none for MP_TCPRST (8), subtypes 9 to 14 and MP_EXPERIMENTAL (15).
+ */
+export function wiresharkOptionWalk(data: Uint8Array, start: number, declaredLen: number, capturedLen: number): number {
   const cut = capturedLen < declaredLen;
+  let mptcpOps = 0;
   let i = 0;
   while (i < declaredLen) {
-    if (i >= capturedLen) return true;
+    if (i >= capturedLen) return OPTION_WALK_THROWS;
     const kind = data[start + i];
-    if (kind === TcpOpt.EOL) return cut;
+    if (kind === TcpOpt.EOL) return cut ? OPTION_WALK_THROWS : mptcpOps;
     if (kind === TcpOpt.NOP) {
       i++;
       continue;
     }
     // A kind in the last byte of the header: no room for its length, the walk ends (the byte itself was captured).
-    if (i + 1 >= declaredLen) return false;
-    if (i + 1 >= capturedLen) return true;
+    if (i + 1 >= declaredLen) return mptcpOps;
+    if (i + 1 >= capturedLen) return OPTION_WALK_THROWS;
     const len = data[start + i + 1];
-    if (len < 2) return false;
-    if (i + len > declaredLen) return cut;
-    if (i + len > capturedLen) return true;
-    if (kind === TcpOpt.SACK && len < 10) return true;
+    if (len < 2) return mptcpOps;
+    if (i + len > declaredLen) return cut ? OPTION_WALK_THROWS : mptcpOps;
+    if (i + len > capturedLen) return OPTION_WALK_THROWS;
+    if (kind === TcpOpt.SACK && len < 10) return OPTION_WALK_THROWS;
     if (kind === TcpOpt.MPTCP) {
-      if (len < 3) return true;
+      if (len < 3) return OPTION_WALK_THROWS;
       const subtype = data[start + i + 2] >> 4;
-      if (len === 3 && (subtype === 0 || subtype === 2 || subtype === 3 || subtype === 8)) return true;
-      if ((subtype === 6 || subtype === 7) && len < 12) return true;
+      if (len === 3 && (subtype === 0 || subtype === 2 || subtype === 3 || subtype === 8)) return OPTION_WALK_THROWS;
+      if ((subtype === 6 || subtype === 7) && len < 12) return OPTION_WALK_THROWS;
       if (subtype === 2 && len >= 4) {
         const f = data[start + i + 3];
         let need = 4;
         if (f & 0x01) need += f & 0x02 ? 8 : 4;
         if (f & 0x04) need += (f & 0x08 ? 8 : 4) + 4 + 2;
-        if (len < need) return true;
+        if (len < need) return OPTION_WALK_THROWS;
       }
+      if (subtype <= 7) mptcpOps |= 1 << subtype;
     }
     i += len;
   }
-  return false;
+  return mptcpOps;
 }
 
 /** One option as listed by listTcpOptions. */

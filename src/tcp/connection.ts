@@ -105,6 +105,11 @@ export class Connection {
   owner: object | null = null;
   /** @internal Set once the half-close data note was emitted, so it is said once. */
   halfCloseNoted = false;
+  /**
+   * @internal The MPTCP option types (RFC 8684 subtypes 0 to 7, one bit each) seen on this connection, either
+   * direction: packet-tcp.c's mp_operations, which lets a duplicate ACK pass unflagged once per change (checks.ts).
+   */
+  mptcpOps = 0;
 
   /** Copies the addresses (the packet's bytes are views into a capture buffer that will be reused). */
   constructor(

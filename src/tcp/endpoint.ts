@@ -48,6 +48,8 @@ export interface FlowAnalysis {
   dupAckNum: number;
   /** Frame whose ACK the duplicates repeat. */
   lastNonDupAckFrame: number;
+  /** The connection's MPTCP option types (Segment.mptcpOps) when this direction's previous segment was analysed. */
+  mptcpOps: number;
   unacked: UnackedQueue;
 }
 
@@ -105,5 +107,6 @@ export class Endpoint implements FlowAnalysis {
   lastSegmentFlags = 0;
   dupAckNum = 0;
   lastNonDupAckFrame = 0;
+  mptcpOps = 0;
   unacked = new UnackedQueue();
 }

@@ -48,8 +48,9 @@ const S_CLOSED_FIRST_BY = 6;
 const S_SIMULTANEOUS_CLOSE = 7;
 const S_REPORTED = 8;
 const S_HALF_CLOSE_NOTED = 9;
-const S_CONN = 10;
-const S_END = 11;
+const S_MPTCP_OPS = 10;
+const S_CONN = 11;
+const S_END = 12;
 const S_STRIDE = S_CONN + 2 * S_END;
 
 /** Client address bytes then server address bytes, 16 each (IPv4 uses the first 4 of each). */
@@ -143,6 +144,7 @@ export class RetiredConnections {
     s[st + S_SIMULTANEOUS_CLOSE] = conn.simultaneousClose ? 1 : 0;
     s[st + S_REPORTED] = conn.reported ? 1 : 0;
     s[st + S_HALF_CLOSE_NOTED] = conn.halfCloseNoted ? 1 : 0;
+    s[st + S_MPTCP_OPS] = conn.mptcpOps;
     const len = conn.addrLen;
     const a = (slot & CHUNK_MASK) * ADDR_STRIDE;
     for (let i = 0; i < len; i++) {
@@ -255,6 +257,7 @@ export class RetiredConnections {
     conn.simultaneousClose = s[st + S_SIMULTANEOUS_CLOSE] === 1;
     conn.reported = s[st + S_REPORTED] === 1;
     conn.halfCloseNoted = s[st + S_HALF_CLOSE_NOTED] === 1;
+    conn.mptcpOps = s[st + S_MPTCP_OPS]!;
     conn.closed = true;
     conn.history = this.histories[slot]!;
     for (let side = 0; side < 2; side++) {
@@ -502,6 +505,7 @@ function packEndpoint(ep: Endpoint, n: Float64Array, at: number, s: Int16Array, 
   s[st + 8] = ep.dataSeen ? 1 : 0;
   s[st + 9] = ep.winScale;
   s[st + 10] = ep.isFirstAck ? 1 : 0;
+  s[st + 11] = ep.mptcpOps;
 }
 
 function unpackEndpoint(ep: Endpoint, n: Float64Array, at: number, s: Int16Array, st: number): void {
@@ -543,4 +547,5 @@ function unpackEndpoint(ep: Endpoint, n: Float64Array, at: number, s: Int16Array
   ep.dataSeen = s[st + 8] === 1;
   ep.winScale = s[st + 9]!;
   ep.isFirstAck = s[st + 10] === 1;
+  ep.mptcpOps = s[st + 11]!;
 }

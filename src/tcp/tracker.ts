@@ -12,7 +12,7 @@ import { RetiredConnections } from './retired.js';
 import { WS_NONE, WS_UNKNOWN, type Endpoint, type TcpState } from './endpoint.js';
 import { flowHash, flowHashAt, packedFlowDirection, packedFlowDirectionAt } from './flow-key.js';
 import { DecodedIp } from '../decode/views.js';
-import { wiresharkOptionThrows } from '../decode/tcp-options.js';
+import { OPTION_WALK_THROWS, wiresharkOptionWalk } from '../decode/tcp-options.js';
 import { TCP_FIELDS_TO_WINDOW } from '../decode/tcp.js';
 import { formatDurationNs, pushAnalysisAnnotations, pushAnalysisCodes, SIDE_NAME, type FlagContext } from './annotate.js';
 import { seqDiff, seqGeq, seqGt, seqLeq } from './seq.js';
@@ -209,7 +209,7 @@ export class TcpTracker {
     conn: null, connId: -1, direction: 0, isNew: false, relSeq: 0, relAck: -1, segLen: 0, analysis: 0,
     dupAckNum: 0, dupAckFrame: 0, foreign: false,
   };
-  private readonly segment: Segment = { frame: 0, timeNs: 0, seq: 0, ack: 0, segLen: 0, flags: 0, window: 0 };
+  private readonly segment: Segment = { frame: 0, timeNs: 0, seq: 0, ack: 0, segLen: 0, flags: 0, window: 0, mptcpOps: 0 };
   private readonly detail = newSegmentAnalysis();
   private readonly flagContext: FlagContext;
 
@@ -393,9 +393,10 @@ export class TcpTracker {
     // flags are printed (and before verify_tcp_window_scaling), so tshark shows none for it.
     // So does an option Wireshark's dissector throws on (wiresharkOptionThrows: a SACK or MPTCP option too short).
     // A cut inside the options throws only where the option walk reaches it: a length below 2 ends the walk first.
-    const headerCut = tcp.headerLen > 20
-      ? wiresharkOptionThrows(packet.record.data, tcp.offset + 20, tcp.headerLen - 20, tcp.capturedLen - 20)
-      : tcp.capturedLen < tcp.headerLen;
+    const optionWalk = tcp.headerLen > 20
+      ? wiresharkOptionWalk(packet.record.data, tcp.offset + 20, tcp.headerLen - 20, tcp.capturedLen - 20)
+      : tcp.capturedLen < tcp.headerLen ? OPTION_WALK_THROWS : 0;
+    const headerCut = optionWalk === OPTION_WALK_THROWS;
     let analysis = 0;
     if (haveSegLen) {
       if (!E.baseSet) {
@@ -414,11 +415,14 @@ export class TcpTracker {
       s.segLen = segLen;
       s.flags = flags;
       s.window = tcp.window;
+      s.mptcpOps = conn.mptcpOps;
       const previousWindow = E.window;
       analysis = analyzeSegment(E, P, conn.firstRttNs, s, this.detail);
       this.flagContext.previousWindow = previousWindow;
       if (bogusHeader) analysis = 0;
       else this.afterAnalysis(conn, E, P, flags, nowNs, tcp, !headerCut);
+      // The options are dissected after the analysis: this packet's MPTCP types count from the next segment on.
+      if (!headerCut && !bogusHeader) conn.mptcpOps |= optionWalk;
       if (headerCut) analysis = 0;
     }
     // A header longer than its segment: no sequence analysis, but the SYN's time and the first RTT still count.

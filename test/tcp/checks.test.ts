@@ -15,7 +15,7 @@ const A = TcpFlag.ACK;
 const MS = 1_000_000;
 
 function seg(p: Partial<Segment>): Segment {
-  return { frame: 1, timeNs: 0, seq: 0, ack: 0, segLen: 0, flags: A, window: 1000, ...p };
+  return { frame: 1, timeNs: 0, seq: 0, ack: 0, segLen: 0, flags: A, window: 1000, mptcpOps: 0, ...p };
 }
 
 /** Two directions after a handshake: fwd sent up to 1001, rev up to 5001, both acknowledged. */

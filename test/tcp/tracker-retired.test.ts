@@ -50,7 +50,7 @@ describe('RetiredConnections', () => {
         if (skip.has(key)) continue;
         const v = o[key];
         if (typeof v === 'boolean') o[key] = !v;
-        else if (typeof v === 'number') o[key] = key === 'resetBy' || key === 'closedFirstBy' ? 1 : key === 'winScale' || key === 'windowScaleOffered' ? 7 : key === 'historySeen' ? 200 : (2 ** 32 - 1) - k++ * 1000.5 + 0.5;
+        else if (typeof v === 'number') o[key] = key === 'resetBy' || key === 'closedFirstBy' ? 1 : key === 'winScale' || key === 'windowScaleOffered' ? 7 : key === 'historySeen' ? 200 : key === 'mptcpOps' ? 0xa5 - k++ : (2 ** 32 - 1) - k++ * 1000.5 + 0.5;
         else if (key === 'state') o[key] = states[k++ % states.length];
       }
     };

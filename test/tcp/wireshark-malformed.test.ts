@@ -195,3 +195,48 @@ describe('a negative first RTT (the handshake ACK stamped before the SYN)', () =
       expect(codes[5]).toContain(code);
     });
 });
+
+describe('MPTCP duplicate ACKs (packet-tcp.c mp_operations)', () => {
+  // After a handshake, client segments: a plain ACK ('ack'), one with MPTCP options, data, or a server ACK ('back').
+  // tshark 4.0.17 on each trace: the dup-ack number of every frame from 4 on, '-' for none.
+  const DSS = [30, 8, 0x20, 0x01, 0, 0, 0, 5];
+  const ADD_ADDR = [30, 8, 0x30, 1, 10, 0, 0, 9];
+  const PRIO = [30, 3, 0x50, 1];
+  const TCPRST = [30, 4, 0x80, 0];
+  const SUBTYPE_12 = [30, 4, 0xc0, 0];
+  type Step = ['ack' | 'data' | 'back', number[]];
+  const run = (steps: Step[]): string => {
+    const a = (flags: number, seq: number, ack: number, options: number[] = [], payload = '') =>
+      etherIpv4Tcp({ src: '10.0.0.1', dst: '10.0.0.2' }, { srcPort: 40000, dstPort: 80, flags, seq, ack, options, payload, window: 1000 });
+    const b = (flags: number, seq: number, ack: number, options: number[] = []) =>
+      etherIpv4Tcp({ src: '10.0.0.2', dst: '10.0.0.1' }, { srcPort: 80, dstPort: 40000, flags, seq, ack, options, window: 1000 });
+    let aSeq = 1001;
+    const frames = [a(0x02, 1000, 0), b(0x12, 5000, 1001), a(0x10, 1001, 5001)];
+    for (const [kind, options] of steps) {
+      if (kind === 'ack') frames.push(a(0x10, aSeq, 5001, options));
+      else if (kind === 'back') frames.push(b(0x10, 5001, aSeq, options));
+      else {
+        frames.push(a(0x18, aSeq, 5001, options, 'x'.repeat(10)));
+        aSeq += 10;
+      }
+    }
+    const analyzer = new Analyzer();
+    const events = frames.map((f, i) => analyzer.push(record(f, { index: i + 1, tsNsec: i * 1_000_000 })));
+    return events.slice(3).map((ev) => (ev.annotations.some((x) => x.code === Codes.DUP_ACK) ? 'D' : '-')).join('');
+  };
+
+  test('the first would-be duplicate after a new MPTCP option type is neither flagged nor counted', () => {
+    expect(run([['ack', []], ['ack', DSS], ['ack', []], ['ack', []], ['ack', []]])).toBe('DD-DD');
+    // Any segment of the direction takes the new set: data in between, and the next duplicate counts again.
+    expect(run([['ack', []], ['ack', DSS], ['data', []], ['ack', []], ['ack', []]])).toBe('DD-DD');
+    // The set is the connection's: an option from the other side counts too.
+    expect(run([['back', DSS], ['ack', []], ['ack', []], ['ack', []]])).toBe('D-DD');
+    // The same type again changes nothing; a new type (ADD_ADDR, MP_PRIO) does.
+    expect(run([['ack', []], ['ack', DSS], ['ack', DSS], ['ack', DSS], ['ack', []]])).toBe('DD-DD');
+    expect(run([['ack', []], ['ack', DSS], ['ack', ADD_ADDR], ['ack', []], ['ack', []], ['ack', []]])).toBe('DD--DD');
+    expect(run([['ack', DSS], ['ack', []], ['ack', PRIO], ['ack', []], ['ack', []]])).toBe('D-D-D');
+    // MP_TCPRST (8) and unassigned subtypes are not counted.
+    expect(run([['ack', []], ['ack', TCPRST], ['ack', []], ['ack', []]])).toBe('DDDD');
+    expect(run([['ack', []], ['ack', SUBTYPE_12], ['ack', []], ['ack', []]])).toBe('DDDD');
+  });
+});
