@@ -6,7 +6,7 @@ import { Codes, TcpFlag } from './types.js';
 import { emptyScratch } from './scratch.js';
 import type { Packet } from './decode/packet.js';
 import { decodePacket, PacketDecoder } from './decode/decode-frame.js';
-import { IpDefragmenter, isTcpFragment } from './decode/defrag.js';
+import { fragmentWhollyCaptured, IpDefragmenter, isTcpFragment } from './decode/defrag.js';
 import { TcpdumpSeq } from './tcp/tcpdump-seq.js';
 import { TcpTracker, type ShardFacts } from './tcp/tracker.js';
 import type { CloseReason, Connection, EvictReason } from './tcp/connection.js';
@@ -263,7 +263,8 @@ export class Analyzer {
     // whole. The event keeps the packet as captured (its line is tcpdump's, which does not reassemble). The flag test
     // first: it is all an unfragmented packet costs here.
     let analysed = packet;
-    if (packet.ip !== null && (packet.ip.moreFragments || packet.ip.fragOffset > 0) && isTcpFragment(packet)) {
+    if (packet.ip !== null && (packet.ip.moreFragments || packet.ip.fragOffset > 0) && isTcpFragment(packet) &&
+        !this.cutFragment(packet, annotations)) {
       const whole = this.reassemble(packet, annotations);
       if (whole === null) {
         // Not TCP until its datagram is whole (tshark lists only the completing fragment as TCP), whatever the
@@ -351,6 +352,21 @@ export class Analyzer {
         + `${tcp === null ? '' : `: its ${tcp.segmentLen - tcp.headerLen}-byte TCP segment is analysed here`}` : '',
     });
     return done.packet;
+  }
+
+  /**
+   * A fragment the capture cut short is not reassembled (fragmentWhollyCaptured): it is analysed as captured, a
+   * first fragment with its TCP header but no segment length (the tracker sees the fragment flags), as in tshark.
+   */
+  private cutFragment(packet: Packet, annotations: Annotation[]): boolean {
+    if (fragmentWhollyCaptured(packet)) return false;
+    const ip = packet.ip!;
+    annotations.push({
+      code: Codes.IP_FRAGMENT,
+      text: this.opts.annotationTexts === false ? '' : `IPv${ip.version} fragment (id ${ip.id}, offset ${ip.fragOffset}) cut by the capture: `
+        + `not reassembled (as Wireshark)${ip.fragOffset === 0 ? '; its TCP header is analysed alone, without a segment length' : ''}`,
+    });
+    return true;
   }
 
   /** The event's annotation list: its own copy, or with reuseEvents the scratch list itself (valid until the next push). */

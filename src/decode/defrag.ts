@@ -64,6 +64,17 @@ export function isTcpFragment(packet: Packet): boolean {
   return IPV6_MAY_CARRY_TCP.has(ip.protocol) && fragmentHeaderAt(packet) >= 0;
 }
 
+/**
+ * Whether the capture holds all of this fragment's payload. packet-ip.c and packet-ipv6.c reassemble only such
+ * fragments (tvb_bytes_exist over the payload); a first fragment cut by the snapshot length is dissected as it
+ * is, with its TCP header but no segment length (pinfo->fragmented), and a later one is shown as data.
+ */
+export function fragmentWhollyCaptured(packet: Packet): boolean {
+  const ip = packet.ip!;
+  const declaredEnd = ip.version === 4 ? ip.headerOffset + ip.headerLen + ip.payloadLen : ip.headerOffset + 40 + ip.lengthField;
+  return ip.capEnd >= declaredEnd;
+}
+
 /** TCP, and the IPv6 extension headers that can come between a fragment header and it (RFC 8200 §4.1, AH). */
 const IPV6_MAY_CARRY_TCP: ReadonlySet<number> = new Set([6, 0, 43, 60, 51, 135, 139, 140, 253, 254]);
 

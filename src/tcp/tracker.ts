@@ -385,7 +385,9 @@ export class TcpTracker {
     // the frame had on the wire) minus the TCP header; unknown when the header claims more than that.
     const wireBytes = ip.wireLen - (tcp.offset - ip.headerOffset);
     const reportedLen = tcp.segmentLen < wireBytes ? tcp.segmentLen : wireBytes;
-    const haveSegLen = reportedLen >= tcp.headerLen;
+    // packet-tcp.c does not know the length of a segment handed over as an IP fragment (pinfo->fragmented: a first
+    // fragment the capture cut, which is not reassembled), and analyses no sequence numbers for it.
+    const haveSegLen = reportedLen >= tcp.headerLen && !ip.moreFragments && ip.fragOffset === 0;
     const segLen = haveSegLen ? reportedLen - tcp.headerLen : 0;
     // packet-tcp.c analyses a header shorter than 20 bytes, then stops: no flags shown, no SYN or option handling.
     const bogusHeader = tcp.headerLen < 20;

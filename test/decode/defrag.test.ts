@@ -162,6 +162,28 @@ describe('Analyzer with IPv4 fragments', () => {
     expect(report.connections[0]!.http.requests).toBe(1);
     expect(report.connections[0]!.tcp.payloadBytes.client).toBe(PAYLOAD.length);
   });
+
+  test('a first fragment cut by the capture is not reassembled: it joins its connection without a segment length', () => {
+    // tshark 4.0.17 on the same shape: the cut first fragment is in tcp.stream 0 with no tcp.len and no flags, the
+    // second fragment is data (packet-ip.c reassembles only fragments it holds whole).
+    const whole = segmentBytes(PAYLOAD);
+    const frames: [Uint8Array, number?][] = [
+      [etherIpv4Tcp({ src: A, dst: B }, { srcPort: 40000, dstPort: 80, flags: SYN, seq: 1000 })],
+      [etherIpv4Tcp({ src: B, dst: A }, { srcPort: 80, dstPort: 40000, flags: SYN | ACK, seq: 5000, ack: 1001 })],
+      [ethernet(ipv4({ src: A, dst: B, id: 77, mf: true, tcpChecksum: false }, whole.subarray(0, 160))), 14 + 20 + 60],
+      [ethernet(ipv4({ src: A, dst: B, id: 77, fragOffset: 160, tcpChecksum: false }, whole.subarray(160)))],
+    ];
+    const analyzer = new Analyzer();
+    const events = frames.map(([f, snapLen], i) => analyzer.push(record(f, { index: i + 1, tsSec: 1_700_000_000 + i, snapLen })));
+    const cut = events[2]!;
+    expect(cut.conn).toBe(0);
+    expect(cut.annotations[0]).toMatchObject({ code: Codes.IP_FRAGMENT });
+    expect(cut.annotations[0]!.text).toContain('cut by the capture: not reassembled');
+    // No sequence analysis without a segment length: the bytes the fragment does not carry are no lost segment.
+    expect(cut.annotations.map((a) => a.code).filter((c) => c.startsWith('tcp.') && c !== Codes.HANDSHAKE && c !== Codes.STATE)).toEqual([]);
+    expect(events[3]!.conn).toBe(-1);
+    expect(events[3]!.annotations.map((a) => a.code)).toEqual([Codes.IP_FRAGMENT]);
+  });
 });
 
 describe('a reassembled datagram whose TCP header does not decode whole', () => {
