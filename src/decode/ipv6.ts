@@ -199,6 +199,12 @@ export function decodeIpv6(
           setProblem(packet, 'truncated', 'rt6', 'capture ends inside the routing header');
           return;
         }
+        // Segments still to visit: the datagram's final destination is in the header, not the destination field.
+        // packet-ipv6.c makes it the packet's destination, so tshark's tcp.stream joins both directions of an SRv6
+        // path (RFC 8754 §2: Segment List[0] is the last segment; RFC 5095's type 0: the last address listed).
+        if (data[cur + 3] > 0 && lenByte >= 2 && (type === 0 || type === 4)) {
+          ip.finalDstOffset = type === 4 ? cur + 8 : cur + 8 + ((lenByte >> 1) - 1) * 16;
+        }
         foundExt = true;
         advance = extLen;
         break;

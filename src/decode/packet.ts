@@ -17,6 +17,8 @@ export interface IpInfo {
   version: 4 | 6;
   /** 4 or 16 bytes, a view. */
   src: Uint8Array;
+  /** 4 or 16 bytes, a view: the destination field, or the final destination an IPv6 routing header with segments
+   *  left names (as Wireshark's conversations key it; packet lines print the field, as tcpdump does). */
   dst: Uint8Array;
   /** Offset of the IP header in record.data. */
   headerOffset: number;

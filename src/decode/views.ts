@@ -28,6 +28,8 @@ export class DecodedIp implements IpInfo {
   dontFragment = false;
   headerProtocol = 0;
   noteIndex = 0;
+  /** IPv6 with a routing header that still has segments to visit: offset of the final destination, else -1. */
+  finalDstOffset = -1;
 
   /** Sets every field (a fresh or a reused object alike) and forgets the views of the previous packet. */
   set(
@@ -54,6 +56,7 @@ export class DecodedIp implements IpInfo {
     this.dontFragment = dontFragment;
     this.headerProtocol = headerProtocol;
     this.noteIndex = noteIndex;
+    this.finalDstOffset = -1;
     return this;
   }
 
@@ -62,9 +65,13 @@ export class DecodedIp implements IpInfo {
     return this.headerOffset + (this.version === 4 ? 12 : 8);
   }
 
-  /** Offset of the destination address in record.data (IPv4 +16, IPv6 +24). */
+  /**
+   * Offset of the destination address in record.data (IPv4 +16, IPv6 +24), or of the final destination named by an
+   * IPv6 routing header with segments left (finalDstOffset): the connection's address, as Wireshark's conversation
+   * takes it. Packet lines print the header's own address, as tcpdump does (they read it at its offset).
+   */
   get dstOffset(): number {
-    return this.headerOffset + (this.version === 4 ? 16 : 24);
+    return this.finalDstOffset >= 0 ? this.finalDstOffset : this.headerOffset + (this.version === 4 ? 16 : 24);
   }
 
   get src(): Uint8Array {

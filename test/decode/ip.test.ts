@@ -1,7 +1,11 @@
 // IPv4 and IPv6 layers: fields, lengths, padding, fragments, extension headers, tunnels and AH, byte by byte.
 
 import { describe, expect, it } from 'vitest';
+import { Analyzer } from '../../src/analyze.js';
 import { decodePacket } from '../../src/decode/decode-frame.js';
+import { formatPacketLine } from '../../src/render/packet-line.js';
+import { formatAddr } from '../../src/tcp/flow-key.js';
+import { newSeqView } from '../../src/tcp/tcpdump-seq.js';
 import type { AhNote, Ip6ExtNote, OuterIpNote } from '../../src/decode/notes.js';
 import {
   ah, ascii, bytes, ethernet, etherIpv4Tcp, etherIpv6Tcp, ext, ipv4, ipv6, record, tcp,
@@ -126,6 +130,31 @@ describe('tunnels and IPsec', () => {
 });
 
 describe('IPv6', () => {
+  it('a routing header with segments left names the final destination as the connection\'s address (tshark); the line keeps the header\'s', () => {
+    const client = '2001:db8::1';
+    const server = '2001:db8::99';
+    const hop = '2001:db8::50';
+    // SRv6 (type 4): Segment List[0] is the final segment. Type 0: the last address listed. tshark 4.0.17 puts the
+    // SYN sent through the segment and the server's direct SYN-ACK in one tcp.stream.
+    for (const routing of [ext.routing(4, 1, [server, hop]), ext.routing(0, 1, [hop, server])]) {
+      const frames = [
+        etherIpv6Tcp({ src: client, dst: hop, extensions: [routing] }, { srcPort: 40000, dstPort: 80, flags: SYN, seq: 1000 }),
+        etherIpv6Tcp({ src: server, dst: client }, { srcPort: 80, dstPort: 40000, flags: SYN | ACK, seq: 5000, ack: 1001 }),
+      ];
+      const analyzer = new Analyzer();
+      const events = frames.map((f, i) => analyzer.push(record(f, { index: i + 1 })));
+      expect(events.map((e) => e.conn)).toEqual([0, 0]);
+      expect(formatAddr(events[0]!.packet.ip!.dst)).toBe(server);
+      const line = formatPacketLine(events[0]!.packet, newSeqView(), {});
+      expect(line).toContain(`IP6 2001:db8::1 > ${hop}: RT6 (`);
+      expect(line).toContain(') 40000 > 80: Flags [S]');
+      expect(analyzer.finish().connections[0]!.tcp.server.addr).toBe(server);
+    }
+    // No segments left: the destination field is the final destination.
+    const done = decode(etherIpv6Tcp({ src: client, dst: server, extensions: [ext.routing(4, 0, [server, hop])] }, { flags: SYN }));
+    expect(formatAddr(done.ip!.dst)).toBe(server);
+  });
+
   it('reads the fixed header', () => {
     const p = decode(etherIpv6Tcp({ hopLimit: 9, trafficClass: 0xb8 }, { flags: SYN, payload: 'hello' }));
     expect(p.ip).toMatchObject({ version: 6, headerLen: 40, protocol: 6, ttl: 9, lengthField: 25, payloadLen: 25, tos: 0xb8 });
