@@ -23,3 +23,15 @@ export function insertNote(packet: Packet, index: number, note: LinkNote): void 
 export function setProblem(packet: Packet, kind: ProblemKind, layer: string, detail: string): void {
   if (packet.problem === null) packet.problem = { kind, layer, detail };
 }
+
+/** tcpdump's MAXIMUM_SNAPLEN (netdissect.h): larger caplen/len values make the record header invalid. */
+export const TCPDUMP_MAXIMUM_SNAPLEN = 262144;
+
+/**
+ * Whether tcpdump refuses the record's header ("[Invalid header: ...]", print.c pretty_print_packet): it then
+ * returns before printing the time and before any dissector, so the record moves neither the relative-sequence
+ * table nor the -ttt/-ttttt reference times.
+ */
+export function tcpdumpRejectsRecord(capLen: number, origLen: number): boolean {
+  return capLen === 0 || origLen === 0 || origLen < capLen || capLen > TCPDUMP_MAXIMUM_SNAPLEN || origLen > TCPDUMP_MAXIMUM_SNAPLEN;
+}

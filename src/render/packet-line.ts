@@ -4,6 +4,7 @@
 
 import type { IpInfo, Packet, TcpHeader } from '../decode/packet.js';
 import type { TcpdumpSeqView } from '../tcp/tcpdump-seq.js';
+import { TCPDUMP_MAXIMUM_SNAPLEN, tcpdumpRejectsRecord } from '../decode/common.js';
 import { latin1 } from '../decode/latin1.js';
 import { formatAddressAt, formatIpv4, formatIpv6 } from './packet-line-addr.js';
 import {
@@ -21,8 +22,6 @@ export interface PacketLineOptions extends TimestampOptions {
   interfaceName?: InterfaceNameResolver;
 }
 
-/** tcpdump's MAXIMUM_SNAPLEN (netdissect.h): larger caplen/len values make the record header invalid. */
-const MAXIMUM_SNAPLEN = 262144;
 
 const TH_FIN = 0x01;
 const TH_SYN = 0x02;
@@ -58,12 +57,13 @@ export function numberPrefix(n: number): string {
 /** The "[Invalid header: ...]" text tcpdump prints instead of a packet whose record lengths are impossible,
  *  or null when the record is fine (print.c pretty_print_packet). */
 export function invalidHeaderText(capLen: number, origLen: number): string | null {
+  if (!tcpdumpRejectsRecord(capLen, origLen)) return null;
   let s = '';
   if (capLen === 0) s = '[Invalid header: caplen==0';
   if (origLen === 0) s += s === '' ? '[Invalid header: len==0' : ', len==0';
   else if (origLen < capLen) s += `${s === '' ? '[Invalid header:' : ','} len(${origLen}) < caplen(${capLen})`;
-  if (capLen > MAXIMUM_SNAPLEN) s += `${s === '' ? '[Invalid header:' : ','} caplen(${capLen}) > ${MAXIMUM_SNAPLEN}`;
-  if (origLen > MAXIMUM_SNAPLEN) s += `${s === '' ? '[Invalid header:' : ','} len(${origLen}) > ${MAXIMUM_SNAPLEN}`;
+  if (capLen > TCPDUMP_MAXIMUM_SNAPLEN) s += `${s === '' ? '[Invalid header:' : ','} caplen(${capLen}) > ${TCPDUMP_MAXIMUM_SNAPLEN}`;
+  if (origLen > TCPDUMP_MAXIMUM_SNAPLEN) s += `${s === '' ? '[Invalid header:' : ','} len(${origLen}) > ${TCPDUMP_MAXIMUM_SNAPLEN}`;
   return s === '' ? null : `${s}]`;
 }
 

@@ -8,6 +8,7 @@ import type { LineSink } from './text-sink.js';
 import type { TsValue } from './timestamp.js';
 import { formatPacketLine } from './packet-line.js';
 import type { InterfaceNameResolver } from './packet-line-link.js';
+import { tcpdumpRejectsRecord } from '../decode/common.js';
 import { isTcpPacket } from '../decode/decode-frame.js';
 
 export interface TimelineOptions {
@@ -65,6 +66,8 @@ export class TimelineRenderer {
 
   private noteTime(ev: PacketEvent): void {
     const rec = ev.packet.record;
+    // tcpdump refuses such a record before ts_print: it is nobody's previous or first time.
+    if (tcpdumpRejectsRecord(rec.capLen, rec.origLen)) return;
     // tcpdump's -ttttt reference is the first record whose time is not 0.0 (print.c ts_print).
     if (this.firstTs === null && (rec.tsSec !== 0 || rec.tsNsec !== 0)) this.firstTs = rec;
     this.prevTs = rec;

@@ -1,6 +1,7 @@
 // tcpdump's relative sequence numbering (print-tcp.c tcp_seq_hash), computed for the renderer to print.
 // Reproduces tcpdump's quirks on purpose (base set by ACK packets, absolute on SYN); it is not TCP analysis.
 
+import { tcpdumpRejectsRecord } from '../decode/common.js';
 import type { Packet } from '../decode/packet.js';
 
 /** The numbers tcpdump prints for one packet. Structurally the same as report.ts DisplaySeq. */
@@ -97,6 +98,8 @@ export class TcpdumpSeq {
     // tcpdump reaches its table only with a whole fixed header and a header length of at least 20
     // (a too-long header length is checked after the table is updated), and only for ACK packets.
     if (this.absolute || tcp.capturedLen < 20 || tcp.headerLen < 20 || (tcp.flags & TH_ACK) === 0) return out;
+    // A record whose header tcpdump refuses never reaches its printers, nor their table.
+    if (tcpdumpRejectsRecord(packet.record.capLen, packet.record.origLen)) return out;
     // print-ip.c ip_print stops before the TCP printer on an IPv4 header it cannot pass ("truncated-ip", "bad-hlen",
     // "bad-len", a header the capture cut): such a packet, a TSO send with total length 0 among them, never reaches
     // tcpdump's table, though the analysis (as Wireshark's) still takes its segment.

@@ -29,6 +29,18 @@ describe('TcpdumpSeq', () => {
     expect(run(seq, c2s({ flags: ACK, seq: 1110, ack: 5000 }))).toMatchObject({ relative: true, seq: 10, ack: 1 });
   });
 
+  it('is not touched by a record whose header tcpdump refuses ([Invalid header]: len < caplen, len 0, caplen 0)', () => {
+    // tcpdump 4.99.3 returns before any printer for such a record: the next ACK of the conversation prints
+    // absolute numbers, as the first one it sees.
+    for (const origLen of [-1, 0]) {
+      const seq = new TcpdumpSeq();
+      const frame = c2s({ flags: ACK, seq: 1000, ack: 5000 });
+      seq.apply(decodePacket(record(frame, { origLen: origLen < 0 ? frame.length - 1 : 0 })), newSeqView());
+      expect(seq.size).toBe(0);
+      expect(run(seq, s2c({ flags: ACK, seq: 5000, ack: 1000 }))).toMatchObject({ relative: false, seq: 5000, ack: 1000 });
+    }
+  });
+
   it('numbers a handshake and data across 2^32 like tcpdump', () => {
     const seq = new TcpdumpSeq();
     expect(run(seq, c2s({ flags: SYN, seq: 4294967000 }))).toEqual({ relative: false, seq: 4294967000, ack: 0, sackBase: 0 });

@@ -1,0 +1,34 @@
+// The annotated timeline's clock: which records the -ttt (delta) and -ttttt (since first) styles count from, as
+// tcpdump's ts_print sees them.
+
+import { describe, expect, it } from 'vitest';
+import { Analyzer } from '../../src/analyze.js';
+import { PLAIN_PALETTE } from '../../src/render/color.js';
+import { TimelineRenderer } from '../../src/render/timeline.js';
+import { etherIpv4Tcp, record } from '../helpers/packet-builder.js';
+
+const lines = (tsStyle: number, origLens: (number | undefined)[]): string[] => {
+  const frame = etherIpv4Tcp({ src: '10.1.0.2', dst: '10.1.0.1' }, { srcPort: 80, dstPort: 40000, flags: 0x10, seq: 5000, ack: 1000 });
+  const analyzer = new Analyzer();
+  const timeline = new TimelineRenderer({ annotate: false, number: false, tsStyle, nano: false, palette: PLAIN_PALETTE });
+  const out: string[] = [];
+  const sink = { line: (t: string) => out.push(t), text: (t: string) => out.push(t), flush: () => {} };
+  origLens.forEach((origLen, i) => {
+    const ev = analyzer.push(record(frame, { index: i + 1, tsSec: 1_700_000_000, tsNsec: i * 156_000, origLen }));
+    if (timeline.wants(ev)) timeline.render(ev, sink);
+  });
+  return out;
+};
+
+describe('TimelineRenderer', () => {
+  it('a record tcpdump refuses ([Invalid header]) is nobody\'s previous or first time (tcpdump returns before ts_print)', () => {
+    // tcpdump 4.99.3 -ttt: "[Invalid header: len(53) < caplen(54)]", then " 00:00:00.000000 IP ..." for the next.
+    const delta = lines(3, [53, undefined, undefined]);
+    expect(delta[0]).toBe('[Invalid header: len(53) < caplen(54)]');
+    expect(delta[1]).toMatch(/^ 00:00:00\.000000 IP 10\.1\.0\.2\.80 > 10\.1\.0\.1\.40000: Flags \[\.\], ack 1000,/);
+    expect(delta[2]).toMatch(/^ 00:00:00\.000156 IP /);
+    const sinceFirst = lines(5, [0, undefined, undefined]);
+    expect(sinceFirst[1]).toMatch(/^ 00:00:00\.000000 IP /);
+    expect(sinceFirst[2]).toMatch(/^ 00:00:00\.000156 IP /);
+  });
+});
