@@ -1,13 +1,14 @@
-// The IP payload demultiplexer (tcpdump print-ip-demux.c): AH is walked, IP-in-IP tunnels recurse with the
-// outer header kept as a note, IPComp is noted, TCP is decoded. Other protocols are left to the renderer.
+// The IP payload demultiplexer (tcpdump print-ip-demux.c): AH is walked, IP-in-IP, GRE and VXLAN tunnels recurse
+// with the outer header kept as a note, IPComp is noted, TCP is decoded. Other protocols are left to the renderer.
 
 import { be16 } from './bytes.js';
-import { addNote, insertNote, setProblem } from './common.js';
+import { addNote, setProblem } from './common.js';
 import { decodeIpv4 } from './ipv4.js';
 import { decodeIpv6 } from './ipv6.js';
-import type { AhNote, IpcompNote, OuterIpNote, TruncNote } from './notes.js';
+import type { AhNote, IpcompNote, TruncNote } from './notes.js';
 import type { IpInfo, Packet } from './packet.js';
 import { decodeTcp } from './tcp.js';
+import { decodeGre, decodeVxlan, enterTunnel } from './tunnels.js';
 
 export const IpProto = {
   HOPOPTS: 0,
@@ -17,6 +18,7 @@ export const IpProto = {
   UDP: 17,
   DCCP: 33,
   IPV6: 41,
+  GRE: 47,
   ROUTING: 43,
   FRAGMENT: 44,
   ESP: 50,
@@ -29,9 +31,6 @@ export const IpProto = {
   SCTP: 132,
   MOBILITY: 135,
 } as const;
-
-/** Tunnels nest at most this deep; deeper nesting is reported as unsupported rather than recursed into. */
-const MAX_TUNNEL_DEPTH = 8;
 
 function trunc(packet: Packet, protocol: string): void {
   const note: TruncNote = { kind: 'trunc', protocol, afterIpWord: false };
@@ -74,21 +73,17 @@ export function demuxIp(
         return;
       case IpProto.IPV4:
       case IpProto.IPV6: {
-        if (depth >= MAX_TUNNEL_DEPTH) {
-          setProblem(packet, 'unsupported', 'ip', 'tunnels nested too deep');
-          return;
-        }
-        const claimed = ip.version === 4 ? ip.lengthField : ip.lengthField === 0 ? 0 : ip.lengthField + 40;
-        const outer: OuterIpNote = {
-          kind: 'ip-outer', version: ip.version, src: ip.src, dst: ip.dst, headerProtocol: ip.headerProtocol,
-          missing: claimed > ip.wireLen ? claimed - ip.wireLen : 0,
-        };
-        insertNote(packet, ip.noteIndex, outer);
-        packet.ip = null;
+        if (!enterTunnel(packet, ip, depth)) return;
         if (nh === IpProto.IPV4) decodeIpv4(packet, off, length, capEnd, depth + 1);
         else decodeIpv6(packet, off, length, capEnd, depth + 1);
         return;
       }
+      case IpProto.GRE:
+        decodeGre(packet, ip, off, length, capEnd, depth);
+        return;
+      case IpProto.UDP:
+        decodeVxlan(packet, ip, off, length, capEnd, depth);
+        return;
       case IpProto.IPCOMP: {
         const cpi = be16(data, off + 2, capEnd);
         if (cpi < 0) return trunc(packet, 'ipcomp');

@@ -1,11 +1,11 @@
 // Link-layer decoding: finds where the network layer starts in a capture record for every link type we know,
-// records tcpdump-visible link facts as notes (SLL2, radiotap, PPPoE); never parses IP and never throws.
+// records tcpdump-visible link facts as notes (SLL2, radiotap, PPPoE, MPLS labels); never parses IP and never throws.
 
 import { LinkType } from '../types.js';
-import { be16, le16, le32, u8 } from './bytes.js';
+import { be16, be32, le16, le32, u8 } from './bytes.js';
 import { addNote, setProblem } from './common.js';
 import type {
-  NonIpNote, PppoeNote, RadiotapNote, Sll2Note, SllVlanNote, TruncNote,
+  MplsNote, NonIpNote, PppoeNote, RadiotapNote, Sll2Note, SllVlanNote, TruncNote,
 } from './notes.js';
 import type { Packet } from './packet.js';
 import { RT_FLAG_DATAPAD, RT_FLAG_FCS, RT_FLAGS, walkRadiotap } from './radiotap.js';
@@ -43,6 +43,8 @@ export const EtherType = {
   PPPOE_DISCOVERY2: 0x3c12,
   PPPOE_SESSION2: 0x3c13,
   JUMBO: 0x8870,
+  MPLS: 0x8847,
+  MPLS_MULTICAST: 0x8848,
 } as const;
 
 /** DLT_IEEE802_11 (105), the bare 802.11 link type PPI may carry. */
@@ -124,8 +126,9 @@ function decodeLinkType(
   }
 }
 
-/** Ethernet II / 802.3, with any number of 802.1Q / 802.1ad tags (tcpdump print-ether.c). */
-function decodeEthernet(packet: Packet, data: Uint8Array, off: number, wireLen: number, capEnd: number): LinkResult {
+/** Ethernet II / 802.3, with any number of 802.1Q / 802.1ad tags (tcpdump print-ether.c). Also the frame a
+ *  tunnel carries (VXLAN, GRE transparent Ethernet bridging): without -e tcpdump prints nothing of it either. */
+export function decodeEthernet(packet: Packet, data: Uint8Array, off: number, wireLen: number, capEnd: number): LinkResult {
   if (capEnd - off < 14) return truncated(packet, 'ether');
   let type = be16(data, off + 12, capEnd);
   off += 14;
@@ -161,9 +164,55 @@ function decodeEtherType(
     case EtherType.PPPOE_DISCOVERY:
     case EtherType.PPPOE_DISCOVERY2:
       return decodePppoe(packet, data, off, wireLen, capEnd);
+    case EtherType.MPLS:
+    case EtherType.MPLS_MULTICAST:
+      return decodeMpls(packet, data, off, wireLen, capEnd);
     default:
       return nonIp(packet, type, wireLen, 'ethertype', off);
   }
+}
+
+/** The bottom-of-stack bit of a label entry (RFC 3032 §2.1). */
+const MPLS_BOTTOM_OF_STACK = 0x100;
+
+/**
+ * An MPLS label stack (RFC 3032 §2.1), then what tcpdump's print-mpls.c guesses follows it: the IPv4 explicit and
+ * implicit null labels (0, 3) mean IPv4 and the IPv6 explicit null label (2) IPv6; otherwise a first byte
+ * 0x45-0x4f is IPv4 and 0x60-0x6f IPv6 (MPLS itself does not say).
+ */
+export function decodeMpls(packet: Packet, data: Uint8Array, off: number, wireLen: number, capEnd: number): LinkResult {
+  const start = off;
+  let entry = 0;
+  do {
+    // print-mpls.c checks the capture before the length, so a cut stack is "[|mpls]" either way.
+    if (capEnd - off < 4 || wireLen < 4) {
+      const cut: MplsNote = { kind: 'mpls', stack: data.subarray(start, off), payload: 0 };
+      addNote(packet, cut);
+      return truncated(packet, 'mpls');
+    }
+    entry = be32(data, off, capEnd);
+    off += 4;
+    wireLen -= 4;
+  } while ((entry & MPLS_BOTTOM_OF_STACK) === 0);
+  const label = entry >>> 12;
+  let payload = 0;
+  if (label === 0 || label === 3) payload = 4;
+  else if (label === 2) payload = 6;
+  else {
+    const first = u8(data, off, capEnd);
+    if (first < 0) {
+      const cut: MplsNote = { kind: 'mpls', stack: data.subarray(start, off), payload: 0 };
+      addNote(packet, cut);
+      return truncated(packet, 'mpls');
+    }
+    if (first >= 0x45 && first <= 0x4f) payload = 4;
+    else if (first >= 0x60 && first <= 0x6f) payload = 6;
+  }
+  const note: MplsNote = { kind: 'mpls', stack: data.subarray(start, off), payload };
+  addNote(packet, note);
+  if (payload === 4) return done(NET_IPV4, off, wireLen, capEnd);
+  if (payload === 6) return done(NET_IPV6, off, wireLen, capEnd);
+  return nonIp(packet, -1, wireLen, 'mpls', off);
 }
 
 /** IEEE 802.2 LLC, and SNAP with an EtherType (RFC 1042); tcpdump print-llc.c. */

@@ -48,6 +48,39 @@ export interface OuterIpNote extends LinkNote {
   missing: number;
 }
 
+/** A GRE header (RFC 2784, RFC 2890 key and sequence number; version 1 is PPTP's, RFC 2637). */
+export interface GreNote extends LinkNote {
+  kind: 'gre';
+  /** The captured part of the header, a view (cut where the capture or the header ends). */
+  header: Uint8Array;
+  /** Bytes from the GRE header to the end of the datagram (tcpdump's `length` in gre_print). */
+  length: number;
+  /** Whether the payload was decoded as a tunnel (IPv4, IPv6, Ethernet, MPLS); when false the line stops here. */
+  tunnel: boolean;
+}
+
+/** A VXLAN header (RFC 7348 §5) and the UDP ports that carried it. */
+export interface VxlanNote extends LinkNote {
+  kind: 'vxlan';
+  /** The outer addresses, views; printed with the ports when the outer header's protocol field is UDP. */
+  src: Uint8Array;
+  dst: Uint8Array;
+  withAddresses: boolean;
+  srcPort: number;
+  dstPort: number;
+  flags: number;
+  vni: number;
+}
+
+/** An MPLS label stack (RFC 3032 §2.1). */
+export interface MplsNote extends LinkNote {
+  kind: 'mpls';
+  /** The complete label entries captured, a view (4 bytes each). */
+  stack: Uint8Array;
+  /** 4 or 6 when tcpdump's print-mpls.c guess found IP after the stack, 0 otherwise. */
+  payload: number;
+}
+
 /** An IPsec Authentication Header (RFC 4302 §2). */
 export interface AhNote extends LinkNote {
   kind: 'ah';
@@ -134,5 +167,5 @@ export interface StopNote extends LinkNote {
 }
 
 export type AnyNote =
-  | Sll2Note | SllVlanNote | RadiotapNote | PppoeNote | OuterIpNote | AhNote | Ip6ExtNote | IpcompNote | TruncNote
+  | Sll2Note | SllVlanNote | RadiotapNote | PppoeNote | OuterIpNote | GreNote | VxlanNote | MplsNote | AhNote | Ip6ExtNote | IpcompNote | TruncNote
   | IpVersionNote | IpShortNote | Ip6InvalidNote | NonIpNote | StopNote | IpMissingNote;

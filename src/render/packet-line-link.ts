@@ -1,11 +1,12 @@
 // Wording of the link and tunnel notes on a packet line, as tcpdump 4.99.3 prints them without -e / -v
-// (print-sll.c, print-802_11.c radiotap, print-pppoe.c, print-ah.c, print-ip6.c extension headers, ...).
+// (print-sll.c, print-802_11.c radiotap, print-pppoe.c, print-ah.c, print-ip6.c extension headers, print-gre.c,
+// print-vxlan.c, print-mpls.c, ...).
 // Formatting only: the facts come from the decoder's notes; nothing here decides what a packet is.
 
 import { walkRadiotap, RT_DONE, RT_TRUNCATED } from '../decode/radiotap.js';
 import type { LinkNote } from '../decode/packet.js';
 import type {
-  AhNote, AnyNote, Ip6ExtNote, NonIpNote, PppoeNote, RadiotapNote, Sll2Note,
+  AhNote, AnyNote, GreNote, Ip6ExtNote, MplsNote, NonIpNote, PppoeNote, RadiotapNote, Sll2Note, VxlanNote,
 } from '../decode/notes.js';
 import { formatAddress, formatIpv6 } from './packet-line-addr.js';
 
@@ -57,6 +58,8 @@ export function isTerminalNote(note: LinkNote): boolean {
       const ah = note as AhNote;
       return ah.headerLen === 0 || ah.header.length < ah.headerLen;
     }
+    case 'gre':
+      return !(note as GreNote).tunnel;
     case 'ip6-ext': {
       const ext = note as Ip6ExtNote;
       return ext.nextHeader === 44 ? fragOffsetOf(ext) !== 0 : false;
@@ -89,6 +92,12 @@ export function formatNote(note: LinkNote, data: Uint8Array, resolveInterface?: 
       if (printsAddresses(n.headerProtocol)) s += `${formatAddress(n.src)} > ${formatAddress(n.dst)}: `;
       return s;
     }
+    case 'gre':
+      return formatGre(n);
+    case 'vxlan':
+      return formatVxlan(n);
+    case 'mpls':
+      return formatMpls(n);
     case 'ah':
       return formatAh(n);
     case 'ip6-ext':
@@ -130,6 +139,118 @@ function formatPppoe(n: PppoeNote): string {
   if (n.sessionId) s += ` [ses 0x${n.sessionId.toString(16)}]`;
   if (n.code === 0) s += ' ';
   return s;
+}
+
+const GRE_CHECKSUM = 0x8000;
+const GRE_ROUTING = 0x4000;
+const GRE_KEY = 0x2000;
+const GRE_SEQUENCE = 0x1000;
+const GRE_ACK = 0x0080;
+
+function be16At(h: Uint8Array, at: number): number {
+  return (h[at] << 8) | h[at + 1];
+}
+
+function be32At(h: Uint8Array, at: number): number {
+  return ((h[at] << 24) | (h[at + 1] << 16) | (h[at + 2] << 8) | h[at + 3]) >>> 0;
+}
+
+/**
+ * print-gre.c without -v or -e, field by field in its order of checks: " (invalid)" where the datagram is too short
+ * for a field, " [|gre]" where the capture is. Version 0: "GREv0[, off 0x%x][, key=0x%x][, seq %u], length N: ",
+ * the checksum itself unprinted; version 1 (PPTP): "GREv1[, call %u][, seq %u][, ack %u][, no-payload], length N".
+ */
+function formatGre(n: GreNote): string {
+  const h = n.header;
+  let len = n.length;
+  let s = 'GRE';
+  if (len < 2) return `${s} (invalid)`;
+  if (h.length < 2) return `${s} [|gre]`;
+  const flags = be16At(h, 0);
+  const version = flags & 7;
+  s += `v${version}`;
+  if (version > 1) return `${s} ERROR: unknown-version`;
+  len -= 2;
+  if (len < 2) return `${s} (invalid)`;
+  if (h.length < 4) return `${s} [|gre]`;
+  const protocol = be16At(h, 2);
+  len -= 2;
+  let at = 4;
+  /** Null when the next field of `size` bytes is there, else the text that ends the line. */
+  const field = (size: number): string | null => {
+    if (len < size) return `${s} (invalid)`;
+    if (h.length < at + size) return `${s} [|gre]`;
+    return null;
+  };
+  let stop: string | null;
+  if (version === 0) {
+    if (flags & (GRE_CHECKSUM | GRE_ROUTING)) {
+      if ((stop = field(2)) !== null) return stop;
+      at += 2;
+      len -= 2;
+      if ((stop = field(2)) !== null) return stop;
+      s += `, off 0x${be16At(h, at).toString(16)}`;
+      at += 2;
+      len -= 2;
+    }
+    if (flags & GRE_KEY) {
+      if ((stop = field(4)) !== null) return stop;
+      s += `, key=0x${be32At(h, at).toString(16)}`;
+      at += 4;
+      len -= 4;
+    }
+    if (flags & GRE_SEQUENCE) {
+      if ((stop = field(4)) !== null) return stop;
+      s += `, seq ${be32At(h, at)}`;
+      at += 4;
+      len -= 4;
+    }
+    // Only an empty routing list is decoded (its terminator is in the header view); other lists are not worded.
+    if (flags & GRE_ROUTING && h.length < at + 4) return s;
+    s += `, length ${n.length}: `;
+    return n.tunnel ? s : `${s}gre-proto-0x${protocol.toString(16)}`;
+  }
+  if (flags & GRE_KEY) {
+    if ((stop = field(4)) !== null) return stop;
+    s += `, call ${be32At(h, at) & 0xffff}`;
+    at += 4;
+    len -= 4;
+  }
+  if (flags & GRE_SEQUENCE) {
+    if ((stop = field(4)) !== null) return stop;
+    s += `, seq ${be32At(h, at)}`;
+    at += 4;
+    len -= 4;
+  }
+  if (flags & GRE_ACK) {
+    if ((stop = field(4)) !== null) return stop;
+    s += `, ack ${be32At(h, at)}`;
+    at += 4;
+    len -= 4;
+  }
+  if ((flags & GRE_SEQUENCE) === 0) return `${s}, no-payload, length ${n.length}`;
+  // The PPP payload (RFC 2637 §4.1) is not decoded.
+  return `${s}, length ${n.length}: `;
+}
+
+/** print-vxlan.c after print-udp.c's "src.port > dst.port: ": the inner Ethernet frame goes on the next line. */
+function formatVxlan(n: VxlanNote): string {
+  const ports = n.withAddresses
+    ? `${formatAddress(n.src)}.${n.srcPort} > ${formatAddress(n.dst)}.${n.dstPort}: `
+    : `${n.srcPort} > ${n.dstPort}: `;
+  // RFC 7348 §5: the I flag says the VNI is valid; tcpdump 4.99.3 prints "invalid" without it.
+  return `${ports}VXLAN, flags [${n.flags & 0x08 ? 'I' : 'invalid'}] (0x${HEX2[n.flags]}), vni ${n.vni}\n`;
+}
+
+/** print-mpls.c without -v: " (label L, tc T[, [S]], ttl N)" per entry, then a space before the IP it guessed. */
+function formatMpls(n: MplsNote): string {
+  const h = n.stack;
+  let s = 'MPLS';
+  for (let at = 0; at + 4 <= h.length; at += 4) {
+    const entry = be32At(h, at);
+    s += ` (label ${entry >>> 12}, tc ${(entry >>> 9) & 7}${entry & 0x100 ? ', [S]' : ''}, ttl ${entry & 0xff})`;
+  }
+  return n.payload !== 0 ? `${s} ` : s;
 }
 
 /** RFC 4302 AH, worded as print-ah.c: "AH(spi=0x%08x,seq=0x%x,icv=0x...): ", cut where the capture ends. */
@@ -233,6 +354,7 @@ function formatNonIp(n: NonIpNote, data: Uint8Array): string {
     case 'linktype':
       return `unsupported link type ${n.linkType}, length ${n.wireLen}`;
     case 'pppoe':
+    case 'mpls':
       return '';
     case 'ppp':
       return `PPP protocol 0x${n.etherType.toString(16).padStart(4, '0')}, length ${n.wireLen}`;

@@ -6,9 +6,9 @@ import { decodePacket } from '../../src/decode/decode-frame.js';
 import { formatPacketLine } from '../../src/render/packet-line.js';
 import { formatAddr } from '../../src/tcp/flow-key.js';
 import { newSeqView } from '../../src/tcp/tcpdump-seq.js';
-import type { AhNote, Ip6ExtNote, OuterIpNote } from '../../src/decode/notes.js';
+import type { AhNote, GreNote, Ip6ExtNote, OuterIpNote, VxlanNote } from '../../src/decode/notes.js';
 import {
-  ah, ascii, bytes, ethernet, etherIpv4Tcp, etherIpv6Tcp, ext, ipv4, ipv6, record, tcp,
+  ah, ascii, bytes, ethernet, etherIpv4Tcp, etherIpv6Tcp, ext, gre, greChecksummed, ipv4, ipv6, opt, record, tcp, vxlan,
 } from '../helpers/packet-builder.js';
 
 const SYN = 0x02;
@@ -120,6 +120,77 @@ describe('tunnels and IPsec', () => {
     expect(p.linkNotes.map((n) => n.kind)).toEqual(['ip-outer', 'ah']);
     expect(p.ip?.noteIndex).toBe(2);
     expect(p.tcp).not.toBeNull();
+  });
+
+  const outer = (protocol: number, payload: Uint8Array): Uint8Array =>
+    ethernet(ipv4({ src: '192.0.2.1', dst: '192.0.2.2', protocol }, payload));
+  const inner = (srcPort = 40000): Uint8Array => ipv4({ src: '10.0.0.1', dst: '10.0.0.2' }, tcp({ flags: SYN, srcPort }));
+
+  it('GRE: the outer header and the GRE header are notes, the inner datagram is the packet\'s IP', () => {
+    const p = decode(outer(47, gre(0, 0x0800, [], inner())));
+    expect(p.linkNotes.map((n) => n.kind)).toEqual(['ip-outer', 'gre']);
+    expect((p.linkNotes[1] as GreNote)).toMatchObject({ length: 44, tunnel: true });
+    expect(p.ip).toMatchObject({ headerOffset: 14 + 20 + 4, noteIndex: 2, protocol: 6 });
+    expect(formatAddr(p.ip!.src)).toBe('10.0.0.1');
+    expect(p.tcp?.flags).toBe(SYN);
+    expect(p.problem).toBeNull();
+  });
+
+  it('GRE: checksum, key and sequence number (RFC 2890) move the payload by 12 bytes', () => {
+    const p = decode(outer(47, greChecksummed([...opt.u32(9), ...opt.u32(1)], 0x0800, inner())));
+    expect(p.ip?.headerOffset).toBe(14 + 20 + 16);
+    expect(p.tcp?.flags).toBe(SYN);
+  });
+
+  it('GRE carrying IPv6, Ethernet (0x6558) and MPLS', () => {
+    expect(decode(outer(47, gre(0, 0x86dd, [], ipv6({}, tcp({ flags: SYN }))))).ip?.version).toBe(6);
+    const teb = decode(outer(47, gre(0, 0x6558, [], ethernet(inner()))));
+    expect(teb.ip?.headerOffset).toBe(14 + 20 + 4 + 14);
+    expect(teb.tcp?.flags).toBe(SYN);
+    const mpls = decode(outer(47, gre(0, 0x8847, [], bytes([0, 0x06, 0x41, 0x40], inner()))));
+    expect(mpls.linkNotes.map((n) => n.kind)).toEqual(['ip-outer', 'gre', 'mpls']);
+    expect(mpls.tcp?.flags).toBe(SYN);
+  });
+
+  it('GRE with a payload it does not decode, another version, or a cut header stays the outer datagram', () => {
+    for (const frame of [outer(47, gre(0, 0x1234, [], inner())), outer(47, gre(1, 0x0800, [], inner()))]) {
+      const p = decode(frame);
+      expect(p.ip).toMatchObject({ protocol: 47, headerOffset: 14 });
+      expect(p.linkNotes.map((n) => n.kind)).toEqual(['gre']);
+      expect((p.linkNotes[0] as GreNote).tunnel).toBe(false);
+      expect(p.tcp).toBeNull();
+      expect(p.problem?.kind).toBe('unsupported');
+    }
+    const cut = decode(outer(47, gre(0xb000, 0x0800, [0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 2], inner())), 14 + 20 + 10);
+    expect((cut.linkNotes[0] as GreNote).header.length).toBe(10);
+    expect(cut.problem).toMatchObject({ kind: 'truncated', layer: 'gre' });
+  });
+
+  it('VXLAN on UDP port 4789 (either side) is a tunnel to the inner Ethernet frame', () => {
+    const p = decode(outer(17, vxlan(54321, 100, ethernet(inner()))));
+    expect(p.linkNotes.map((n) => n.kind)).toEqual(['ip-outer', 'vxlan']);
+    expect(p.linkNotes[1]).toMatchObject({ srcPort: 54321, dstPort: 4789, flags: 0x08, vni: 100, withAddresses: true } satisfies Partial<VxlanNote>);
+    expect(p.ip?.headerOffset).toBe(14 + 20 + 8 + 8 + 14);
+    expect(p.tcp?.flags).toBe(SYN);
+    const reply = vxlan(54321, 100, ethernet(inner()));
+    reply.set([0x12, 0xb5, 0xd4, 0x31], 0);
+    expect(decode(outer(17, reply)).tcp?.flags).toBe(SYN);
+    const other = vxlan(54321, 100, ethernet(inner()));
+    other.set([0x12, 0xb6], 2);
+    const plain = decode(outer(17, other));
+    expect(plain.ip?.protocol).toBe(17);
+    expect(plain.linkNotes).toHaveLength(0);
+  });
+
+  it('connections through tunnels are keyed on the inner addresses and ports, as tshark keys tcp.stream', () => {
+    const analyzer = new Analyzer();
+    const frames = [
+      outer(47, gre(0, 0x0800, [], inner())),
+      outer(17, vxlan(54321, 7, ethernet(ipv4({ src: '10.0.0.2', dst: '10.0.0.1' }, tcp({ flags: SYN | ACK, srcPort: 80, dstPort: 40000, ack: 1001 }))))),
+    ];
+    const events = frames.map((f, i) => analyzer.push(record(f, { index: i + 1 })));
+    expect(events.map((e) => e.conn)).toEqual([0, 0]);
+    expect(analyzer.finish().connections[0]!.tcp.server.addr).toBe('10.0.0.2');
   });
 
   it('IPComp is noted and not decompressed', () => {

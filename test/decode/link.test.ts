@@ -2,10 +2,10 @@
 
 import { describe, expect, it } from 'vitest';
 import { decodePacket } from '../../src/decode/decode-frame.js';
-import type { NonIpNote, PppoeNote, RadiotapNote, Sll2Note, TruncNote } from '../../src/decode/notes.js';
+import type { MplsNote, NonIpNote, PppoeNote, RadiotapNote, Sll2Note, TruncNote } from '../../src/decode/notes.js';
 import { LinkType } from '../../src/types.js';
 import {
-  bytes, ethernet, ipv4, ipv6, llcSnap, nullLink, pppoeSession, radiotap, record, sll, sll2, tcp, wifiData,
+  bytes, ethernet, ipv4, ipv6, llcSnap, mpls, nullLink, pppoeSession, radiotap, record, sll, sll2, tcp, wifiData,
 } from '../helpers/packet-builder.js';
 
 const SYN = 0x02;
@@ -65,6 +65,37 @@ describe('Ethernet', () => {
     expect(p.tcp?.dstPort).toBe(80);
     const q = decode(ethernet(pppoeSession(v6(), 1, 0x57), { etherType: 0x8864 }), LinkType.ETHERNET);
     expect(q.ip?.version).toBe(6);
+  });
+});
+
+describe('MPLS (RFC 3032)', () => {
+  it('walks the label stack to the bottom-of-stack entry and guesses IP from the first nibble', () => {
+    const p = decode(ethernet(bytes(mpls(300, 5, false, 63), mpls(17, 0, true, 64), v4()), { etherType: 0x8847 }), LinkType.ETHERNET);
+    const note = p.linkNotes[0] as MplsNote;
+    expect(note.kind).toBe('mpls');
+    expect(note.stack.length).toBe(8);
+    expect(note.payload).toBe(4);
+    expect(p.ip?.headerOffset).toBe(22);
+    expect(p.tcp?.flags).toBe(SYN);
+    const q = decode(ethernet(bytes(mpls(100, 0, true, 64), v6()), { etherType: 0x8848 }), LinkType.ETHERNET);
+    expect(q.ip?.version).toBe(6);
+  });
+
+  it('takes the explicit null labels at their word (0 IPv4, 2 IPv6), as print-mpls.c does', () => {
+    const p = decode(ethernet(bytes(mpls(2, 0, true, 64), v4()), { etherType: 0x8847 }), LinkType.ETHERNET);
+    expect((p.linkNotes[0] as MplsNote).payload).toBe(6);
+    expect(p.ip).toBeNull();
+    expect(p.problem?.kind).toBe('invalid');
+  });
+
+  it('a payload that is not IP, and a cut stack', () => {
+    const p = decode(ethernet(bytes(mpls(100, 0, true, 64), [0x12, 1, 2, 3]), { etherType: 0x8847 }), LinkType.ETHERNET);
+    expect(p.linkNotes.map((n) => n.kind)).toEqual(['mpls', 'non-ip']);
+    expect(p.problem?.kind).toBe('unsupported');
+    const cut = decode(ethernet(bytes(mpls(300, 0, false, 64), mpls(17, 0, true, 64), v4()), { etherType: 0x8847 }), LinkType.ETHERNET, 14 + 6);
+    expect(cut.linkNotes.map((n) => n.kind)).toEqual(['mpls', 'trunc']);
+    expect((cut.linkNotes[0] as MplsNote).stack.length).toBe(4);
+    expect(cut.problem?.kind).toBe('truncated');
   });
 });
 

@@ -252,6 +252,35 @@ export function ah(next: number, spi: number, seq: number, icv: Bytes): Uint8Arr
   return bytes([next, (12 + icv.length) / 4 - 2, 0, 0], u32(spi), u32(seq), icv);
 }
 
+// ---------------------------------------------------------------- tunnels
+
+/** A GRE header (RFC 2784 §2, RFC 2890 §2) with its optional fields already encoded, then the payload. */
+export function gre(flags: number, protocol: number, fields: Bytes, payload: Bytes): Uint8Array {
+  return bytes(u16(flags), u16(protocol), fields, payload);
+}
+
+/** GRE with checksum (over header and payload, RFC 2784 §2.5), key and sequence number present. */
+export function greChecksummed(keyAndSeq: Bytes, protocol: number, payload: Bytes): Uint8Array {
+  const packet = gre(0xb000, protocol, [0, 0, 0, 0, ...keyAndSeq], payload);
+  let sum = 0;
+  for (let i = 0; i < packet.length; i += 2) sum += (packet[i] << 8) | (packet[i + 1] ?? 0);
+  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+  packet[4] = (~sum >> 8) & 0xff;
+  packet[5] = ~sum & 0xff;
+  return packet;
+}
+
+/** UDP to port 4789 (checksum 0, RFC 7348 §5) carrying a VXLAN header with the I flag and `vni`. */
+export function vxlan(srcPort: number, vni: number, frame: Bytes): Uint8Array {
+  const body = bytes([0x08, 0, 0, 0], u32(vni * 256), frame);
+  return bytes(u16(srcPort), u16(4789), u16(8 + body.length), [0, 0], body);
+}
+
+/** One MPLS label stack entry (RFC 3032 §2.1). */
+export function mpls(label: number, trafficClass: number, bottom: boolean, ttl: number): number[] {
+  return u32(((label << 12) | (trafficClass << 9) | (bottom ? 0x100 : 0) | ttl) >>> 0);
+}
+
 // ---------------------------------------------------------------- links
 
 export const MAC_A = [0x00, 0x11, 0x22, 0x33, 0x44, 0x55];

@@ -7,8 +7,8 @@ import { formatPacketBody, formatPacketLine, invalidHeaderText, numberPrefix } f
 import { formatIpv6 } from '../../src/render/packet-line-addr.js';
 import { newSeqView, TcpdumpSeq } from '../../src/tcp/tcpdump-seq.js';
 import {
-  ah, bytes, ethernet, etherIpv4Tcp, etherIpv6Tcp, ext, ipv4, ipv6, ipv6Addr, opt, pppoeSession, record, sll2, tcp,
-  type Bytes, type RecordOptions,
+  ah, bytes, ethernet, etherIpv4Tcp, etherIpv6Tcp, ext, gre, greChecksummed, ipv4, ipv6, ipv6Addr, mpls, opt, pppoeSession,
+  record, sll2, tcp, vxlan, type Bytes, type RecordOptions,
 } from '../helpers/packet-builder.js';
 
 const SYN = 0x02;
@@ -131,6 +131,78 @@ describe('IP variants', () => {
       .toBe('?     B   IP 10.1.0.1.40000 > 10.1.0.2.80: Flags [S], seq 1, win 65535, length 0');
     expect(body(ethernet(pppoeSession(ipv4({ src: A, dst: B }, tcp({ flags: SYN, srcPort: 40000, dstPort: 80, seq: 1000 })), 0xbeef), { etherType: 0x8864 })))
       .toBe('PPPoE  [ses 0xbeef] IP 10.1.0.1.40000 > 10.1.0.2.80: Flags [S], seq 1000, win 65535, length 0');
+  });
+});
+
+describe('tunnels (tcpdump 4.99.3 print-gre.c, print-vxlan.c, print-mpls.c)', () => {
+  const t = { flags: SYN, srcPort: 40000, dstPort: 80, seq: 1000 };
+  const inner = (): Uint8Array => ipv4({ src: '10.0.0.1', dst: '10.0.0.2' }, tcp(t));
+  const outer = (protocol: number, payload: Bytes): Uint8Array =>
+    ethernet(ipv4({ src: '192.0.2.1', dst: '192.0.2.2', protocol }, payload));
+  const tail = '10.0.0.1.40000 > 10.0.0.2.80: Flags [S], seq 1000, win 65535, length 0';
+
+  it('GRE version 0: the offset (not the checksum), key and sequence number, the GRE length', () => {
+    expect(body(outer(47, gre(0, 0x0800, [], inner())))).toBe(`IP 192.0.2.1 > 192.0.2.2: GREv0, length 44: IP ${tail}`);
+    expect(body(outer(47, gre(0x8000, 0x0800, [0x12, 0x34, 0, 0], inner()))))
+      .toBe(`IP 192.0.2.1 > 192.0.2.2: GREv0, off 0x0, length 48: IP ${tail}`);
+    expect(body(outer(47, gre(0x2000, 0x0800, opt.u32(0xabcd), inner()))))
+      .toBe(`IP 192.0.2.1 > 192.0.2.2: GREv0, key=0xabcd, length 48: IP ${tail}`);
+    expect(body(outer(47, gre(0x1000, 0x0800, opt.u32(7), inner()))))
+      .toBe(`IP 192.0.2.1 > 192.0.2.2: GREv0, seq 7, length 48: IP ${tail}`);
+    expect(body(outer(47, gre(0xb000, 0x0800, [0x12, 0x34, 0, 5, ...opt.u32(0xdeadbeef), ...opt.u32(4000000000)], inner()))))
+      .toBe(`IP 192.0.2.1 > 192.0.2.2: GREv0, off 0x5, key=0xdeadbeef, seq 4000000000, length 56: IP ${tail}`);
+    expect(body(outer(47, greChecksummed([...opt.u32(1), ...opt.u32(2)], 0x0800, inner()))))
+      .toBe(`IP 192.0.2.1 > 192.0.2.2: GREv0, off 0x0, key=0x1, seq 2, length 56: IP ${tail}`);
+    expect(body(outer(47, gre(0x4000, 0x0800, [0, 0, 0, 0, 0, 0, 0, 0], inner()))))
+      .toBe(`IP 192.0.2.1 > 192.0.2.2: GREv0, off 0x0, length 52: IP ${tail}`);
+  });
+
+  it('GRE payloads: IPv6, transparent Ethernet bridging (nothing printed for the frame), MPLS, unknown', () => {
+    expect(body(outer(47, gre(0, 0x86dd, [], ipv6({}, tcp(t))))))
+      .toBe('IP 192.0.2.1 > 192.0.2.2: GREv0, length 64: IP6 2001:db8::1.40000 > 2001:db8::2.80: Flags [S], seq 1000, win 65535, length 0');
+    expect(body(outer(47, gre(0, 0x6558, [], ethernet(inner())))))
+      .toBe(`IP 192.0.2.1 > 192.0.2.2: GREv0, length 58: IP ${tail}`);
+    expect(body(outer(47, gre(0, 0x8847, [], bytes(mpls(5, 0, true, 9), inner())))))
+      .toBe(`IP 192.0.2.1 > 192.0.2.2: GREv0, length 48: MPLS (label 5, tc 0, [S], ttl 9) IP ${tail}`);
+    expect(body(outer(47, gre(0, 0x1234, [], inner())))).toBe('IP 192.0.2.1 > 192.0.2.2: GREv0, length 44: gre-proto-0x1234');
+  });
+
+  it('GRE versions 1 and 2, cut headers', () => {
+    expect(body(outer(47, gre(0x0001, 0x0800, [], inner())))).toBe('IP 192.0.2.1 > 192.0.2.2: GREv1, no-payload, length 44');
+    expect(body(outer(47, gre(0x0002, 0x0800, [], inner())))).toBe('IP 192.0.2.1 > 192.0.2.2: GREv2 ERROR: unknown-version');
+    expect(body(outer(47, gre(0, 0x0800, [], inner())), { snapLen: 14 + 20 + 2 })).toBe('IP 192.0.2.1 > 192.0.2.2: GREv0 [|gre]');
+    expect(body(outer(47, gre(0xb000, 0x0800, [0x12, 0x34, 0, 5, ...opt.u32(1), ...opt.u32(2)], inner())), { snapLen: 14 + 20 + 10 }))
+      .toBe('IP 192.0.2.1 > 192.0.2.2: GREv0, off 0x5 [|gre]');
+  });
+
+  it('VXLAN: the inner frame on its own line, with no Ethernet or VLAN text', () => {
+    expect(body(outer(17, vxlan(54321, 100, ethernet(inner())))))
+      .toBe(`IP 192.0.2.1.54321 > 192.0.2.2.4789: VXLAN, flags [I] (0x08), vni 100\nIP ${tail}`);
+    expect(body(outer(17, vxlan(54321, 100, ethernet(inner(), { vlans: [[0x8100, 7]] })))))
+      .toBe(`IP 192.0.2.1.54321 > 192.0.2.2.4789: VXLAN, flags [I] (0x08), vni 100\nIP ${tail}`);
+    const flagless = vxlan(4789, 0xffffff, ethernet(inner()));
+    flagless.set([0xd4, 0x31], 2);
+    flagless[8] = 0;
+    expect(body(outer(17, flagless)))
+      .toBe(`IP 192.0.2.1.4789 > 192.0.2.2.54321: VXLAN, flags [invalid] (0x00), vni 16777215\nIP ${tail}`);
+    expect(body(outer(17, vxlan(54321, 100, ethernet(ipv6({}, tcp(t)), { etherType: 0x86dd })))))
+      .toBe('IP 192.0.2.1.54321 > 192.0.2.2.4789: VXLAN, flags [I] (0x08), vni 100\nIP6 2001:db8::1.40000 > 2001:db8::2.80: Flags [S], seq 1000, win 65535, length 0');
+    expect(body(outer(17, vxlan(54321, 100, ethernet(inner()))), { snapLen: 14 + 20 + 8 + 8 + 10 }))
+      .toBe('IP 192.0.2.1.54321 > 192.0.2.2.4789: VXLAN, flags [I] (0x08), vni 100\n [|ether]');
+  });
+
+  it('MPLS: one entry per label, [S] on the bottom one, IP guessed', () => {
+    const mplsFrame = (labels: number[][], payload: Bytes, etherType = 0x8847): Uint8Array =>
+      ethernet(bytes(...labels.map(([l, tc, s, ttl]) => mpls(l, tc, s === 1, ttl)), payload), { etherType });
+    expect(body(mplsFrame([[100, 0, 1, 64]], inner()))).toBe(`MPLS (label 100, tc 0, [S], ttl 64) IP ${tail}`);
+    expect(body(mplsFrame([[200, 5, 0, 63], [100, 0, 1, 64]], inner())))
+      .toBe(`MPLS (label 200, tc 5, ttl 63) (label 100, tc 0, [S], ttl 64) IP ${tail}`);
+    expect(body(mplsFrame([[2, 0, 1, 64]], ipv6({}, tcp(t)))))
+      .toBe('MPLS (label 2, tc 0, [S], ttl 64) IP6 2001:db8::1.40000 > 2001:db8::2.80: Flags [S], seq 1000, win 65535, length 0');
+    expect(body(mplsFrame([[100, 7, 1, 255]], inner(), 0x8848))).toBe(`MPLS (label 100, tc 7, [S], ttl 255) IP ${tail}`);
+    expect(body(mplsFrame([[3, 0, 1, 64]], inner()))).toBe(`MPLS (label 3, tc 0, [S], ttl 64) IP ${tail}`);
+    expect(body(mplsFrame([[200, 5, 0, 63], [100, 0, 1, 64]], inner()), { snapLen: 14 + 6 }))
+      .toBe('MPLS (label 200, tc 5, ttl 63) [|mpls]');
   });
 });
 
