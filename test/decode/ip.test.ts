@@ -216,7 +216,7 @@ describe('IPv6', () => {
       const events = frames.map((f, i) => analyzer.push(record(f, { index: i + 1 })));
       expect(events.map((e) => e.conn)).toEqual([0, 0]);
       expect(formatAddr(events[0]!.packet.ip!.dst)).toBe(server);
-      const line = formatPacketLine(events[0]!.packet, newSeqView(), {});
+      const line = formatPacketLine(events[0]!.packet, newSeqView(), { tsStyle: 0 });
       expect(line).toContain(`IP6 2001:db8::1 > ${hop}: RT6 (`);
       expect(line).toContain(') 40000 > 80: Flags [S]');
       expect(analyzer.finish().connections[0]!.tcp.server.addr).toBe(server);
