@@ -32,6 +32,9 @@ export const IpProto = {
   MOBILITY: 135,
 } as const;
 
+/** The AH fields before the ICV: next header, length, reserved, SPI, sequence number (RFC 4302 §2). */
+export const AH_FIXED_BYTES = 12;
+
 function trunc(packet: Packet, protocol: string): void {
   const note: TruncNote = { kind: 'trunc', protocol, afterIpWord: false };
   addNote(packet, note);
@@ -55,11 +58,14 @@ export function demuxIp(
         if (off >= capEnd) return trunc(packet, 'ah');
         const next = data[off];
         const ahLen = off + 1 < capEnd ? (data[off + 1] + 2) * 4 : 0;
+        // print-ah.c reads the sequence number (bytes 8 to 12) whatever the length says: an AH of 8 bytes has its
+        // "seq" read from the next header, and a capture ending before byte 12 ends the line there.
+        const printedLen = Math.max(ahLen, AH_FIXED_BYTES);
         const note: AhNote = {
-          kind: 'ah', header: data.subarray(off, Math.min(capEnd, ahLen > 0 ? off + ahLen : capEnd)), headerLen: ahLen,
+          kind: 'ah', header: data.subarray(off, Math.min(capEnd, ahLen > 0 ? off + printedLen : capEnd)), headerLen: ahLen,
         };
         addNote(packet, note);
-        if (ahLen === 0 || off + ahLen > capEnd) {
+        if (ahLen === 0 || off + printedLen > capEnd) {
           setProblem(packet, 'truncated', 'ah', 'capture ends inside the AH header');
           return;
         }

@@ -3,6 +3,7 @@
 // print-vxlan.c, print-mpls.c, ...).
 // Formatting only: the facts come from the decoder's notes; nothing here decides what a packet is.
 
+import { AH_FIXED_BYTES } from '../decode/ip-demux.js';
 import { walkRadiotap, RT_DONE, RT_TRUNCATED } from '../decode/radiotap.js';
 import type { LinkNote } from '../decode/packet.js';
 import type {
@@ -56,7 +57,7 @@ export function isTerminalNote(note: LinkNote): boolean {
       return true;
     case 'ah': {
       const ah = note as AhNote;
-      return ah.headerLen === 0 || ah.header.length < ah.headerLen;
+      return ah.headerLen === 0 || ah.header.length < Math.max(ah.headerLen, AH_FIXED_BYTES);
     }
     case 'gre':
       return !(note as GreNote).tunnel;

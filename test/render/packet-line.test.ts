@@ -120,6 +120,11 @@ describe('IP variants', () => {
       .toBe('IP 192.0.2.1 > 192.0.2.2: IP6 2001:db8::1.40000 > 2001:db8::2.80: Flags [S], seq 1000, win 65535, length 0');
     expect(body(ethernet(ipv4({ src: A, dst: B, protocol: 51 }, bytes(ah(6, 0xc0ffee, 3, new Array(12).fill(0x11)), tcp(t))))))
       .toBe('IP 10.1.0.1 > 10.1.0.2: AH(spi=0x00c0ffee,seq=0x3,icv=0x111111111111111111111111): 40000 > 80: Flags [S], seq 1000, win 65535, length 0');
+    // An AH whose length byte is 0 (8 bytes): print-ah.c reads its "seq" from the next header's first bytes (here the
+    // TCP ports 40000 and 80), prints no ICV, and goes on 8 bytes in (tcpdump 4.99.3); cut before byte 12 it stops.
+    const shortAh = ethernet(ipv4({ src: A, dst: B, protocol: 51 }, bytes([6, 0, 0, 0, 0, 0, 0x12, 0x34], tcp(t))));
+    expect(body(shortAh)).toBe('IP 10.1.0.1 > 10.1.0.2: AH(spi=0x00001234,seq=0x9c400050,icv=0x): 40000 > 80: Flags [S], seq 1000, win 65535, length 0');
+    expect(body(shortAh, { snapLen: 14 + 20 + 10 })).toBe('IP 10.1.0.1 > 10.1.0.2: AH(spi=0x00001234, [|ah]');
     expect(body(ethernet(ipv4({ src: A, dst: B, protocol: 108 }, [6, 0, 0x12, 0x34])))).toBe('IP 10.1.0.1 > 10.1.0.2: IPComp(cpi=0x1234)');
     expect(body(ethernet(ipv4({ src: A, dst: B }, tcp(t)), { etherType: 0x86dd }))).toBe('IP6 version error: 4 != 6');
   });
