@@ -458,7 +458,8 @@ export class HttpConnection implements ParserSink {
       this.emit(HttpCodes.RESPONSE_END, '', last.frame, dir, ex.index);
     }
     if (ex.switched === 'upgrade') {
-      this.emit(HttpCodes.UPGRADE, `upgraded to ${this.upgradeTo} (101 Switching Protocols): the rest of the connection is not HTTP`,
+      // The protocol name is the capture's (an Upgrade header token): printed escaped, as every wire string in a text.
+      this.emit(HttpCodes.UPGRADE, `upgraded to ${printable(this.upgradeTo ?? 'another protocol', 80)} (101 Switching Protocols): the rest of the connection is not HTTP`,
         last.frame, dir, ex.index);
     } else if (ex.switched === 'tunnel') {
       this.emit(HttpCodes.UPGRADE, `CONNECT tunnel to ${printable(ex.target ?? '?', 80)} established (${ex.status}): the rest of the connection is not HTTP`,

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { Codes } from '../../src/types.js';
 import { HttpCodes } from '../../src/http/index.js';
-import { closedByServer, lines, run } from './helpers.js';
+import { C, S, closedByServer, head, lines, run, stillOpen, tx } from './helpers.js';
 import * as sc from './scenarios.js';
 
 describe('verdicts', () => {
@@ -124,6 +124,16 @@ describe('verdicts', () => {
     expect(summary.responses).toBe(1);
     expect(exchanges[0].responseUpgrade).toBe('websocket');
     expect(lines(events)).toContain('2 http.upgrade upgraded to websocket (101 Switching Protocols): the rest of the connection is not HTTP');
+  });
+
+  it('an Upgrade token with a control byte is escaped in the event text (found by the fuzzer: a bare CR reached the terminal)', () => {
+    const { summary, events } = run([
+      tx(C, head('GET /chat HTTP/1.1', 'Host: a', 'Upgrade: websocket', 'Connection: Upgrade')),
+      tx(S, head('HTTP/1.1 101 Switching Protocols', 'Upgrade: web\rsocket', 'Connection: Upgrade')),
+    ], stillOpen);
+    expect(summary.upgradeTo).toBe('web\rsocket');
+    const upgrade = events.find((e) => e.code === 'http.upgrade')!;
+    expect(upgrade.text).toBe('upgraded to web\\x0dsocket (101 Switching Protocols): the rest of the connection is not HTTP');
   });
 
   it('2xx to CONNECT: a tunnel, and a request line inside it is not parsed', () => {
