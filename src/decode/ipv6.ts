@@ -155,7 +155,7 @@ export function decodeIpv6(
         if (offFlags < 0) return trunc(packet, 'frag6');
         const note: Ip6ExtNote = {
           kind: 'ip6-ext', nextHeader: nh, header: data.subarray(cur, Math.min(cur + 8, ip.capEnd)),
-          fragPayloadLen: (IPV6_HEADER_LEN + payloadLenField - (cur - off) - 8) >>> 0,
+          fragPayloadLen: IPV6_HEADER_LEN + payloadLenField - (cur - off) - 8,
         };
         addNote(packet, note);
         ip.fragOffset = offFlags & 0xfff8;

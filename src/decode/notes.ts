@@ -97,7 +97,7 @@ export interface Ip6ExtNote extends LinkNote {
   /** The extension header, a view (its captured part). */
   header: Uint8Array;
   /** For fragment headers: the fragment's payload length as tcpdump computes it (IPv6 payload length minus
-   *  the headers before the fragment's payload). */
+   *  the headers before the fragment's payload); negative when the headers claim more than the payload length. */
   fragPayloadLen: number;
 }
 

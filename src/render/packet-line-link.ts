@@ -281,7 +281,9 @@ function formatIp6Ext(n: Ip6ExtNote): string {
       return 'DSTOPT ';
     case 44: {
       const off = fragOffsetOf(n);
-      return `frag (${off}|${n.fragPayloadLen})${off === 0 ? ' ' : ''}`;
+      // print-frag6.c computes the length with sizeof() terms: a negative one prints as a 64-bit unsigned size_t.
+      const length = n.fragPayloadLen < 0 ? (2n ** 64n + BigInt(n.fragPayloadLen)).toString() : String(n.fragPayloadLen);
+      return `frag (${off}|${length})${off === 0 ? ' ' : ''}`;
     }
     case 43:
       return formatRouting(h);

@@ -116,6 +116,11 @@ describe('IP variants', () => {
       .toBe('IP6 2001:db8::1 > 2001:db8::2: RT6 (len=4, type=4, segleft=0, last-entry=0, tag=0, [0]2001:db8::7, [1]2001:db8::8) 40000 > 80: Flags [S], seq 1000, win 65535, length 0');
     expect(body(ethernet(ipv6({ extensions: [ext.fragment(1232, false, 1)] }, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]), { etherType: 0x86dd })))
       .toBe('IP6 2001:db8::1 > 2001:db8::2: frag (1232|10)');
+    // A payload length shorter than the headers: print-frag6.c's size_t arithmetic wraps at 2^64 (tcpdump 4.99.3).
+    const short = ipv6({ extensions: [ext.fragment(64, false, 1)] }, []);
+    short[4] = 0;
+    short[5] = 0;
+    expect(body(ethernet(short, { etherType: 0x86dd }))).toBe('IP6 2001:db8::1 > 2001:db8::2: frag (64|18446744073709551608)');
     expect(body(ethernet(ipv4({ src: '192.0.2.1', dst: '192.0.2.2', protocol: 41 }, ipv6({}, tcp(t))))))
       .toBe('IP 192.0.2.1 > 192.0.2.2: IP6 2001:db8::1.40000 > 2001:db8::2.80: Flags [S], seq 1000, win 65535, length 0');
     expect(body(ethernet(ipv4({ src: A, dst: B, protocol: 51 }, bytes(ah(6, 0xc0ffee, 3, new Array(12).fill(0x11)), tcp(t))))))
