@@ -201,9 +201,10 @@ export function decodeIpv6(
         }
         // Segments still to visit: the datagram's final destination is in the header, not the destination field.
         // packet-ipv6.c makes it the packet's destination, so tshark's tcp.stream joins both directions of an SRv6
-        // path (RFC 8754 §2: Segment List[0] is the last segment; RFC 5095's type 0: the last address listed).
-        if (data[cur + 3] > 0 && lenByte >= 2 && (type === 0 || type === 4)) {
-          ip.finalDstOffset = type === 4 ? cur + 8 : cur + 8 + ((lenByte >> 1) - 1) * 16;
+        // path (RFC 8754 §2: Segment List[0] is the last segment; RFC 5095's type 0: the last address listed;
+        // RFC 6275 §6.4's type 2: the mobile node's home address, its only address).
+        if (data[cur + 3] > 0 && lenByte >= 2) {
+          ip.finalDstOffset = type === 0 ? cur + 8 + ((lenByte >> 1) - 1) * 16 : cur + 8;
         }
         foundExt = true;
         advance = extLen;

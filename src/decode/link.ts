@@ -184,7 +184,7 @@ export function decodeMpls(packet: Packet, data: Uint8Array, off: number, wireLe
   const start = off;
   let entry = 0;
   do {
-    // print-mpls.c checks the capture before the length, so a cut stack is "[|mpls]" either way.
+    // A stack cut by the capture (or shorter than its 4-byte entries) ends here: no TCP line follows either way.
     if (capEnd - off < 4 || wireLen < 4) {
       const cut: MplsNote = { kind: 'mpls', stack: data.subarray(start, off), payload: 0 };
       addNote(packet, cut);

@@ -106,8 +106,8 @@ export function readTcpOptionSummary(tcp: TcpHeader, data: Uint8Array, start: nu
  * of 1,000 retransmissions, one per option variant), and over options cut by the snapshot length. Options are
  * walked as packet-tcp.c does. A length below 2 ends the walk without a throw. These throw:
  * - a kind, length or option byte the capture does not hold;
- * - an EOL, or an option running past the header, when the capture ends before the header does (the padding, or
- *   the rest of the options, is one item);
+ * - an EOL when the capture ends before the header does (the padding is one item), an option running past the
+ *   header when it ends more than two bytes before (its expert item spans the rest of the options but two bytes);
  * - SACK (RFC 2018) of length 2 to 9: the first block's edges are read;
  * - MPTCP (RFC 8684) of length 2; of length 3 for MP_CAPABLE, DSS, ADD_ADDR and subtype 8; MP_FAIL and
  *   MP_FASTCLOSE shorter than 12; DSS shorter than its flags need (4, + 4 or 8 of data ACK when A, + 4 or 8 of
@@ -144,7 +144,8 @@ export function wiresharkOptionWalk(data: Uint8Array, start: number, declaredLen
     if (i + 1 >= capturedLen) return OPTION_WALK_THROWS;
     const len = data[start + i + 1];
     if (len < 2) return mptcpOps;
-    if (i + len > declaredLen) return cut ? OPTION_WALK_THROWS : mptcpOps;
+    // "Option goes past end of options": an item over the rest of the options but their last two bytes.
+    if (i + len > declaredLen) return capturedLen < declaredLen - 2 ? OPTION_WALK_THROWS : mptcpOps;
     if (i + len > capturedLen) return OPTION_WALK_THROWS;
     if (kind === TcpOpt.SACK && len < 10) return OPTION_WALK_THROWS;
     if (kind === TcpOpt.MPTCP) {

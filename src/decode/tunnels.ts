@@ -12,7 +12,7 @@ import type { IpInfo, Packet } from './packet.js';
 /** Tunnels nest at most this deep; deeper nesting is reported as unsupported rather than recursed into. */
 const MAX_TUNNEL_DEPTH = 8;
 
-/** RFC 7348 §5: the IANA port; tcpdump's print-udp.c and Wireshark's packet-vxlan.c take either port. */
+/** RFC 7348 §5: the IANA port (see decodeVxlan for the other port). */
 export const VXLAN_PORT = 4789;
 const VXLAN_HEADER_LEN = 8;
 const UDP_HEADER_LEN = 8;
@@ -38,12 +38,38 @@ export function enterTunnel(packet: Packet, ip: IpInfo, depth: number): boolean 
   }
   const claimed = ip.version === 4 ? ip.lengthField : ip.lengthField === 0 ? 0 : ip.lengthField + 40;
   const outer: OuterIpNote = {
-    kind: 'ip-outer', version: ip.version, src: ip.src, dst: ip.dst, headerProtocol: ip.headerProtocol,
+    kind: 'ip-outer', version: ip.version, src: ip.src, dst: destinationField(packet, ip), headerProtocol: ip.headerProtocol,
     missing: claimed > ip.wireLen ? claimed - ip.wireLen : 0,
   };
   insertNote(packet, ip.noteIndex, outer);
   packet.ip = null;
   return true;
+}
+
+/**
+ * The ports tcpdump 4.99.3's udp_print hands to another printer before VXLAN's, as the source port of a datagram to
+ * 4789 and as the destination port of one from 4789 (measured: a VXLAN datagram for every port, 1 to 65535, each
+ * way; the lists differ where print-udp.c tests only one side). 53 -> 4789 is DNS; 40000 -> 4789 is VXLAN.
+ */
+const SRC_PORTS_BEFORE_VXLAN: ReadonlySet<number> = new Set([
+  53, 67, 68, 69, 88, 123, 161, 162, 496, 500, 514, 520, 521, 525, 546, 547, 646, 654, 698, 701, 750, 921, 1589, 1645,
+  1646, 1700, 1701, 1812, 1813, 2103, 2104, 3503, 3799, 4500, 5060, 5353, 5359, 6343, 6696, 6697, 7000, 7001, 7002,
+  7003, 7004, 7005, 7006, 7007, 7008, 7009, 7500, 8231, 8472, 8500, 12222, 12223, 49152,
+]);
+const DST_PORTS_BEFORE_VXLAN: ReadonlySet<number> = new Set([
+  53, 67, 68, 69, 88, 123, 161, 162, 496, 500, 514, 520, 521, 525, 546, 547, 646, 654, 698, 701, 750, 921, 1589, 1645,
+  1646, 1700, 1701, 1812, 1813, 1985, 2103, 2104, 3456, 3503, 3784, 3785, 3799, 4500, 4567, 4784, 5060, 5353, 5359,
+  6343, 6696, 6697, 6784, 7000, 7001, 7002, 7003, 7004, 7005, 7006, 7007, 7008, 7009, 7500, 8231, 8472, 8500, 12222,
+  12223,
+]);
+
+/**
+ * The destination field of the header, which tcpdump prints: not ip.dst, which for IPv6 with a routing header that
+ * still has segments to visit is the final destination (the connection's address, as Wireshark keys it), as in
+ * SRv6 encapsulation (RFC 8986 H.Encaps: an outer IPv6 header with an SRH around the tunnelled packet).
+ */
+function destinationField(packet: Packet, ip: IpInfo): Uint8Array {
+  return ip.version === 6 ? packet.record.data.subarray(ip.headerOffset + 24, ip.headerOffset + 40) : ip.dst;
 }
 
 /** Decodes the datagram a tunnel's link layer leads to (a LinkResult from decodeEthernet or decodeMpls). */
@@ -124,14 +150,17 @@ export function decodeVxlan(packet: Packet, ip: IpInfo, off: number, length: num
   const srcPort = be16(data, off, capEnd);
   const dstPort = be16(data, off + 2, capEnd);
   const udpLen = be16(data, off + 4, capEnd);
-  if (srcPort !== VXLAN_PORT && dstPort !== VXLAN_PORT) return false;
+  // tcpdump's udp_print tests other ports (DNS, NTP, RADIUS, ...) before VXLAN's: the other port decides.
+  if (dstPort === VXLAN_PORT ? SRC_PORTS_BEFORE_VXLAN.has(srcPort) : srcPort !== VXLAN_PORT || DST_PORTS_BEFORE_VXLAN.has(dstPort)) {
+    return false;
+  }
   // print-udp.c: the UDP length bounds the payload when it is the shorter of the two.
   if (udpLen < UDP_HEADER_LEN) return false;
   const payloadLen = Math.min(udpLen, length) - UDP_HEADER_LEN;
   if (payloadLen < VXLAN_HEADER_LEN) return false;
   const withAddresses = ip.headerProtocol === 17;
   const src = ip.src;
-  const dst = ip.dst;
+  const dst = destinationField(packet, ip);
   if (!enterTunnel(packet, ip, depth)) return true;
   const at = off + UDP_HEADER_LEN;
   const note: VxlanNote = {

@@ -182,6 +182,19 @@ describe('tunnels and IPsec', () => {
     expect(plain.linkNotes).toHaveLength(0);
   });
 
+  it('VXLAN only where tcpdump prints it: DNS or NTP to port 4789 is DNS or NTP (udp_print tests them first)', () => {
+    // tcpdump 4.99.3: 53 -> 4789 is a DNS line, 123 -> 4789 NTP, 4789 -> 1985 not VXLAN either, 40000 -> 4789 VXLAN.
+    expect(decode(outer(17, vxlan(53, 100, ethernet(inner())))).tcp).toBeNull();
+    expect(decode(outer(17, vxlan(123, 100, ethernet(inner())))).tcp).toBeNull();
+    expect(decode(outer(17, vxlan(40000, 100, ethernet(inner())))).tcp?.flags).toBe(SYN);
+    const toHsrp = vxlan(4789, 100, ethernet(inner()));
+    toHsrp.set([0x07, 0xc1], 2);
+    expect(decode(outer(17, toHsrp)).tcp).toBeNull();
+    const to80 = vxlan(4789, 100, ethernet(inner()));
+    to80.set([0x00, 0x50], 2);
+    expect(decode(outer(17, to80)).tcp?.flags).toBe(SYN);
+  });
+
   it('connections through tunnels are keyed on the inner addresses and ports, as tshark keys tcp.stream', () => {
     const analyzer = new Analyzer();
     const frames = [
@@ -221,6 +234,16 @@ describe('IPv6', () => {
       expect(line).toContain(') 40000 > 80: Flags [S]');
       expect(analyzer.finish().connections[0]!.tcp.server.addr).toBe(server);
     }
+    // Mobile IPv6 (type 2): the home address it carries, as tshark keys the stream.
+    const home = decode(etherIpv6Tcp({ src: client, dst: hop, extensions: [ext.routing(2, 1, [server])] }, { flags: SYN }));
+    expect(formatAddr(home.ip!.dst)).toBe(server);
+    // SRv6 encapsulation (an outer IPv6 header with an SRH around an IPv4 packet): the outer header is printed with its
+    // destination field, as tcpdump prints it, not the final destination (a regression found in review).
+    const encap = ethernet(ipv6({ src: client, dst: hop, nextHeader: 4, extensions: [ext.routing(4, 1, [server, hop])] },
+      ipv4({ src: '10.0.0.1', dst: '10.0.0.2' }, tcp({ flags: SYN, srcPort: 40000, dstPort: 80 }))), { etherType: 0x86dd });
+    const encapLine = formatPacketLine(decode(encap), newSeqView(), { tsStyle: 0 });
+    expect(encapLine).toContain(`IP6 2001:db8::1 > ${hop}: RT6 (`);
+    expect(encapLine).toContain(') IP 10.0.0.1.40000 > 10.0.0.2.80: Flags [S]');
     // No segments left: the destination field is the final destination.
     const done = decode(etherIpv6Tcp({ src: client, dst: server, extensions: [ext.routing(4, 0, [server, hop])] }, { flags: SYN }));
     expect(formatAddr(done.ip!.dst)).toBe(server);
