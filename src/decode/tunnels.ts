@@ -158,6 +158,9 @@ export function decodeVxlan(packet: Packet, ip: IpInfo, off: number, length: num
   if (udpLen < UDP_HEADER_LEN) return false;
   const payloadLen = Math.min(udpLen, length) - UDP_HEADER_LEN;
   if (payloadLen < VXLAN_HEADER_LEN) return false;
+  // A UDP length shorter than the bytes captured after it: tcpdump's ether_print calls the inner frame invalid
+  // ("[length L < caplen C] (invalid)") and tshark's TCP inside it is malformed, in no tcp.stream. Plain UDP here.
+  if (udpLen < Math.min(length, capEnd - off)) return false;
   const withAddresses = ip.headerProtocol === 17;
   const src = ip.src;
   const dst = destinationField(packet, ip);

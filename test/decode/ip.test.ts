@@ -190,6 +190,10 @@ describe('tunnels and IPsec', () => {
     const toHsrp = vxlan(4789, 100, ethernet(inner()));
     toHsrp.set([0x07, 0xc1], 2);
     expect(decode(outer(17, toHsrp)).tcp).toBeNull();
+    // A UDP length shorter than what follows it: tcpdump's inner frame is "(invalid)", tshark's TCP malformed.
+    const short = vxlan(40000, 100, ethernet(inner()));
+    short.set([0, (short.length - 10) & 0xff], 4);
+    expect(decode(outer(17, short)).tcp).toBeNull();
     const to80 = vxlan(4789, 100, ethernet(inner()));
     to80.set([0x00, 0x50], 2);
     expect(decode(outer(17, to80)).tcp?.flags).toBe(SYN);
