@@ -6,7 +6,8 @@ import { Codes, TcpFlag } from './types.js';
 import { emptyScratch } from './scratch.js';
 import type { Packet } from './decode/packet.js';
 import { decodePacket, PacketDecoder } from './decode/decode-frame.js';
-import { fragmentWhollyCaptured, IpDefragmenter, isTcpFragment } from './decode/defrag.js';
+import { fragmentIpOf, fragmentWhollyCaptured, IpDefragmenter } from './decode/defrag.js';
+import type { FragmentIp } from './decode/notes.js';
 import { TcpdumpSeq } from './tcp/tcpdump-seq.js';
 import { TcpTracker, type ShardFacts } from './tcp/tracker.js';
 import type { CloseReason, Connection, EvictReason } from './tcp/connection.js';
@@ -263,9 +264,10 @@ export class Analyzer {
     // whole. The event keeps the packet as captured (its line is tcpdump's, which does not reassemble). The flag test
     // first: it is all an unfragmented packet costs here.
     let analysed = packet;
-    if (packet.ip !== null && (packet.ip.moreFragments || packet.ip.fragOffset > 0) && isTcpFragment(packet) &&
-        !this.cutFragment(packet, annotations)) {
-      const whole = this.reassemble(packet, annotations);
+    const fragment = packet.ip !== null && (packet.ip.moreFragments || packet.ip.fragOffset > 0 || packet.linkNotes.length !== 0)
+      ? fragmentIpOf(packet) : null;
+    if (fragment !== null && !this.cutFragment(fragment, annotations)) {
+      const whole = this.reassemble(packet, fragment, annotations);
       if (whole === null) {
         // Not TCP until its datagram is whole (tshark lists only the completing fragment as TCP), whatever the
         // order the fragments came in.
@@ -332,16 +334,15 @@ export class Analyzer {
    * Wireshark's default IP reassembly does (ip.defragment, ipv6.defragment); before, a first fragment was analysed as
    * a short segment and the rest of the datagram became a gap with false lost-segment flags. Says so in annotations.
    */
-  private reassemble(packet: Packet, annotations: Annotation[]): Packet | null {
+  private reassemble(packet: Packet, ip: FragmentIp, annotations: Annotation[]): Packet | null {
     if (this.defrag === null) this.defrag = new IpDefragmenter();
-    const ip = packet.ip!;
-    const done = this.defrag.add(packet);
+    const done = this.defrag.add(packet, ip);
     const words = this.opts.annotationTexts !== false;
     if (done === null) {
       annotations.push({
         code: Codes.IP_FRAGMENT,
         text: words ? `IPv${ip.version} fragment (id ${ip.id}, offset ${ip.fragOffset}, ${ip.payloadLen} bytes${ip.moreFragments ? ', more follow' : ''}): `
-          + 'its TCP segment is analysed once the datagram is whole' : '',
+          + (ip.version === 6 || ip.headerProtocol === 6 ? 'its TCP segment is analysed once the datagram is whole' : 'what it carries is analysed once the datagram is whole') : '',
       });
       return null;
     }
@@ -358,9 +359,8 @@ export class Analyzer {
    * A fragment the capture cut short is not reassembled (fragmentWhollyCaptured): it is analysed as captured, a
    * first fragment with its TCP header but no segment length (the tracker sees the fragment flags), as in tshark.
    */
-  private cutFragment(packet: Packet, annotations: Annotation[]): boolean {
-    if (fragmentWhollyCaptured(packet)) return false;
-    const ip = packet.ip!;
+  private cutFragment(ip: FragmentIp, annotations: Annotation[]): boolean {
+    if (fragmentWhollyCaptured(ip)) return false;
     annotations.push({
       code: Codes.IP_FRAGMENT,
       text: this.opts.annotationTexts === false ? '' : `IPv${ip.version} fragment (id ${ip.id}, offset ${ip.fragOffset}) cut by the capture: `

@@ -6,7 +6,7 @@
 import type { CaptureRecord } from '../types.js';
 import { LinkType } from '../types.js';
 import type { Packet } from './packet.js';
-import type { Ip6ExtNote } from './notes.js';
+import type { FragmentIp, Ip6ExtNote, OuterIpNote } from './notes.js';
 import { decodePacket } from './decode-frame.js';
 
 /** Datagrams under reassembly at once: beyond it the oldest is dropped (a fragment flood must not grow memory). */
@@ -54,11 +54,14 @@ const MAX_LISTED_FRAMES = 16;
  */
 const MAX_FRAGMENTS_PER_DATAGRAM = 8192;
 
-/** True for a packet the defragmenter takes: an IPv4 or IPv6 fragment (first or later) of a TCP datagram. */
+/**
+ * True for a packet the defragmenter takes: an IPv4 or IPv6 fragment (first or later) of a datagram that carries
+ * TCP, or (IPv4) may carry it through a tunnel: IP-in-IP, GRE, UDP (VXLAN; a later fragment does not say its ports).
+ */
 export function isTcpFragment(packet: Packet): boolean {
   const ip = packet.ip;
   if (ip === null || !(ip.moreFragments || ip.fragOffset > 0)) return false;
-  if (ip.version === 4) return ip.headerProtocol === 6 && ip.headerLen >= 20 && ip.capEnd - ip.headerOffset >= ip.headerLen;
+  if (ip.version === 4) return IPV4_MAY_CARRY_TCP.has(ip.headerProtocol) && ip.headerLen >= 20 && ip.capEnd - ip.headerOffset >= ip.headerLen;
   // A later IPv6 fragment names only the header that follows the fragment header: TCP, or an extension header (in
   // the fragmentable part) that TCP may follow.
   return IPV6_MAY_CARRY_TCP.has(ip.protocol) && fragmentHeaderAt(packet) >= 0;
@@ -69,10 +72,27 @@ export function isTcpFragment(packet: Packet): boolean {
  * fragments (tvb_bytes_exist over the payload); a first fragment cut by the snapshot length is dissected as it
  * is, with its TCP header but no segment length (pinfo->fragmented), and a later one is shown as data.
  */
-export function fragmentWhollyCaptured(packet: Packet): boolean {
-  const ip = packet.ip!;
+export function fragmentWhollyCaptured(ip: FragmentIp): boolean {
   const declaredEnd = ip.version === 4 ? ip.headerOffset + ip.headerLen + ip.payloadLen : ip.headerOffset + 40 + ip.lengthField;
   return ip.capEnd >= declaredEnd;
+}
+
+/** TCP, and what carries it in a tunnel: IPv4 (4), IPv6 (41), GRE (47), UDP (17, VXLAN). */
+const IPV4_MAY_CARRY_TCP: ReadonlySet<number> = new Set([6, 4, 41, 47, 17]);
+
+/**
+ * The fragment facts the defragmenter takes for this packet: its own IP when it is such a fragment, or an outer
+ * IPv4 header that is the first fragment of a tunnel's datagram (the tunnel was decoded for the packet line, as
+ * tcpdump prints it, but tshark analyses the TCP inside only once the outer datagram is whole). Null otherwise.
+ */
+export function fragmentIpOf(packet: Packet): FragmentIp | null {
+  if (isTcpFragment(packet)) return packet.ip;
+  const notes = packet.linkNotes;
+  for (let i = 0; i < notes.length; i++) {
+    const note = notes[i]!;
+    if (note.kind === 'ip-outer' && (note as OuterIpNote).fragment !== null) return (note as OuterIpNote).fragment;
+  }
+  return null;
 }
 
 /** TCP, and the IPv6 extension headers that can come between a fragment header and it (RFC 8200 §4.1, AH). */
@@ -114,8 +134,7 @@ export class IpDefragmenter {
    * null. Where fragments overlap, the one with the lower offset gives the bytes (earlier arrival on a tie), as
    * Wireshark's reassembly builds the datagram from its fragments sorted by offset.
    */
-  add(packet: Packet): Reassembled | null {
-    const ip = packet.ip!;
+  add(packet: Packet, ip: FragmentIp = packet.ip!): Reassembled | null {
     const record = packet.record;
     const data = record.data;
     const nowSec = record.tsSec + record.tsNsec * 1e-9;

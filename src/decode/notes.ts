@@ -46,6 +46,25 @@ export interface OuterIpNote extends LinkNote {
   headerProtocol: number;
   /** Bytes the datagram claims beyond the frame (tcpdump's "truncated-ip - N bytes missing!"), 0 if none. */
   missing: number;
+  /**
+   * An IPv4 header that is the first fragment of its datagram (tcpdump prints the tunnel inside it, unreassembled):
+   * its facts, for the reassembly of the whole datagram before the tunnel is analysed, as tshark does. Else null.
+   */
+  fragment: FragmentIp | null;
+}
+
+/** The facts of an IP header that IpDefragmenter reads (an IpInfo has them all). */
+export interface FragmentIp {
+  version: 4 | 6;
+  headerOffset: number;
+  headerLen: number;
+  payloadLen: number;
+  lengthField: number;
+  id: number;
+  fragOffset: number;
+  moreFragments: boolean;
+  capEnd: number;
+  headerProtocol: number;
 }
 
 /** A GRE header (RFC 2784, RFC 2890 key and sequence number; version 1 is PPTP's, RFC 2637). */

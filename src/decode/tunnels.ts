@@ -40,6 +40,10 @@ export function enterTunnel(packet: Packet, ip: IpInfo, depth: number): boolean 
   const outer: OuterIpNote = {
     kind: 'ip-outer', version: ip.version, src: ip.src, dst: destinationField(packet, ip), headerProtocol: ip.headerProtocol,
     missing: claimed > ip.wireLen ? claimed - ip.wireLen : 0,
+    fragment: ip.version === 4 && (ip.moreFragments || ip.fragOffset > 0) ? {
+      version: 4, headerOffset: ip.headerOffset, headerLen: ip.headerLen, payloadLen: ip.payloadLen, lengthField: ip.lengthField,
+      id: ip.id, fragOffset: ip.fragOffset, moreFragments: ip.moreFragments, capEnd: ip.capEnd, headerProtocol: ip.headerProtocol,
+    } : null,
   };
   insertNote(packet, ip.noteIndex, outer);
   packet.ip = null;

@@ -6,7 +6,7 @@ import { decodePacket } from '../../src/decode/decode-frame.js';
 import { IpDefragmenter, isTcpFragment } from '../../src/decode/defrag.js';
 import { packetRecord } from '../../src/render/json.js';
 import { Codes } from '../../src/types.js';
-import { etherIpv4Tcp, ethernet, ext, ipv4, ipv6, record, tcp } from '../helpers/packet-builder.js';
+import { etherIpv4Tcp, ethernet, ext, gre, ipv4, ipv6, record, tcp } from '../helpers/packet-builder.js';
 
 const A = '10.9.0.1';
 const B = '10.9.0.2';
@@ -125,9 +125,11 @@ describe('IpDefragmenter', () => {
     expect(d.add(fragment(whole, 160, whole.length, 2000, { id: 999 }))).not.toBeNull();
   });
 
-  test('only TCP fragments are taken, and never an unfragmented datagram', () => {
+  test('only fragments that may carry TCP are taken (TCP, or a tunnel: GRE, UDP, IP-in-IP), never an unfragmented datagram', () => {
     const udp = decodePacket(record(ethernet(ipv4({ src: A, dst: B, protocol: 17, mf: true }, new Uint8Array(16)))));
-    expect(isTcpFragment(udp)).toBe(false);
+    expect(isTcpFragment(udp)).toBe(true);
+    const icmp = decodePacket(record(ethernet(ipv4({ src: A, dst: B, protocol: 1, mf: true }, new Uint8Array(16)))));
+    expect(isTcpFragment(icmp)).toBe(false);
     expect(isTcpFragment(decodePacket(record(etherIpv4Tcp({ src: A, dst: B }, { flags: SYN }))))).toBe(false);
   });
 });
@@ -255,5 +257,41 @@ describe('IPv6 fragments (RFC 8200 §4.5)', () => {
     expect(events[2]!.conn).toBe(0);
     expect(events[2]!.annotations[0]!.text).toContain('IPv6 datagram (id 48879) whole from 2 fragments (frames 1, 3)');
     expect(events[2]!.segment.tcp!.segmentLen - events[2]!.segment.tcp!.headerLen).toBe(PAYLOAD.length);
+  });
+});
+
+describe('a tunnel whose outer IPv4 datagram is fragmented (an MTU on the tunnel path)', () => {
+  test('is reassembled before the TCP inside is analysed, as tshark does; the lines stay tcpdump\'s', () => {
+    // tshark 4.0.17 on this shape (GRE over IPv4, the data segment's outer datagram in two fragments): one stream,
+    // the 187-byte segment analysed whole in frame 5, one HTTP request, no flags; tcpdump prints frame 4 with the
+    // inner TCP cut ("truncated-ip - 135 bytes missing!") and frame 5 as "ip-proto-47".
+    const inner = (src: string, dst: string, t: Parameters<typeof tcp>[0]) => ipv4({ src, dst }, tcp(t));
+    const c2s = (t: Parameters<typeof tcp>[0]) => inner('192.168.1.1', '192.168.1.2', { srcPort: 40000, dstPort: 80, ...t });
+    const s2c = (t: Parameters<typeof tcp>[0]) => inner('192.168.1.2', '192.168.1.1', { srcPort: 80, dstPort: 40000, ...t });
+    const outer = (src: string, dst: string, payload: Uint8Array, frag: { id?: number; mf?: boolean; fragOffset?: number } = {}) =>
+      ethernet(ipv4({ src, dst, protocol: 47, tcpChecksum: false, ...frag }, payload));
+    const request = 'GET /x HTTP/1.1\r\nHost: a\r\nX-Pad: ' + 'p'.repeat(150) + '\r\n\r\n';
+    const data = gre(0, 0x0800, [], c2s({ flags: ACK | PSH, seq: 1001, ack: 5001, payload: request }));
+    const frames = [
+      outer('10.0.0.1', '10.0.0.2', gre(0, 0x0800, [], c2s({ flags: SYN, seq: 1000 }))),
+      outer('10.0.0.2', '10.0.0.1', gre(0, 0x0800, [], s2c({ flags: SYN | ACK, seq: 5000, ack: 1001 }))),
+      outer('10.0.0.1', '10.0.0.2', gre(0, 0x0800, [], c2s({ flags: ACK, seq: 1001, ack: 5001 }))),
+      outer('10.0.0.1', '10.0.0.2', data.subarray(0, 96), { id: 77, mf: true }),
+      outer('10.0.0.1', '10.0.0.2', data.subarray(96), { id: 77, fragOffset: 96 }),
+      outer('10.0.0.2', '10.0.0.1', gre(0, 0x0800, [], s2c({ flags: ACK, seq: 5001, ack: 1001 + request.length }))),
+    ];
+    const analyzer = new Analyzer();
+    const events = frames.map((f, i) => analyzer.push(record(f, { index: i + 1, tsSec: 1_700_000_000, tsNsec: i * 1_000_000 })));
+    expect(events[3]!.conn).toBe(-1);
+    expect(events[3]!.annotations.map((a) => a.code)).toEqual([Codes.IP_FRAGMENT]);
+    const done = events[4]!;
+    expect(done.conn).toBe(0);
+    expect(done.annotations[0]!.code).toBe(Codes.IP_REASSEMBLED);
+    expect(done.annotations.map((a) => a.code)).toContain(Codes.HTTP_REQUEST_END);
+    expect(events[5]!.annotations.map((a) => a.code)).not.toContain(Codes.ACK_LOST_SEGMENT);
+    const report = analyzer.finish();
+    expect(report.connections).toHaveLength(1);
+    expect(report.connections[0]!.http.requests).toBe(1);
+    expect(report.connections[0]!.tcp.payloadBytes.client).toBe(request.length);
   });
 });
