@@ -86,7 +86,11 @@ const IPV4_MAY_CARRY_TCP: ReadonlySet<number> = new Set([6, 4, 41, 47, 17]);
  * tcpdump prints it, but tshark analyses the TCP inside only once the outer datagram is whole). Null otherwise.
  */
 export function fragmentIpOf(packet: Packet): FragmentIp | null {
-  if (isTcpFragment(packet)) return packet.ip;
+  return isTcpFragment(packet) ? packet.ip : outerFragmentOf(packet);
+}
+
+/** The outer IPv4 header that is a first fragment around this packet's tunnel (OuterIpNote.fragment), or null. */
+export function outerFragmentOf(packet: Packet): FragmentIp | null {
   const notes = packet.linkNotes;
   for (let i = 0; i < notes.length; i++) {
     const note = notes[i]!;

@@ -13,7 +13,7 @@ import { WS_NONE, WS_UNKNOWN, type Endpoint, type TcpState } from './endpoint.js
 import { flowHash, flowHashAt, packedFlowDirection, packedFlowDirectionAt } from './flow-key.js';
 import { DecodedIp } from '../decode/views.js';
 import { OPTION_WALK_THROWS, wiresharkOptionWalk } from '../decode/tcp-options.js';
-import { fragmentIpOf } from '../decode/defrag.js';
+import { outerFragmentOf } from '../decode/defrag.js';
 import { TCP_FIELDS_TO_WINDOW } from '../decode/tcp.js';
 import { formatDurationNs, pushAnalysisAnnotations, pushAnalysisCodes, SIDE_NAME, type FlagContext } from './annotate.js';
 import { seqDiff, seqGeq, seqGt, seqLeq } from './seq.js';
@@ -389,7 +389,7 @@ export class TcpTracker {
     // packet-tcp.c does not know the length of a segment handed over as an IP fragment (pinfo->fragmented: a first
     // fragment the capture cut, which is not reassembled, or a tunnel inside one), and analyses no sequence numbers.
     const haveSegLen = reportedLen >= tcp.headerLen && !ip.moreFragments && ip.fragOffset === 0 &&
-      (packet.linkNotes.length === 0 || fragmentIpOf(packet) === null);
+      (packet.linkNotes.length === 0 || outerFragmentOf(packet) === null);
     const segLen = haveSegLen ? reportedLen - tcp.headerLen : 0;
     // packet-tcp.c analyses a header shorter than 20 bytes, then stops: no flags shown, no SYN or option handling.
     const bogusHeader = tcp.headerLen < 20;
