@@ -3,6 +3,7 @@
 // LineSink. Must not decide what to print.
 
 import type { LineSink } from '../render/text-sink.js';
+import { decimalDigits, writeDecimal } from '../render/line-out.js';
 
 const CHUNK_BYTES = 128 * 1024;
 
@@ -30,6 +31,42 @@ abstract class Utf8Lines implements LineSink {
     const worst = text.length * 3 + 1;
     if (this.used + worst > this.buf.length) this.makeRoom(worst);
     this.used += this.buf.write(text, this.used, 'utf8');
+  }
+
+  // The pieces of a packet line. Why stores, not Buffer#write: a line's literals are a few bytes each, and a call
+  // into C++ per piece (or flattening the joined string for one call) cost more than copying them here.
+
+  ascii(text: string): void {
+    const n = text.length;
+    if (this.used + n > this.buf.length) this.makeRoom(n);
+    const buf = this.buf;
+    let at = this.used;
+    for (let i = 0; i < n; i++) buf[at++] = text.charCodeAt(i);
+    this.used = at;
+  }
+
+  uint(n: number): void {
+    if (this.used + 16 > this.buf.length) this.makeRoom(16);
+    this.used = writeDecimal(this.buf, this.used, n);
+  }
+
+  uintPadded(n: number, width: number): void {
+    const zeros = width - decimalDigits(n);
+    if (this.used + 16 + width > this.buf.length) this.makeRoom(16 + width);
+    for (let i = 0; i < zeros; i++) this.buf[this.used++] = 0x30;
+    this.used = writeDecimal(this.buf, this.used, n);
+  }
+
+  asciiBytes(data: Uint8Array, from: number, to: number): void {
+    const n = to - from;
+    if (this.used + n > this.buf.length) this.makeRoom(n);
+    this.buf.set(data.subarray(from, to), this.used);
+    this.used += n;
+  }
+
+  endLine(): void {
+    if (this.used + 1 > this.buf.length) this.makeRoom(1);
+    this.buf[this.used++] = 0x0a;
   }
 
   abstract flush(): void;

@@ -1,10 +1,12 @@
-// The ", options [...]" part of a TCP packet line, walked exactly as tcpdump 4.99.3 print-tcp.c walks it
-// (its option names, its length checks, its "[bad opt]" and "[|tcp]" endings, MPTCP per print-mptcp.c).
+// The ", options [...]" part of a TCP packet line, written to a LineOut and walked exactly as tcpdump 4.99.3
+// print-tcp.c walks it (its option names, its length checks, its "[bad opt]" and "[|tcp]" endings, MPTCP per
+// print-mptcp.c).
 // Formatting only: relative SACK edges come from the caller's TcpdumpSeq view; nothing here tracks state.
 
 import { TcpOpt } from '../decode/tcp-options.js';
 import { formatIpv4, formatIpv6 } from './packet-line-addr.js';
 import { hexBytes } from './packet-line-link.js';
+import type { LineOut } from './line-out.js';
 
 const TH_SYN = 0x02;
 const TH_ACK = 0x10;
@@ -15,9 +17,8 @@ const OPTION_NAMES: Record<number, string> = {
   12: 'ccnew', 13: '', 19: 'md5', 20: 'scps', 28: 'uto', 29: 'tcp-ao', 30: 'mptcp', 34: 'tfo', 254: 'exp',
 };
 
-/** Result of formatting the options; one shared instance, read it before the next call. */
-export interface OptionsText {
-  text: string;
+/** How the options ended; one shared instance, read it before the next call. */
+export interface OptionsEnd {
   /** True when tcpdump stops the line inside the options ("[bad opt]", " [|tcp]"). */
   terminal: boolean;
   /** tcpdump's current printer name afterwards: an MPTCP option leaves it at "mptcp", so a later cut in the
@@ -25,7 +26,7 @@ export interface OptionsText {
   protocol: string;
 }
 
-const result: OptionsText = { text: '', terminal: false, protocol: 'tcp' };
+const result: OptionsEnd = { terminal: false, protocol: 'tcp' };
 
 export interface OptionsInput {
   data: Uint8Array;
@@ -229,18 +230,18 @@ const ENDED_TRUNC_JUMP = 3;
  * Formats ", options [...]" as tcpdump does. tcpdump advances by the amount each option's printer consumed
  * (not by the length byte) and flags a mismatch with "[len N]"; both are reproduced.
  */
-export function formatTcpOptions(input: OptionsInput): OptionsText {
+export function writeTcpOptions(o: LineOut, input: OptionsInput): OptionsEnd {
   const d = input.data;
   const snap = input.snapEnd;
   let hlen = input.declaredLen;
   let cp = input.start;
-  let s = ', options [';
+  o.ascii(', options [');
   let sep = false;
   let protocol = 'tcp';
   let ended = ENDED_OK;
   let check = 0;
   walk: while (hlen > 0) {
-    if (sep) s += ',';
+    if (sep) o.ascii(',');
     if (cp >= snap) {
       ended = ENDED_TRUNC_JUMP;
       break;
@@ -261,30 +262,38 @@ export function formatTcpOptions(input: OptionsInput): OptionsText {
       hlen--;
     }
     hlen--;
-    s += OPTION_NAMES[opt] ?? `unknown-${opt}`;
+    o.ascii(OPTION_NAMES[opt] ?? `unknown-${opt}`);
     let dataLen = 0;
     switch (opt) {
       case TcpOpt.MSS:
         dataLen = 2;
         if ((check = lenCheck(2, hlen, cp, snap)) !== 0) break walk;
-        s += ` ${be16(d, cp)}`;
+        o.ascii(' ');
+        o.uint(be16(d, cp));
         break;
       case TcpOpt.WSCALE:
         dataLen = 1;
         if ((check = lenCheck(1, hlen, cp, snap)) !== 0) break walk;
-        s += ` ${d[cp]}`;
+        o.ascii(' ');
+        o.uint(d[cp]!);
         break;
       case TcpOpt.SACK:
         dataLen = len - 2;
-        if (dataLen % 8 !== 0) s += ' invalid sack';
+        if (dataLen % 8 !== 0) o.ascii(' invalid sack');
         else {
-          s += ` ${dataLen / 8} `;
+          o.ascii(' ');
+          o.uint(dataLen / 8);
+          o.ascii(' ');
           for (let i = 0; i < dataLen; i += 8) {
             if ((check = lenCheck(i + 4, hlen, cp, snap)) !== 0) break walk;
             const left = (be32(d, cp + i) - input.sackBase) >>> 0;
             if ((check = lenCheck(i + 8, hlen, cp, snap)) !== 0) break walk;
             const right = (be32(d, cp + i + 4) - input.sackBase) >>> 0;
-            s += `{${left}:${right}}`;
+            o.ascii('{');
+            o.uint(left);
+            o.ascii(':');
+            o.uint(right);
+            o.ascii('}');
           }
         }
         break;
@@ -295,40 +304,44 @@ export function formatTcpOptions(input: OptionsInput): OptionsText {
       case TcpOpt.ECHO_REPLY:
         dataLen = 4;
         if ((check = lenCheck(4, hlen, cp, snap)) !== 0) break walk;
-        s += ` ${be32(d, cp)}`;
+        o.ascii(' ');
+        o.uint(be32(d, cp));
         break;
       case TcpOpt.TIMESTAMP:
         dataLen = 8;
         if ((check = lenCheck(8, hlen, cp, snap)) !== 0) break walk;
-        s += ` val ${be32(d, cp)} ecr ${be32(d, cp + 4)}`;
+        o.ascii(' val ');
+        o.uint(be32(d, cp));
+        o.ascii(' ecr ');
+        o.uint(be32(d, cp + 4));
         break;
       case TcpOpt.MD5:
         // tcpdump built with OpenSSL tries to verify (RFC 2385) and, without -M, says why it cannot.
         dataLen = 16;
         if ((check = lenCheck(16, hlen, cp, snap)) !== 0) break walk;
-        s += input.payloadStart + input.payloadLen > snap
+        o.ascii(input.payloadStart + input.payloadLen > snap
           ? ' snaplen too short, '
-          : ' shared secret not supplied with -M, ';
-        s += `can't check - ${hexBytes(d, cp, cp + 16)}`;
+          : ' shared secret not supplied with -M, ');
+        o.ascii(`can't check - ${hexBytes(d, cp, cp + 16)}`);
         break;
       case TcpOpt.SCPS:
         dataLen = 2;
         if ((check = lenCheck(2, hlen, cp, snap)) !== 0) break walk;
-        s += ` cap ${hexBytes(d, cp, cp + 1)} id ${d[cp + 1]}`;
+        o.ascii(` cap ${hexBytes(d, cp, cp + 1)} id ${d[cp + 1]}`);
         break;
       case TcpOpt.TCP_AO:
         dataLen = len - 2;
-        if (dataLen < 2) s += ' (invalid)';
+        if (dataLen < 2) o.ascii(' (invalid)');
         else {
           if ((check = lenCheck(1, hlen, cp, snap)) !== 0) break walk;
-          s += ` keyid ${d[cp]}`;
+          o.ascii(` keyid ${d[cp]}`);
           if ((check = lenCheck(2, hlen, cp, snap)) !== 0) break walk;
-          s += ` rnextkeyid ${d[cp + 1]}`;
+          o.ascii(` rnextkeyid ${d[cp + 1]}`);
           if (dataLen > 2) {
-            s += ' mac 0x';
+            o.ascii(' mac 0x');
             for (let i = 2; i < dataLen; i++) {
               if ((check = lenCheck(i + 1, hlen, cp, snap)) !== 0) break walk;
-              s += hexBytes(d, cp + i, cp + i + 1);
+              o.ascii(hexBytes(d, cp + i, cp + i + 1));
             }
           }
         }
@@ -342,7 +355,7 @@ export function formatTcpOptions(input: OptionsInput): OptionsText {
         if ((check = lenCheck(2, hlen, cp, snap)) !== 0) break walk;
         const raw = be16(d, cp);
         // RFC 5482 §3: the low bit selects minutes (1) or seconds (0) for the 15-bit timeout.
-        s += ` 0x${raw.toString(16)} ${raw & 1 ? (raw >> 1) * 60 : raw >> 1}`;
+        o.ascii(` 0x${raw.toString(16)} ${raw & 1 ? (raw >> 1) * 60 : raw >> 1}`);
         break;
       }
       case TcpOpt.MPTCP: {
@@ -350,7 +363,7 @@ export function formatTcpOptions(input: OptionsInput): OptionsText {
         if ((check = lenCheck(dataLen, hlen, cp, snap)) !== 0) break walk;
         protocol = 'mptcp';
         const mp = mptcpText(d, cp - 2, len, input.flags);
-        s += mp.text;
+        o.ascii(mp.text);
         if (!mp.ok) {
           check = 1;
           break walk;
@@ -360,7 +373,7 @@ export function formatTcpOptions(input: OptionsInput): OptionsText {
       case TcpOpt.FASTOPEN:
         dataLen = len - 2;
         if ((check = lenCheck(dataLen, hlen, cp, snap)) !== 0) break walk;
-        s += ` ${fastOpen(d, cp, dataLen, false)}`;
+        o.ascii(` ${fastOpen(d, cp, dataLen, false)}`);
         break;
       case TcpOpt.EXPERIMENT2: {
         dataLen = len - 2;
@@ -370,17 +383,17 @@ export function formatTcpOptions(input: OptionsInput): OptionsText {
           break walk;
         }
         const magic = be16(d, cp);
-        s += '-';
+        o.ascii('-');
         // RFC 6994 experiment id 0xf989: TCP Fast Open before kind 34 (RFC 7413 §4.1.1).
-        s += magic === 0xf989 ? fastOpen(d, cp + 2, dataLen - 2, true) : magic.toString(16).padStart(4, '0');
+        o.ascii(magic === 0xf989 ? fastOpen(d, cp + 2, dataLen - 2, true) : magic.toString(16).padStart(4, '0'));
         break;
       }
       default:
         dataLen = len - 2;
-        if (dataLen) s += ' 0x';
+        if (dataLen) o.ascii(' 0x');
         for (let i = 0; i < dataLen; i++) {
           if ((check = lenCheck(i + 1, hlen, cp, snap)) !== 0) break walk;
-          s += hexBytes(d, cp + i, cp + i + 1);
+          o.ascii(hexBytes(d, cp + i, cp + i + 1));
         }
         break;
     }
@@ -388,7 +401,7 @@ export function formatTcpOptions(input: OptionsInput): OptionsText {
     hlen -= dataLen;
     let consumed = dataLen + 1;
     if (opt !== TcpOpt.EOL && opt !== TcpOpt.NOP) consumed++;
-    if (consumed !== len) s += `[len ${len}]`;
+    if (consumed !== len) o.ascii(`[len ${len}]`);
     sep = true;
     if (opt === TcpOpt.EOL) break;
   }
@@ -399,21 +412,19 @@ export function formatTcpOptions(input: OptionsInput): OptionsText {
   switch (ended) {
     case ENDED_BAD:
       // print-tcp.c `bad:` "[bad opt]", and "]" once an option has been printed in full.
-      result.text = `${s}[bad opt]${sep ? ']' : ''}`;
-      return result;
+      o.ascii(sep ? '[bad opt]]' : '[bad opt]');
+      break;
     case ENDED_TRUNC_LABEL:
       // print-tcp.c `trunc:` (ND_TCHECK inside an option): " [|proto]", then ">" after a first option.
-      result.text = `${s} [|${protocol}]${sep ? '>' : ''}`;
-      return result;
+      o.ascii(` [|${protocol}]${sep ? '>' : ''}`);
+      break;
     case ENDED_TRUNC_JUMP:
       // A GET_ macro failing (type or length byte not captured) abandons the printer: " [|proto]" alone.
-      result.text = `${s} [|${protocol}]`;
-      return result;
+      o.ascii(` [|${protocol}]`);
+      break;
     default:
+      o.ascii(']');
       break;
   }
-  result.text = `${s}]`;
-  result.terminal = false;
-  result.protocol = protocol;
   return result;
 }

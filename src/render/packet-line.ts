@@ -10,8 +10,9 @@ import { formatAddressAt, formatIpv4, formatIpv6 } from './packet-line-addr.js';
 import {
   formatNote, isTerminalNote, printsAddresses, type InterfaceNameResolver,
 } from './packet-line-link.js';
-import { formatTcpOptions, type OptionsInput } from './packet-line-options.js';
-import { formatTimestamp, type TimestampOptions } from './timestamp.js';
+import { writeTcpOptions, type OptionsInput } from './packet-line-options.js';
+import { writeTimestamp, type TimestampOptions } from './timestamp.js';
+import { StringOut, type LineOut } from './line-out.js';
 
 export type { InterfaceNameResolver } from './packet-line-link.js';
 
@@ -67,27 +68,44 @@ export function invalidHeaderText(capLen: number, origLen: number): string | nul
   return s === '' ? null : `${s}]`;
 }
 
+const stringOut = new StringOut();
+
 /** The whole packet line (without a newline). */
 export function formatPacketLine(packet: Packet, seqView: TcpdumpSeqView, opts: PacketLineOptions): string {
+  writePacketLine(stringOut, packet, seqView, opts);
+  return stringOut.take();
+}
+
+/** The whole packet line (without a newline), written to `o` in order. */
+export function writePacketLine(o: LineOut, packet: Packet, seqView: TcpdumpSeqView, opts: PacketLineOptions): void {
   const rec = packet.record;
-  const prefix = opts.number !== undefined ? numberPrefix(opts.number) : '';
+  if (opts.number !== undefined) o.ascii(numberPrefix(opts.number));
   const invalid = invalidHeaderText(rec.capLen, rec.origLen);
-  if (invalid !== null) return prefix + invalid;
-  return prefix + formatTimestamp(rec, opts) + formatPacketBody(packet, seqView, opts.interfaceName);
+  if (invalid !== null) {
+    o.ascii(invalid);
+    return;
+  }
+  writeTimestamp(o, rec, opts);
+  writePacketBody(o, packet, seqView, opts.interfaceName);
 }
 
 /** Everything after the timestamp. */
 export function formatPacketBody(packet: Packet, seqView: TcpdumpSeqView, resolve?: InterfaceNameResolver): string {
+  writePacketBody(stringOut, packet, seqView, resolve);
+  return stringOut.take();
+}
+
+function writePacketBody(o: LineOut, packet: Packet, seqView: TcpdumpSeqView, resolve?: InterfaceNameResolver): void {
   const notes = packet.linkNotes;
   const ip = packet.ip;
-  let s = '';
   const limit = ip !== null ? Math.min(ip.noteIndex, notes.length) : notes.length;
   for (let i = 0; i < limit; i++) {
-    s += formatNote(notes[i], packet.record.data, resolve);
-    if (isTerminalNote(notes[i])) return s;
+    o.text(formatNote(notes[i], packet.record.data, resolve));
+    if (isTerminalNote(notes[i])) return;
   }
-  if (ip === null) return s;
-  return s + (ip.version === 4 ? ipv4Part(packet, ip, seqView, resolve) : ipv6Part(packet, ip, seqView, resolve));
+  if (ip === null) return;
+  if (ip.version === 4) ipv4Part(o, packet, ip, seqView, resolve);
+  else ipv6Part(o, packet, ip, seqView, resolve);
 }
 
 function srcText(data: Uint8Array, ip: IpInfo): string {
@@ -103,53 +121,68 @@ function addresses(packet: Packet, ip: IpInfo): string {
   return `${srcText(data, ip)} > ${dstText(data, ip)}`;
 }
 
+/** An address as tcpdump prints it: IPv4's four octets written as numbers (no string made), IPv6 as text. */
+function writeAddress(o: LineOut, data: Uint8Array, ip: IpInfo, source: boolean): void {
+  if (ip.version === 4) {
+    const at = ip.headerOffset + (source ? 12 : 16);
+    o.uint(data[at]!);
+    o.ascii('.');
+    o.uint(data[at + 1]!);
+    o.ascii('.');
+    o.uint(data[at + 2]!);
+    o.ascii('.');
+    o.uint(data[at + 3]!);
+  } else {
+    o.ascii(source ? srcText(data, ip) : dstText(data, ip));
+  }
+}
+
 /** print-ip.c ip_print, in its order of checks. */
-function ipv4Part(packet: Packet, ip: IpInfo, seqView: TcpdumpSeqView, resolve?: InterfaceNameResolver): string {
-  let s = 'IP ';
-  if (ip.wireLen < 20) return `${s}truncated-ip ${ip.wireLen}`;
-  if (ip.headerLen < 20) return `${s}bad-hlen ${ip.headerLen}`;
-  if (ip.wireLen < ip.lengthField) s += `truncated-ip - ${ip.lengthField - ip.wireLen} bytes missing! `;
-  if (ip.lengthField < ip.headerLen) return `${s}bad-len ${ip.lengthField}`;
-  if (ip.fragOffset > 0) return `${s}${addresses(packet, ip)}: ip-proto-${ip.headerProtocol}`;
-  if (printsAddresses(ip.headerProtocol)) s += `${addresses(packet, ip)}: `;
+function ipv4Part(o: LineOut, packet: Packet, ip: IpInfo, seqView: TcpdumpSeqView, resolve?: InterfaceNameResolver): void {
+  o.ascii('IP ');
+  if (ip.wireLen < 20) return o.ascii(`truncated-ip ${ip.wireLen}`);
+  if (ip.headerLen < 20) return o.ascii(`bad-hlen ${ip.headerLen}`);
+  if (ip.wireLen < ip.lengthField) o.ascii(`truncated-ip - ${ip.lengthField - ip.wireLen} bytes missing! `);
+  if (ip.lengthField < ip.headerLen) return o.ascii(`bad-len ${ip.lengthField}`);
+  if (ip.fragOffset > 0) return o.ascii(`${addresses(packet, ip)}: ip-proto-${ip.headerProtocol}`);
+  if (printsAddresses(ip.headerProtocol)) o.ascii(`${addresses(packet, ip)}: `);
   const captured = ip.capEnd - ip.headerOffset;
-  if (captured < ip.headerLen) return `${s} [remaining caplen(${captured}) < header length(${ip.headerLen})] [|ip]`;
-  return s + afterIpHeader(packet, ip, seqView, resolve);
+  if (captured < ip.headerLen) return o.ascii(` [remaining caplen(${captured}) < header length(${ip.headerLen})] [|ip]`);
+  afterIpHeader(o, packet, ip, seqView, resolve);
 }
 
 /** print-ip6.c ip6_print (the extension headers are notes). */
-function ipv6Part(packet: Packet, ip: IpInfo, seqView: TcpdumpSeqView, resolve?: InterfaceNameResolver): string {
-  let s = 'IP6 ';
+function ipv6Part(o: LineOut, packet: Packet, ip: IpInfo, seqView: TcpdumpSeqView, resolve?: InterfaceNameResolver): void {
+  o.ascii('IP6 ');
   if (ip.lengthField !== 0 && ip.wireLen < ip.lengthField + 40) {
-    s += `truncated-ip6 - ${ip.lengthField + 40 - ip.wireLen} bytes missing!`;
+    o.ascii(`truncated-ip6 - ${ip.lengthField + 40 - ip.wireLen} bytes missing!`);
   }
-  if (printsAddresses(ip.headerProtocol)) s += `${addresses(packet, ip)}: `;
-  return s + afterIpHeader(packet, ip, seqView, resolve);
+  if (printsAddresses(ip.headerProtocol)) o.ascii(`${addresses(packet, ip)}: `);
+  afterIpHeader(o, packet, ip, seqView, resolve);
 }
 
-function afterIpHeader(packet: Packet, ip: IpInfo, seqView: TcpdumpSeqView, resolve?: InterfaceNameResolver): string {
+function afterIpHeader(o: LineOut, packet: Packet, ip: IpInfo, seqView: TcpdumpSeqView, resolve?: InterfaceNameResolver): void {
   const notes = packet.linkNotes;
-  let s = '';
   for (let i = ip.noteIndex; i < notes.length; i++) {
-    s += formatNote(notes[i], packet.record.data, resolve);
-    if (isTerminalNote(notes[i])) return s;
+    o.text(formatNote(notes[i], packet.record.data, resolve));
+    if (isTerminalNote(notes[i])) return;
   }
   const tcp = packet.tcp;
   switch (ip.protocol) {
     case 6:
-      if (tcp === null) return `${s}${addresses(packet, ip)}: [|tcp]`;
-      return s + tcpPart(packet, ip, tcp, seqView);
+      if (tcp === null) return o.ascii(`${addresses(packet, ip)}: [|tcp]`);
+      return tcpPart(o, packet, ip, tcp, seqView);
     case 17:
-      return s + udpPart(packet, ip);
+      return o.text(udpPart(packet, ip));
     case 1:
     case 58:
-      return s + icmpPart(packet, ip);
+      return o.ascii(icmpPart(packet, ip));
     case 59:
-      return `${s}no next header`;
+      return o.ascii('no next header');
     case 50:
-      return s + espText(packet, ip);
+      return o.ascii(espText(packet, ip));
     default:
-      return `${s} ip-proto-${ip.protocol} ${ip.payloadLen}`;
+      return o.ascii(` ip-proto-${ip.protocol} ${ip.payloadLen}`);
   }
 }
 
@@ -168,28 +201,53 @@ const optionsInput: OptionsInput = {
 };
 
 /** print-tcp.c tcp_print up to "length N", then the HTTP start line. */
-function tcpPart(packet: Packet, ip: IpInfo, tcp: TcpHeader, view: TcpdumpSeqView): string {
+function tcpPart(o: LineOut, packet: Packet, ip: IpInfo, tcp: TcpHeader, view: TcpdumpSeqView): void {
   const data = packet.record.data;
-  let s = ip.headerProtocol === 6
-    ? `${srcText(data, ip)}.${tcp.srcPort} > ${dstText(data, ip)}.${tcp.dstPort}: `
-    : `${tcp.srcPort} > ${tcp.dstPort}: `;
-  if (tcp.capturedLen < 20) return `${s} [|tcp]`;
+  if (ip.headerProtocol === 6) {
+    writeAddress(o, data, ip, true);
+    o.ascii('.');
+    o.uint(tcp.srcPort);
+    o.ascii(' > ');
+    writeAddress(o, data, ip, false);
+    o.ascii('.');
+    o.uint(tcp.dstPort);
+    o.ascii(': ');
+  } else {
+    o.uint(tcp.srcPort);
+    o.ascii(' > ');
+    o.uint(tcp.dstPort);
+    o.ascii(': ');
+  }
+  if (tcp.capturedLen < 20) return o.ascii(' [|tcp]');
   const hlen = tcp.headerLen;
   const segmentLen = tcp.segmentLen;
   if (hlen < 20) {
-    return `${s} tcp ${(segmentLen - hlen) >>> 0} [bad hdr length ${hlen} - too short, < 20]`;
+    return o.ascii(` tcp ${(segmentLen - hlen) >>> 0} [bad hdr length ${hlen} - too short, < 20]`);
   }
   const flags = tcp.flags & 0xff;
-  s += `Flags [${FLAG_TEXT[flags]}]`;
-  if (hlen > segmentLen) return `${s} [bad hdr length ${hlen} - too long, > ${segmentLen}]`;
+  o.ascii('Flags [');
+  o.ascii(FLAG_TEXT[flags]!);
+  o.ascii(']');
+  if (hlen > segmentLen) return o.ascii(` [bad hdr length ${hlen} - too long, > ${segmentLen}]`);
   const length = segmentLen - hlen;
   if (length > 0 || flags & (TH_SYN | TH_FIN | TH_RST)) {
-    s += `, seq ${view.seq}`;
-    if (length > 0) s += `:${(view.seq + length) >>> 0}`;
+    o.ascii(', seq ');
+    o.uint(view.seq);
+    if (length > 0) {
+      o.ascii(':');
+      o.uint((view.seq + length) >>> 0);
+    }
   }
-  if (flags & TH_ACK) s += `, ack ${view.ack}`;
-  s += `, win ${tcp.window}`;
-  if (flags & TH_URG) s += `, urg ${tcp.urgentPtr}`;
+  if (flags & TH_ACK) {
+    o.ascii(', ack ');
+    o.uint(view.ack);
+  }
+  o.ascii(', win ');
+  o.uint(tcp.window);
+  if (flags & TH_URG) {
+    o.ascii(', urg ');
+    o.uint(tcp.urgentPtr);
+  }
   const snapEnd = tcp.offset + tcp.capturedLen;
   let protocol = 'tcp';
   if (hlen > 20) {
@@ -202,18 +260,20 @@ function tcpPart(packet: Packet, ip: IpInfo, tcp: TcpHeader, view: TcpdumpSeqVie
     input.payloadLen = length;
     input.payloadStart = tcp.offset + hlen;
     input.sackBase = view.sackBase;
-    const opts = formatTcpOptions(input);
-    s += opts.text;
-    if (opts.terminal) return s;
-    protocol = opts.protocol;
+    const end = writeTcpOptions(o, input);
+    if (end.terminal) return;
+    protocol = end.protocol;
   }
-  s += `, length ${length}`;
-  if (length === 0) return s;
+  o.ascii(', length ');
+  o.uint(length);
+  if (length === 0) return;
   if (tcp.capturedLen < hlen) {
-    return `${s} [remaining caplen(${tcp.capturedLen}) < header length(${hlen})] [|${protocol}]`;
+    return o.ascii(` [remaining caplen(${tcp.capturedLen}) < header length(${hlen})] [|${protocol}]`);
   }
-  if (httpPrinted(tcp.srcPort, tcp.dstPort)) s += `: ${httpText(data, tcp.offset + hlen, length, snapEnd)}`;
-  return s;
+  if (httpPrinted(tcp.srcPort, tcp.dstPort)) {
+    o.ascii(': ');
+    httpText(o, data, tcp.offset + hlen, length, snapEnd);
+  }
 }
 
 /** RFC 9110 methods and WebDAV extensions tcpdump's print-http.c recognises as request starts. */
@@ -275,7 +335,7 @@ function isStatusCode(d: Uint8Array, start: number, end: number): boolean {
 
 /** print-http.c via util-print.c txtproto_print, without -v: "HTTP" and, for a request or status line,
  *  ": <first line>". */
-function httpText(d: Uint8Array, base: number, len: number, snap: number): string {
+function httpText(o: LineOut, d: Uint8Array, base: number, len: number, snap: number): void {
   let printThis = false;
   fetchToken(d, base, 0, len, snap);
   if (tokenOut.next !== 0) {
@@ -286,21 +346,28 @@ function httpText(d: Uint8Array, base: number, len: number, snap: number): strin
     fetchToken(d, base, tokenOut.next, len, snap);
     if (tokenOut.next !== 0 && isStatusCode(d, tokenOut.start, tokenOut.end)) printThis = true;
   }
-  if (!printThis) return 'HTTP';
-  // util-print.c print_txt_line: printable ASCII up to LF or CR LF; a cut line ends with " [|http]".
+  if (!printThis) return o.ascii('HTTP');
+  // util-print.c print_txt_line: printable ASCII up to LF or CR LF; a cut line ends with " [|http]". The bytes
+  // printed are the ones this loop checked: tab and 0x20-0x7e only.
   for (let idx = 0; idx < len; idx++) {
-    if (base + idx >= snap) return 'HTTP [|http]';
+    if (base + idx >= snap) return o.ascii('HTTP [|http]');
     const c = d[base + idx];
-    if (c === 0x0a) return `HTTP: ${latin1(d, base, base + idx)}`;
+    if (c === 0x0a) return httpLine(o, d, base, base + idx, '');
     if (c === 0x0d) {
-      if (idx + 1 >= len) return 'HTTP';
-      if (base + idx + 1 >= snap) return 'HTTP [|http]';
-      if (d[base + idx + 1] === 0x0a) return `HTTP: ${latin1(d, base, base + idx)}`;
-      return 'HTTP';
+      if (idx + 1 >= len) return o.ascii('HTTP');
+      if (base + idx + 1 >= snap) return o.ascii('HTTP [|http]');
+      if (d[base + idx + 1] === 0x0a) return httpLine(o, d, base, base + idx, '');
+      return o.ascii('HTTP');
     }
-    if ((c < 0x20 || c > 0x7e) && c !== 0x09) return 'HTTP';
+    if ((c < 0x20 || c > 0x7e) && c !== 0x09) return o.ascii('HTTP');
   }
-  return `HTTP: ${latin1(d, base, base + len)} [|http]`;
+  httpLine(o, d, base, base + len, ' [|http]');
+}
+
+function httpLine(o: LineOut, d: Uint8Array, from: number, to: number, after: string): void {
+  o.ascii('HTTP: ');
+  o.asciiBytes(d, from, to);
+  if (after !== '') o.ascii(after);
 }
 
 /** A tcpdump-like UDP line (not part of the scored contract: tcpdump dissects many UDP ports further). */

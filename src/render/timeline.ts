@@ -3,10 +3,10 @@
 
 import type { PacketEvent } from '../report.js';
 import type { Palette } from './color.js';
-import { styleForCode } from './color.js';
+import { PLAIN_PALETTE, styleForCode } from './color.js';
 import type { LineSink } from './text-sink.js';
 import type { TsValue } from './timestamp.js';
-import { formatPacketLine } from './packet-line.js';
+import { writePacketLine, type PacketLineOptions } from './packet-line.js';
 import type { InterfaceNameResolver } from './packet-line-link.js';
 import { tcpdumpRejectsRecord } from '../decode/common.js';
 import { isTcpPacket } from '../decode/decode-frame.js';
@@ -39,23 +39,37 @@ export class TimelineRenderer {
     return wanted;
   }
 
+  /** Reused for every line (rendering is synchronous). */
+  private readonly lineOptions: PacketLineOptions = { tsStyle: 0 };
+
   render(ev: PacketEvent, sink: LineSink): void {
     const o = this.opts;
-    const line = formatPacketLine(ev.packet, ev.display, {
-      tsStyle: o.tsStyle,
-      nano: o.nano,
-      prevTs: this.prevTs,
-      firstTs: this.firstTs,
-      number: o.number ? ev.frame : undefined,
-      interfaceName: o.interfaceName,
-    });
+    const lo = this.lineOptions;
+    lo.tsStyle = o.tsStyle;
+    lo.nano = o.nano;
+    lo.prevTs = this.prevTs;
+    lo.firstTs = this.firstTs;
+    lo.number = o.number ? ev.frame : undefined;
+    lo.interfaceName = o.interfaceName;
+    // Written piece by piece: the CLI's byte sink encodes it in place, with no line string made.
+    writePacketLine(sink, ev.packet, ev.display, lo);
+    sink.endLine();
     this.noteTime(ev);
-    sink.line(line);
     if (!o.annotate) return;
     const anns = ev.annotations;
+    const plain = o.palette === PLAIN_PALETTE;
     for (let i = 0; i < anns.length; i++) {
       const a = anns[i]!;
-      sink.line(`${INDENT}${styleForCode(a.code, o.palette)(`${a.text}`)} ${o.palette.dim(`[${a.code}]`)}`);
+      if (plain) {
+        sink.ascii(INDENT);
+        sink.text(a.text);
+        sink.ascii(' [');
+        sink.ascii(a.code);
+        sink.ascii(']');
+        sink.endLine();
+      } else {
+        sink.line(`${INDENT}${styleForCode(a.code, o.palette)(`${a.text}`)} ${o.palette.dim(`[${a.code}]`)}`);
+      }
     }
   }
 

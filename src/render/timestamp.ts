@@ -1,6 +1,8 @@
 // tcpdump's packet timestamps (util-print.c ts_print): default local time of day, -t, -tt, -ttt, -tttt, -ttttt,
 // in microseconds or, with --nano, nanoseconds. Pure formatting: the caller supplies previous/first timestamps.
 
+import { StringOut, type LineOut } from './line-out.js';
+
 /** tcpdump's -t count: 0 none given (local time of day), 1 -t, 2 -tt, 3 -ttt, 4 -tttt, 5 -ttttt. */
 export const TsStyle = {
   LOCAL_TIME: 0,
@@ -148,24 +150,35 @@ function reference(ts: TsValue, ref: TsValue | null | undefined): TsValue {
   return ref === null || ref === undefined || (ref.tsSec === 0 && ref.tsNsec === 0) ? ts : ref;
 }
 
+const stringOut = new StringOut();
+
 /** The timestamp part of a packet line, including its trailing space ("" for -t). */
 export function formatTimestamp(ts: TsValue, opts: TimestampOptions): string {
+  writeTimestamp(stringOut, ts, opts);
+  return stringOut.take();
+}
+
+/** formatTimestamp, written to `o`: the time of day as one cached text, the fraction as digits. */
+export function writeTimestamp(o: LineOut, ts: TsValue, opts: TimestampOptions): void {
   const nano = opts.nano === true;
   switch (opts.tsStyle) {
     case TsStyle.NONE:
-      return '';
+      return;
     case TsStyle.EPOCH:
-      if (secondsUnprintable(ts.tsSec)) return `${ERROR_TEXT} `;
-      return `${((ts.tsSec % TWO_32) + TWO_32) % TWO_32}.${fraction(fracUnits(ts, nano), nano)} `;
+      if (secondsUnprintable(ts.tsSec)) return o.ascii(`${ERROR_TEXT} `);
+      return o.ascii(`${((ts.tsSec % TWO_32) + TWO_32) % TWO_32}.${fraction(fracUnits(ts, nano), nano)} `);
     case TsStyle.DELTA_PREVIOUS:
-      return delta(ts, reference(ts, opts.prevTs), nano);
+      return o.ascii(delta(ts, reference(ts, opts.prevTs), nano));
     case TsStyle.DELTA_FIRST:
-      return delta(ts, reference(ts, opts.firstTs), nano);
+      return o.ascii(delta(ts, reference(ts, opts.firstTs), nano));
     case TsStyle.LOCAL_DATE_TIME:
-      if (secondsUnprintable(ts.tsSec)) return `${ERROR_TEXT} `;
-      return `${localDateTime(ts.tsSec)}.${fraction(fracUnits(ts, nano), nano)} `;
+      if (secondsUnprintable(ts.tsSec)) return o.ascii(`${ERROR_TEXT} `);
+      return o.ascii(`${localDateTime(ts.tsSec)}.${fraction(fracUnits(ts, nano), nano)} `);
     default:
-      if (secondsUnprintable(ts.tsSec)) return `${ERROR_TEXT} `;
-      return `${localTimeOfDay(ts.tsSec)}.${fraction(fracUnits(ts, nano), nano)} `;
+      if (secondsUnprintable(ts.tsSec)) return o.ascii(`${ERROR_TEXT} `);
+      o.ascii(localTimeOfDay(ts.tsSec));
+      o.ascii('.');
+      o.uintPadded(fracUnits(ts, nano), nano ? 9 : 6);
+      o.ascii(' ');
   }
 }

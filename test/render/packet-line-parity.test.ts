@@ -6,7 +6,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readCaptureSync } from '../../src/capture/index.js';
 import { decodePacket, isTcpPacket } from '../../src/decode/decode-frame.js';
-import { formatPacketLine } from '../../src/render/packet-line.js';
+import { formatPacketLine, writePacketLine } from '../../src/render/packet-line.js';
+import { ByteSink } from '../../src/cli/byte-sink.js';
 import { newSeqView, TcpdumpSeq } from '../../src/tcp/tcpdump-seq.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -63,18 +64,29 @@ function ourLines(capturePath: string, opts: RunOptions = {}): Map<number, strin
   const seq = new TcpdumpSeq({ absolute: opts.absolute === true });
   const view = newSeqView();
   const out = new Map<number, string>();
+  const chunks: Uint8Array[] = [];
+  const bytes = new ByteSink((chunk) => chunks.push(chunk));
+  const strings: string[] = [];
   let prev: (typeof records)[number] | null = null;
   const first = records[0] ?? null;
   for (const record of records) {
     const packet = decodePacket(record);
     if (packet.tcp !== null) seq.apply(packet, view);
     else seq.noteNonTcp(view);
-    out.set(record.index, formatPacketLine(packet, view, {
+    const lineOptions = {
       tsStyle: opts.tsStyle ?? 0, nano: opts.nano, prevTs: prev, firstTs: first,
-      interfaceName: (i) => TRUTH_INTERFACES.get(i),
-    }));
+      interfaceName: (i: number) => TRUTH_INTERFACES.get(i),
+    };
+    const line = formatPacketLine(packet, view, lineOptions);
+    out.set(record.index, line);
+    // The CLI's way: the same line written piece by piece into the byte sink must be the string's UTF-8.
+    writePacketLine(bytes, packet, view, lineOptions);
+    bytes.endLine();
+    strings.push(line);
     prev = record;
   }
+  bytes.flush();
+  expect(Buffer.concat(chunks).toString('utf8')).toBe(strings.map((l) => `${l}\n`).join(''));
   return out;
 }
 

@@ -5,19 +5,21 @@ import { describe, expect, it } from 'vitest';
 import { Analyzer } from '../../src/analyze.js';
 import { PLAIN_PALETTE } from '../../src/render/color.js';
 import { TimelineRenderer } from '../../src/render/timeline.js';
+import { TextSink } from '../../src/render/text-sink.js';
 import { etherIpv4Tcp, record } from '../helpers/packet-builder.js';
 
 const lines = (tsStyle: number, origLens: (number | undefined)[]): string[] => {
   const frame = etherIpv4Tcp({ src: '10.1.0.2', dst: '10.1.0.1' }, { srcPort: 80, dstPort: 40000, flags: 0x10, seq: 5000, ack: 1000 });
   const analyzer = new Analyzer();
   const timeline = new TimelineRenderer({ annotate: false, number: false, tsStyle, nano: false, palette: PLAIN_PALETTE });
-  const out: string[] = [];
-  const sink = { line: (t: string) => out.push(t), text: (t: string) => out.push(t), flush: () => {} };
+  let text = '';
+  const sink = new TextSink({ write: (t) => { text += t; } });
   origLens.forEach((origLen, i) => {
     const ev = analyzer.push(record(frame, { index: i + 1, tsSec: 1_700_000_000, tsNsec: i * 156_000, origLen }));
     if (timeline.wants(ev)) timeline.render(ev, sink);
   });
-  return out;
+  sink.flush();
+  return text.split('\n').slice(0, -1);
 };
 
 describe('TimelineRenderer', () => {

@@ -1,0 +1,105 @@
+// LineOut: the byte sink's pieces (ASCII, decimal numbers, padded numbers, packet bytes, any text) give exactly the
+// UTF-8 of what StringOut and the text sink build from the same calls, whatever the order and the buffer's size.
+
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { ByteSink } from '../../src/cli/byte-sink.js';
+import { StringOut, writeDecimal } from '../../src/render/line-out.js';
+import { TextSink } from '../../src/render/text-sink.js';
+
+type Piece =
+  | { kind: 'ascii'; s: string }
+  | { kind: 'text'; s: string }
+  | { kind: 'uint'; n: number }
+  | { kind: 'padded'; n: number; width: number }
+  | { kind: 'bytes'; b: number[] }
+  | { kind: 'end' };
+
+const number = fc.oneof(
+  fc.integer({ min: 0, max: 20 }),
+  fc.integer({ min: 0, max: 0xffffffff }),
+  fc.constantFrom(9, 10, 99, 100, 999_999, 1_000_000, 4_294_967_295, 4_294_967_296, Number.MAX_SAFE_INTEGER),
+  fc.maxSafeNat(),
+);
+const piece: fc.Arbitrary<Piece> = fc.oneof(
+  fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 40 })
+    .map((s) => ({ kind: 'ascii' as const, s })),
+  fc.string({ unit: 'grapheme', maxLength: 20 }).map((s) => ({ kind: 'text' as const, s })),
+  number.map((n) => ({ kind: 'uint' as const, n })),
+  fc.record({ n: number, width: fc.integer({ min: 0, max: 9 }) }).map((r) => ({ kind: 'padded' as const, ...r })),
+  fc.array(fc.integer({ min: 0x20, max: 0x7e }), { maxLength: 30 }).map((b) => ({ kind: 'bytes' as const, b })),
+  fc.constant({ kind: 'end' as const }),
+);
+
+function play(out: StringOut | ByteSink | TextSink, pieces: Piece[]): void {
+  for (const p of pieces) {
+    switch (p.kind) {
+      case 'ascii': out.ascii(p.s); break;
+      case 'text': out.text(p.s); break;
+      case 'uint': out.uint(p.n); break;
+      case 'padded': out.uintPadded(p.n, p.width); break;
+      case 'bytes': {
+        // The bytes sit inside a larger array, as a packet's payload does.
+        const data = Uint8Array.from([0xff, ...p.b, 0xfe]);
+        out.asciiBytes(data, 1, 1 + p.b.length);
+        break;
+      }
+      case 'end':
+        if (out instanceof StringOut) out.text('\n');
+        else out.endLine();
+        break;
+    }
+  }
+}
+
+describe('LineOut', () => {
+  it('the byte sink, the text sink and StringOut agree on any sequence of pieces', () => {
+    fc.assert(fc.property(fc.array(piece, { maxLength: 20_000, size: 'max' }), (pieces) => {
+      const expected = new StringOut();
+      play(expected, pieces);
+      const want = expected.take();
+      const chunks: Uint8Array[] = [];
+      const bytes = new ByteSink((c) => chunks.push(c));
+      play(bytes, pieces);
+      bytes.flush();
+      expect(Buffer.concat(chunks).toString('utf8')).toBe(want);
+      let text = '';
+      const sink = new TextSink({ write: (t) => { text += t; } }, 50);
+      play(sink, pieces);
+      sink.flush();
+      expect(text).toBe(want);
+    }), { numRuns: 60 });
+  });
+
+  it('writeDecimal: digits of every width, 2^32 and beyond, and what is not an unsigned integer falls back to text', () => {
+    const buf = new Uint8Array(32);
+    const dec = (n: number): string => Buffer.from(buf.subarray(0, writeDecimal(buf, 0, n))).toString('latin1');
+    expect(dec(0)).toBe('0');
+    expect(dec(7)).toBe('7');
+    expect(dec(10)).toBe('10');
+    expect(dec(65535)).toBe('65535');
+    expect(dec(999_999_999)).toBe('999999999');
+    expect(dec(1_000_000_000)).toBe('1000000000');
+    expect(dec(4_294_967_295)).toBe('4294967295');
+    expect(dec(4_294_967_296)).toBe('4294967296');
+    expect(dec(Number.MAX_SAFE_INTEGER)).toBe('9007199254740991');
+    expect(dec(-1)).toBe('-1');
+    expect(dec(1.5)).toBe('1.5');
+  });
+
+  it('padding: zeros to the width, a wider number whole (printf %0*u)', () => {
+    const o = new StringOut();
+    o.uintPadded(42, 6);
+    o.ascii('|');
+    o.uintPadded(1_234_567, 6);
+    o.ascii('|');
+    o.uintPadded(0, 9);
+    expect(o.take()).toBe('000042|1234567|000000000');
+    const chunks: Uint8Array[] = [];
+    const bytes = new ByteSink((c) => chunks.push(c));
+    bytes.uintPadded(42, 6);
+    bytes.uintPadded(1_234_567, 6);
+    bytes.flush();
+    expect(Buffer.concat(chunks).toString()).toBe('0000421234567');
+  });
+});
