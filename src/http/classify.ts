@@ -232,7 +232,9 @@ function reasonLine(
       return `${label} short: 1 request; ${closing}${announced}${tail}`;
     default: {
       if (s.requests === 0) {
-        return `${label}: ${plural(s.responses, 'response')} without their requests (request direction not captured, or the capture started mid-stream); ${closing}${tail}`;
+        // Where the requests' parsing stopped (an over-long request line), the tail says why: no guess then.
+        const guess = s.parseStopped.length > 0 ? '' : ' (request direction not captured, or the capture started mid-stream)';
+        return `${label}: ${plural(s.responses, 'response')} without their requests${guess}; ${closing}${tail}`;
       }
       const reusable = s.lastResponseAllowsReuse === null ? '' : ` (reuse ${s.lastResponseAllowsReuse ? 'allowed' : 'not allowed'}: ${reuse!.why})`;
       return `${label}: ${plural(s.requests, 'request')}; ${closing}${reusable}${tail}`;

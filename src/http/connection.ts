@@ -70,6 +70,8 @@ export class HttpConnection implements ParserSink {
   private readonly started: [boolean, boolean] = [false, false];
   /** Why each direction's parsing stopped, while it stays stopped (a resync clears it). */
   private readonly stopped: [string | null, string | null] = [null, null];
+  /** Per direction: its last message start came after parsing had stopped (not after a mid-stream start). */
+  private readonly resumed: [boolean, boolean] = [false, false];
   private readonly words: boolean;
 
   constructor(opts: HttpConnectionOptions = {}) {
@@ -173,13 +175,17 @@ export class HttpConnection implements ParserSink {
 
   private resyncText(dir: Direction, what: string, resync: ResyncInfo, tail: string): string {
     const skipped = plural(resync.skippedBytes, 'unparsed byte');
-    if (!this.started[dir]) return `${this.dirLabel(dir)}: first message (${what}) found after ${skipped}: the capture started mid-stream?${tail}`;
+    // A direction whose parsing stopped (an over-long start line) did not start mid-stream: it resumed.
+    if (!this.started[dir] && !this.resumed[dir]) return `${this.dirLabel(dir)}: first message (${what}) found after ${skipped}: the capture started mid-stream?${tail}`;
     return `${this.dirLabel(dir)}: parsing resumed at ${what} after ${skipped}${tail}`;
   }
 
   onStart(dir: Direction, head: MessageHead, first: Mark, resync: ResyncInfo | null): string | null {
     const isRequest = head.request !== null;
-    if (resync !== null) this.stopped[dir] = null;
+    if (resync !== null) {
+      this.resumed[dir] = this.stopped[dir] !== null;
+      this.stopped[dir] = null;
+    }
     if (this.reqDir === null) {
       this.reqDir = isRequest ? dir : dir === 0 ? 1 : 0;
       this.parsers[this.reqDir].want = 'request';
@@ -348,7 +354,9 @@ export class HttpConnection implements ParserSink {
       return;
     }
     const line = status === null ? 'HTTP/0.9 response (no status line)' : `${status.status}${status.reason === '' ? '' : ' ' + printable(status.reason, 80)}`;
-    const tag = interim ? ' · interim' : ex.hasRequest ? '' : ' · its request is not in the capture';
+    const reqStopped = this.reqDir === null ? null : this.stopped[this.reqDir];
+    const tag = interim ? ' · interim' : ex.hasRequest ? ''
+      : reqStopped !== null ? ` · its request was not parsed (${reqStopped})` : ' · its request is not in the capture';
     this.emit(HttpCodes.RESPONSE, `response ${ex.index} ${line}${tag}`, first.frame, dir, ex.index);
   }
 

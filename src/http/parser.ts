@@ -5,7 +5,7 @@ import { emptyScratch } from '../scratch.js';
 import type { Direction } from '../types.js';
 import {
   CR, HT, KEPT_COUNT, LF, SP, internLatin1, keptHeader, latin1, parseChunkSize, parseRequestLine, parseStatusLine,
-  splitFieldLineInto, startShape, type FieldLine,
+  splitFieldLineInto, startShape, startsLikeHttp, type FieldLine,
 } from './syntax.js';
 import type { RequestLine, StatusLine } from './syntax.js';
 
@@ -79,6 +79,9 @@ export interface ParserLimits {
   maxHeaderBytes: number;
   maxStartLineBytes: number;
 }
+
+/** Bytes of an over-long start line enough to tell it starts as HTTP (a method and a space, HTTP/x.y and a status). */
+const LONG_LINE_PREFIX_BYTES = 64;
 
 const IDLE = 0;
 const START_LINE = 1;
@@ -361,7 +364,17 @@ export class DirectionParser {
     const lf = bytes.indexOf(LF, pos);
     const stop = lf < 0 ? len : lf;
     if (this.lineLen + (stop - pos) > this.limits.maxStartLineBytes) {
-      return this.rejectStart(`start line longer than ${this.limits.maxStartLineBytes} bytes`, pos);
+      // The line's first bytes decide, wherever the segments split them (held ones first, then this chunk's).
+      let httpShaped: boolean;
+      if (this.lineLen === 0) httpShaped = startsLikeHttp(bytes, pos, stop, this.want);
+      else {
+        const prefix = new Uint8Array(Math.min(LONG_LINE_PREFIX_BYTES, this.lineLen + (stop - pos)));
+        const held = Math.min(this.lineLen, prefix.length);
+        prefix.set(this.lineBuf.subarray(0, held));
+        prefix.set(bytes.subarray(pos, pos + prefix.length - held), held);
+        httpShaped = startsLikeHttp(prefix, 0, prefix.length, this.want);
+      }
+      return this.rejectStart(`start line longer than ${this.limits.maxStartLineBytes} bytes`, pos, httpShaped);
     }
     let line: Uint8Array;
     let from: number;
@@ -436,13 +449,17 @@ export class DirectionParser {
   }
 
   /** The bytes where a start line should be are not one; returns the chunk position where parsing gave up. */
-  private rejectStart(why: string, pos: number): number {
+  private rejectStart(why: string, pos: number, httpShaped = false): number {
     if (this.simpleFallback) return this.simpleResponse(pos);
     const lineBytes = this.lineLen;
     this.lineLen = 0;
     if (this.tentative) {
-      // Looking for a first message or a message after loss: not finding one is not an error.
-      if (!this.everStarted && this.resync === null) this.sink.onNotHttp(this.dir, this.first.frame);
+      // Looking for a first message or a message after loss: not finding one is not an error. But a line that starts
+      // as HTTP and only ran past the limit is HTTP this parser could not read: said, not taken for "not HTTP".
+      if (httpShaped) {
+        this.stopReason = why;
+        this.sink.onStop(this.dir, why, this.first.frame);
+      } else if (!this.everStarted && this.resync === null) this.sink.onNotHttp(this.dir, this.first.frame);
       if (this.resync === null) this.resync = { lossOffset: this.lineOffset, atBoundary: false, skippedBytes: 0 };
       this.state = SEEK;
       if (this.lineOffset < this.chunkOffset) {

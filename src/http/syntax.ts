@@ -89,6 +89,20 @@ export function requestShape(b: Uint8Array, from: number, to: number): Shape {
   return c === SP ? 'yes' : 'no';
 }
 
+/**
+ * Whether b[from..to) begins as a start line does beyond doubt: a known method and a space, or `HTTP/x.y SP 3DIGIT`.
+ * For a line too long to parse: such a line is HTTP that the start-line limit stopped (a server answers it 414, RFC
+ * 9112 §3), not a stream that is not HTTP. Any token and a space (requestShape's 'yes') is too weak for that.
+ */
+export function startsLikeHttp(b: Uint8Array, from: number, to: number, want: 'request' | 'status' | 'either'): boolean {
+  if (want !== 'request' && statusShape(b, from, to) === 'yes') return true;
+  if (want === 'status') return false;
+  let p = from;
+  while (p < to && p - from <= MAX_METHOD_BYTES && TCHAR[b[p]] === 1) p++;
+  if (p === from || p >= to || b[p] !== SP) return false;
+  return KNOWN_METHODS.has(latin1(b, from, p));
+}
+
 /** Either shape; 'yes' when one of them is plausible. */
 export function startShape(b: Uint8Array, from: number, to: number, want: 'request' | 'status' | 'either'): Shape {
   const s = want === 'request' ? 'no' : statusShape(b, from, to);

@@ -114,6 +114,35 @@ describe('body framing', () => {
     expect(line.exchanges.map((e) => e.target)).toEqual(['/']);
   });
 
+  it('a request line longer than the limit is said, not taken for "not HTTP" (a 414 is not an orphan of a lost request)', () => {
+    const target = '/search?q=' + 'a'.repeat(70_000);
+    const request = head(`GET ${target} HTTP/1.1`, 'Host: a');
+    const response = head('HTTP/1.1 414 URI Too Long', 'Content-Length: 0', 'Connection: close');
+    // In one piece, and split so that the line's start is held in the parser's line buffer when the limit is passed.
+    for (const cuts of [undefined, (_: number, n: number) => [20, 4096, 40_000, n - 3], (_: number, n: number) => [2, n - 1]]) {
+      const r = run([tx(C, request), tx(S, response), fin(S)], closedByServer, {}, cuts);
+      expect(lines(r.events)).toEqual([
+        '1 http.parse-stopped client→server: parsing stopped: start line longer than 65536 bytes',
+        '2 http.response response 1 414 URI Too Long · its request was not parsed (start line longer than 65536 bytes)',
+        '2 http.response-end response 1 414 URI Too Long · 0 bytes body (content-length) · server will close (Connection: close)',
+      ]);
+      expect(r.summary.reason).toBe('HTTP/1.1: 1 response without their requests; server closed after the last ' +
+        'response; parsing stopped: requests: start line longer than 65536 bytes');
+      expect(r.summary.parseStopped).toEqual(['requests: start line longer than 65536 bytes']);
+    }
+    // After the stop, the next request line is found again and said to be a resumption, not a mid-stream start.
+    const again = run([tx(C, request), tx(C, head('GET / HTTP/1.1')), tx(S, head('HTTP/1.1 200 OK', 'Content-Length: 0'))]);
+    expect(lines(again.events).slice(0, 3)).toEqual([
+      '1 http.parse-stopped client→server: parsing stopped: start line longer than 65536 bytes',
+      `2 http.resync requests: parsing resumed at request 1 after ${request.length} unparsed bytes`,
+      '2 http.request request 1 GET / HTTP/1.1',
+    ]);
+    // A long first line that does not start as HTTP does (any token and a space) is still quietly not HTTP.
+    const text = run([tx(C, 'Hello ' + 'x'.repeat(70_000) + '\r\n'), tx(S, 'OK\r\n')]);
+    expect(text.events).toEqual([]);
+    expect(text.summary.mode).toBe('none');
+  });
+
   it('a request line of 10,000 bytes (a long query string) is HTTP by default, split or not', () => {
     const target = '/search?q=' + 'a'.repeat(10_000);
     const request = head(`GET ${target} HTTP/1.1`, 'Host: a');
