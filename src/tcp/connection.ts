@@ -56,6 +56,13 @@ export class Connection {
   readonly startNs: number;
   readonly firstFrame: number;
   lastNs: number;
+  /**
+   * The earliest and latest packet times seen (ns since the tracker's first packet): the duration spans them, so a
+   * merged capture whose clock steps back within a connection never gives a negative duration (Wireshark's
+   * conversation table takes the same min and max).
+   */
+  earliestNs: number;
+  latestNs: number;
   lastFrame: number;
   idleMaxNs = 0;
   /** Client SYN to the ACK that made both sides ESTABLISHED; -1 when not seen. */
@@ -130,6 +137,8 @@ export class Connection {
     this.startNsec = startNsec;
     this.startNs = startNs;
     this.lastNs = startNs;
+    this.earliestNs = startNs;
+    this.latestNs = startNs;
     this.firstFrame = frame;
     this.lastFrame = frame;
   }

@@ -32,7 +32,9 @@ const N_CLIENT_SYN_NS = 12;
 const N_FIRST_RTT_NS = 13;
 const N_HASH = 14;
 const N_TOKEN = 15;
-const N_CONN = 16;
+const N_EARLIEST_NS = 16;
+const N_LATEST_NS = 17;
+const N_CONN = 18;
 /** Endpoint number fields, at N_CONN + side * N_END. */
 const N_END = 27;
 const N_STRIDE = N_CONN + 2 * N_END;
@@ -134,6 +136,8 @@ export class RetiredConnections {
     n[at + N_FIRST_RTT_NS] = conn.firstRttNs;
     n[at + N_HASH] = conn.hash;
     n[at + N_TOKEN] = token;
+    n[at + N_EARLIEST_NS] = conn.earliestNs;
+    n[at + N_LATEST_NS] = conn.latestNs;
     s[st + S_ADDR_LEN] = conn.addrLen;
     s[st + S_MIDSTREAM] = conn.midstream ? 1 : 0;
     s[st + S_ROLE_RULE] = ROLE_RULES.indexOf(conn.roleRule);
@@ -243,6 +247,8 @@ export class RetiredConnections {
       n[at + N_START_NSEC]!, n[at + N_START_NS]!, n[at + N_FIRST_FRAME]!,
     );
     conn.lastNs = n[at + N_LAST_NS]!;
+    conn.earliestNs = n[at + N_EARLIEST_NS]!;
+    conn.latestNs = n[at + N_LATEST_NS]!;
     conn.lastFrame = n[at + N_LAST_FRAME]!;
     conn.idleMaxNs = n[at + N_IDLE_MAX_NS]!;
     conn.handshakeRttNs = n[at + N_HANDSHAKE_RTT_NS]!;

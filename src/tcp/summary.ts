@@ -106,7 +106,7 @@ export function summarize(conn: Connection): ConnectionSummary {
     // A sub-second field read out of range (a µs pcap's >= 1e6) is carried into the seconds: these are a time.
     startSec: conn.startSec + Math.floor(conn.startNsec / 1e9),
     startNsec: conn.startNsec % 1e9,
-    durationUs: (conn.lastNs - conn.startNs) / 1000,
+    durationUs: (conn.latestNs - conn.earliestNs) / 1000,
     packets: { client: client.packets, server: server.packets },
     payloadBytes: { client: client.payloadBytes, server: server.payloadBytes },
     retransmittedBytes: { client: client.retransmittedBytes, server: server.retransmittedBytes },

@@ -468,6 +468,8 @@ export class TcpTracker {
       this.idleGapNs = gapNs;
     }
     conn.lastNs = nowNs;
+    if (nowNs > conn.latestNs) conn.latestNs = nowNs;
+    else if (nowNs < conn.earliestNs) conn.earliestNs = nowNs;
     conn.lastFrame = rec.index;
 
     if (haveSegLen && !bogusHeader) {

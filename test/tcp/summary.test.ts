@@ -53,6 +53,15 @@ describe('summarize', () => {
     });
   });
 
+  test('the duration spans the earliest and latest packet times, whatever their order (a merged capture stepping back)', () => {
+    // First packet at 5 s, one at 4 s, the latest at 8 s, the last at 7 s: 4 s, not last minus first (2 s).
+    const s = summarize(connOf('C>S S t=5', 'S>C SA t=6', 'C>S A t=4', 'C>S PA len=3 t=8', 'S>C A t=7'));
+    expect(s.durationUs).toBe(4_000_000);
+    expect(s.startSec).toBe(1_700_000_005);
+    // In capture order it is the usual last minus first.
+    expect(summarize(connOf('C>S S', 'S>C SA dt=0.25', 'C>S A dt=0.5')).durationUs).toBe(750_000);
+  });
+
   test('close reasons', () => {
     expect(closeReason(connOf('C>S S', 'S>C SA', 'C>S A'))).toBe('open');
     expect(closeReason(connOf('C>S S'))).toBe('no-answer');
