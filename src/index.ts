@@ -36,7 +36,8 @@ export { formatPacketLine } from './render/packet-line.js';
 export { TimelineRenderer, type TimelineOptions } from './render/timeline.js';
 export { renderConnectionTable, renderHttpTables, renderCaptureSummary } from './render/tables.js';
 export { packetRecord, connectionRecord, packetObject, connectionObject } from './render/json.js';
-export { TextSink, type TextWriter } from './render/text-sink.js';
+export { TextSink, type TextWriter, type LineSink, type PieceSink } from './render/text-sink.js';
+export { StringOut, type LineOut } from './render/line-out.js';
 export { PLAIN_PALETTE, ANSI_PALETTE, type Palette } from './render/color.js';
 
 // The expectation language of `tcptrace check`.

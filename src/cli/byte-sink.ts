@@ -2,8 +2,8 @@
 // keeps a --jobs thread's lines until they are sent. CLI only (Node's Buffer): renderers stay runtime-neutral behind
 // LineSink. Must not decide what to print.
 
-import type { LineSink } from '../render/text-sink.js';
-import { decimalDigits, writeDecimal } from '../render/line-out.js';
+import type { PieceSink } from '../render/text-sink.js';
+import { decimalDigits, padded, writeDecimal } from '../render/line-out.js';
 
 const CHUNK_BYTES = 128 * 1024;
 
@@ -12,7 +12,7 @@ const CHUNK_BYTES = 128 * 1024;
  * timeline run (the annotation arrows make the joined string two-byte, then it is flattened and UTF-8 encoded);
  * Buffer#write per line into a reused buffer measured 2.5 times faster on the benchmark's 77 MB of output.
  */
-abstract class Utf8Lines implements LineSink {
+abstract class Utf8Lines implements PieceSink {
   protected buf: Buffer;
   /** Bytes of buf in use. */
   used = 0;
@@ -46,13 +46,16 @@ abstract class Utf8Lines implements LineSink {
   }
 
   uint(n: number): void {
-    if (this.used + 16 > this.buf.length) this.makeRoom(16);
+    // Anything but a 32-bit unsigned integer (none of the printers pass one) is written as StringOut writes it.
+    if ((n >>> 0) !== n) return this.ascii(String(n));
+    if (this.used + 10 > this.buf.length) this.makeRoom(10);
     this.used = writeDecimal(this.buf, this.used, n);
   }
 
   uintPadded(n: number, width: number): void {
+    if ((n >>> 0) !== n) return this.ascii(padded(n, width));
     const zeros = width - decimalDigits(n);
-    if (this.used + 16 + width > this.buf.length) this.makeRoom(16 + width);
+    if (this.used + 10 + width > this.buf.length) this.makeRoom(10 + width);
     for (let i = 0; i < zeros; i++) this.buf[this.used++] = 0x30;
     this.used = writeDecimal(this.buf, this.used, n);
   }

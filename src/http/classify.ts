@@ -18,6 +18,8 @@ export interface ConnectionFacts {
   /** The connection opened with the HTTP/2 preface (switched is 'upgrade', upgradeTo 'HTTP/2'). */
   priorKnowledge?: boolean;
   parseStopped: string[];
+  /** A direction stopped at a start line that begins as HTTP does but could not be read (its label and why). */
+  unreadStartLine?: string | null;
   unparsedBytes: number;
   opaqueBytes: number;
 }
@@ -163,7 +165,7 @@ export function classify(
     unparsedBytes: facts.unparsedBytes,
     opaqueBytes: facts.opaqueBytes,
   };
-  summary.reason = reasonLine(summary, reuse, unansweredAtEnd, halfClose);
+  summary.reason = reasonLine(summary, reuse, unansweredAtEnd, halfClose, facts.unreadStartLine ?? null);
   if (facts.priorKnowledge === true) {
     summary.reason = `HTTP/2 with prior knowledge (RFC 9113 §3.4): the connection preface, then HTTP/2 frames, not analysed; ${closePhrase(summary, unansweredAtEnd, halfClose)}`;
   }
@@ -203,6 +205,7 @@ function closePhrase(s: HttpSummary, unansweredAtEnd: number, halfClose: string 
 
 function reasonLine(
   s: HttpSummary, reuse: { reusable: boolean; why: string } | null, unansweredAtEnd: number, halfClose: string | null,
+  unreadStartLine: string | null,
 ): string {
   if (s.mode === 'none') {
     return `not HTTP: no HTTP request or status line in either direction (${plural(s.unparsedBytes, 'byte')})`;
@@ -231,9 +234,16 @@ function reasonLine(
     case 'short':
       return `${label} short: 1 request; ${closing}${announced}${tail}`;
     default: {
+      if (s.requests === 0 && s.responses === 0) {
+        // Only a start line that could not be read (unreadStartLine): there is no last response to close after.
+        const who = s.closedBy === 'both' ? 'both sides' : s.closedBy ?? 'the connection';
+        const end = s.closeKind === 'open' ? 'connection still open at capture end'
+          : s.closeHow === 'rst' ? `${who} reset the connection` : `${who} closed`;
+        return `${label}: no message could be parsed (${unreadStartLine ?? 'no start line'}); ${end}`;
+      }
       if (s.requests === 0) {
-        // Where the requests' parsing stopped (an over-long request line), the tail says why: no guess then.
-        const guess = s.parseStopped.length > 0 ? '' : ' (request direction not captured, or the capture started mid-stream)';
+        // A request line that could not be read explains the responses (the tail says why): no guess then.
+        const guess = unreadStartLine !== null ? '' : ' (request direction not captured, or the capture started mid-stream)';
         return `${label}: ${plural(s.responses, 'response')} without their requests${guess}; ${closing}${tail}`;
       }
       const reusable = s.lastResponseAllowsReuse === null ? '' : ` (reuse ${s.lastResponseAllowsReuse ? 'allowed' : 'not allowed'}: ${reuse!.why})`;

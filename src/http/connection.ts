@@ -70,7 +70,10 @@ export class HttpConnection implements ParserSink {
   private readonly started: [boolean, boolean] = [false, false];
   /** Why each direction's parsing stopped, while it stays stopped (a resync clears it). */
   private readonly stopped: [string | null, string | null] = [null, null];
-  /** Per direction: its last message start came after parsing had stopped (not after a mid-stream start). */
+  /** Per direction, while stopped there: why a start line that begins as HTTP does could not be read (too long,
+   *  or never ended); null for every other stop (lost bytes, a line that is not HTTP). */
+  private readonly unreadLine: [string | null, string | null] = [null, null];
+  /** Per direction: its last message start came after an unread start line (not after a mid-stream start). */
   private readonly resumed: [boolean, boolean] = [false, false];
   private readonly words: boolean;
 
@@ -129,8 +132,15 @@ export class HttpConnection implements ParserSink {
       const why = this.stopped[d];
       if (why !== null) stops.push(`${this.dirLabel(d)}: ${why}`);
     }
+    let unread: string | null = null;
+    for (const d of [0, 1] as const) {
+      const why = this.unreadLine[d];
+      if (why !== null && unread === null) unread = `${this.dirLabel(d)}: ${why}`;
+    }
     return classify(this.recs, computeOrder(this.recs), {
-      detected: this.reqDir !== null,
+      // A start line that begins as HTTP does but could not be read is HTTP too: not a verdict of "not HTTP".
+      detected: this.reqDir !== null || unread !== null,
+      unreadStartLine: unread,
       rolesInverted: this.reqDir === 1,
       responses: this.responses,
       interimResponses: this.interimResponses,
@@ -175,7 +185,7 @@ export class HttpConnection implements ParserSink {
 
   private resyncText(dir: Direction, what: string, resync: ResyncInfo, tail: string): string {
     const skipped = plural(resync.skippedBytes, 'unparsed byte');
-    // A direction whose parsing stopped (an over-long start line) did not start mid-stream: it resumed.
+    // A direction that stopped at a start line it could not read (too long) did not start mid-stream: it resumed.
     if (!this.started[dir] && !this.resumed[dir]) return `${this.dirLabel(dir)}: first message (${what}) found after ${skipped}: the capture started mid-stream?${tail}`;
     return `${this.dirLabel(dir)}: parsing resumed at ${what} after ${skipped}${tail}`;
   }
@@ -183,8 +193,9 @@ export class HttpConnection implements ParserSink {
   onStart(dir: Direction, head: MessageHead, first: Mark, resync: ResyncInfo | null): string | null {
     const isRequest = head.request !== null;
     if (resync !== null) {
-      this.resumed[dir] = this.stopped[dir] !== null;
+      this.resumed[dir] = this.unreadLine[dir] !== null;
       this.stopped[dir] = null;
+      this.unreadLine[dir] = null;
     }
     if (this.reqDir === null) {
       this.reqDir = isRequest ? dir : dir === 0 ? 1 : 0;
@@ -354,9 +365,7 @@ export class HttpConnection implements ParserSink {
       return;
     }
     const line = status === null ? 'HTTP/0.9 response (no status line)' : `${status.status}${status.reason === '' ? '' : ' ' + printable(status.reason, 80)}`;
-    const reqStopped = this.reqDir === null ? null : this.stopped[this.reqDir];
-    const tag = interim ? ' · interim' : ex.hasRequest ? ''
-      : reqStopped !== null ? ` · its request was not parsed (${reqStopped})` : ' · its request is not in the capture';
+    const tag = interim ? ' · interim' : ex.hasRequest ? '' : this.orphanTag();
     this.emit(HttpCodes.RESPONSE, `response ${ex.index} ${line}${tag}`, first.frame, dir, ex.index);
   }
 
@@ -509,8 +518,20 @@ export class HttpConnection implements ParserSink {
     this.emit(HttpCodes.INCOMPLETE, `response ${ex.index}${cur.interim ? ' (interim)' : ''} incomplete: ${why}`, frame, dir, ex.index);
   }
 
-  onStop(dir: Direction, why: string, frame: number): void {
+  /** Why a response has no request: one unread (too long), one still arriving (a 414 sent before the request line
+   *  ended, as servers do), or none in the capture. */
+  private orphanTag(): string {
+    const reqDir = this.reqDir;
+    const unread = reqDir === null ? null : this.unreadLine[reqDir];
+    if (unread !== null) return ` · its request was not parsed (${unread})`;
+    const arriving = reqDir === null ? 0 : this.parsers[reqDir].pendingStartLineBytes();
+    if (arriving > 0) return ` · its request line is still arriving (${arriving} bytes so far, no line end yet)`;
+    return ' · its request is not in the capture';
+  }
+
+  onStop(dir: Direction, why: string, frame: number, unreadStartLine: boolean): void {
     this.stopped[dir] = why;
+    this.unreadLine[dir] = unreadStartLine ? why : null;
     this.emit(HttpCodes.STOPPED, `${this.dirLabel(dir)}: parsing stopped: ${why}`, frame, dir, 0);
   }
 

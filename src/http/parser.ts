@@ -68,8 +68,12 @@ export interface ParserSink {
   onEnd(dir: Direction, last: Mark, body: BodyStats): void;
   /** The current message was cut short (gap outside a known-length body, limit, malformed framing, end). */
   onIncomplete(dir: Direction, why: string, frame: number, body: BodyStats): void;
-  /** Parsing of this direction stopped; it resumes only where a later segment begins with a start line. */
-  onStop(dir: Direction, why: string, frame: number): void;
+  /**
+   * Parsing of this direction stopped; it resumes only where a later segment begins with a start line.
+   * unreadStartLine: the stop is a start line that begins as HTTP does but could not be read (longer than the limit,
+   * or the direction ended inside it), so a message is there that was not parsed, rather than lost or not HTTP.
+   */
+  onStop(dir: Direction, why: string, frame: number, unreadStartLine: boolean): void;
   /** The first bytes of the direction are not an HTTP start line (not an error: maybe not HTTP at all). */
   onNotHttp(dir: Direction, frame: number): void;
   onBodyGap(dir: Direction, missingBytes: number, frame: number): void;
@@ -458,22 +462,33 @@ export class DirectionParser {
       // as HTTP and only ran past the limit is HTTP this parser could not read: said, not taken for "not HTTP".
       if (httpShaped) {
         this.stopReason = why;
-        this.sink.onStop(this.dir, why, this.first.frame);
+        this.sink.onStop(this.dir, why, this.curFrame, true);
       } else if (!this.everStarted && this.resync === null) this.sink.onNotHttp(this.dir, this.first.frame);
       if (this.resync === null) this.resync = { lossOffset: this.lineOffset, atBoundary: false, skippedBytes: 0 };
       this.state = SEEK;
       if (this.lineOffset < this.chunkOffset) {
-        // The false start began in an earlier segment: this segment's own start may still begin a message.
+        // The false start began in an earlier segment: this segment's own start may still begin a message. Its part
+        // of the line starts at 0 (a line carried over continues at the chunk's start): the rescan, or the count of
+        // unparsed bytes, takes the chunk from there, even when the line ran to the chunk's end.
         this.unparsed(this.chunkOffset - this.lineOffset);
         this.rescan = true;
-        return pos;
+        return 0;
       }
       this.unparsed(lineBytes);
       return pos;
     }
-    this.stop(why, { lossOffset: this.lineOffset, atBoundary: false, skippedBytes: 0 });
+    this.stop(why, { lossOffset: this.lineOffset, atBoundary: false, skippedBytes: 0 }, httpShaped);
     this.unparsed(lineBytes);
     return pos;
+  }
+
+  /**
+   * Bytes of a start line still arriving that begins as HTTP does (startsLikeHttp), or 0: a response to it can come
+   * before its line ends (a server answers a request line too long for it with 414 before reading all of it).
+   */
+  pendingStartLineBytes(): number {
+    if (this.state !== START_LINE || this.lineLen === 0) return 0;
+    return startsLikeHttp(this.lineBuf, 0, Math.min(this.lineLen, LONG_LINE_PREFIX_BYTES), this.want) ? this.lineLen : 0;
   }
 
   /** After an Upgrade or CONNECT request, bytes that are not a request line belong to the new protocol. */
@@ -676,14 +691,14 @@ export class DirectionParser {
     this.stop(why, { lossOffset: this.chunkOffset, atBoundary: false, skippedBytes: 0 });
   }
 
-  private stop(why: string, resync: ResyncInfo): void {
+  private stop(why: string, resync: ResyncInfo, unreadStartLine = false): void {
     this.state = SEEK;
     this.tentative = true;
     this.resync = resync;
     this.lineLen = 0;
     this.head = null;
     this.stopReason = why;
-    this.sink.onStop(this.dir, why, this.curFrame);
+    this.sink.onStop(this.dir, why, this.curFrame, unreadStartLine);
   }
 
   /** length bytes at offset are missing from this direction. */
@@ -760,7 +775,7 @@ export class DirectionParser {
     if (!silent) {
       this.stopReason = `${missing} bytes missing ${phase}`;
       this.sink.onStop(this.dir, `${missing} bytes missing at offset ${offset} ${phase}: waiting for the next message start`,
-        frame);
+        frame, false);
     }
   }
 
@@ -797,6 +812,13 @@ export class DirectionParser {
       else if (state === BODY_CLOSE) detail = `in a body delimited by the close, after ${this.body.bodyBytes} bytes`;
       this.sink.onIncomplete(this.dir, `${what} ${detail}`, mark.frame, this.body);
     } else if (state === START_LINE) {
+      // A line that begins as HTTP does but never ended is a message that was not parsed: said, not counted silently.
+      const pending = this.pendingStartLineBytes();
+      if (pending > 0) {
+        const what = reason === 'capture-end' ? 'capture ended' : reason === 'fin' ? 'connection closed (FIN)' : 'connection reset';
+        this.stopReason = `${what} inside a start line (${pending} bytes, no line end)`;
+        this.sink.onStop(this.dir, this.stopReason, mark.frame, true);
+      }
       this.unparsedBytes += this.lineLen;
     }
     this.state = ENDED;

@@ -90,17 +90,32 @@ export function requestShape(b: Uint8Array, from: number, to: number): Shape {
 }
 
 /**
- * Whether b[from..to) begins as a start line does beyond doubt: a known method and a space, or `HTTP/x.y SP 3DIGIT`.
- * For a line too long to parse: such a line is HTTP that the start-line limit stopped (a server answers it 414, RFC
- * 9112 §3), not a stream that is not HTTP. Any token and a space (requestShape's 'yes') is too weak for that.
+ * Whether b[from..to) begins as a start line does beyond doubt: `HTTP/x.y SP 3DIGIT`, or a known method, a space and
+ * the start of a request target (RFC 9112 §3.2: "/" origin-form, "*", "scheme://" absolute-form, or any authority
+ * after CONNECT). For a line too long to parse, or never ended: such a line is HTTP that could not be read (a server
+ * answers it 414, RFC 9112 §3), not a stream that is not HTTP. Any token and a space (requestShape's 'yes') is too
+ * weak for that: "PUT " before binary bytes is not a request.
  */
 export function startsLikeHttp(b: Uint8Array, from: number, to: number, want: 'request' | 'status' | 'either'): boolean {
   if (want !== 'request' && statusShape(b, from, to) === 'yes') return true;
   if (want === 'status') return false;
   let p = from;
   while (p < to && p - from <= MAX_METHOD_BYTES && TCHAR[b[p]] === 1) p++;
-  if (p === from || p >= to || b[p] !== SP) return false;
-  return KNOWN_METHODS.has(latin1(b, from, p));
+  if (p === from || p + 1 >= to || b[p] !== SP) return false;
+  const method = latin1(b, from, p);
+  if (!KNOWN_METHODS.has(method)) return false;
+  const t = p + 1;
+  const c = b[t];
+  if (c === 0x2f || c === 0x2a) return true;
+  if (method === 'CONNECT') return c > SP && c < 0x7f;
+  // absolute-form: scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ), then "://" (RFC 3986 §3.1).
+  let q = t;
+  while (q < to && q - t < 32 && (isAlpha(b[q]) || (q > t && (isDigit(b[q]) || b[q] === 0x2b || b[q] === 0x2d || b[q] === 0x2e)))) q++;
+  return q > t && q + 3 <= to && b[q] === 0x3a && b[q + 1] === 0x2f && b[q + 2] === 0x2f;
+}
+
+function isAlpha(c: number): boolean {
+  return (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
 }
 
 /** Either shape; 'yes' when one of them is plausible. */

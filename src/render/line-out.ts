@@ -19,9 +19,9 @@ export interface LineOut {
 }
 
 /** Zeros for padding: wide enough for any width a renderer asks (nine fraction digits, at most). */
-export const ZEROS = '000000000000000000000';
+const ZEROS = '000000000000000000000';
 
-/** A LineOut that builds a string: the library's formatPacketLine and the text sink. */
+/** A LineOut that builds a string (the library's formatPacketLine). */
 export class StringOut implements LineOut {
   private s = '';
 
@@ -38,8 +38,7 @@ export class StringOut implements LineOut {
   }
 
   uintPadded(n: number, width: number): void {
-    const t = String(n);
-    this.s += t.length >= width ? t : ZEROS.slice(0, width - t.length) + t;
+    this.s += padded(n, width);
   }
 
   asciiBytes(data: Uint8Array, from: number, to: number): void {
@@ -54,18 +53,18 @@ export class StringOut implements LineOut {
   }
 }
 
+/** n as decimal text, left-padded with zeros to `width` characters (a wider one whole, as printf's %0*u). */
+export function padded(n: number, width: number): string {
+  const t = String(n);
+  return t.length >= width ? t : ZEROS.slice(0, width - t.length) + t;
+}
+
 /**
- * Writes decimal digits of n (0 <= n < 2^53) into buf at `at`, returning the end. The caller makes room for 16 bytes.
- * Why by hand: a number made text, joined into a line and encoded again cost about twice as much per packet line
- * as these stores (and all of its garbage) on the benchmark capture.
+ * Writes the decimal digits of n, a 32-bit unsigned integer (the caller checks: (n >>> 0) === n), into buf at `at`,
+ * returning the end; the caller makes room for 10 bytes. Why by hand: a number made text, joined into a line and
+ * encoded again cost about twice as much per packet line as these stores (and all of its garbage) on the benchmark.
  */
 export function writeDecimal(buf: Uint8Array, at: number, n: number): number {
-  if ((n >>> 0) !== n) {
-    // 2^32 and above (or anything not a 32-bit unsigned integer): rare, V8's own conversion.
-    const t = String(n);
-    for (let i = 0; i < t.length; i++) buf[at + i] = t.charCodeAt(i);
-    return at + t.length;
-  }
   if (n < 10) {
     buf[at] = 48 + n;
     return at + 1;
@@ -83,11 +82,11 @@ export function writeDecimal(buf: Uint8Array, at: number, n: number): number {
   return end;
 }
 
-/** Decimal digits of n (< 2^53), for padding. */
+/** Decimal digits of n, a 32-bit unsigned integer, for padding. */
 export function decimalDigits(n: number): number {
   let digits = 1;
   while (n >= 10) {
-    n = Math.floor(n / 10);
+    n = (n / 10) >>> 0;
     digits++;
   }
   return digits;

@@ -68,12 +68,12 @@ export function invalidHeaderText(capLen: number, origLen: number): string | nul
   return s === '' ? null : `${s}]`;
 }
 
-const stringOut = new StringOut();
-
-/** The whole packet line (without a newline). */
+/** The whole packet line (without a newline). A StringOut of its own per call: nothing a failed call (a throwing
+ *  interface-name resolver) or a nested one wrote can show up in another line. */
 export function formatPacketLine(packet: Packet, seqView: TcpdumpSeqView, opts: PacketLineOptions): string {
-  writePacketLine(stringOut, packet, seqView, opts);
-  return stringOut.take();
+  const out = new StringOut();
+  writePacketLine(out, packet, seqView, opts);
+  return out.take();
 }
 
 /** The whole packet line (without a newline), written to `o` in order. */
@@ -89,10 +89,11 @@ export function writePacketLine(o: LineOut, packet: Packet, seqView: TcpdumpSeqV
   writePacketBody(o, packet, seqView, opts.interfaceName);
 }
 
-/** Everything after the timestamp. */
+/** Everything after the timestamp (what the packet-line tests compare, without a clock). */
 export function formatPacketBody(packet: Packet, seqView: TcpdumpSeqView, resolve?: InterfaceNameResolver): string {
-  writePacketBody(stringOut, packet, seqView, resolve);
-  return stringOut.take();
+  const out = new StringOut();
+  writePacketBody(out, packet, seqView, resolve);
+  return out.take();
 }
 
 function writePacketBody(o: LineOut, packet: Packet, seqView: TcpdumpSeqView, resolve?: InterfaceNameResolver): void {

@@ -332,7 +332,8 @@ export function renderHttpTable(c: ConnectionReport, p: Palette, linear: boolean
  */
 export function renderHttpVerdict(c: ConnectionReport, p: Palette, idText: string = String(c.tcp.id)): string {
   // The verdict's counts, not c.exchanges: reports made without exchanges (AnalyzerOptions.exchanges) have verdicts.
-  if (c.http.mode === 'none' || c.http.requests + c.http.orphanResponses === 0) return '';
+  // A connection whose only HTTP is a start line that could not be read has no messages, but a verdict to show.
+  if (c.http.mode === 'none' || (c.http.requests + c.http.orphanResponses === 0 && c.http.parseStopped.length === 0)) return '';
   const t = c.tcp;
   // The verdict and its reason quote the capture (Upgrade: protocol names, versions): printed as cells are.
   return (

@@ -2,24 +2,34 @@
 // Must not decide what to print: renderers produce the strings, the CLI owns the writer.
 
 import { latin1 } from '../decode/latin1.js';
-import { ZEROS, type LineOut } from './line-out.js';
+import { padded, type LineOut } from './line-out.js';
 
 export interface TextWriter {
   write(text: string): void;
 }
 
-/**
- * Where renderers put their text: whole lines, or a line piece by piece (text() and the other LineOut methods)
- * closed by endLine(). Pieces and lines come out in the order they were given.
- */
-export interface LineSink extends LineOut {
+/** Where renderers put their text: whole lines, or pieces of text. */
+export interface LineSink {
   line(text: string): void;
-  /** Ends the line written piece by piece. */
-  endLine(): void;
+  text(text: string): void;
   flush(): void;
 }
 
-export class TextSink implements LineSink {
+/**
+ * A LineSink that also takes a line piece by piece (the LineOut methods, closed by endLine()), in order with its
+ * whole lines: the timeline writes packet lines into it without making a string of each (TextSink, the CLI's byte
+ * sinks). A plain LineSink gets whole lines.
+ */
+export interface PieceSink extends LineSink, LineOut {
+  /** Ends the line written piece by piece. */
+  endLine(): void;
+}
+
+export function takesPieces(sink: LineSink): sink is PieceSink {
+  return typeof (sink as Partial<PieceSink>).endLine === 'function';
+}
+
+export class TextSink implements PieceSink {
   private parts: string[] = [];
   private pendingChars = 0;
 
@@ -50,8 +60,7 @@ export class TextSink implements LineSink {
   }
 
   uintPadded(n: number, width: number): void {
-    const t = String(n);
-    this.text(t.length >= width ? t : ZEROS.slice(0, width - t.length) + t);
+    this.text(padded(n, width));
   }
 
   asciiBytes(data: Uint8Array, from: number, to: number): void {

@@ -4,9 +4,9 @@
 import type { PacketEvent } from '../report.js';
 import type { Palette } from './color.js';
 import { PLAIN_PALETTE, styleForCode } from './color.js';
-import type { LineSink } from './text-sink.js';
+import { takesPieces, type LineSink } from './text-sink.js';
 import type { TsValue } from './timestamp.js';
-import { writePacketLine, type PacketLineOptions } from './packet-line.js';
+import { formatPacketLine, writePacketLine, type PacketLineOptions } from './packet-line.js';
 import type { InterfaceNameResolver } from './packet-line-link.js';
 import { tcpdumpRejectsRecord } from '../decode/common.js';
 import { isTcpPacket } from '../decode/decode-frame.js';
@@ -51,16 +51,22 @@ export class TimelineRenderer {
     lo.firstTs = this.firstTs;
     lo.number = o.number ? ev.frame : undefined;
     lo.interfaceName = o.interfaceName;
-    // Written piece by piece: the CLI's byte sink encodes it in place, with no line string made.
-    writePacketLine(sink, ev.packet, ev.display, lo);
-    sink.endLine();
+    // Written piece by piece where the sink takes pieces: the CLI's byte sink encodes it in place, no string made.
+    const pieces = takesPieces(sink);
+    if (pieces) {
+      writePacketLine(sink, ev.packet, ev.display, lo);
+      sink.endLine();
+    } else {
+      sink.line(formatPacketLine(ev.packet, ev.display, lo));
+    }
     this.noteTime(ev);
     if (!o.annotate) return;
     const anns = ev.annotations;
-    const plain = o.palette === PLAIN_PALETTE;
+    // Colour wraps the text and the code in escapes made as strings: those lines are made whole.
+    const piecewise = pieces && o.palette === PLAIN_PALETTE;
     for (let i = 0; i < anns.length; i++) {
       const a = anns[i]!;
-      if (plain) {
+      if (piecewise) {
         sink.ascii(INDENT);
         sink.text(a.text);
         sink.ascii(' [');

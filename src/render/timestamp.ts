@@ -150,12 +150,11 @@ function reference(ts: TsValue, ref: TsValue | null | undefined): TsValue {
   return ref === null || ref === undefined || (ref.tsSec === 0 && ref.tsNsec === 0) ? ts : ref;
 }
 
-const stringOut = new StringOut();
-
-/** The timestamp part of a packet line, including its trailing space ("" for -t). */
+/** The timestamp part of a packet line, including its trailing space ("" for -t), as a string (for tests). */
 export function formatTimestamp(ts: TsValue, opts: TimestampOptions): string {
-  writeTimestamp(stringOut, ts, opts);
-  return stringOut.take();
+  const out = new StringOut();
+  writeTimestamp(out, ts, opts);
+  return out.take();
 }
 
 /** formatTimestamp, written to `o`: the time of day as one cached text, the fraction as digits. */

@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { Codes } from '../../src/types.js';
-import { C, S, closedByClient, closedByServer, fin, head, lines, run, tx } from './helpers.js';
+import { C, S, closedByClient, closedByServer, fin, gap, head, lines, run, stillOpen, tx } from './helpers.js';
 import * as sc from './scenarios.js';
 
 describe('body framing', () => {
@@ -137,10 +137,69 @@ describe('body framing', () => {
       `2 http.resync requests: parsing resumed at request 1 after ${request.length} unparsed bytes`,
       '2 http.request request 1 GET / HTTP/1.1',
     ]);
-    // A long first line that does not start as HTTP does (any token and a space) is still quietly not HTTP.
-    const text = run([tx(C, 'Hello ' + 'x'.repeat(70_000) + '\r\n'), tx(S, 'OK\r\n')]);
-    expect(text.events).toEqual([]);
-    expect(text.summary.mode).toBe('none');
+    // A long first line that does not start as HTTP does (any token and a space; a known method before bytes that
+    // are no request target) is still quietly not HTTP.
+    for (const start of ['Hello ', 'PUT \x00\x01', 'GET x']) {
+      const text = run([tx(C, start + 'x'.repeat(70_000) + '\r\n'), tx(S, 'OK\r\n')]);
+      expect(text.events).toEqual([]);
+      expect(text.summary.mode).toBe('none');
+    }
+    // Absolute-form and CONNECT targets start as requests do.
+    for (const line of [`GET http://a.example${target} HTTP/1.1`, `CONNECT ${'h'.repeat(70_000)}:443 HTTP/1.1`]) {
+      expect(lines(run([tx(C, head(line))]).events)[0]).toBe(
+        '1 http.parse-stopped client→server: parsing stopped: start line longer than 65536 bytes');
+    }
+  });
+
+  it('unparsed bytes are counted once whatever the split, when a rejected line ran to the end of a segment', () => {
+    // A line carried over from earlier segments and rejected inside a later one: that segment's bytes were neither
+    // rescanned nor counted when the line had no end in it (found by the byte-at-a-time split test).
+    for (const data of ['x'.repeat(105), 'GET /' + 'a'.repeat(100), 'GET /' + 'a'.repeat(100) + ' HTTP/1.1\r\nHost: a\r\n\r\n']) {
+      for (const every of [1, 2, 7, 30, 64, 65, 1000]) {
+        const r = run([tx(C, data), fin(C)], closedByServer, { maxStartLineBytes: 64 },
+          (_i, len) => Array.from({ length: Math.ceil(len / every) }, (_, j) => j * every));
+        expect(r.summary.unparsedBytes).toBe(data.length);
+      }
+    }
+  });
+
+  it('a long request line nobody answered is HTTP that could not be parsed, not "not HTTP"', () => {
+    const r = run([tx(C, head('GET /q?' + 'a'.repeat(70_000) + ' HTTP/1.1', 'Host: a')), fin(C)], closedByClient);
+    expect(r.summary.mode).toBe('unknown');
+    expect(r.summary.reason).toBe('HTTP: no message could be parsed (client→server: start line longer than 65536 bytes); client closed');
+  });
+
+  it('a 414 sent before the request line ended says its request line is still arriving', () => {
+    const { events, summary } = run(sc.longRequestLineEarly414.steps, sc.longRequestLineEarly414.close);
+    expect(lines(events)).toEqual([
+      '2 http.response response 1 414 URI Too Long · its request line is still arriving (9004 bytes so far, no line end yet)',
+      '2 http.response-end response 1 414 URI Too Long · 0 bytes body (content-length) · server will close (Connection: close)',
+      '4 http.parse-stopped requests: parsing stopped: start line longer than 65536 bytes',
+    ]);
+    expect(summary.reason).toBe('HTTP/1.1: 1 response without their requests; server closed after the last response; ' +
+      'parsing stopped: requests: start line longer than 65536 bytes');
+    // The client gives up before the limit: the direction ends inside the line, which is said too.
+    const short = run([tx(C, 'GET /' + 'a'.repeat(9000)), tx(S, head('HTTP/1.1 414 URI Too Long', 'Content-Length: 0')),
+      fin(S), fin(C)], closedByServer);
+    expect(lines(short.events).at(-1)).toBe(
+      '4 http.parse-stopped requests: parsing stopped: connection closed (FIN) inside a start line (9005 bytes, no line end)');
+    expect(short.summary.reason).toBe('HTTP/1.1: 1 response without their requests; server closed after the last response; ' +
+      'parsing stopped: requests: connection closed (FIN) inside a start line (9005 bytes, no line end)');
+  });
+
+  it('other stops keep their words: lost request bytes, a response direction that stopped, a resync after not-HTTP', () => {
+    // The request's bytes were lost on the wire: its response says so, not "not parsed".
+    const lost = run([tx(C, head('GET /1 HTTP/1.1', 'Host: a')), tx(S, head('HTTP/1.1 200 OK', 'Content-Length: 0')),
+      gap(C, 30), tx(S, head('HTTP/1.1 200 OK', 'Content-Length: 0')), tx(C, head('GET /3 HTTP/1.1', 'Host: a'))], stillOpen);
+    expect(lines(lost.events)).toContain('4 http.response response 2 200 OK · its request is not in the capture');
+    // Only responses, the response direction cut by a loss: the guess about the request direction stays.
+    const onlyResponses = run([tx(S, head('HTTP/1.1 200 OK', 'Content-Length: 0')), tx(S, 'HTTP/1.1 200 OK\r\nX-A: b'),
+      gap(S, 40)], stillOpen);
+    expect(onlyResponses.summary.reason).toMatch(/without their requests \(request direction not captured, or the capture started mid-stream\);/);
+    // Garbage where a response should start, then a status line: the first response still reads as a mid-stream start.
+    const garbage = run([tx(C, head('GET / HTTP/1.1')), tx(S, 'garbage here\r\n'), tx(S, head('HTTP/1.1 200 OK', 'Content-Length: 0'))]);
+    expect(lines(garbage.events)).toContain(
+      '3 http.resync responses: first message (response 1) found after 14 unparsed bytes: the capture started mid-stream?');
   });
 
   it('a request line of 10,000 bytes (a long query string) is HTTP by default, split or not', () => {

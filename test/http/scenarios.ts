@@ -351,9 +351,35 @@ export const responsesOnly: Scenario = {
 
 /** Scenarios for the split-invariance property: every one whose bytes are in sync or lose sync only at a gap or
  *  a stop (resynchronising is done at segment starts, so it is split-dependent by design: not `garbage`). */
+/** A request line past the 64 KiB start-line limit, answered 414 after it was all sent. */
+const longTarget = '/search?q=' + 'a'.repeat(70_000);
+export const longRequestLine: Scenario = {
+  name: 'a request line longer than the limit, then its 414',
+  steps: [
+    tx(C, head(`GET ${longTarget} HTTP/1.1`, 'Host: a')),
+    tx(S, head('HTTP/1.1 414 URI Too Long', 'Content-Length: 0', 'Connection: close')),
+    fin(S),
+    fin(C),
+  ],
+  close: closedByServer,
+};
+
+/** The server answers 414 while the line is still arriving (as nginx does after its 8 KiB buffer), then the rest. */
+export const longRequestLineEarly414: Scenario = {
+  name: 'a 414 before the long request line has ended',
+  steps: [
+    tx(C, `GET ${longTarget.slice(0, 9000)}`),
+    tx(S, head('HTTP/1.1 414 URI Too Long', 'Content-Length: 0', 'Connection: close')),
+    fin(S),
+    tx(C, `${longTarget.slice(9000)} HTTP/1.1\r\nHost: a\r\n\r\n`),
+    fin(C),
+  ],
+  close: closedByServer,
+};
+
 export const splittable: Scenario[] = [
   http10Short, http10CloseDelimited, keepAlive3, pipelined3, http10KeepAlive, http11Close, chunkedExtTrailers,
   headNoContent, continue100, websocket, connectTunnel, invertedRoles, badContentLength('-1'),
   badContentLength('99999999999999999999'), badContentLength('5, 6'), chunkOverflow, bodyGap, headerGap, http09,
-  lenientHeaders, resetMidResponse, idleClose, teAndCl, openKeepAlive,
+  lenientHeaders, resetMidResponse, idleClose, teAndCl, openKeepAlive, longRequestLine, longRequestLineEarly414,
 ];

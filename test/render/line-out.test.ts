@@ -20,6 +20,8 @@ const number = fc.oneof(
   fc.integer({ min: 0, max: 0xffffffff }),
   fc.constantFrom(9, 10, 99, 100, 999_999, 1_000_000, 4_294_967_295, 4_294_967_296, Number.MAX_SAFE_INTEGER),
   fc.maxSafeNat(),
+  // Not what the printers pass, but written as StringOut writes them (String(n)) all the same.
+  fc.constantFrom(-5, -1, 1.5, 0.1 + 0.2, NaN, Infinity, 1e21, -0),
 );
 const piece: fc.Arbitrary<Piece> = fc.oneof(
   fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 40 })
@@ -71,20 +73,23 @@ describe('LineOut', () => {
     }), { numRuns: 60 });
   });
 
-  it('writeDecimal: digits of every width, 2^32 and beyond, and what is not an unsigned integer falls back to text', () => {
-    const buf = new Uint8Array(32);
+  it('writeDecimal: every width of a 32-bit unsigned integer, in at most 10 bytes', () => {
+    const buf = new Uint8Array(10);
     const dec = (n: number): string => Buffer.from(buf.subarray(0, writeDecimal(buf, 0, n))).toString('latin1');
-    expect(dec(0)).toBe('0');
-    expect(dec(7)).toBe('7');
-    expect(dec(10)).toBe('10');
-    expect(dec(65535)).toBe('65535');
-    expect(dec(999_999_999)).toBe('999999999');
-    expect(dec(1_000_000_000)).toBe('1000000000');
-    expect(dec(4_294_967_295)).toBe('4294967295');
-    expect(dec(4_294_967_296)).toBe('4294967296');
-    expect(dec(Number.MAX_SAFE_INTEGER)).toBe('9007199254740991');
-    expect(dec(-1)).toBe('-1');
-    expect(dec(1.5)).toBe('1.5');
+    for (const n of [0, 7, 10, 99, 100, 65535, 999_999_999, 1_000_000_000, 4_294_967_295]) expect(dec(n)).toBe(String(n));
+    for (let n = 1; n < 4_294_967_295; n = n * 3 + 1) expect(dec(n)).toBe(String(n));
+  });
+
+  it('a number that is not a 32-bit unsigned integer, at the end of a full buffer, loses nothing', () => {
+    const chunks: Uint8Array[] = [];
+    const bytes = new ByteSink((c) => chunks.push(c));
+    bytes.ascii('z'.repeat(128 * 1024 - 3));
+    bytes.uint(0.1 + 0.2);
+    bytes.uintPadded(-5, 6);
+    bytes.uint(Number.MAX_SAFE_INTEGER);
+    bytes.ascii('END');
+    bytes.flush();
+    expect(Buffer.concat(chunks).toString('latin1').slice(128 * 1024 - 3)).toBe('0.300000000000000040000-59007199254740991END');
   });
 
   it('padding: zeros to the width, a wider number whole (printf %0*u)', () => {
