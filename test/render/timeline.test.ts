@@ -34,3 +34,23 @@ describe('TimelineRenderer', () => {
     expect(sinceFirst[2]).toMatch(/^ 00:00:00\.000156 IP /);
   });
 });
+
+describe('TimelineRenderer sinks', () => {
+  it('a sink that takes only whole lines gets the same lines as one that takes pieces (annotations too)', () => {
+    const frame = etherIpv4Tcp({ src: '10.1.0.1', dst: '10.1.0.2' }, { srcPort: 40000, dstPort: 80, flags: 0x02, seq: 1000, ack: 0 });
+    const render = (sink: { line(t: string): void; text(t: string): void; flush(): void }) => {
+      const analyzer = new Analyzer();
+      const timeline = new TimelineRenderer({ annotate: true, number: true, tsStyle: 0, nano: false, palette: PLAIN_PALETTE });
+      const ev = analyzer.push(record(frame, { index: 1, tsSec: 1_700_000_000, tsNsec: 5_000 }));
+      if (timeline.wants(ev)) timeline.render(ev, sink);
+      sink.flush();
+    };
+    const whole: string[] = [];
+    render({ line: (t) => whole.push(t), text: (t) => whole.push(t), flush: () => {} });
+    let text = '';
+    render(new TextSink({ write: (t) => { text += t; } }));
+    expect(whole.length).toBeGreaterThan(1);
+    expect(whole[0]).toMatch(/^ {4}1 {2}\d\d:\d\d:20\.000005 IP 10\.1\.0\.1\.40000 > 10\.1\.0\.2\.80: Flags \[S\], seq 1000,/);
+    expect(text).toBe(whole.map((l) => `${l}\n`).join(''));
+  });
+});
