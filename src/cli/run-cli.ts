@@ -22,6 +22,8 @@ import {
 import { connectionRecord, documentHead, endRecord, metaRecord, packetRecord } from '../render/json.js';
 import { makeFilter } from './filter.js';
 import { readFailure, runChecks } from './check-command.js';
+import { localTimeFor } from './local-time.js';
+import { localTimeRule, setLocalTimeRule } from '../render/timestamp.js';
 
 export interface CliStream extends TextWriter {
   isTTY?: boolean;
@@ -72,11 +74,17 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return ExitCode.USAGE;
   }
   const options = checked.options;
+  // Local time as tcpdump's localtime(3) gives it for this TZ, decided once per run (the library default is put back
+  // after, for a host calling runCli in-process).
+  const libraryLocalTime = localTimeRule();
+  setLocalTimeRule(localTimeFor(io.env));
   try {
     if (options.command === 'check') return await runChecks(options, io, (spec) => analyzeSources(options, io, spec));
     return await trace(options, io, argv);
   } catch (err) {
     return reportError(err, io);
+  } finally {
+    setLocalTimeRule(libraryLocalTime);
   }
 }
 
@@ -376,7 +384,7 @@ async function traceInShards(
   try {
     for (let k = 1; k < count; k++) {
       const rows = shards[k]!;
-      const request: ShardRequest = { argv: [...argv], index: k, count, colorOn };
+      const request: ShardRequest = { argv: [...argv], index: k, count, colorOn, localTime: localTimeRule() };
       runners.push(
         io.startShard!(request, (m) => {
           if (m.type === 'rows') rows.addRows(m);
@@ -473,7 +481,7 @@ async function timelineInShards(
           }
         }
       };
-      const request: ShardRequest = { argv: [...argv], index: k, count, colorOn };
+      const request: ShardRequest = { argv: [...argv], index: k, count, colorOn, localTime: localTimeRule() };
       // Shard 0 runs on this thread, between the other threads' messages: a thread more than cores only waits.
       runners.push(k === 0 ? inThisThread(request, io, onMessage) : io.startShard!(request, onMessage));
     }
@@ -574,6 +582,7 @@ export async function runShard(
   const checked = checkArgs(parsed.argv);
   if ('error' in checked) throw new Error(checked.error);
   const options = checked.options;
+  setLocalTimeRule(request.localTime);
   const palette = request.colorOn ? ANSI_PALETTE : PLAIN_PALETTE;
   const filter = makeFilter(options);
   const lines = options.view === 'timeline' ? timelineShard(options, request, io, palette, post, printed) : null;

@@ -3,6 +3,7 @@
 
 import type { AnalyzerShardFacts } from '../analyze.js';
 import type { ReportStats } from '../report.js';
+import type { PosixTz } from '../render/posix-tz.js';
 import { SHARD_ID_PLACEHOLDER } from '../tcp/tracker.js';
 
 /** What a worker thread is asked to do: the command line it was given, and which shard of how many is its own. */
@@ -12,6 +13,8 @@ export interface ShardRequest {
   count: number;
   /** The main thread's colour decision (a worker has no terminal to look at). */
   colorOn: boolean;
+  /** The main thread's local-time rule (render/timestamp.ts setLocalTimeRule), decided from its TZ. */
+  localTime: PosixTz | null;
 }
 
 /** What a shard sends while it runs. */

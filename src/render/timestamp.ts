@@ -2,6 +2,7 @@
 // in microseconds or, with --nano, nanoseconds. Pure formatting: the caller supplies previous/first timestamps.
 
 import { StringOut, type LineOut } from './line-out.js';
+import { posixTzOffset, type PosixTz } from './posix-tz.js';
 
 /** tcpdump's -t count: 0 none given (local time of day), 1 -t, 2 -tt, 3 -ttt, 4 -tttt, 5 -ttttt. */
 export const TsStyle = {
@@ -71,13 +72,22 @@ function pad4Year(year: number): string {
   return String(year);
 }
 
+/**
+ * Where local time comes from: null, the JS runtime's own time zone (ICU, which reads TZ as an IANA zone name);
+ * otherwise a POSIX TZ rule read as glibc reads it, for TZ values ICU does not understand (set by the CLI).
+ */
+let localRule: PosixTz | null = null;
+
+/** Seconds east of UTC at `sec` in local time. */
+function localOffset(sec: number): number {
+  if (localRule !== null) return posixTzOffset(localRule, sec);
+  const clamped = Math.max(-DATE_LIMIT_SEC, Math.min(DATE_LIMIT_SEC, sec));
+  return -new Date(clamped * 1000).getTimezoneOffset() * 60;
+}
+
 /** "HH:MM:SS" or "YYYY-MM-DD HH:MM:SS" of `sec` in UTC or local time (strftime %H:%M:%S / %Y-%m-%d). */
 function wallClock(sec: number, local: boolean, withDate: boolean): string {
-  let shifted = sec;
-  if (local) {
-    const clamped = Math.max(-DATE_LIMIT_SEC, Math.min(DATE_LIMIT_SEC, sec));
-    shifted = sec - new Date(clamped * 1000).getTimezoneOffset() * 60;
-  }
+  const shifted = local ? sec + localOffset(sec) : sec;
   const days = Math.floor(shifted / 86400);
   const secOfDay = shifted - days * 86400;
   const time = `${DIGITS2[Math.floor(secOfDay / 3600)]}:${DIGITS2[Math.floor(secOfDay / 60) % 60]}:${DIGITS2[secOfDay % 60]}`;
@@ -96,6 +106,20 @@ let cachedDate = '';
 export function clearTimestampCache(): void {
   cachedTimeSec = NaN;
   cachedDateSec = NaN;
+}
+
+/**
+ * Local time (default style and -tttt) from this POSIX TZ rule (parsePosixTz), or with null from the runtime's time
+ * zone again (the default). Clears the cached strings.
+ */
+export function setLocalTimeRule(rule: PosixTz | null): void {
+  localRule = rule;
+  clearTimestampCache();
+}
+
+/** The rule set by setLocalTimeRule (null: the runtime's time zone). */
+export function localTimeRule(): PosixTz | null {
+  return localRule;
 }
 
 function localTimeOfDay(sec: number): string {

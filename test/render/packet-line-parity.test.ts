@@ -9,6 +9,8 @@ import { decodePacket, isTcpPacket } from '../../src/decode/decode-frame.js';
 import { formatPacketLine, writePacketLine } from '../../src/render/packet-line.js';
 import { ByteSink } from '../../src/cli/byte-sink.js';
 import { newSeqView, TcpdumpSeq } from '../../src/tcp/tcpdump-seq.js';
+import { setLocalTimeRule } from '../../src/render/timestamp.js';
+import { parsePosixTz } from '../../src/render/posix-tz.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const PUBLIC_DIR = path.resolve(ROOT, '../shared/captures/public');
@@ -56,10 +58,23 @@ function tcpFrames(tsvPath: string): number[] {
     .map((row) => row.split('\t', 1)[0].trim()).filter((cell) => /^\d+$/.test(cell)).map(Number);
 }
 
-interface RunOptions { absolute?: boolean; tsStyle?: number; nano?: boolean }
+/** tz: a POSIX TZ string tcpdump ran with (our local time then follows it, as the CLI sets it up). */
+interface RunOptions { absolute?: boolean; tsStyle?: number; nano?: boolean; tz?: string }
 
 /** Our lines for a whole capture, numbered as tcpdump -# numbers them. */
 function ourLines(capturePath: string, opts: RunOptions = {}): Map<number, string> {
+  if (opts.tz === undefined) return ourLinesHere(capturePath, opts);
+  const rule = parsePosixTz(opts.tz);
+  expect(rule).not.toBeNull();
+  setLocalTimeRule(rule);
+  try {
+    return ourLinesHere(capturePath, opts);
+  } finally {
+    setLocalTimeRule(null);
+  }
+}
+
+function ourLinesHere(capturePath: string, opts: RunOptions): Map<number, string> {
   const { records } = readCaptureSync(new Uint8Array(readFileSync(capturePath)));
   const seq = new TcpdumpSeq({ absolute: opts.absolute === true });
   const view = newSeqView();
@@ -153,6 +168,10 @@ const VARIANTS: Record<string, RunOptions> = {
   '-nano': { nano: true },
   '-nano-ttt': { nano: true, tsStyle: 3 },
   '-nano-tttt': { nano: true, tsStyle: 4 },
+  // Recorded with TZ set to a POSIX rule string (fixtures/README-crafted.md has each command).
+  '-tz-aest': { tz: 'AEST-10AEDT,M10.1.0,M4.1.0/3' },
+  '-tz-aest-tttt': { tz: 'AEST-10AEDT,M10.1.0,M4.1.0/3', tsStyle: 4 },
+  '-nano-tz-shift-tttt': { tz: '<+0130>-1:30<+0330>-3:30,M11.2.2/24:13:20,J365/0', nano: true, tsStyle: 4 },
 };
 
 describe('tcpdump parity on the crafted fixtures', () => {
@@ -170,7 +189,8 @@ describe('tcpdump parity on the crafted fixtures', () => {
       it(`${file} ${suffix === '' ? '(default)' : suffix}: every TCP line identical`, () => {
         const tsv = path.join(expectedDir, `${file}.tshark-tcp.tsv`);
         const frames = existsSync(tsv) ? tcpFrames(tsv) : null;
-        const s = score(capture, path.join(expectedDir, `${file}.tcpdump${suffix}.txt`), frames, VARIANTS[suffix] ?? {});
+        expect(VARIANTS[suffix], `no options for the recorded variant ${suffix}`).toBeDefined();
+        const s = score(capture, path.join(expectedDir, `${file}.tcpdump${suffix}.txt`), frames, VARIANTS[suffix]);
         expect(s.diffs).toEqual([]);
         expect(s.total).toBeGreaterThan(0);
       });
