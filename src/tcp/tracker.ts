@@ -525,9 +525,16 @@ export class TcpTracker {
     conn: Connection, E: Endpoint, P: Endpoint, flags: number, nowNs: number, tcp: TcpHeader, verifyScaling: boolean,
   ): void {
     this.noteSynTiming(conn, E, flags, nowNs);
-    if ((flags & SYN) !== 0) {
-      // Options count on SYNs only (RFC 7323 §2.2: Window Scale is only valid there); packet-tcp.c also takes a
-      // window scale option from other segments, which no sane stack sends.
+    if ((flags & SYN) === 0) {
+      // RFC 7323 §2.2 makes Window Scale valid on SYNs only, but packet-tcp.c (dissect_tcpopt_wscale,
+      // pdu_store_window_scale_option) stores it from any segment whose options it dissects: the direction's shift
+      // changes from its next segment on (window full tests the peer's raw window with the shift of the moment).
+      // The offered shift of the summary stays the SYN's.
+      if (tcp.windowScale >= 0 && verifyScaling) E.winScale = tcp.windowScale > 14 ? 14 : tcp.windowScale;
+      return;
+    }
+    {
+      // MSS and SACK permitted count on SYNs only (RFC 9293 §3.7.1, RFC 2018 §2).
       if (tcp.mss >= 0) E.mssBytes = tcp.mss;
       if (tcp.sackPermitted) E.sackPermitted = true;
       if (tcp.windowScale >= 0) {

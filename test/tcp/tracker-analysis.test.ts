@@ -89,6 +89,17 @@ describe('analysis flags', () => {
     expect(s.windowScale).toEqual({ client: 7, server: 2 });
   });
 
+  test('a window scale option on a non-SYN segment changes that side\'s shift from its next segment on (as tshark)', () => {
+    // packet-tcp.c stores the option from any segment: the server's ACK of 250 with shift 3 sets 250 * 8 = 2000
+    // bytes for the next check (RFC 7323 would ignore it; Wireshark's tcp.analysis.window_full is the reference).
+    const full = run('C>S S ws=7', 'S>C SA ws=2', 'C>S A', 'S>C A win=250 ws=3', 'C>S PA len=2000');
+    expect(full.map((s) => s.flags)).toEqual([[], [], [], [Codes.WINDOW_UPDATE], [Codes.WINDOW_FULL]]);
+    const notFull = run('C>S S ws=7', 'S>C SA ws=2', 'C>S A', 'S>C A win=250 ws=3', 'C>S PA len=1000');
+    expect(notFull[4].flags).toEqual([]);
+    // The summary keeps the shift offered in the SYN.
+    expect(summarize(full[0].conn!).windowScale).toEqual({ client: 7, server: 2 });
+  });
+
   test('no window full when the SYN had no window scale option and the peer unknown', () => {
     const steps = run('S>C A seq=1 ack=1 win=1000', 'C>S PA seq=1 ack=1 len=1000');
     expect(steps[1].flags).toEqual([]);
