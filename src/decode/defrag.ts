@@ -8,6 +8,7 @@ import { LinkType } from '../types.js';
 import type { Packet } from './packet.js';
 import type { FragmentIp, Ip6ExtNote, OuterIpNote } from './notes.js';
 import { decodePacket } from './decode-frame.js';
+import { EtherType } from './link.js';
 
 /** Datagrams under reassembly at once: beyond it the oldest is dropped (a fragment flood must not grow memory). */
 const DEFAULT_MAX_DATAGRAMS = 256;
@@ -116,6 +117,23 @@ function fragmentHeaderAt(packet: Packet): number {
   return -1;
 }
 
+/** The VLAN ID of an Ethernet frame's last 802.1Q/802.1ad tag (Wireshark's pinfo->vlan_id: each tag dissected
+ *  sets it), 0 without one. Read again here, for fragments only, rather than kept for every packet. */
+function ethernetVlanId(record: CaptureRecord): number {
+  if (record.linkType !== LinkType.ETHERNET) return 0;
+  const data = record.data;
+  const end = Math.min(data.length, record.capLen);
+  let id = 0;
+  let at = 12;
+  while (at + 4 <= end) {
+    const type = (data[at]! << 8) | data[at + 1]!;
+    if (type !== EtherType.VLAN && type !== EtherType.QINQ && type !== EtherType.VLAN_9100 && type !== EtherType.VLAN_9200) break;
+    id = ((data[at + 2]! << 8) | data[at + 3]!) & 0x0fff;
+    at += 4;
+  }
+  return id;
+}
+
 export class IpDefragmenter {
   private readonly pending = new Map<string, Pending>();
   private readonly maxDatagrams: number;
@@ -149,10 +167,12 @@ export class IpDefragmenter {
     let declaredEnd: number;
     let key: string;
     if (ip.version === 4) {
-      // RFC 791: source, destination, protocol and identification name the datagram.
+      // RFC 791: source, destination, protocol and identification name the datagram. packet-ip.c also keys on the
+      // frame's VLAN (pinfo->vlan_id in its fragment id): the same datagram id on two VLANs is two datagrams
+      // (checked with tshark 4.0.17; packet-ipv6.c does not, nor does this for IPv6).
       from = at + ip.headerLen;
       declaredEnd = from + ip.payloadLen;
-      key = `4:${ip.id}:`;
+      key = `4:${ip.id}:${data[at + 9]}:${ethernetVlanId(record)}:`;
       for (let i = 12; i < 20; i++) key += `${data[at + i]},`;
     } else {
       // RFC 8200 §4.5: source, destination and the fragment header's identification.

@@ -48,6 +48,29 @@ describe('IpDefragmenter', () => {
     expect(d.size).toBe(0);
   });
 
+  test('the same id on two VLANs, or of another protocol, is another datagram (packet-ip.c keys on pinfo->vlan_id)', () => {
+    // tshark 4.0.17 on this interleaving (VLAN 10 and 20, id 7): frame 3 completes VLAN 10's datagram, frame 4 VLAN
+    // 20's; one table keyed on addresses and id alone took frames 1, 2, 3 for one datagram.
+    const a = segmentBytes('A'.repeat(40));
+    const b = segmentBytes('B'.repeat(40));
+    const onVlan = (whole: Uint8Array, start: number, end: number, index: number, vlan: number, protocol = 6) =>
+      decodePacket(record(ethernet(ipv4({ src: A, dst: B, id: 7, mf: end < whole.length, fragOffset: start, tcpChecksum: false, protocol },
+        whole.subarray(start, end)), { vlans: [[0x8100, vlan]] }), { index }));
+    const d = new IpDefragmenter();
+    expect(d.add(onVlan(a, 0, 32, 1, 10))).toBeNull();
+    expect(d.add(onVlan(b, 0, 32, 2, 20))).toBeNull();
+    const first = d.add(onVlan(a, 32, a.length, 3, 10))!;
+    expect(first.frames).toEqual([1, 3]);
+    expect(Buffer.from(first.packet.tcp!.payload).toString('latin1')).toBe('A'.repeat(40));
+    const second = d.add(onVlan(b, 32, b.length, 4, 20))!;
+    expect(second.frames).toEqual([2, 4]);
+    expect(Buffer.from(second.packet.tcp!.payload).toString('latin1')).toBe('B'.repeat(40));
+    // RFC 791: the protocol names the datagram too (a GRE datagram with a TCP one's id is not its other half).
+    expect(d.add(onVlan(a, 0, 32, 5, 10))).toBeNull();
+    expect(d.add(onVlan(a, 32, a.length, 6, 10, 47))).toBeNull();
+    expect(d.size).toBe(2);
+  });
+
   test('fragments in any order and overlapping: the lower offset gives the bytes, as Wireshark (tshark 4.0.17)', () => {
     const whole = segmentBytes(PAYLOAD);
     const d = new IpDefragmenter();
