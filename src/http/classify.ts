@@ -217,6 +217,10 @@ function reasonLine(
   if (s.undetermined > 0) {
     extras.push(`${plural(s.undetermined, 'request')} undetermined (the response before it is not in the capture)`);
   }
+  if (s.orphanResponses > 0 && s.requests > 0) {
+    // Requests the capture lost: the mode counts what is seen, and cannot rule out reuse or pipelining they had.
+    extras.push(`${plural(s.orphanResponses, 'response')} without a request in the capture`);
+  }
   if (s.rolesInverted) extras.push(s.requests > 0 ? 'TCP roles inverted: requests travel server→client' : 'TCP roles inverted: responses travel client→server');
   if (s.parseStopped.length > 0) extras.push(`parsing stopped: ${s.parseStopped[0]}`);
   const tail = extras.length > 0 ? `; ${extras.join('; ')}` : '';

@@ -441,6 +441,14 @@ export class HttpConnection implements ParserSink {
     // Any other final response refuses an Upgrade or CONNECT: what the client sends next is HTTP again.
     if (status >= 200) reqParser.maySwitch = false;
     if (method === 'HEAD' || status === 204 || status === 304) return { kind: 'none' };
+    if (ex.method === null && keepsConnectionWithoutLength(head, ex)) {
+      // Its request is not in the capture, so §6.3 item 1 (a response to HEAD has no body) cannot be applied. A
+      // response with neither length field that keeps the connection open cannot end its body by the close (§9.3: a
+      // persistent connection needs self-delimited messages): bodiless, as a HEAD's is. Taken as close-delimited,
+      // it swallowed the responses after it and made the requests sent meanwhile look pipelined.
+      ex.note('no length and the connection kept: no body (its request, a HEAD?, is not in the capture)');
+      return { kind: 'none' };
+    }
     return framing(head, ex, true);
   }
 
@@ -576,6 +584,16 @@ function framing(head: MessageHead, ex: ExchangeRec, response: boolean): BodyPla
     return { kind: 'length', bytes: parsed.bytes };
   }
   return response ? { kind: 'close' } : { kind: 'none' };
+}
+
+/** A response without Content-Length or Transfer-Encoding that keeps the connection (RFC 9112 §9.3: HTTP/1.1
+ *  unless Connection: close; HTTP/1.0 with Connection: keep-alive). */
+function keepsConnectionWithoutLength(head: MessageHead, ex: ExchangeRec): boolean {
+  if (head.kept[Kept.CONTENT_LENGTH] !== null || head.kept[Kept.TRANSFER_ENCODING] !== null) return false;
+  const tokens = headerTokens(head.kept[Kept.CONNECTION]);
+  if (tokens.includes('close')) return false;
+  if (ex.responseVersion === 'HTTP/1.1') return true;
+  return ex.responseVersion === 'HTTP/1.0' && tokens.includes('keep-alive');
 }
 
 function plural(n: number, word: string): string {

@@ -213,6 +213,28 @@ describe('body framing', () => {
     }
   });
 
+  it('a response whose request is lost, without a length, keeping the connection, has no body (a HEAD\'s)', () => {
+    // Found against real traffic with a request frame removed (a HEAD): taken as close-delimited, that response
+    // swallowed the next one and the request sent meanwhile was flagged pipelined.
+    const r = run([
+      tx(C, head('GET /1 HTTP/1.1', 'Host: a')), tx(S, head('HTTP/1.1 200 OK', 'Content-Length: 0')),
+      gap(C, 30),
+      tx(S, head('HTTP/1.1 200 OK', 'Connection: keep-alive', 'Content-Type: text/html')),
+      tx(C, head('GET /3 HTTP/1.1', 'Host: a')), tx(S, head('HTTP/1.1 200 OK', 'Content-Length: 3') + 'abc'),
+    ], stillOpen);
+    expect(r.exchanges.map((e) => [e.target, e.status, e.responseFraming, e.responseBodyBytes])).toEqual([
+      ['/1', 200, 'content-length', 0], [null, 200, 'none', 0], ['/3', 200, 'content-length', 3],
+    ]);
+    expect(r.summary.mode).toBe('keep-alive');
+    expect(r.summary.maxPipelineDepth).toBe(1);
+    expect(lines(r.events).some((l) => l.includes('http.pipelined'))).toBe(false);
+    expect(r.summary.reason).toContain('1 response without a request in the capture');
+    // Connection: close (or HTTP/1.0 without keep-alive) is consistent with a body ended by the close: kept so.
+    const closing = run([tx(C, head('GET /1 HTTP/1.1', 'Host: a')), tx(S, head('HTTP/1.1 200 OK', 'Content-Length: 0')),
+      gap(C, 30), tx(S, head('HTTP/1.1 200 OK', 'Connection: close') + 'body to the end'), fin(S)], closedByServer);
+    expect(closing.exchanges[1]).toMatchObject({ responseFraming: 'close', responseBodyBytes: 15 });
+  });
+
   it('a gap inside a known-length body is skipped and counted', () => {
     const { exchanges, events } = run(sc.bodyGap.steps, sc.bodyGap.close);
     expect(exchanges[0].responseBodyBytes).toBe(3000);
