@@ -533,24 +533,22 @@ export class TcpTracker {
       if (tcp.windowScale >= 0 && verifyScaling) E.winScale = tcp.windowScale > 14 ? 14 : tcp.windowScale;
       return;
     }
-    {
-      // MSS and SACK permitted count on SYNs only (RFC 9293 §3.7.1, RFC 2018 §2).
-      if (tcp.mss >= 0) E.mssBytes = tcp.mss;
-      if (tcp.sackPermitted) E.sackPermitted = true;
-      if (tcp.windowScale >= 0) {
-        // RFC 7323 §2.3: a shift above 14 is used as 14 (packet-tcp.c dissect_tcpopt_wscale clamps it too).
-        const shift = tcp.windowScale > 14 ? 14 : tcp.windowScale;
-        E.windowScaleOffered = shift;
-        E.winScale = shift;
-      }
-      // packet-tcp.c verify_tcp_window_scaling.
-      if (!verifyScaling) return;
-      if (E.winScale === WS_UNKNOWN) {
-        E.winScale = WS_NONE;
-        P.winScale = WS_NONE;
-      } else if ((flags & ACK) !== 0 && P.winScale === WS_NONE) {
-        E.winScale = WS_NONE;
-      }
+    // MSS and SACK permitted count on SYNs only (RFC 9293 §3.7.1, RFC 2018 §2).
+    if (tcp.mss >= 0) E.mssBytes = tcp.mss;
+    if (tcp.sackPermitted) E.sackPermitted = true;
+    if (tcp.windowScale >= 0) {
+      // RFC 7323 §2.3: a shift above 14 is used as 14 (packet-tcp.c dissect_tcpopt_wscale clamps it too).
+      const shift = tcp.windowScale > 14 ? 14 : tcp.windowScale;
+      E.windowScaleOffered = shift;
+      E.winScale = shift;
+    }
+    // packet-tcp.c verify_tcp_window_scaling.
+    if (!verifyScaling) return;
+    if (E.winScale === WS_UNKNOWN) {
+      E.winScale = WS_NONE;
+      P.winScale = WS_NONE;
+    } else if ((flags & ACK) !== 0 && P.winScale === WS_NONE) {
+      E.winScale = WS_NONE;
     }
   }
 
