@@ -806,7 +806,7 @@ export class DirectionParser {
       // the end of the capture, after which more of the body may have come.
       this.endMessage(this.lastDataMark());
     } else if (this.inMessage) {
-      const what = reason === 'capture-end' ? 'capture ended' : reason === 'fin' ? 'connection closed (FIN)' : 'connection reset';
+      const what = endWords(reason);
       let detail = PHASE[state];
       if (state === BODY_LENGTH) detail = `in the body, ${this.body.bodyBytes} of ${this.body.bodyBytes + this.remainingBytes} bytes`;
       else if (state === BODY_CLOSE) detail = `in a body delimited by the close, after ${this.body.bodyBytes} bytes`;
@@ -815,7 +815,7 @@ export class DirectionParser {
       // A line that begins as HTTP does but never ended is a message that was not parsed: said, not counted silently.
       const pending = this.pendingStartLineBytes();
       if (pending > 0) {
-        const what = reason === 'capture-end' ? 'capture ended' : reason === 'fin' ? 'connection closed (FIN)' : 'connection reset';
+        const what = endWords(reason);
         this.stopReason = `${what} inside a start line (${pending} bytes, no line end)`;
         this.sink.onStop(this.dir, this.stopReason, mark.frame, true);
       }
@@ -824,6 +824,11 @@ export class DirectionParser {
     this.state = ENDED;
     this.lineLen = 0;
   }
+}
+
+/** How a direction ended, as the texts of messages cut short by it say. */
+function endWords(reason: 'fin' | 'rst' | 'capture-end'): string {
+  return reason === 'capture-end' ? 'capture ended' : reason === 'fin' ? 'connection closed (FIN)' : 'connection reset';
 }
 
 function emptyBody(framing: BodyStats['framing']): BodyStats {
