@@ -59,35 +59,60 @@ export function padded(n: number, width: number): string {
   return t.length >= width ? t : ZEROS.slice(0, width - t.length) + t;
 }
 
+/** The two ASCII digits of 0..99, at 2 * value: numbers are written two digits per division. */
+const DIGIT_PAIRS = new Uint8Array(200);
+for (let i = 0; i < 100; i++) {
+  DIGIT_PAIRS[2 * i] = 48 + Math.floor(i / 10);
+  DIGIT_PAIRS[2 * i + 1] = 48 + (i % 10);
+}
+
 /**
  * Writes the decimal digits of n, a 32-bit unsigned integer (the caller checks: (n >>> 0) === n), into buf at `at`,
  * returning the end; the caller makes room for 10 bytes. Why by hand: a number made text, joined into a line and
  * encoded again cost about twice as much per packet line as these stores (and all of its garbage) on the benchmark.
+ * Why two digits per step, in 32-bit integers: a packet line holds about 60 digits (sequence numbers, TS values),
+ * and a float division per digit was a third of this function (measured 656 against 494 ms for 20 M numbers of the
+ * timeline's mix). Below 10^8 a value is a small integer, whose division by a constant V8 makes a multiplication.
  */
 export function writeDecimal(buf: Uint8Array, at: number, n: number): number {
   if (n < 10) {
     buf[at] = 48 + n;
     return at + 1;
   }
-  const digits = n < 100 ? 2 : n < 1000 ? 3 : n < 10000 ? 4 : n < 100000 ? 5 : n < 1000000 ? 6 : n < 10000000 ? 7
-    : n < 100000000 ? 8 : n < 1000000000 ? 9 : 10;
-  const end = at + digits;
+  const end = at + decimalDigits(n);
   let p = end;
-  while (n >= 10) {
-    const q = (n / 10) >>> 0;
-    buf[--p] = 48 + n - q * 10;
-    n = q;
+  let low = n;
+  if (n >= 100000000) {
+    // The top one or two digits, then exactly eight below them (zeros included).
+    const high = Math.floor(n / 100000000);
+    low = n - high * 100000000;
+    for (let k = 0; k < 4; k++) {
+      const q = (low / 100) | 0;
+      const pair = (low - q * 100) << 1;
+      buf[--p] = DIGIT_PAIRS[pair + 1]!;
+      buf[--p] = DIGIT_PAIRS[pair]!;
+      low = q;
+    }
+    low = high;
   }
-  buf[--p] = 48 + n;
+  low |= 0;
+  while (low >= 100) {
+    const q = (low / 100) | 0;
+    const pair = (low - q * 100) << 1;
+    buf[--p] = DIGIT_PAIRS[pair + 1]!;
+    buf[--p] = DIGIT_PAIRS[pair]!;
+    low = q;
+  }
+  if (low >= 10) {
+    const pair = low << 1;
+    buf[--p] = DIGIT_PAIRS[pair + 1]!;
+    buf[--p] = DIGIT_PAIRS[pair]!;
+  } else buf[--p] = 48 + low;
   return end;
 }
 
 /** Decimal digits of n, a 32-bit unsigned integer, for padding. */
 export function decimalDigits(n: number): number {
-  let digits = 1;
-  while (n >= 10) {
-    n = (n / 10) >>> 0;
-    digits++;
-  }
-  return digits;
+  return n < 10 ? 1 : n < 100 ? 2 : n < 1000 ? 3 : n < 10000 ? 4 : n < 100000 ? 5 : n < 1000000 ? 6 : n < 10000000 ? 7
+    : n < 100000000 ? 8 : n < 1000000000 ? 9 : 10;
 }

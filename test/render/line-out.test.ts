@@ -78,6 +78,11 @@ describe('LineOut', () => {
     const dec = (n: number): string => Buffer.from(buf.subarray(0, writeDecimal(buf, 0, n))).toString('latin1');
     for (const n of [0, 7, 10, 99, 100, 65535, 999_999_999, 1_000_000_000, 4_294_967_295]) expect(dec(n)).toBe(String(n));
     for (let n = 1; n < 4_294_967_295; n = n * 3 + 1) expect(dec(n)).toBe(String(n));
+    // Each power of ten and its neighbours (where the digit count changes), and values above 10^8 whose low eight
+    // digits hold zeros (written as a separate block of exactly eight).
+    for (let p = 1; p <= 4_000_000_000; p *= 10) for (const n of [p - 1, p, p + 1, 2 * p, 3 * p + 5]) expect(dec(n)).toBe(String(n));
+    for (const n of [100_000_000, 100_000_001, 1_000_000_007, 4_200_000_000, 4_200_000_099, 1_203_004_005, 99_999_999]) expect(dec(n)).toBe(String(n));
+    fc.assert(fc.property(fc.integer({ min: 0, max: 0xffffffff }), (n) => dec(n) === String(n)), { numRuns: 20_000 });
   });
 
   it('a number that is not a 32-bit unsigned integer, at the end of a full buffer, loses nothing', () => {
