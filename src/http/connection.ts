@@ -57,6 +57,9 @@ export class HttpConnection implements ParserSink {
   private frameRequests: ExchangeRec[] = [];
   /** Requests sent while earlier ones waited, before any server byte: pipelined once a response shows up in sync. */
   private readonly deferred: { ex: ExchangeRec; depth: number }[] = [];
+  /** Requests sent while the response being read might have no body (parser.ts StatusProbe): pipelined only if it
+   *  has one (onProbedBody), not if a status line followed its header section. */
+  private readonly probeDeferred: { ex: ExchangeRec; depth: number }[] = [];
   private responses = 0;
   /** Responses that found no request waiting since the last request started (their requests are not in the capture). */
   private orphansSinceRequest = 0;
@@ -251,6 +254,9 @@ export class HttpConnection implements ParserSink {
     }
     const responding = this.curResp !== null && !this.curResp.interim;
     if (responding) outstanding++;
+    // The response being read may have ended with its header section (its request unknown, maybe a HEAD): whether
+    // this request was pipelined is known when its next bytes show a body or another response.
+    const maybeEnded = responding && respParser.probingBody;
     const prev = this.recs.length > 0 ? this.recs[this.recs.length - 1] : null;
     const words = this.words;
     const prevName = !words ? '' : prev?.hasRequest ? `request ${prev.index}` : prev?.requestState === 'lost' ? `lost request ${prev.index}` : `response ${prev?.index ?? 0}`;
@@ -258,6 +264,8 @@ export class HttpConnection implements ParserSink {
     let certain = false;
     if (!respParser.synced) {
       if (prev !== null) suffix = ' · order undetermined: the response direction lost bytes';
+    } else if (maybeEnded) {
+      suffix = ` · sent before response ${this.curResp!.ex.index} was seen to end`;
     } else if (outstanding > 0) {
       // Certain when a response is arriving now, or when the server's direction is demonstrably captured in sync;
       // before the first server byte it may be a one-sided capture: the first response start decides.
@@ -278,6 +286,7 @@ export class HttpConnection implements ParserSink {
     this.emit(HttpCodes.REQUEST, words ? `request ${ex.index} ${printable(req.method, 40)} ${printable(req.target)} ${version}${suffix}` : '',
       first.frame, dir, ex.index);
     if (certain) this.emitPipelined(ex, outstanding + 1, first.frame);
+    else if (maybeEnded) this.probeDeferred.push({ ex, depth: outstanding + 1 });
     else if (outstanding > 0 && respParser.synced) this.deferred.push({ ex, depth: outstanding + 1 });
     if (req.http09 && this.respCursor === this.queue.length - 1 && this.curResp === null) {
       respParser.expectSimpleResponse = true;
@@ -335,7 +344,11 @@ export class HttpConnection implements ParserSink {
       if (!interim) this.respCursor++;
     } else if (this.orphanInterim !== null) {
       ex = this.orphanInterim;
-      if (!interim) this.orphanInterim = null;
+      if (!interim) {
+        // Its final response: it stands for a lost request as any response without one does (startRequest).
+        this.orphanInterim = null;
+        this.orphansSinceRequest++;
+      }
     } else {
       ex = new ExchangeRec(this.recs.length + 1);
       this.recs.push(ex);
@@ -449,7 +462,12 @@ export class HttpConnection implements ParserSink {
       ex.note('no length and the connection kept: no body (its request, a HEAD?, is not in the capture)');
       return { kind: 'none' };
     }
-    return framing(head, ex, true);
+    const plan = framing(head, ex, true);
+    // With a length or chunked, the same doubt: a HEAD's response announces the body it would have and sends none
+    // (RFC 9110 §9.3.2). The parser looks at what follows the header section first (parser.ts StatusProbe).
+    if (ex.method === null && plan.kind === 'length' && plan.bytes > 0) return { kind: 'length', bytes: plan.bytes, probe: true };
+    if (ex.method === null && plan.kind === 'chunked') return { kind: 'chunked', probe: true };
+    return plan;
   }
 
   onEnd(dir: Direction, last: Mark, body: BodyStats): void {
@@ -476,6 +494,12 @@ export class HttpConnection implements ParserSink {
     ex.responseFraming = body.framing;
     ex.responseBodyBytes = body.bodyBytes;
     ex.responseBodyMissingBytes = body.missingBytes;
+    if (body.statusLineFollowed) {
+      ex.note(STATUS_LINE_FOLLOWED);
+      // The requests sent meanwhile followed a complete response: one fewer outstanding than it seemed.
+      for (const d of this.probeDeferred) if (d.depth > 2) this.emitPipelined(d.ex, d.depth - 1, last.frame);
+      this.probeDeferred.length = 0;
+    }
     if (this.words) {
       const line = ex.status === null ? 'HTTP/0.9 response' : `${ex.status}${ex.reason ? ' ' + printable(ex.reason, 80) : ''}`;
       this.emit(HttpCodes.RESPONSE_END, `response ${ex.index} ${line} · ${bodyWords(body)} · ${fate(ex)}`, last.frame, dir, ex.index);
@@ -550,6 +574,11 @@ export class HttpConnection implements ParserSink {
     this.emit(HttpCodes.STOPPED, `responses: parsing stopped: ${why}`, frame, dir, 0);
   }
 
+  onProbedBody(_dir: Direction, frame: number): void {
+    for (const d of this.probeDeferred) this.emitPipelined(d.ex, d.depth, frame);
+    this.probeDeferred.length = 0;
+  }
+
   onBodyGap(dir: Direction, missingBytes: number, frame: number): void {
     const ex = dir === this.reqDir ? this.curReq : this.curResp?.ex ?? null;
     const what = ex === null ? 'a body' : `the body of ${dir === this.reqDir ? 'request' : 'response'} ${ex.index}`;
@@ -600,7 +629,11 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
+/** Why a response framed with a body has none (BodyStats.statusLineFollowed). */
+const STATUS_LINE_FOLLOWED = 'no body: a status line followed its header section at once (its request, a HEAD?, is not in the capture)';
+
 function bodyWords(body: BodyStats): string {
+  if (body.statusLineFollowed) return STATUS_LINE_FOLLOWED;
   if (body.framing === 'none') return 'no body';
   const missing = body.missingBytes > 0 ? `, ${body.missingBytes} missing` : '';
   const chunks = body.framing === 'chunked' ? `, ${plural(body.chunks, 'chunk')}${body.trailerFields > 0 ? `, ${plural(body.trailerFields, 'trailer field')}` : ''}` : '';

@@ -35,8 +35,9 @@ export interface MessageHead {
 /** How the body of a message is delimited, decided by the connection from the head (RFC 9112 §6.3). */
 export type BodyPlan =
   | { kind: 'none' }
-  | { kind: 'length'; bytes: number }
-  | { kind: 'chunked' }
+  /** probe: see StatusProbe (a response whose request is not in the capture, which may have been HEAD). */
+  | { kind: 'length'; bytes: number; probe?: boolean }
+  | { kind: 'chunked'; probe?: boolean }
   | { kind: 'close' }
   /** No body; after this message the direction carries another protocol (101, 2xx to CONNECT). */
   | { kind: 'switch' }
@@ -49,6 +50,8 @@ export interface BodyStats {
   missingBytes: number;
   chunks: number;
   trailerFields: number;
+  /** The plan said a body, but a status line followed the header section at once (BodyPlan probe): no body. */
+  statusLineFollowed: boolean;
 }
 
 /** Sync lost and found again: what the connection needs to decide which messages the lost bytes held. */
@@ -77,6 +80,8 @@ export interface ParserSink {
   /** The first bytes of the direction are not an HTTP start line (not an error: maybe not HTTP at all). */
   onNotHttp(dir: Direction, frame: number): void;
   onBodyGap(dir: Direction, missingBytes: number, frame: number): void;
+  /** A probed body (BodyPlan probe) is a body after all: what the bytes after the header section showed, at `frame`. */
+  onProbedBody?(dir: Direction, frame: number): void;
 }
 
 export interface ParserLimits {
@@ -86,6 +91,16 @@ export interface ParserLimits {
 
 /** Bytes of an over-long start line enough to tell it starts as HTTP (a method and a space, HTTP/x.y and a status). */
 const LONG_LINE_PREFIX_BYTES = 64;
+
+/** "HTTP/d.d ddd": the bytes a probed body must begin with to be the next response instead (StatusProbe). */
+const STATUS_PROBE_BYTES = 12;
+/** Per position of the probe: the byte it must be, or -1 for any decimal digit. */
+const STATUS_PROBE_PATTERN = [0x48, 0x54, 0x54, 0x50, 0x2f, -1, 0x2e, -1, SP, -1, -1, -1];
+
+function statusProbeAccepts(at: number, c: number): boolean {
+  const want = STATUS_PROBE_PATTERN[at]!;
+  return want < 0 ? c >= 0x30 && c <= 0x39 : c === want;
+}
 
 const IDLE = 0;
 const START_LINE = 1;
@@ -161,6 +176,21 @@ export class DirectionParser {
   private first: Mark = { frame: 0, tsSec: 0, tsNsec: 0, arrival: 0 };
   private remainingBytes = 0;
   private body: BodyStats = emptyBody('none');
+  /**
+   * StatusProbe. A response whose request is not in the capture may answer a HEAD, whose response carries the length
+   * of the body it would have had and no body (RFC 9110 §9.3.2): framed by that length, it swallowed the responses
+   * after it, and the requests sent meanwhile looked pipelined. So its body's first bytes are looked at before they
+   * are counted: if they are a status line ("HTTP/d.d ddd"), the response had no body and they start the next one.
+   * Held here while they match (at most STATUS_PROBE_BYTES, only when a segment ends inside them); replayed as body
+   * at the first byte that does not match, at a gap or at the end. A chunked body cannot begin with 'H' (not hex).
+   */
+  private probing = false;
+  private probeBuf: Uint8Array = NO_LINE;
+  private probeLen = 0;
+  /** Where the header section ended (the bodiless message ends there) and where the probed bytes began. */
+  private probeHeadEnd: Mark | null = null;
+  private probeFirst: Mark | null = null;
+  private probeOffset = 0;
 
   /** After the current message, switch to opaque (101 or CONNECT accepted while this message was in flight). */
   private switchAfterMessage = false;
@@ -196,6 +226,11 @@ export class DirectionParser {
   /** Arrival counter of the last data chunk of this direction. */
   get lastDataArrival(): number {
     return this.lastArrival;
+  }
+
+  /** The current message's header section ended and what follows it decides whether it has a body (StatusProbe). */
+  get probingBody(): boolean {
+    return this.probing;
   }
 
   /** In the middle of a message (not between messages, not opaque, not out of sync). */
@@ -246,6 +281,10 @@ export class DirectionParser {
       }
     }
     while (pos < len) {
+      if (this.probing) {
+        pos = this.probe(bytes, pos);
+        if (pos >= len) break;
+      }
       switch (this.state) {
         case IDLE:
           pos = this.idle(bytes, pos);
@@ -617,12 +656,16 @@ export class DirectionParser {
         this.body = emptyBody('content-length');
         this.remainingBytes = plan.bytes;
         if (plan.bytes === 0) this.endMessage(this.curMark());
-        else this.state = BODY_LENGTH;
+        else {
+          this.state = BODY_LENGTH;
+          if (plan.probe === true) this.startProbe();
+        }
         break;
       case 'chunked':
         this.body = emptyBody('chunked');
         this.state = CHUNK_SIZE;
         this.lineLen = 0;
+        if (plan.probe === true) this.startProbe();
         break;
       case 'close':
         this.body = emptyBody('close');
@@ -633,6 +676,60 @@ export class DirectionParser {
         this.malformed(plan.why);
         break;
     }
+  }
+
+  private startProbe(): void {
+    this.probing = true;
+    this.probeLen = 0;
+    this.probeHeadEnd = this.curMark();
+    this.probeFirst = null;
+  }
+
+  /** StatusProbe: takes the bytes at pos that continue a status line; returns where the body (or message) goes on. */
+  private probe(bytes: Uint8Array, pos: number): number {
+    const len = bytes.length;
+    while (pos < len && this.probeLen < STATUS_PROBE_BYTES) {
+      if (!statusProbeAccepts(this.probeLen, bytes[pos]!)) {
+        this.commitProbe();
+        return pos;
+      }
+      if (this.probeLen === 0) {
+        this.probeFirst = this.curMark();
+        this.probeOffset = this.chunkOffset + pos;
+        if (this.probeBuf.length === 0) this.probeBuf = new Uint8Array(STATUS_PROBE_BYTES);
+      }
+      this.probeBuf[this.probeLen++] = bytes[pos++]!;
+    }
+    if (this.probeLen < STATUS_PROBE_BYTES) return pos;
+    // A status line right after the header section: this response had no body, and the next one starts here.
+    this.probing = false;
+    this.probeLen = 0;
+    this.body = emptyBody('none');
+    this.body.statusLineFollowed = true;
+    this.remainingBytes = 0;
+    this.endMessage(this.probeHeadEnd!);
+    if (this.state !== IDLE) {
+      // Opaque from here (a switch accepted meanwhile): the held bytes are the new protocol's.
+      this.push(this.probeBuf.subarray(0, STATUS_PROBE_BYTES));
+      return pos;
+    }
+    // The next start line begins with the held bytes, where and when they arrived.
+    this.first = this.probeFirst!;
+    this.lineOffset = this.probeOffset;
+    this.state = START_LINE;
+    this.lineLen = 0;
+    this.shapeOk = false;
+    this.append(this.probeBuf, 0, STATUS_PROBE_BYTES);
+    return pos;
+  }
+
+  /** StatusProbe: the body is a body after all. Bytes held across a segment end are counted as its first bytes. */
+  private commitProbe(): void {
+    this.probing = false;
+    const held = this.probeLen;
+    this.probeLen = 0;
+    this.sink.onProbedBody?.(this.dir, this.curFrame);
+    if (held > 0) this.push(this.probeBuf.slice(0, held));
   }
 
   private chunkSizeLine(bytes: Uint8Array, pos: number): number {
@@ -714,6 +811,7 @@ export class DirectionParser {
       offset = this.nextOffset;
     }
     this.nextOffset = offset + length;
+    if (this.probing) this.commitProbe();
     // The time of the bytes around the loss is unknown: the last data's time stands for it.
     this.curFrame = frame;
     this.curTsSec = this.lastTsSec;
@@ -798,6 +896,7 @@ export class DirectionParser {
 
   /** The direction ended (FIN in order, RST, or capture end). */
   end(reason: 'fin' | 'rst' | 'capture-end', mark: Mark): void {
+    if (this.probing) this.commitProbe();
     if (this.state === START_LINE && this.simpleFallback) this.simpleResponse(0);
     const state = this.state;
     if (state === BODY_CLOSE && reason === 'fin') {
@@ -832,5 +931,5 @@ function endWords(reason: 'fin' | 'rst' | 'capture-end'): string {
 }
 
 function emptyBody(framing: BodyStats['framing']): BodyStats {
-  return { framing, bodyBytes: 0, missingBytes: 0, chunks: 0, trailerFields: 0 };
+  return { framing, bodyBytes: 0, missingBytes: 0, chunks: 0, trailerFields: 0, statusLineFollowed: false };
 }

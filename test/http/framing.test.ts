@@ -235,6 +235,84 @@ describe('body framing', () => {
     expect(closing.exchanges[1]).toMatchObject({ responseFraming: 'close', responseBodyBytes: 15 });
   });
 
+  it('a lost HEAD request: its response has a length but no body when a status line follows its header at once', () => {
+    // Found on a public capture (pcapplusplus 650HttpResponses, a 302 with Content-Length: 689 followed at once by
+    // the next 302) and on real traffic with a HEAD frame removed: framed by its length, the response swallowed
+    // the head of the next one, parsing stopped, and the request sent meanwhile was flagged pipelined.
+    const r = run(sc.lostHeadRequest.steps, sc.lostHeadRequest.close);
+    expect(r.exchanges.map((e) => [e.method, e.target, e.status, e.responseFraming, e.responseBodyBytes, e.responseState])).toEqual([
+      ['GET', '/1', 200, 'content-length', 2, 'complete'],
+      [null, null, 200, 'none', 0, 'complete'],
+      ['GET', '/3', 404, 'content-length', 3, 'complete'],
+      [null, null, 200, 'none', 0, 'complete'],
+      [null, null, 304, 'none', 0, 'complete'],
+    ]);
+    expect(r.exchanges[1].notes).toContain('no body: a status line followed its header section at once (its request, a HEAD?, is not in the capture)');
+    // The bodiless response ends where its header section did (frame 4), before request 3 (frame 5): not pipelined,
+    // and the timeline never said it was.
+    expect(r.exchanges[1].responseEnd?.frame).toBe(4);
+    expect(r.summary.maxPipelineDepth).toBe(1);
+    expect(lines(r.events).filter((l) => l.includes('pipelined'))).toEqual([]);
+    expect(lines(r.events)).toContain('5 http.request request 3 GET /3 HTTP/1.1 · sent before response 2 was seen to end');
+    expect(lines(r.events)).toContain('4 http.response-end response 2 200 OK · no body: a status line followed its header section ' +
+      'at once (its request, a HEAD?, is not in the capture) · connection stays open');
+    // The chunked orphan after response 3 is probed too: a chunk size line cannot begin with "H", so the 304 that
+    // follows at once ends it (and the 304 itself is an orphan whose status has no body).
+    expect(r.exchanges[3].notes).toContain('no body: a status line followed its header section at once (its request, a HEAD?, is not in the capture)');
+    expect(lines(r.events)).toContain('7 http.response response 5 304 Not Modified · its request is not in the capture');
+  });
+
+  it('a lost request whose response has a body: the body stays, and a request sent before it began was pipelined', () => {
+    const r = run(sc.lostRequestBodyLikeStatus.steps, sc.lostRequestBodyLikeStatus.close);
+    // "HTTP/1.1 is" differs from a status line at its 10th byte, "HTTP/1.1 20x" at its 12th: both bodies.
+    expect(r.exchanges.map((e) => [e.status, e.responseFraming, e.responseBodyBytes])).toEqual([
+      [200, 'content-length', 0], [200, 'content-length', 20], [200, 'content-length', 12], [200, 'content-length', 1],
+    ]);
+    expect(r.summary.mode).toBe('keep-alive');
+    // A request sent while the probe had seen nothing yet, then the body: pipelined, said when the body showed.
+    const p = run([
+      tx(C, head('GET /1 HTTP/1.1', 'Host: a')), tx(S, head('HTTP/1.1 200 OK', 'Content-Length: 0')),
+      gap(C, 30),
+      tx(S, head('HTTP/1.1 200 OK', 'Content-Length: 4')),
+      tx(C, head('GET /3 HTTP/1.1', 'Host: a')),
+      tx(S, 'body' + head('HTTP/1.1 200 OK', 'Content-Length: 0')),
+    ], stillOpen);
+    expect(p.exchanges.map((e) => [e.target, e.responseBodyBytes, e.pipelined])).toEqual([['/1', 0, false], [null, 4, false], ['/3', 0, true]]);
+    expect(lines(p.events)).toContain('6 http.pipelined request 3 sent while 1 earlier request awaited its response (depth 2)');
+    expect(p.summary.mode).toBe('pipelined');
+  });
+
+  it('a lost request answered 100 Continue then 200: the next request is not queued behind a second lost one', () => {
+    // Found by the lost-requests property: the final response of an interim without a request did not count as the
+    // lost request's answer, so the next request got a placeholder ahead of it and looked pipelined.
+    const r = run([
+      tx(C, head('GET /1 HTTP/1.1', 'Host: a')), tx(S, head('HTTP/1.1 200 OK', 'Content-Length: 0')),
+      gap(C, 60), tx(S, head('HTTP/1.1 100 Continue') + head('HTTP/1.1 200 OK', 'Content-Length: 0')),
+      tx(C, head('GET /3 HTTP/1.1', 'Host: a')), tx(S, head('HTTP/1.1 200 OK', 'Content-Length: 0')),
+    ], stillOpen);
+    expect(r.exchanges.map((e) => [e.target, e.requestState, e.interim, e.status])).toEqual([
+      ['/1', 'complete', [], 200], [null, 'absent', [100], 200], ['/3', 'complete', [], 200],
+    ]);
+    expect(r.summary.mode).toBe('keep-alive');
+  });
+
+  it('a response whose request is known is never probed: its body may begin as a status line', () => {
+    const r = run([tx(C, head('GET /log HTTP/1.1', 'Host: a')), tx(S, head('HTTP/1.1 200 OK', 'Content-Length: 17') + 'HTTP/1.1 200 OK\r\n'),
+      tx(C, head('GET /2 HTTP/1.1', 'Host: a')), tx(S, head('HTTP/1.1 200 OK', 'Content-Length: 0'))]);
+    expect(r.exchanges.map((e) => [e.target, e.responseBodyBytes])).toEqual([['/log', 17], ['/2', 0]]);
+  });
+
+  it('a gap or the end while the bytes after a lost request\'s response head are looked at: they are its body', () => {
+    const g = run(sc.lostRequestProbeGap.steps, sc.lostRequestProbeGap.close);
+    expect(g.exchanges.map((e) => [e.status, e.responseFraming, e.responseBodyBytes, e.responseBodyMissingBytes, e.responseState])).toEqual([
+      [200, 'content-length', 0, 0, 'complete'], [200, 'content-length', 10, 4, 'complete'], [204, 'none', 0, 0, 'complete'],
+    ]);
+    const e = run([tx(C, head('GET /1 HTTP/1.1', 'Host: a')), tx(S, head('HTTP/1.1 200 OK', 'Content-Length: 0')), gap(C, 30),
+      tx(S, head('HTTP/1.1 200 OK', 'Content-Length: 10') + 'HTTP/1'), fin(S), fin(C)], closedByServer);
+    expect(e.exchanges[1]).toMatchObject({ responseState: 'incomplete', responseBodyBytes: 6, responseFraming: 'content-length' });
+    expect(lines(e.events)).toContain('5 http.incomplete response 2 incomplete: connection closed (FIN) in the body, 6 of 10 bytes');
+  });
+
   it('a gap inside a known-length body is skipped and counted', () => {
     const { exchanges, events } = run(sc.bodyGap.steps, sc.bodyGap.close);
     expect(exchanges[0].responseBodyBytes).toBe(3000);

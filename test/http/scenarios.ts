@@ -377,9 +377,64 @@ export const longRequestLineEarly414: Scenario = {
   close: closedByServer,
 };
 
+/**
+ * A HEAD request lost to the capture (its bytes a gap): its response announces a length and has no body (RFC 9110
+ * §9.3.2); the next response follows its header section at once, and the request after the HEAD was sent before
+ * that next response began (not pipelined: the HEAD's response had ended).
+ */
+export const lostHeadRequest: Scenario = {
+  name: 'a lost HEAD request: its response (Content-Length, no body) is followed at once by the next response',
+  steps: [
+    tx(C, head('GET /1 HTTP/1.1', 'Host: a')),
+    tx(S, head('HTTP/1.1 200 OK', 'Content-Length: 2') + 'ok'),
+    gap(C, 33),
+    tx(S, head('HTTP/1.1 200 OK', 'Content-Length: 5120', 'Content-Type: text/html')),
+    tx(C, head('GET /3 HTTP/1.1', 'Host: a')),
+    tx(S, head('HTTP/1.1 404 Not Found', 'Content-Length: 3') + 'abc' + head('HTTP/1.1 200 OK', 'Transfer-Encoding: chunked')),
+    tx(S, head('HTTP/1.0 304 Not Modified')),
+    fin(C),
+    fin(S),
+  ],
+  close: closedByClient,
+};
+
+/** A response whose request was lost, with a body that begins as a status line does ("HTTP/1.1 is ..."): a body. */
+export const lostRequestBodyLikeStatus: Scenario = {
+  name: 'a lost request: its response\'s body begins with "HTTP/1.1 " and is still its body',
+  steps: [
+    tx(C, head('GET /1 HTTP/1.1', 'Host: a')),
+    tx(S, head('HTTP/1.1 200 OK', 'Content-Length: 0')),
+    gap(C, 30),
+    tx(S, head('HTTP/1.1 200 OK', 'Content-Length: 20') + 'HTTP/1.1 is a versio'),
+    tx(S, head('HTTP/1.1 200 OK', 'Content-Length: 12') + 'HTTP/1.1 20x'),
+    tx(C, head('GET /4 HTTP/1.1', 'Host: a')),
+    tx(S, head('HTTP/1.1 200 OK', 'Content-Length: 1') + 'x'),
+    fin(C),
+    fin(S),
+  ],
+  close: closedByClient,
+};
+
+/** A lost request's response: the first bytes after its header section look like a status line, then a gap. */
+export const lostRequestProbeGap: Scenario = {
+  name: 'a lost request: a gap while the bytes after its response\'s header section are being looked at',
+  steps: [
+    tx(C, head('GET /1 HTTP/1.1', 'Host: a')),
+    tx(S, head('HTTP/1.1 200 OK', 'Content-Length: 0')),
+    gap(C, 30),
+    tx(S, head('HTTP/1.1 200 OK', 'Content-Length: 10') + 'HTTP/1'),
+    gap(S, 4),
+    tx(S, head('HTTP/1.1 204 No Content')),
+    captureEnd(S),
+    captureEnd(C),
+  ],
+  close: stillOpen,
+};
+
 export const splittable: Scenario[] = [
   http10Short, http10CloseDelimited, keepAlive3, pipelined3, http10KeepAlive, http11Close, chunkedExtTrailers,
   headNoContent, continue100, websocket, connectTunnel, invertedRoles, badContentLength('-1'),
   badContentLength('99999999999999999999'), badContentLength('5, 6'), chunkOverflow, bodyGap, headerGap, http09,
   lenientHeaders, resetMidResponse, idleClose, teAndCl, openKeepAlive, longRequestLine, longRequestLineEarly414,
+  lostHeadRequest, lostRequestBodyLikeStatus, lostRequestProbeGap,
 ];
