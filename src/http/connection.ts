@@ -57,8 +57,9 @@ export class HttpConnection implements ParserSink {
   private frameRequests: ExchangeRec[] = [];
   /** Requests sent while earlier ones waited, before any server byte: pipelined once a response shows up in sync. */
   private readonly deferred: { ex: ExchangeRec; depth: number }[] = [];
-  /** Requests sent while the response being read might have no body (parser.ts StatusProbe): pipelined only if it
-   *  has one (onProbedBody), not if a status line followed its header section. */
+  /** Requests sent while the response being read might have no body (parser.ts StatusProbe): decided when that
+   *  response ends (onEnd), by the rule the verdict applies (computeOrder): pipelined behind it if it ended after
+   *  the request began; not at all if it was cut short. */
   private readonly probeDeferred: { ex: ExchangeRec; depth: number }[] = [];
   private responses = 0;
   /** Responses that found no request waiting since the last request started (their requests are not in the capture). */
@@ -224,7 +225,15 @@ export class HttpConnection implements ParserSink {
     // of this request's (FIFO, RFC 9112 §9.3.2): without a place for it in the queue, every later response would
     // pair with the request before its own. None when a response without a request already stood for it.
     let lostRequest: ExchangeRec | null = null;
-    if (resync !== null && resync.atBoundary && this.started[dir] && this.orphansSinceRequest === 0) {
+    if (this.orphanInterim !== null) {
+      // An interim response (100 Continue) without a request: its request is not in the capture, and its final
+      // response is still due, ahead of this request's (so this request waits behind it: outstanding below). It
+      // takes the lost request's place in the queue; left aside, it stayed open for any later response without a
+      // request, and a placeholder took its final response.
+      lostRequest = this.orphanInterim;
+      this.orphanInterim = null;
+      this.queue.push(lostRequest);
+    } else if (resync !== null && resync.atBoundary && this.started[dir] && this.orphansSinceRequest === 0) {
       lostRequest = new ExchangeRec(this.recs.length + 1);
       lostRequest.requestState = 'lost';
       this.recs.push(lostRequest);
@@ -494,12 +503,7 @@ export class HttpConnection implements ParserSink {
     ex.responseFraming = body.framing;
     ex.responseBodyBytes = body.bodyBytes;
     ex.responseBodyMissingBytes = body.missingBytes;
-    if (body.statusLineFollowed) {
-      ex.note(STATUS_LINE_FOLLOWED);
-      // The requests sent meanwhile followed a complete response: one fewer outstanding than it seemed.
-      for (const d of this.probeDeferred) if (d.depth > 2) this.emitPipelined(d.ex, d.depth - 1, last.frame);
-      this.probeDeferred.length = 0;
-    }
+    if (body.statusLineFollowed) ex.note(STATUS_LINE_FOLLOWED);
     if (this.words) {
       const line = ex.status === null ? 'HTTP/0.9 response' : `${ex.status}${ex.reason ? ' ' + printable(ex.reason, 80) : ''}`;
       this.emit(HttpCodes.RESPONSE_END, `response ${ex.index} ${line} · ${bodyWords(body)} · ${fate(ex)}`, last.frame, dir, ex.index);
@@ -513,6 +517,15 @@ export class HttpConnection implements ParserSink {
     } else if (ex.switched === 'tunnel') {
       this.emit(HttpCodes.UPGRADE, `CONNECT tunnel to ${printable(ex.target ?? '?', 80)} established (${ex.status}): the rest of the connection is not HTTP`,
         last.frame, dir, ex.index);
+    }
+    if (this.probeDeferred.length > 0) {
+      // Requests sent while it was unknown whether this response had a body: one that began before the response
+      // ended waited for it; one that began after did not (one fewer outstanding than it seemed).
+      for (const d of this.probeDeferred) {
+        const depth = d.ex.requestStart !== null && d.ex.requestStart.arrival < last.arrival ? d.depth : d.depth - 1;
+        if (depth >= 2) this.emitPipelined(d.ex, depth, this.frame);
+      }
+      this.probeDeferred.length = 0;
     }
     const next = this.queue[this.respCursor];
     if (next !== undefined && next.http09) this.parsers[dir].expectSimpleResponse = true;
@@ -535,6 +548,8 @@ export class HttpConnection implements ParserSink {
     }
     const cur = this.curResp;
     this.curResp = null;
+    // A response cut short ends after no request (computeOrder): those sent while its body was in doubt stay as said.
+    this.probeDeferred.length = 0;
     if (cur === null) {
       this.emit(HttpCodes.INCOMPLETE, `${this.dirLabel(dir)}: message cut short: ${why}`, frame, dir, 0);
       return;
@@ -572,11 +587,6 @@ export class HttpConnection implements ParserSink {
     const why = this.queue.length > 0 ? 'no status line where a response should start (an HTTP/0.9-style response, or not HTTP)' : 'not HTTP';
     this.stopped[dir] = why;
     this.emit(HttpCodes.STOPPED, `responses: parsing stopped: ${why}`, frame, dir, 0);
-  }
-
-  onProbedBody(_dir: Direction, frame: number): void {
-    for (const d of this.probeDeferred) this.emitPipelined(d.ex, d.depth, frame);
-    this.probeDeferred.length = 0;
   }
 
   onBodyGap(dir: Direction, missingBytes: number, frame: number): void {

@@ -80,8 +80,6 @@ export interface ParserSink {
   /** The first bytes of the direction are not an HTTP start line (not an error: maybe not HTTP at all). */
   onNotHttp(dir: Direction, frame: number): void;
   onBodyGap(dir: Direction, missingBytes: number, frame: number): void;
-  /** A probed body (BodyPlan probe) is a body after all: what the bytes after the header section showed, at `frame`. */
-  onProbedBody?(dir: Direction, frame: number): void;
 }
 
 export interface ParserLimits {
@@ -191,6 +189,8 @@ export class DirectionParser {
   private probeHeadEnd: Mark | null = null;
   private probeFirst: Mark | null = null;
   private probeOffset = 0;
+  /** Where the held bytes reached the announced length (a body of fewer than STATUS_PROBE_BYTES), if they did. */
+  private probeLengthEnd: Mark | null = null;
 
   /** After the current message, switch to opaque (101 or CONNECT accepted while this message was in flight). */
   private switchAfterMessage = false;
@@ -683,6 +683,7 @@ export class DirectionParser {
     this.probeLen = 0;
     this.probeHeadEnd = this.curMark();
     this.probeFirst = null;
+    this.probeLengthEnd = null;
   }
 
   /** StatusProbe: takes the bytes at pos that continue a status line; returns where the body (or message) goes on. */
@@ -699,6 +700,7 @@ export class DirectionParser {
         if (this.probeBuf.length === 0) this.probeBuf = new Uint8Array(STATUS_PROBE_BYTES);
       }
       this.probeBuf[this.probeLen++] = bytes[pos++]!;
+      if (this.state === BODY_LENGTH && this.probeLen === this.remainingBytes) this.probeLengthEnd = this.curMark();
     }
     if (this.probeLen < STATUS_PROBE_BYTES) return pos;
     // A status line right after the header section: this response had no body, and the next one starts here.
@@ -713,7 +715,10 @@ export class DirectionParser {
       this.push(this.probeBuf.subarray(0, STATUS_PROBE_BYTES));
       return pos;
     }
-    // The next start line begins with the held bytes, where and when they arrived.
+    // The next start line begins with the held bytes, where and when they arrived; as idle() does, it may be the
+    // body of an HTTP/0.9 response that the message just ended made due (its request queued next).
+    this.simpleFallback = this.expectSimpleResponse;
+    this.expectSimpleResponse = false;
     this.first = this.probeFirst!;
     this.lineOffset = this.probeOffset;
     this.state = START_LINE;
@@ -723,13 +728,29 @@ export class DirectionParser {
     return pos;
   }
 
-  /** StatusProbe: the body is a body after all. Bytes held across a segment end are counted as its first bytes. */
+  /**
+   * StatusProbe: the body is a body after all. Bytes held across a segment end are counted as its first bytes, as
+   * they arrived: a body shorter than them ended where they reached its length (not in the segment that decided),
+   * and what follows it in them is parsed at its own stream offset.
+   */
   private commitProbe(): void {
     this.probing = false;
     const held = this.probeLen;
     this.probeLen = 0;
-    this.sink.onProbedBody?.(this.dir, this.curFrame);
-    if (held > 0) this.push(this.probeBuf.slice(0, held));
+    if (held === 0) return;
+    const bytes = this.probeBuf.slice(0, held);
+    let from = 0;
+    if (this.probeLengthEnd !== null && this.state === BODY_LENGTH && held >= this.remainingBytes) {
+      from = this.remainingBytes;
+      this.body.bodyBytes += from;
+      this.remainingBytes = 0;
+      this.endMessage(this.probeLengthEnd);
+      if (from === held) return;
+    }
+    const chunkOffset = this.chunkOffset;
+    this.chunkOffset = this.probeOffset + from;
+    this.push(from === 0 ? bytes : bytes.subarray(from));
+    this.chunkOffset = chunkOffset;
   }
 
   private chunkSizeLine(bytes: Uint8Array, pos: number): number {

@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { Codes } from '../../src/types.js';
-import { C, S, closedByClient, closedByServer, fin, gap, head, lines, run, stillOpen, tx } from './helpers.js';
+import { C, S, captureEnd, closedByClient, closedByServer, fin, gap, head, lines, run, stillOpen, tx } from './helpers.js';
 import * as sc from './scenarios.js';
 
 describe('body framing', () => {
@@ -294,6 +294,67 @@ describe('body framing', () => {
       ['/1', 'complete', [], 200], [null, 'absent', [100], 200], ['/3', 'complete', [], 200],
     ]);
     expect(r.summary.mode).toBe('keep-alive');
+  });
+
+  it('the probe\'s corners (a review of it): short bodies, offsets, HTTP/0.9, cut responses, when pipelining is said', () => {
+    const lost = [tx(C, head('GET /1 HTTP/1.1', 'Host: a')), tx(S, head('HTTP/1.1 200 OK', 'Content-Length: 0')), gap(C, 30)];
+    // A body shorter than the probe that looks like a status line's start ends where its length was reached (frame
+    // 4), not where the next segment showed it was a body: request 3 (frame 5) came after it, not pipelined.
+    const short = run([...lost, tx(S, head('HTTP/1.1 200 OK', 'Content-Length: 4') + 'HTTP'),
+      tx(C, head('GET /3 HTTP/1.1', 'Host: a')), tx(S, head('HTTP/1.1 200 OK', 'Content-Length: 0'))], stillOpen);
+    expect(short.exchanges.map((e) => [e.status, e.responseBodyBytes, e.responseEnd?.frame, e.pipelined])).toEqual([
+      [200, 0, 2, false], [200, 4, 4, false], [200, 0, 6, false],
+    ]);
+    expect(short.summary.mode).toBe('keep-alive');
+    expect(lines(short.events).filter((l) => l.includes('pipelined'))).toEqual([]);
+    // Bytes after such a body, held with it, are parsed at their own offsets whatever the split (the lost bytes'
+    // offset in the resync says where parsing stopped).
+    const after = [...lost, tx(S, head('HTTP/1.1 200 OK', 'Content-Length: 2') + 'HTTP/x\r\n'), tx(S, head('HTTP/1.1 204 No Content'))];
+    const whole = run(after, stillOpen);
+    for (const cut of [1, 3, 5, 40, 41, 43]) {
+      const split = run(after, stillOpen, {}, (i) => (i === 3 ? [38 + cut - 1] : []));
+      expect(split.events).toEqual(whole.events);
+      expect(split.exchanges).toEqual(whole.exchanges);
+    }
+    // An HTTP/0.9 request queued behind the bodiless response: its response is the next bytes' business, not the one
+    // after (the stale flag made a later status line an HTTP/0.9 body).
+    const http09 = run([...lost, tx(S, head('HTTP/1.1 200 OK', 'Content-Length: 10')), tx(C, 'GET /x\r\n'),
+      tx(S, head('HTTP/1.1 200 OK', 'Content-Length: 0')), tx(C, head('GET /y HTTP/1.1', 'Host: a')), tx(S, 'HTTP/1.1 2'),
+      fin(S), fin(C)], closedByServer);
+    expect(lines(http09.events).some((l) => l.includes('HTTP/0.9 response'))).toBe(false);
+    // A response cut short while its body was in doubt: the request sent meanwhile is not said to be pipelined,
+    // as the verdict does not count it.
+    for (const end of [fin(S), captureEnd(S)]) {
+      const cut = run([...lost, tx(S, head('HTTP/1.1 200 OK', 'Content-Length: 10')), tx(C, head('GET /3 HTTP/1.1', 'Host: a')), end], stillOpen);
+      expect(lines(cut.events).filter((l) => l.includes('pipelined'))).toEqual([]);
+      expect(cut.exchanges[2]).toMatchObject({ pipelined: false });
+    }
+    // Two requests sent while the body was in doubt, then a status line: the second was pipelined behind the first
+    // (depth 2), said at the frame that showed it, after the bodiless response's end.
+    const two = run([...lost, tx(S, head('HTTP/1.1 200 OK', 'Content-Length: 10')), tx(C, head('GET /3 HTTP/1.1', 'Host: a')),
+      tx(C, head('GET /4 HTTP/1.1', 'Host: a')),
+      tx(S, head('HTTP/1.1 200 OK', 'Content-Length: 0') + head('HTTP/1.1 200 OK', 'Content-Length: 0'))], stillOpen);
+    const l = lines(two.events);
+    expect(l.filter((x) => x.includes('pipelined'))).toEqual(['7 http.pipelined request 4 sent while 1 earlier request awaited its response (depth 2)']);
+    expect(l.findIndex((x) => x.includes('pipelined'))).toBeGreaterThan(l.findIndex((x) => x.startsWith('4 http.response-end response 2')));
+    expect(two.exchanges.map((e) => [e.pipelined, e.pipelineDepth])).toEqual([[false, 1], [false, 0], [false, 1], [true, 2]]);
+  });
+
+  it('an interim response without a request holds the lost request\'s place: a later orphan does not join it', () => {
+    // The 100 came before request 3 and its final response after: request 3 was sent while that response was due
+    // (pipelined, depth 2, said at once and in the verdict alike). The 201 after the second loss is an orphan of its
+    // own, not a second final response of the 100's exchange (which read depth 3 before).
+    const r = run([
+      tx(C, head('GET /1 HTTP/1.1', 'Host: a')), tx(S, head('HTTP/1.1 200 OK', 'Content-Length: 0')), gap(C, 30),
+      tx(S, head('HTTP/1.1 100 Continue')), tx(C, head('GET /3 HTTP/1.1', 'Host: a')),
+      tx(S, head('HTTP/1.1 200 OK', 'Content-Length: 0') + head('HTTP/1.1 200 OK', 'Content-Length: 0')),
+      gap(C, 30), tx(S, head('HTTP/1.1 201 Created', 'Content-Length: 0')),
+    ], stillOpen);
+    expect(r.exchanges.map((e) => [e.target, e.interim, e.status, e.pipelined])).toEqual([
+      ['/1', [], 200, false], [null, [100], 200, false], ['/3', [], 200, true], [null, [], 201, false],
+    ]);
+    expect(r.summary.maxPipelineDepth).toBe(2);
+    expect(lines(r.events)).toContain('5 http.pipelined request 3 sent while 1 earlier request awaited its response (depth 2)');
   });
 
   it('a response whose request is known is never probed: its body may begin as a status line', () => {

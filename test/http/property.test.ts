@@ -148,6 +148,15 @@ describe('generated conversations', () => {
 });
 
 /** Fragments that steer random input into the parser's interesting states. */
+/**
+ * n bytes that begin as a status line does for up to 11 bytes ("HTTP/1.1 20"), then differ. A body of 12 or more
+ * whose first 12 bytes are a status line's ("HTTP/1.1 200") is the one reading the probe gets wrong by design (it
+ * cannot be told from a bodiless response followed by the next one), so it is not generated.
+ */
+function statusLikeBody(n: number): string {
+  return ('HTTP/1.1 20' + 'x'.repeat(Math.max(0, n - 11))).slice(0, n);
+}
+
 describe('generated conversations with lost requests', () => {
   it('every response is still found, in order, whatever was lost and however the streams are split', () => {
     // Requests the capture lost are gaps in the client's stream. A response then has no request, so the parser
@@ -155,14 +164,21 @@ describe('generated conversations with lost requests', () => {
     // so (parser.ts StatusProbe). No response may be swallowed by another's announced length.
     fc.assert(
       fc.property(
-        fc.array(fc.record({ e: genExchange, lost: fc.boolean() }), { minLength: 1, maxLength: 6 }),
+        fc.array(fc.record({ e: genExchange, lost: fc.boolean(), statusLike: fc.boolean() }), { minLength: 1, maxLength: 6 }),
         fc.array(fractions, { minLength: 30, maxLength: 30 }),
         (items, cuts) => {
           const steps: Step[] = [];
-          items.forEach(({ e, lost }, i) => {
+          items.forEach(({ e, lost, statusLike }, i) => {
             const request = requestBytes(e, i + 1);
             steps.push(lost ? gap(C, request.length) : tx(C, request));
-            steps.push(tx(S, responseBytes(e, i + 1)));
+            let response = responseBytes(e, i + 1);
+            const total = e.responseChunks.reduce((a, b) => a + b, 0);
+            const bodiless = e.method === 'HEAD' || e.status === 204 || e.status === 304;
+            // A body that begins as a status line does (short ones end inside the bytes the probe holds).
+            if (statusLike && e.responseFraming === 'content-length' && !bodiless && total > 0) {
+              response = response.slice(0, response.length - total) + statusLikeBody(total);
+            }
+            steps.push(tx(S, response));
           });
           steps.push(fin(C), fin(S));
           const whole = run(steps, closedByClient);
