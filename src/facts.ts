@@ -43,6 +43,12 @@ export function connectionFacts(c: ConnectionReport): Record<string, FactValue> 
     'http.maxPipelineDepth': h.maxPipelineDepth,
     'http.undetermined': h.undetermined,
     'http.unanswered': h.unanswered,
+    // What the capture missed of the connection's HTTP: responses whose requests it lacks, responses it lost, and
+    // bytes it could not parse (lost sync, not HTTP). A CI check on a fixture capture can ask for them to be 0.
+    'http.orphanResponses': h.orphanResponses,
+    'http.lostResponses': h.lostResponses,
+    'http.unparsedBytes': h.unparsedBytes,
+    'http.interimResponses': h.interimResponses,
     'http.close': h.closeKind,
     'http.closedBy': h.closedBy,
     'http.closeAnnounced': h.closeAnnounced,

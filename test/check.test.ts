@@ -34,6 +34,17 @@ describe('evaluate on real captures', () => {
     expect(evaluate(r, e('every: tcp.handshake=3')).ok).toBe(true);
     expect(evaluate(r, e('colour=blue'))).toMatchObject({ ok: false, detail: expect.stringContaining('unknown name') });
   });
+  it('what the capture missed of HTTP: responses without requests, lost responses, unparsed bytes', async () => {
+    const lost = await analyzeFile(CAP('real-head-lost.pcap'));
+    expect(evaluate(lost, e('http.orphanResponses=1'))).toMatchObject({ ok: true });
+    expect(evaluate(lost, e('http.mode=keep-alive')).ok).toBe(true);
+    expect(evaluate(lost, e('http.unparsedBytes=78')).ok).toBe(true);
+    const whole = await analyzeFile(CAP('real-head-204-304.pcap'));
+    for (const x of ['http.orphanResponses=0', 'http.lostResponses=0', 'http.unparsedBytes=0', 'http.interimResponses=0']) {
+      expect(evaluate(whole, e(x))).toMatchObject({ ok: true });
+    }
+    expect(evaluate(whole, e('http.orphanResponses>0'))).toMatchObject({ ok: false });
+  });
   it('fail-on counts the annotations of a code, per connection', async () => {
     const r = await analyzeFile(CAP('real-lossy-keepalive.pcap'));
     const [retrans, rst] = checkFailOn(r, ['tcp.retransmission', 'tcp.refused']);
