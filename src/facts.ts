@@ -55,5 +55,9 @@ export function connectionFacts(c: ConnectionReport): Record<string, FactValue> 
     'http.reuse': h.lastResponseAllowsReuse,
     'http.upgrade': h.upgradeTo,
     'http.version': h.requestVersions.join(','),
+    // What a connection with no HTTP carries, when its first bytes named it (TLS, SSH), and a TLS client's server name.
+    'other.protocol': h.otherProtocol?.name ?? null,
+    'tls.version': h.otherProtocol?.name === 'TLS' ? h.otherProtocol.version : null,
+    'tls.serverName': h.otherProtocol?.serverName ?? null,
   };
 }

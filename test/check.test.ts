@@ -45,6 +45,16 @@ describe('evaluate on real captures', () => {
     }
     expect(evaluate(whole, e('http.orphanResponses>0'))).toMatchObject({ ok: false });
   });
+  it('what a connection without HTTP carries: TLS version and server name, SSH', async () => {
+    const r = await analyzeFile(CAP('real-tls-ssh.pcap'));
+    expect(evaluate(r, e('conn 0: tls.serverName=localhost'))).toMatchObject({ ok: true });
+    expect(evaluate(r, e('conn 0: tls.version=TLS 1.3'))).toMatchObject({ ok: true });
+    expect(evaluate(r, e('conn 1: tls.version=TLS 1.2'))).toMatchObject({ ok: true });
+    expect(evaluate(r, e('conn 2: other.protocol=SSH'))).toMatchObject({ ok: true });
+    expect(evaluate(r, e('tls.version=TLS 1.3'))).toMatchObject({ ok: false, detail: expect.stringContaining('conn 1: TLS 1.2') });
+    const http = await analyzeFile(CAP('real-head-204-304.pcap'));
+    expect(evaluate(http, e('other.protocol=null'))).toMatchObject({ ok: true });
+  });
   it('fail-on counts the annotations of a code, per connection', async () => {
     const r = await analyzeFile(CAP('real-lossy-keepalive.pcap'));
     const [retrans, rst] = checkFailOn(r, ['tcp.retransmission', 'tcp.refused']);

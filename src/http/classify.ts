@@ -4,7 +4,7 @@
 
 import { reuseVerdict, versionNumber, type ExchangeRec } from './exchange.js';
 import { headerTokens } from './syntax.js';
-import type { CloseKind, HttpMode, HttpSummary, RequestOrder, TcpCloseFacts } from './types.js';
+import type { CloseKind, HttpMode, HttpSummary, OtherProtocol, RequestOrder, TcpCloseFacts } from './types.js';
 
 /** What the connection knows beyond its exchanges. */
 export interface ConnectionFacts {
@@ -22,6 +22,8 @@ export interface ConnectionFacts {
   unreadStartLine?: string | null;
   unparsedBytes: number;
   opaqueBytes: number;
+  /** What the first bytes showed when they were not HTTP (sniff.ts); used only when nothing was detected. */
+  otherProtocol?: OtherProtocol | null;
 }
 
 /** Appends v unless it is null, empty or already listed (first-seen order). */
@@ -164,6 +166,7 @@ export function classify(
     parseStopped: facts.parseStopped.slice(),
     unparsedBytes: facts.unparsedBytes,
     opaqueBytes: facts.opaqueBytes,
+    otherProtocol: mode === 'none' ? facts.otherProtocol ?? null : null,
   };
   summary.reason = reasonLine(summary, reuse, unansweredAtEnd, halfClose, facts.unreadStartLine ?? null);
   if (facts.priorKnowledge === true) {
@@ -208,6 +211,8 @@ function reasonLine(
   unreadStartLine: string | null,
 ): string {
   if (s.mode === 'none') {
+    const other = s.otherProtocol;
+    if (other !== null) return `not HTTP: ${otherProtocolText(other)} (${plural(s.unparsedBytes, 'byte')} not parsed)`;
     return `not HTTP: no HTTP request or status line in either direction (${plural(s.unparsedBytes, 'byte')})`;
   }
   const label = versionLabel(s);
@@ -254,4 +259,20 @@ function reasonLine(
       return `${label}: ${plural(s.requests, 'request')}; ${closing}${reusable}${tail}`;
     }
   }
+}
+
+/** The reason's words for a connection that carries TLS or SSH instead of HTTP. */
+function otherProtocolText(o: OtherProtocol): string {
+  if (o.name === 'SSH') {
+    const who = o.banners.length === 2 ? `client ${o.banners[0]}, server ${o.banners[1]}` : o.banners.join(', ');
+    return `SSH${o.version !== null ? ` ${o.version}` : ''} (${who})`;
+  }
+  const facts: string[] = [];
+  if (o.serverName !== null) facts.push(`server name ${o.serverName}`);
+  if (o.alpn !== null) facts.push(`ALPN ${o.alpn}${o.alpnOffered.length > 0 ? ` of ${o.alpnOffered.join(', ')}` : ''}`);
+  else if (o.alpnOffered.length > 0) facts.push(`ALPN offered ${o.alpnOffered.join(', ')}`);
+  if (o.version === null && o.offeredVersion !== null) facts.push(`client offers up to ${o.offeredVersion}, no server hello in the capture`);
+  if (o.version === null && o.offeredVersion === null) facts.push('records only: the handshake is not in the capture');
+  const label = o.version ?? 'TLS';
+  return `${label}${facts.length > 0 ? ` (${facts.join('; ')})` : ''}: encrypted, nothing to parse`;
 }

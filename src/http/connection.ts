@@ -8,6 +8,7 @@ import { classify } from './classify.js';
 import { ExchangeRec, computeOrder, exportExchange, reuseVerdict } from './exchange.js';
 import { DirectionParser } from './parser.js';
 import type { BodyPlan, BodyStats, MessageHead, Mark, ParserSink, ResyncInfo } from './parser.js';
+import { DirectionSniffer, otherProtocolOf, type DirectionProtocol } from './sniff.js';
 import { Kept, headerTokens, parseContentLength, printable, transferCodings } from './syntax.js';
 import type { HttpEvent, HttpExchange, HttpSummary, TcpCloseFacts } from './types.js';
 
@@ -80,6 +81,13 @@ export class HttpConnection implements ParserSink {
   /** Per direction: its last message start came after an unread start line (not after a mid-stream start). */
   private readonly resumed: [boolean, boolean] = [false, false];
   private readonly words: boolean;
+  /**
+   * Naming a connection that is not HTTP (sniff.ts): per direction, its sniffer while undecided (made only when the
+   * first byte could start TLS or SSH), what it found, and a bit per direction once decided (HTTP decides both).
+   */
+  private sniffers: [DirectionSniffer | null, DirectionSniffer | null] | null = null;
+  private readonly sniffed: [DirectionProtocol | null, DirectionProtocol | null] = [null, null];
+  private sniffDecided = 0;
 
   constructor(opts: HttpConnectionOptions = {}) {
     const limits = {
@@ -94,14 +102,42 @@ export class HttpConnection implements ParserSink {
    *  carried them. Events are appended to out. */
   data(dir: Direction, bytes: Uint8Array, offset: number, frame: number, tsSec: number, tsNsec: number, out: HttpEvent[]): void {
     this.enter(frame, out);
+    if ((this.sniffDecided & (1 << dir)) === 0) this.sniff(dir, bytes, offset);
     this.parsers[dir].data(bytes, offset, frame, tsSec, tsNsec, this.arrival);
     this.afterResponseProgress(dir);
+  }
+
+  /** The first bytes of a direction, for naming what the connection carries when it is not HTTP (sniff.ts). */
+  private sniff(dir: Direction, bytes: Uint8Array, offset: number): void {
+    if (this.reqDir !== null) return this.endSniffing(dir);
+    let sniffer = this.sniffers?.[dir] ?? null;
+    if (sniffer === null) {
+      const b0 = bytes.length > 0 ? bytes[0]! : -1;
+      // Only a record of TLS (content types 20-23) or "SSH-" at the direction's first byte is worth keeping.
+      if (offset !== 0 || !((b0 >= 20 && b0 <= 23) || b0 === 0x53)) return this.endSniffing(dir);
+      this.sniffers ??= [null, null];
+      sniffer = this.sniffers[dir] = new DirectionSniffer();
+    }
+    sniffer.data(bytes, offset);
+    if (sniffer.decided) this.endSniffing(dir);
+  }
+
+  /** No more sniffing in dir: keeps what its sniffer found (deciding on the bytes it kept) and lets it go. */
+  private endSniffing(dir: Direction): void {
+    const sniffer = this.sniffers?.[dir] ?? null;
+    if (sniffer !== null) {
+      sniffer.end();
+      this.sniffed[dir] = sniffer.result;
+      this.sniffers![dir] = null;
+    }
+    this.sniffDecided |= 1 << dir;
   }
 
   /** length bytes of dir are missing at offset. Inside a body of known length: skipped and counted; anywhere else
    *  that direction stops (an event says why) until a later segment starts with a start line. */
   gap(dir: Direction, offset: number, length: number, frame: number, out: HttpEvent[]): void {
     this.enter(frame, out);
+    if ((this.sniffDecided & (1 << dir)) === 0) this.endSniffing(dir);
     this.parsers[dir].gap(offset, length, frame, this.arrival);
     this.afterResponseProgress(dir);
   }
@@ -110,6 +146,7 @@ export class HttpConnection implements ParserSink {
    *  message is reported. */
   end(dir: Direction, frame: number, reason: 'fin' | 'rst' | 'capture-end', tsSec: number, tsNsec: number, out: HttpEvent[]): void {
     this.enter(frame, out);
+    if ((this.sniffDecided & (1 << dir)) === 0) this.endSniffing(dir);
     const parser = this.parsers[dir];
     if (this.ended[dir] !== null) return;
     const synced = parser.synced && !parser.isOpaque;
@@ -141,6 +178,10 @@ export class HttpConnection implements ParserSink {
       const why = this.unreadLine[d];
       if (why !== null && unread === null) unread = `${this.dirLabel(d)}: ${why}`;
     }
+    if (this.sniffDecided !== 3) {
+      this.endSniffing(0);
+      this.endSniffing(1);
+    }
     return classify(this.recs, computeOrder(this.recs), {
       // A start line that begins as HTTP does but could not be read is HTTP too: not a verdict of "not HTTP".
       detected: this.reqDir !== null || unread !== null,
@@ -154,6 +195,7 @@ export class HttpConnection implements ParserSink {
       parseStopped: stops,
       unparsedBytes: this.parsers[0].unparsedBytes + this.parsers[1].unparsedBytes,
       opaqueBytes: this.parsers[0].opaqueBytes + this.parsers[1].opaqueBytes,
+      otherProtocol: this.reqDir === null && unread === null ? otherProtocolOf(this.sniffed[0], this.sniffed[1]) : null,
     }, close);
   }
 

@@ -2,6 +2,9 @@
 // Plain JSON-able data only: key order is fixed by the builders in exchange.ts and classify.ts; no behaviour here.
 
 import type { Direction } from '../types.js';
+import type { OtherProtocol } from './sniff.js';
+
+export type { OtherProtocol } from './sniff.js';
 
 /** An annotation for the packet `frame`; codes are Codes.HTTP_* (src/types.ts) and HttpCodes (codes.ts). */
 export interface HttpEvent {
@@ -149,6 +152,11 @@ export interface HttpSummary {
   unparsedBytes: number;
   /** Bytes after a 101 upgrade or an accepted CONNECT, both directions. */
   opaqueBytes: number;
+  /**
+   * What a connection with no HTTP start line (mode 'none') carries, when its first bytes name it: TLS (with its
+   * hellos' version, server name and ALPN) or SSH. Null otherwise, and always for HTTP connections.
+   */
+  otherProtocol: OtherProtocol | null;
 }
 
 /** What the TCP tracker knows about how the connection ended, in TCP roles. The lead maps its summary onto this. */

@@ -188,8 +188,13 @@ export function closeText(c: ConnectionReport): string {
 export function httpVerdictText(c: ConnectionReport): string {
   const h = c.http;
   switch (h.mode) {
-    case 'none':
-      return '-';
+    case 'none': {
+      // Not HTTP: what it carries instead, when its first bytes said (HttpSummary.otherProtocol).
+      const o = h.otherProtocol;
+      if (o === null) return '-';
+      const what = o.name === 'TLS' ? o.version ?? 'TLS' : `SSH${o.version !== null ? ` ${o.version}` : ''}`;
+      return o.serverName !== null ? `${what} (${o.serverName})` : what;
+    }
     case 'pipelined':
       return `pipelined (depth ${h.maxPipelineDepth}, ${h.requests} req)`;
     case 'keep-alive':

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { Codes } from '../../src/types.js';
 import { HttpCodes } from '../../src/http/index.js';
-import { C, S, closedByServer, head, lines, run, stillOpen, tx } from './helpers.js';
+import { C, S, closedByServer, fin, head, lines, run, stillOpen, tx } from './helpers.js';
 import * as sc from './scenarios.js';
 
 describe('verdicts', () => {
@@ -216,7 +216,11 @@ describe('verdicts', () => {
     expect(exchanges).toEqual([]);
     expect(events).toEqual([]);
     expect(summary.closeKind).toBeNull();
-    expect(summary.reason).toBe('not HTTP: no HTTP request or status line in either direction (86 bytes)');
+    // Its first bytes are SSH identification strings (RFC 4253 §4.2): the verdict names them.
+    expect(summary.reason).toBe('not HTTP: SSH 2.0 (client SSH-2.0-OpenSSH_9.0, server SSH-2.0-OpenSSH_8.9p1 Ubuntu-3) (86 bytes not parsed)');
+    const binary = run([tx(C, '\x00\x00\x05\xdc\x07\x14'), tx(S, '\x01\x02'), fin(C), fin(S)]);
+    expect(binary.summary.otherProtocol).toBeNull();
+    expect(binary.summary.reason).toBe('not HTTP: no HTTP request or status line in either direction (8 bytes)');
   });
 
   it('responses without requests (mid-stream start) are counted, their requests marked absent', () => {
