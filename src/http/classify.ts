@@ -264,15 +264,20 @@ function reasonLine(
 /** The reason's words for a connection that carries TLS or SSH instead of HTTP. */
 function otherProtocolText(o: OtherProtocol): string {
   if (o.name === 'SSH') {
-    const who = o.banners.length === 2 ? `client ${o.banners[0]}, server ${o.banners[1]}` : o.banners.join(', ');
-    return `SSH${o.version !== null ? ` ${o.version}` : ''} (${who})`;
+    const client = o.clientBanner !== null ? `client ${o.clientBanner}` : "the client's identification string is not in the capture";
+    const server = o.serverBanner !== null ? `server ${o.serverBanner}` : "the server's identification string is not in the capture";
+    return `SSH${o.version !== null ? ` ${o.version}` : ''} (${client}; ${server})`;
   }
   const facts: string[] = [];
   if (o.serverName !== null) facts.push(`server name ${o.serverName}`);
   if (o.alpn !== null) facts.push(`ALPN ${o.alpn}${o.alpnOffered.length > 0 ? ` of ${o.alpnOffered.join(', ')}` : ''}`);
   else if (o.alpnOffered.length > 0) facts.push(`ALPN offered ${o.alpnOffered.join(', ')}`);
-  if (o.version === null && o.offeredVersion !== null) facts.push(`client offers up to ${o.offeredVersion}, no server hello in the capture`);
-  if (o.version === null && o.offeredVersion === null) facts.push('records only: the handshake is not in the capture');
+  if (o.alert !== null) facts.push(`alert from the ${o.alert}`);
+  if (o.version === null && o.offeredVersion !== null && o.alert === null) facts.push(`client offers up to ${o.offeredVersion}, no server hello in the capture`);
+  if (o.helloCut) facts.push('a hello cut short by the capture');
+  else if (o.version === null && o.offeredVersion === null && o.alert === null && o.serverName === null) facts.push('records only: the hellos are not in the capture');
   const label = o.version ?? 'TLS';
-  return `${label}${facts.length > 0 ? ` (${facts.join('; ')})` : ''}: encrypted, nothing to parse`;
+  // Refused by an alert before any key was agreed: nothing was encrypted.
+  const tail = o.alert !== null && o.version === null ? 'no session' : 'encrypted, nothing to parse';
+  return `${label}${facts.length > 0 ? ` (${facts.join('; ')})` : ''}: ${tail}`;
 }

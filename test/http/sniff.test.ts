@@ -72,16 +72,40 @@ describe('TLS hellos', () => {
     const hello = clientHello({ sni: 'api.example.test', alpn: ['h2', 'http/1.1'], versions: [0x3a3a, 0x0304, 0x0303] });
     // The record header and handshake header as RFC 8446 §5.1 and §4 lay them out.
     expect([...hello.subarray(0, 6)]).toEqual([0x16, 0x03, 0x01, 0x00, hello.length - 5, 0x01]);
-    expect(sniff(hello)).toEqual({ kind: 'tls-client-hello', offered: 0x0304, serverName: 'api.example.test', alpn: ['h2', 'http/1.1'] });
+    expect(sniff(hello)).toEqual({ kind: 'tls-client-hello', offered: 0x0304, serverName: 'api.example.test', alpn: ['h2', 'http/1.1'], cut: false });
   });
 
   it('without supported_versions, offers its legacy version (a TLS 1.2 client)', () => {
-    expect(sniff(clientHello({ legacy: 0x0303 }))).toEqual({ kind: 'tls-client-hello', offered: 0x0303, serverName: null, alpn: [] });
+    expect(sniff(clientHello({ legacy: 0x0303 }))).toEqual({ kind: 'tls-client-hello', offered: 0x0303, serverName: null, alpn: [], cut: false });
+  });
+
+  it('with supported_versions, legacy_version says nothing (RFC 8446 §4.2.1); drafts rank between 1.2 and 1.3', () => {
+    expect(sniff(clientHello({ legacy: 0x0303, versions: [0x0302, 0x0301] }))).toMatchObject({ offered: 0x0302 });
+    expect(sniff(clientHello({ versions: [0x7f1c, 0x0303] }))).toMatchObject({ offered: 0x7f1c });
+    expect(sniff(clientHello({ versions: [0x7f1c, 0x0304] }))).toMatchObject({ offered: 0x0304 });
+  });
+
+  it('a hello that spans two TLS records is joined (RFC 8446 §5.1)', () => {
+    const one = clientHello({ sni: 'two.records.test', alpn: ['h2', 'http/1.1'], versions: [0x0304] });
+    const hs = one.subarray(5);
+    const split = new Uint8Array([22, 3, 1, 0, 40, ...hs.subarray(0, 40), 22, 3, 1, ...u16(hs.length - 40), ...hs.subarray(40)]);
+    expect(sniff(split)).toEqual(sniff(one));
+    expect(sniff(split)).toMatchObject({ offered: 0x0304, serverName: 'two.records.test', cut: false });
+  });
+
+  it('GREASE and empty ALPN names are not protocols (RFC 8701, RFC 7301 §3.1)', () => {
+    const hello = clientHello({ alpn: ['\x1a\x1a', 'h2', '', 'http/1.1'] });
+    expect(sniff(hello)).toMatchObject({ alpn: ['h2', 'http/1.1'] });
+  });
+
+  it('a server name is UTF-8, its control characters (C1 included) escaped', () => {
+    const name = 'b\xc3\xbccher.test\xc2\x85';
+    expect(sniff(clientHello({ sni: name }))).toMatchObject({ serverName: 'bücher.test\\x85' });
   });
 
   it('reads a ServerHello: the version chosen by supported_versions, else its legacy version, and its ALPN', () => {
-    expect(sniff(serverHello({ selected: 0x0304 }))).toEqual({ kind: 'tls-server-hello', chosen: 0x0304, alpn: null });
-    expect(sniff(serverHello({ legacy: 0x0303, alpn: 'http/1.1' }))).toEqual({ kind: 'tls-server-hello', chosen: 0x0303, alpn: 'http/1.1' });
+    expect(sniff(serverHello({ selected: 0x0304 }))).toEqual({ kind: 'tls-server-hello', chosen: 0x0304, alpn: null, cut: false });
+    expect(sniff(serverHello({ legacy: 0x0303, alpn: 'http/1.1' }))).toEqual({ kind: 'tls-server-hello', chosen: 0x0303, alpn: 'http/1.1', cut: false });
   });
 
   it('decides once the first record is whole, without waiting for the end', () => {
@@ -94,10 +118,21 @@ describe('TLS hellos', () => {
     expect(s.result).toMatchObject({ kind: 'tls-client-hello', serverName: 'x.test' });
   });
 
-  it('a hello cut short (the capture ends, or a gap) is read as far as it goes', () => {
-    const hello = clientHello({ sni: 'cut.test', alpn: ['h2'] });
-    // Cut inside the extensions: the legacy version is known, the server name is not.
-    expect(sniff(hello.subarray(0, 90))).toEqual({ kind: 'tls-client-hello', offered: 0x0303, serverName: null, alpn: [] });
+  it('a hello cut short (snap length, a gap, the end) is read as far as it goes, its version not guessed', () => {
+    const hello = clientHello({ sni: 'cut.test', alpn: ['h2'], versions: [0x0304] });
+    // Cut inside the extensions: legacy_version 0x0303 may stand for TLS 1.3, so the version stays unknown.
+    expect(sniff(hello.subarray(0, 90))).toEqual({ kind: 'tls-client-hello', offered: null, serverName: null, alpn: [], cut: true });
+    // Cut after the server name: it is known, the version is not.
+    const afterName = 5 + 4 + 2 + 32 + 33 + 6 + 2 + 2 + 4 + 2 + 3 + 'cut.test'.length;
+    expect(sniff(hello.subarray(0, afterName + 1))).toMatchObject({ offered: null, serverName: 'cut.test', cut: true });
+    const server = serverHello({ selected: 0x0304 });
+    expect(sniff(server.subarray(0, 50))).toEqual({ kind: 'tls-server-hello', chosen: null, alpn: null, cut: true });
+  });
+
+  it('an alert as the first record is read in the clear (a refused hello)', () => {
+    expect(sniff(new Uint8Array([21, 3, 3, 0, 2, 2, 70]))).toEqual({ kind: 'tls-alert', level: 2, description: 70 });
+    // Longer than two bytes, it is encrypted (tshark: "Encrypted Alert"): a record, nothing read from it.
+    expect(sniff(new Uint8Array([21, 3, 3, 0, 26, ...new Array(26).fill(0xc1)]))).toEqual({ kind: 'tls-record', version: 0x0303 });
   });
 
   it('a record other than a hello at the start is TLS all the same (the handshake is not in the capture)', () => {
@@ -105,7 +140,7 @@ describe('TLS hellos', () => {
   });
 
   it('names versions as the RFCs do', () => {
-    expect([0x0300, 0x0301, 0x0302, 0x0303, 0x0304, 0x7f1c].map(tlsVersionName)).toEqual(['SSL 3.0', 'TLS 1.0', 'TLS 1.1', 'TLS 1.2', 'TLS 1.3', '0x7f1c']);
+    expect([0x0300, 0x0301, 0x0302, 0x0303, 0x0304, 0x7f1c, 0x0305].map(tlsVersionName)).toEqual(['SSL 3.0', 'TLS 1.0', 'TLS 1.1', 'TLS 1.2', 'TLS 1.3', 'TLS 1.3 (draft 28)', 'TLS 0x0305']);
   });
 });
 
@@ -158,6 +193,12 @@ describe('properties', () => {
       clientHello({ sni: 'split.test', alpn: ['h2', 'http/1.1'], versions: [0x0304, 0x0303] }),
       serverHello({ selected: 0x0304 }),
       bytes('SSH-2.0-OpenSSH_9.2p1 Debian-2\r\nrest'),
+      new Uint8Array([21, 3, 3, 0, 2, 2, 40, 23, 3, 3]),
+      // A hello in two records.
+      (() => {
+        const hs = clientHello({ sni: 'split.two', versions: [0x0304] }).subarray(5);
+        return new Uint8Array([22, 3, 1, 0, 30, ...hs.subarray(0, 30), 22, 3, 1, ...u16(hs.length - 30), ...hs.subarray(30)]);
+      })(),
     ];
     fc.assert(
       fc.property(fc.constantFrom(...samples), fc.array(fc.nat({ max: 200 }), { maxLength: 6 }), (data, cuts) => {
@@ -179,7 +220,8 @@ describe('the connection verdict', () => {
     ]);
     expect(r.summary.mode).toBe('none');
     expect(r.summary.otherProtocol).toEqual({
-      name: 'TLS', version: 'TLS 1.3', offeredVersion: 'TLS 1.3', serverName: 'shop.example.test', alpnOffered: ['h2', 'http/1.1'], alpn: null, banners: [],
+      name: 'TLS', version: 'TLS 1.3', offeredVersion: 'TLS 1.3', serverName: 'shop.example.test', alpnOffered: ['h2', 'http/1.1'], alpn: null,
+      alert: null, helloCut: false, clientBanner: null, serverBanner: null,
     });
     expect(r.summary.reason).toMatch(/^not HTTP: TLS 1\.3 \(server name shop\.example\.test; ALPN offered h2, http\/1\.1\): encrypted, nothing to parse \(\d+ bytes not parsed\)$/);
   });
@@ -192,8 +234,19 @@ describe('the connection verdict', () => {
 
   it('an SSH connection names both identification strings, the client first', () => {
     const r = run([tx(S, 'SSH-2.0-OpenSSH_9.2p1\r\n'), tx(C, 'SSH-2.0-PuTTY_Release_0.80\r\n'), fin(S), fin(C)]);
-    expect(r.summary.otherProtocol).toMatchObject({ name: 'SSH', version: '2.0', banners: ['SSH-2.0-PuTTY_Release_0.80', 'SSH-2.0-OpenSSH_9.2p1'] });
-    expect(r.summary.reason).toMatch(/^not HTTP: SSH 2\.0 \(client SSH-2\.0-PuTTY_Release_0\.80, server SSH-2\.0-OpenSSH_9\.2p1\)/);
+    expect(r.summary.otherProtocol).toMatchObject({ name: 'SSH', version: '2.0', clientBanner: 'SSH-2.0-PuTTY_Release_0.80', serverBanner: 'SSH-2.0-OpenSSH_9.2p1' });
+    expect(r.summary.reason).toMatch(/^not HTTP: SSH 2\.0 \(client SSH-2\.0-PuTTY_Release_0\.80; server SSH-2\.0-OpenSSH_9\.2p1\)/);
+    // One side only: the reason says which; the server's version decides (a client's 1.99 is 2.0 compatible).
+    const one = run([tx(S, 'SSH-2.0-OpenSSH_9.2p1\r\n'), fin(S), fin(C)]);
+    expect(one.summary.reason).toMatch(/^not HTTP: SSH 2\.0 \(the client's identification string is not in the capture; server SSH-2\.0-OpenSSH_9\.2p1\)/);
+    const old = run([tx(C, 'SSH-1.99-old\r\n'), tx(S, 'SSH-2.0-new\r\n'), fin(S), fin(C)]);
+    expect(old.summary.otherProtocol?.version).toBe('2.0');
+  });
+
+  it('a server that refuses the hello with an alert: said, and no "encrypted"', () => {
+    const r = run([tx(C, clientHello({ sni: 'old.test', versions: [0x0304] })), tx(S, new Uint8Array([21, 3, 3, 0, 2, 2, 70])), fin(S), fin(C)]);
+    expect(r.summary.otherProtocol).toMatchObject({ version: null, offeredVersion: 'TLS 1.3', alert: 'server: protocol_version (70), fatal' });
+    expect(r.summary.reason).toMatch(/^not HTTP: TLS \(server name old\.test; alert from the server: protocol_version \(70\), fatal\): no session/);
   });
 
   it('HTTP connections have none, and neither has a connection whose first bytes were lost', () => {
@@ -207,7 +260,7 @@ describe('the connection verdict', () => {
 
   it('otherProtocolOf: SSH wins over a stray TLS-looking side; nothing found is null', () => {
     expect(otherProtocolOf(null, null)).toBeNull();
-    expect(otherProtocolOf({ kind: 'tls-record', version: 0x0303 }, { kind: 'ssh', banner: 'SSH-1.99-x' })).toMatchObject({ name: 'SSH', version: '1.99' });
+    expect(otherProtocolOf({ kind: 'tls-record', version: 0x0303 }, { kind: 'ssh', banner: 'SSH-1.99-x' })).toMatchObject({ name: 'SSH', version: '1.99', serverBanner: 'SSH-1.99-x' });
     expect(otherProtocolOf({ kind: 'tls-record', version: 0x0303 }, null)).toMatchObject({ name: 'TLS', version: null, offeredVersion: null });
   });
 });

@@ -217,7 +217,7 @@ describe('verdicts', () => {
     expect(events).toEqual([]);
     expect(summary.closeKind).toBeNull();
     // Its first bytes are SSH identification strings (RFC 4253 §4.2): the verdict names them.
-    expect(summary.reason).toBe('not HTTP: SSH 2.0 (client SSH-2.0-OpenSSH_9.0, server SSH-2.0-OpenSSH_8.9p1 Ubuntu-3) (86 bytes not parsed)');
+    expect(summary.reason).toBe('not HTTP: SSH 2.0 (client SSH-2.0-OpenSSH_9.0; server SSH-2.0-OpenSSH_8.9p1 Ubuntu-3) (86 bytes not parsed)');
     const binary = run([tx(C, '\x00\x00\x05\xdc\x07\x14'), tx(S, '\x01\x02'), fin(C), fin(S)]);
     expect(binary.summary.otherProtocol).toBeNull();
     expect(binary.summary.reason).toBe('not HTTP: no HTTP request or status line in either direction (8 bytes)');
