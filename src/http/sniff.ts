@@ -139,7 +139,7 @@ export class DirectionSniffer {
       }
     }
     const want = Math.min(MAX_SNIFF_BYTES - this.len, bytes.length);
-    if (this.buf === null) this.buf = new Uint8Array(Math.min(MAX_SNIFF_BYTES, Math.max(512, want)));
+    if (this.buf === null) this.buf = new Uint8Array(Math.min(MAX_SNIFF_BYTES, Math.max(64, want)));
     if (this.len + want > this.buf.length) {
       const grown = new Uint8Array(Math.min(MAX_SNIFF_BYTES, Math.max(this.buf.length * 2, this.len + want)));
       grown.set(this.buf.subarray(0, this.len));
