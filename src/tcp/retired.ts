@@ -506,7 +506,7 @@ function packEndpoint(ep: Endpoint, n: Float64Array, at: number, s: Int16Array, 
   s[st + 3] = ep.windowScaleOffered;
   s[st + 4] = ep.sackPermitted ? 1 : 0;
   s[st + 5] = ep.rcvNxtKnown ? 1 : 0;
-  s[st + 6] = ep.finSent ? 1 : 0;
+  s[st + 6] = (ep.finSent ? 1 : 0) | (ep.peerFinPending ? 2 : 0);
   s[st + 7] = ep.historySeen;
   s[st + 8] = ep.dataSeen ? 1 : 0;
   s[st + 9] = ep.winScale;
@@ -548,7 +548,8 @@ function unpackEndpoint(ep: Endpoint, n: Float64Array, at: number, s: Int16Array
   ep.windowScaleOffered = s[st + 3]!;
   ep.sackPermitted = s[st + 4] === 1;
   ep.rcvNxtKnown = s[st + 5] === 1;
-  ep.finSent = s[st + 6] === 1;
+  ep.finSent = (s[st + 6]! & 1) !== 0;
+  ep.peerFinPending = (s[st + 6]! & 2) !== 0;
   ep.historySeen = s[st + 7]!;
   ep.dataSeen = s[st + 8] === 1;
   ep.winScale = s[st + 9]!;

@@ -642,6 +642,11 @@ export class TcpTracker {
       }
     }
 
+    // A FIN still on its way (the FINs crossed): it reaches P before this later segment of E (segments arrive in the
+    // order sent), and E shows it received P's when its ACK covers it.
+    if (P.peerFinPending) this.receivePendingFin(conn, peer, P, side);
+    if (E.peerFinPending && (flags & ACK) !== 0 && seqGeq(ack, (P.finSeq + 1) >>> 0)) this.receivePendingFin(conn, side, E, peer);
+
     if ((flags & ACK) !== 0 && P.finSent && seqGeq(ack, (P.finSeq + 1) >>> 0)) {
       // RFC 9293 §3.10.7.4: the ACK of a FIN moves its sender on.
       if (P.state === 'FIN_WAIT_1') this.setState(conn, peer, 'FIN_WAIT_2', 'its FIN acknowledged');
@@ -664,7 +669,14 @@ export class TcpTracker {
       E.finFrame = conn.lastFrame;
       if (conn.closedFirstBy === -1) conn.closedFirstBy = side;
       const first = !P.finSent;
-      if (E.state === 'CLOSE_WAIT') this.setState(conn, side, 'LAST_ACK', 'sent FIN');
+      // E was shown in CLOSE_WAIT when P's FIN passed the capture point; a FIN whose ACK does not cover P's shows E had
+      // not received it yet: the FINs crossed (RFC 9293 §3.6 figure 13), and E closes actively after all.
+      const crossed = E.state === 'CLOSE_WAIT' && P.finSent && (flags & ACK) !== 0 && !seqGeq(ack, (P.finSeq + 1) >>> 0);
+      if (crossed) {
+        E.peerFinPending = true;
+        this.setState(conn, side, 'FIN_WAIT_1',
+          `sent FIN before the ${SIDE_NAME[peer]}'s reached it: its ACK does not cover that FIN, so the FINs crossed`);
+      } else if (E.state === 'CLOSE_WAIT') this.setState(conn, side, 'LAST_ACK', 'sent FIN');
       else if (!isTerminal(E.state)) this.setState(conn, side, 'FIN_WAIT_1', first ? 'sent FIN, closes first' : 'sent FIN');
       const closer = SIDE_NAME[side];
       if (P.state === 'FIN_WAIT_1') {
@@ -676,6 +688,14 @@ export class TcpTracker {
         this.setState(conn, peer, 'CLOSE_WAIT', `${closer} closed first`);
       }
     }
+  }
+
+  /** The FIN `ep` had not yet received when it sent its own (peerFinPending) reaches it: RFC 9293 §3.10.7.4. */
+  private receivePendingFin(conn: Connection, side: Direction, ep: Endpoint, finSender: Direction): void {
+    ep.peerFinPending = false;
+    const why = `got the ${SIDE_NAME[finSender]}'s FIN`;
+    if (ep.state === 'FIN_WAIT_1') this.setState(conn, side, 'CLOSING', why);
+    else if (ep.state === 'FIN_WAIT_2') this.setState(conn, side, 'TIME_WAIT', why);
   }
 
   /** A RST from E (RFC 9293 §3.10.7: an acceptable RST aborts the connection in any state). */

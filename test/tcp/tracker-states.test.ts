@@ -119,16 +119,28 @@ describe('teardown', () => {
 
   test('simultaneous close: the FINs cross (RFC 9293 §3.6 figure 13)', () => {
     // Each FIN leaves before the other arrives: the server's FIN does not acknowledge the client's. The capture
-    // point saw the client's FIN first and assumes it was delivered, so the server is shown CLOSE_WAIT → LAST_ACK.
+    // point saw the client's FIN first and showed the server CLOSE_WAIT; the server's FIN proves it had not received
+    // it, so the server closes actively after all, and both sides go through CLOSING to TIME_WAIT.
     const steps = run(...HANDSHAKE, 'C>S FA', 'S>C FA ack=1001', 'S>C A ack=1002', 'C>S A');
     expect(steps.slice(3).map((s) => s.states)).toEqual([
-      'FIN_WAIT_1/CLOSE_WAIT', 'CLOSING/LAST_ACK', 'TIME_WAIT/LAST_ACK', 'TIME_WAIT/CLOSED',
+      'FIN_WAIT_1/CLOSE_WAIT', 'CLOSING/FIN_WAIT_1', 'TIME_WAIT/CLOSING', 'TIME_WAIT/TIME_WAIT',
     ]);
-    expect(texts(steps[4])).toBe('server CLOSE_WAIT → LAST_ACK (sent FIN) | client FIN_WAIT_1 → CLOSING (simultaneous close)');
-    expect(texts(steps[5])).toBe('client CLOSING → TIME_WAIT (its FIN acknowledged)');
+    expect(texts(steps[4])).toBe(
+      'server CLOSE_WAIT → FIN_WAIT_1 (sent FIN before the client\'s reached it: its ACK does not cover that FIN, so the FINs crossed) | client FIN_WAIT_1 → CLOSING (simultaneous close)');
+    expect(texts(steps[5])).toBe('server FIN_WAIT_1 → CLOSING (got the client\'s FIN) | client CLOSING → TIME_WAIT (its FIN acknowledged)');
     expect(texts(steps[6])).toBe(
-      'server LAST_ACK → CLOSED (its FIN acknowledged) | connection closed (simultaneous close; client TIME_WAIT, server CLOSED)');
+      'server CLOSING → TIME_WAIT (its FIN acknowledged) | connection closed (simultaneous close; client TIME_WAIT, server TIME_WAIT)');
     expect(summarize(steps[0].conn!).closeReason).toBe('fin-simultaneous');
+  });
+
+  test('crossing FINs: the pending FIN arrives before the sender\'s next segment (segments arrive in order)', () => {
+    // The client's ACK of the server's FIN comes before the server acknowledges the client's FIN: the client's FIN,
+    // sent earlier, reached the server first.
+    const steps = run(...HANDSHAKE, 'C>S FA', 'S>C FA ack=1001', 'C>S A', 'S>C A ack=1002');
+    expect(steps.slice(3).map((s) => s.states)).toEqual([
+      'FIN_WAIT_1/CLOSE_WAIT', 'CLOSING/FIN_WAIT_1', 'CLOSING/TIME_WAIT', 'TIME_WAIT/TIME_WAIT',
+    ]);
+    expect(texts(steps[5])).toBe('server FIN_WAIT_1 → CLOSING → TIME_WAIT (got the client\'s FIN, then its FIN acknowledged)');
   });
 
   test('half-close: the server keeps sending after the client\'s FIN', () => {
