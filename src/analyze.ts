@@ -154,6 +154,7 @@ class HttpStreamSink implements StreamSink {
     private readonly http: HttpConnection,
     private readonly dir: Direction,
     private readonly out: HttpEvent[],
+    private readonly words: boolean,
   ) {}
 
   data(bytes: Uint8Array, offset: number, frame: number, tsSec: number, tsNsec: number): void {
@@ -161,6 +162,13 @@ class HttpStreamSink implements StreamSink {
   }
 
   gap(offset: number, length: number, frame: number): void {
+    // Bytes the reassembler will never have (the peer's ACK passed them, the capture cut them, or the buffer cap gave
+    // up on them): stream.gap, before what HTTP makes of the loss. Offset 0 is relative seq 1, as in the tracker's
+    // numbering (the first byte after the SYN, or the first byte seen).
+    const text = this.words
+      ? `${this.dir === 0 ? 'client' : 'server'}'s stream: relative seq ${offset + 1}:${offset + 1 + length} (${length} ${length === 1 ? 'byte' : 'bytes'}) never captured`
+      : '';
+    this.out.push({ code: Codes.GAP, text, frame, dir: this.dir, exchange: 0 });
     this.http.gap(this.dir, offset, length, frame, this.out);
   }
 
@@ -489,14 +497,15 @@ export class Analyzer {
       }
       this.firstFrames[conn.id] = conn.firstFrame;
     }
-    const http = new HttpConnection({ texts: this.opts.annotationTexts !== false });
+    const words = this.opts.annotationTexts !== false;
+    const http = new HttpConnection({ texts: words });
     const out = this.httpOut;
     const maxBufferedBytes = this.opts.maxBufferedBytesPerDirection;
     const pipe: ConnPipeline = {
       conn,
       streams: [
-        new Reassembler(new HttpStreamSink(http, 0, out), { maxBufferedBytes, conflictHistorySegments: 0 }),
-        new Reassembler(new HttpStreamSink(http, 1, out), { maxBufferedBytes, conflictHistorySegments: 0 }),
+        new Reassembler(new HttpStreamSink(http, 0, out, words), { maxBufferedBytes, conflictHistorySegments: 0 }),
+        new Reassembler(new HttpStreamSink(http, 1, out, words), { maxBufferedBytes, conflictHistorySegments: 0 }),
       ],
       http,
       httpResult: null,

@@ -39,6 +39,10 @@ describe('evaluate on real captures', () => {
     expect(evaluate(lost, e('http.orphanResponses=1'))).toMatchObject({ ok: true });
     expect(evaluate(lost, e('http.mode=keep-alive')).ok).toBe(true);
     expect(evaluate(lost, e('http.unparsedBytes=78')).ok).toBe(true);
+    // The 78 bytes of the removed frame are a stream gap, counted as a total (stream.gap was documented and checkable,
+    // but never emitted: a check for it always passed).
+    expect(evaluate(lost, e('stream.gap=1'))).toMatchObject({ ok: true });
+    expect(checkFailOn(lost, ['stream.gap'])[0]).toMatchObject({ ok: false });
     const whole = await analyzeFile(CAP('real-head-204-304.pcap'));
     for (const x of ['http.orphanResponses=0', 'http.lostResponses=0', 'http.unparsedBytes=0', 'http.interimResponses=0']) {
       expect(evaluate(whole, e(x))).toMatchObject({ ok: true });
