@@ -293,7 +293,7 @@ async function trace(options: CliOptions, io: CliIo, argv: readonly string[]): P
         sink.line(httpTables++ === 0 ? table : `\n${table}`);
         if (live) sink.flush();
       };
-    } else {
+    } else if (options.view !== 'timeline' || options.annotate) {
       // The connection table is printed at the end, in id order: only its row and verdict wait, in the spool.
       onConnection = (c) => {
         if (filter.connection(c)) rows.add(c.tcp.id, makeRow(c, palette));
@@ -330,6 +330,9 @@ async function trace(options: CliOptions, io: CliIo, argv: readonly string[]): P
       sink.text(`\n],"summary":${endRecord(report)}}\n`);
     } else if (options.view === 'http') {
       if (httpTables === 0) sink.line('No HTTP exchanges in this capture.');
+    } else if (options.view === 'timeline' && !options.annotate) {
+      // --no-annotate: tcpdump's packet lines and nothing else (DESIGN.md's output contract), so the output diffs
+      // clean against `tcpdump -nn -r`; --summary gives the tables.
     } else {
       if (options.view === 'timeline' && report.stats.tcpPackets > 0) sink.line('');
       sink.line(renderCaptureSummary(report, options.captures, palette));
@@ -513,9 +516,11 @@ async function timelineInShards(
     const done = settled.map((r) => (r as PromiseFulfilledResult<ShardDone>).value);
     for (const shard of shards.keys()) shards[shard]!.mergeWidths(done[shard]!.widths);
     const stats = mergeStats(done[0]!.stats, done.slice(1).map((d) => d.stats));
-    if (stats.tcpPackets > 0) sink.line('');
-    sink.line(renderCaptureSummary({ schemaVersion: SCHEMA_VERSION, stats, connections: [], warnings: [] }, options.captures, palette));
-    writeSummaryTables(shards, mergeOrder(done.map((d) => d.facts.firstFrames)), palette, (line) => sink.line(line));
+    if (options.annotate) {
+      if (stats.tcpPackets > 0) sink.line('');
+      sink.line(renderCaptureSummary({ schemaVersion: SCHEMA_VERSION, stats, connections: [], warnings: [] }, options.captures, palette));
+      writeSummaryTables(shards, mergeOrder(done.map((d) => d.facts.firstFrames)), palette, (line) => sink.line(line));
+    }
     sink.flush();
     for (const w of done[0]!.warnings) io.stderr.write(`tcptrace: warning: ${w}\n`);
     return done[0]!.damaged ? ExitCode.DAMAGED : ExitCode.OK;
