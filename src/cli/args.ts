@@ -2,6 +2,8 @@
 // Must not touch stdout, stderr, files or process state: run-cli.ts is the only code that does.
 
 import { DEFAULT_MAX_CONNECTIONS } from '../analyze.js';
+import { isIP } from 'node:net';
+import { createRequire } from 'node:module';
 import yargs from 'yargs';
 
 export type View = 'timeline' | 'summary' | 'http';
@@ -86,6 +88,9 @@ export function protectStdin(argv: readonly string[]): string[] {
   return argv.map((a) => (a === '-' ? STDIN_TOKEN : a));
 }
 
+/** The package's version, for --version (package.json sits two levels above this file in src/ and in dist/). */
+const VERSION: string = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
+
 /** Builds the yargs parser for argv (argv without the node and script names). */
 export function buildParser(argv: readonly string[]) {
   return yargs(protectStdin(argv))
@@ -95,28 +100,28 @@ export function buildParser(argv: readonly string[]) {
     .command('check [captures..]', 'assert properties of captures; exit 1 with a report when one does not hold')
     .option('summary', { type: 'boolean', default: false, describe: 'no packet lines: the connection table and each HTTP verdict with its evidence' })
     .option('http', { type: 'boolean', default: false, describe: 'one table of requests and responses per HTTP connection' })
-    .option('format', { choices: ['text', 'json', 'ndjson'] as const, default: 'text' as Format, describe: 'output format' })
+    .option('format', { requiresArg: true, choices: ['text', 'json', 'ndjson'] as const, default: 'text' as Format, describe: 'output format' })
     .option('annotate', { type: 'boolean', default: true, describe: 'annotation lines under packet lines (--no-annotate: tcpdump lines only)' })
     .option('number', { alias: '#', type: 'boolean', default: false, describe: 'prefix packet lines with the frame number (tcpdump -#)' })
     .option('absolute-seq', { alias: 'S', type: 'boolean', default: false, describe: 'absolute sequence numbers (tcpdump -S)' })
     .option('t', { type: 'count', describe: 'timestamp style as tcpdump: -t none, -tt epoch, -ttt delta, -tttt date, -ttttt since first' })
     .option('nano', { type: 'boolean', default: false, describe: 'nanosecond timestamps (tcpdump --nano)' })
-    .option('color', { choices: ['auto', 'always', 'never'] as const, default: 'auto' as ColorMode, describe: 'colour annotations (auto: on a terminal unless NO_COLOR is set)' })
-    .option('progress', { choices: ['auto', 'never'] as const, default: 'auto' as const, describe: 'progress line on stderr when it is a terminal (and stdout is not one printing packets)' })
-    .option('conn', { type: 'number', describe: 'only connection N (ids as in the tables)' })
-    .option('max-connections', { type: 'number', default: DEFAULT_MAX_CONNECTIONS, describe: 'most connections tracked at once; beyond it the least recently active is reported early (the summary says how many)' })
-    .option('jobs', { alias: 'j', type: 'number', default: 1, describe: '--summary and the timeline of capture files: analyse in N threads, each a share of the connections (same output; more memory)' })
+    .option('color', { requiresArg: true, choices: ['auto', 'always', 'never'] as const, default: 'auto' as ColorMode, describe: 'colour annotations (auto: on a terminal unless NO_COLOR is set)' })
+    .option('progress', { requiresArg: true, choices: ['auto', 'never'] as const, default: 'auto' as const, describe: 'progress line on stderr when it is a terminal (and stdout is not one printing packets)' })
+    .option('conn', { requiresArg: true, type: 'number', describe: 'only connection N (ids as in the tables)' })
+    .option('max-connections', { requiresArg: true, type: 'number', default: DEFAULT_MAX_CONNECTIONS, describe: 'most connections tracked at once; beyond it the least recently active is reported early (the summary says how many)' })
+    .option('jobs', { requiresArg: true, alias: 'j', type: 'number', default: 1, describe: '--summary and the timeline of capture files: analyse in N threads, each a share of the connections (same output; more memory)' })
     // Repeatable options are plain (not `array: true`), which would swallow the capture paths after them; yargs
     // collects repeats into an array, and checkArgs() normalises one value to a list.
-    .option('host', { type: 'string', describe: 'only connections with this address (repeatable)' })
-    .option('port', { type: 'number', describe: 'only connections with this port (repeatable)' })
-    .option('expect', { type: 'string', describe: 'check: an expectation, e.g. connections=3, http.mode=keep-alive, "conn 0: close=fin", tcp.retransmission=0 (repeatable)' })
-    .option('expect-file', { type: 'string', describe: 'check: a JSON file of expectations per capture' })
-    .option('fail-on', { type: 'string', describe: 'check: fail when any packet carries one of these annotation codes (comma separated)' })
+    .option('host', { requiresArg: true, type: 'string', describe: 'only connections with this address (repeatable)' })
+    .option('port', { requiresArg: true, type: 'number', describe: 'only connections with this port (repeatable)' })
+    .option('expect', { requiresArg: true, type: 'string', describe: 'check: an expectation, e.g. connections=3, http.mode=keep-alive, "conn 0: close=fin", tcp.retransmission=0 (repeatable)' })
+    .option('expect-file', { requiresArg: true, type: 'string', describe: 'check: a JSON file of expectations per capture' })
+    .option('fail-on', { requiresArg: true, type: 'string', describe: 'check: fail when any packet carries one of these annotation codes (comma separated)' })
     .epilogue(EPILOGUE)
     .strict()
     .help()
-    .version(false)
+    .version('version', 'print the version and exit', VERSION)
     .wrap(null)
     .exitProcess(false);
 }
@@ -127,16 +132,23 @@ export function checkArgs(parsed: Record<string, unknown>): { options: CliOption
   const captures = list(parsed.captures).map((c) => (c === STDIN_TOKEN ? '-' : c));
   // check --expect-file names its captures itself.
   const namesCaptures = command === 'check' && parsed['expect-file'] !== undefined;
-  if (captures.length === 0 && !namesCaptures) return { error: 'no capture given: tcptrace <capture.pcap> (use - to read standard input)' };
   if (captures.filter((c) => c === '-').length > 1) return { error: 'standard input (-) can be read only once' };
   const summary = parsed.summary === true;
   const http = parsed.http === true;
   if (summary && http) return { error: '--summary and --http are different views: choose one' };
+  if (Array.isArray(parsed.conn)) return { error: `--conn takes one connection id, given ${parsed.conn.length} times (${parsed.conn.join(', ')})` };
   const conn = parsed.conn === undefined ? null : Number(parsed.conn);
   if (conn !== null && (!Number.isInteger(conn) || conn < 0)) return { error: `--conn takes a connection id (0, 1, …), ${shown(parsed.conn)}` };
   const ports = list(parsed.port).map(Number);
   const badPort = ports.find((p) => !Number.isInteger(p) || p < 0 || p > 65535);
   if (badPort !== undefined) return { error: `--port takes a number from 0 to 65535, ${shown(badPort)}` };
+  // An address as the tables print it, IPv4 or IPv6 (brackets allowed): a name, a port or a prefix would match
+  // nothing, silently.
+  const badHost = list(parsed.host).find((h) => isIP(h.replace(/^\[(.*)\]$/, '$1')) === 0);
+  if (badHost !== undefined) {
+    return { error: `--host takes an IPv4 or IPv6 address (no name, port or prefix), not ${JSON.stringify(badHost)}` };
+  }
+  if (captures.length === 0 && !namesCaptures) return { error: 'no capture given: tcptrace <capture.pcap> (use - to read standard input)' };
   const maxConnections = Number(parsed['max-connections'] ?? DEFAULT_MAX_CONNECTIONS);
   if (!Number.isInteger(maxConnections) || maxConnections < 1) {
     return { error: `--max-connections takes a count of 1 or more, ${shown(parsed['max-connections'])}` };
@@ -152,6 +164,20 @@ export function checkArgs(parsed: Record<string, unknown>): { options: CliOption
   const expectFile = parsed['expect-file'] === undefined ? null : String(parsed['expect-file']);
   if (command === 'trace' && (expect.length > 0 || failOn.length > 0 || expectFile !== null)) {
     return { error: '--expect, --expect-file and --fail-on belong to the check command: tcptrace check <capture> --expect …' };
+  }
+  if (command === 'check') {
+    // check asserts over every connection of a capture; a view or filter option would be silently ignored there.
+    const ignored = [
+      parsed.conn !== undefined ? '--conn' : null,
+      list(parsed.host).length > 0 ? '--host' : null,
+      list(parsed.port).length > 0 ? '--port' : null,
+      summary ? '--summary' : null,
+      http ? '--http' : null,
+      parsed.format !== undefined && parsed.format !== 'text' ? '--format' : null,
+    ].filter((o) => o !== null);
+    if (ignored.length > 0) {
+      return { error: `check reads every connection and prints its own report: ${ignored.join(', ')} would not apply (scope an expectation instead: "conn 2: http.mode=pipelined")` };
+    }
   }
   if (command === 'check' && expect.length === 0 && failOn.length === 0 && expectFile === null) {
     return { error: 'check needs something to assert: --expect, --expect-file or --fail-on' };

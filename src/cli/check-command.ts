@@ -21,17 +21,37 @@ interface ExpectFile {
 }
 
 async function readExpectFile(file: string, io: CliIo): Promise<ExpectFile | { error: string }> {
+  let text: string;
+  try {
+    text = await io.readTextFile(file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException)?.code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a directory' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
+    return { error: `cannot read expectations file ${file}: ${why}` };
+  }
   let raw: unknown;
   try {
-    raw = JSON.parse(await io.readTextFile(file));
+    raw = JSON.parse(text);
   } catch (err) {
-    return { error: `cannot read expectations file ${file}: ${(err as Error).message}` };
+    return { error: `expectations file ${file} is not valid JSON: ${(err as Error).message}` };
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     return { error: `expectations file ${file}: expected an object of capture paths to lists of expectations` };
   }
   const obj = raw as Record<string, unknown>;
-  const map = (typeof obj.captures === 'object' && obj.captures !== null ? obj.captures : obj) as Record<string, unknown>;
+  const wrapped = 'captures' in obj;
+  if (wrapped) {
+    // The wrapped form names its keys: a misspelt one ("failon") would silently assert nothing.
+    const unknown = Object.keys(obj).filter((k) => k !== 'captures' && k !== 'failOn');
+    if (unknown.length > 0) return { error: `expectations file ${file}: unknown key ${JSON.stringify(unknown[0])} (the keys are "captures" and "failOn")` };
+    if (typeof obj.captures !== 'object' || obj.captures === null || Array.isArray(obj.captures)) {
+      return { error: `expectations file ${file}: "captures" must map capture paths to lists of expectations` };
+    }
+  }
+  if ('failOn' in obj && (!Array.isArray(obj.failOn) || !obj.failOn.every((x) => typeof x === 'string'))) {
+    return { error: `expectations file ${file}: "failOn" must be a list of annotation codes such as ["tcp.rst"]` };
+  }
+  const map = (wrapped ? obj.captures : obj) as Record<string, unknown>;
   const base = path.dirname(file);
   const captures: Record<string, string[]> = {};
   for (const [k, v] of Object.entries(map)) {
@@ -42,6 +62,7 @@ async function readExpectFile(file: string, io: CliIo): Promise<ExpectFile | { e
     captures[path.resolve(base, k)] = v as string[];
   }
   const failOn = Array.isArray(obj.failOn) ? obj.failOn.map(String) : [];
+  if (Object.keys(captures).length === 0) return { error: `expectations file ${file} lists no capture` };
   return { captures, failOn };
 }
 

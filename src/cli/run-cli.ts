@@ -89,6 +89,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 }
 
 async function parseArgv(argv: readonly string[]): Promise<{ argv: Record<string, unknown> } | { output: string } | { error: string }> {
+  // yargs keeps the last of a repeated --conn: one id is what the filter takes, so a second is an error, not a choice.
+  const connFlags = argv.filter((a) => a === '--conn' || a.startsWith('--conn=')).length;
+  if (connFlags > 1) return { error: `--conn takes one connection id, given ${connFlags} times` };
   return new Promise((resolve) => {
     buildParser(argv).parse(protectStdin(argv), {}, (err: Error | undefined, result: Record<string, unknown>, output: string) => {
       if (err) resolve({ error: err.message });
