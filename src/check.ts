@@ -100,6 +100,8 @@ function perConnection(conns: ConnectionReport[], e: Expectation, get: (c: Conne
       detail: `unknown name "${e.name}"${suggestion(e.name)}; connection properties are: ${known.join(', ')}; totals are: ${[...TOTALS].join(', ')} and the annotation codes`,
     };
   }
+  const badValue = valueProblem(e.name, e.op, e.value);
+  if (badValue !== null) return { expectation: e.source, ok: false, detail: badValue };
   // A number compared with text can only be a typo (null stays comparable: rtt.ms != null); so is ordering by text,
   // even where every connection's value is null.
   const ordering = e.op !== '=' && e.op !== '!=';
@@ -117,6 +119,47 @@ function perConnection(conns: ConnectionReport[], e: Expectation, get: (c: Conne
       ? `no connection has it (${shown}${more})`
       : `${failing.length} of ${results.length} connection(s) differ (${shown}${more})`;
   return { expectation: e.source, ok, detail };
+}
+
+const BOOLEAN = ['true', 'false'] as const;
+const STATES = ['CLOSED', 'SYN_SENT', 'SYN_RECEIVED', 'ESTABLISHED', 'FIN_WAIT_1', 'FIN_WAIT_2', 'CLOSE_WAIT', 'CLOSING', 'LAST_ACK', 'TIME_WAIT', 'RESET'];
+/**
+ * The values a word-valued connection property can take (null aside, which any may be): a value outside them is a
+ * typo, and `http.mode!=pipelinedd` would otherwise hold for every connection. Keys must stay connectionFacts() keys
+ * (test/check.test.ts).
+ */
+export const PROPERTY_VALUES: Readonly<Record<string, readonly string[]>> = {
+  midstream: BOOLEAN,
+  handshake: BOOLEAN,
+  'state.client': STATES,
+  'state.server': STATES,
+  close: ['fin', 'rst', 'refused', 'half-closed', 'no-answer', 'open'],
+  'close.reason': ['refused', 'rst-client', 'rst-server', 'fin-simultaneous', 'fin-client-first', 'fin-server-first', 'half-closed', 'no-answer', 'open'],
+  'close.by': ['client', 'server'],
+  'http.mode': ['short', 'keep-alive', 'pipelined', 'upgraded', 'tunnel', 'none', 'unknown'],
+  'http.close': ['announced', 'idle-close', 'client-close', 'both-close', 'reset', 'mid-response', 'unanswered', 'after-switch', 'open'],
+  'http.closedBy': ['client', 'server', 'both'],
+  'http.closeAnnounced': BOOLEAN,
+  'http.reuse': BOOLEAN,
+  'other.protocol': ['TLS', 'SSH'],
+};
+
+/** Why `value` cannot be one of `name`'s values (with the closest one), or null when it can. */
+function valueProblem(name: string, op: Op, value: string): string | null {
+  const allowed = PROPERTY_VALUES[name];
+  if (allowed === undefined || value === 'null') return null;
+  if (op !== '=' && op !== '!=') return `${name} is one of ${allowed.join(', ')}: it has no order, compare it with = or !=`;
+  if (allowed.includes(value)) return null;
+  let best = '';
+  let bestDistance = 4;
+  for (const known of allowed) {
+    const d = editDistance(value.toLowerCase(), known.toLowerCase(), bestDistance);
+    if (d < bestDistance) {
+      bestDistance = d;
+      best = known;
+    }
+  }
+  return `"${value}" is not a value of ${name}${best === '' ? '' : ` (did you mean ${best}?)`}: it is one of ${allowed.join(', ')} or null`;
 }
 
 /**

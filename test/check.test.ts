@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import * as path from 'node:path';
 import { analyzeFile } from '../src/analyze.js';
-import { checkFailOn, evaluate, parseExpectation, PROPERTY_CODES, type Expectation } from '../src/check.js';
+import { PROPERTY_VALUES, checkFailOn, evaluate, parseExpectation, PROPERTY_CODES, type Expectation } from '../src/check.js';
 import { connectionFacts } from '../src/facts.js';
 import { ANNOTATION_CODES } from '../src/types.js';
 
@@ -59,6 +59,36 @@ describe('evaluate on real captures', () => {
     const http = await analyzeFile(CAP('real-head-204-304.pcap'));
     expect(evaluate(http, e('other.protocol=null'))).toMatchObject({ ok: true });
   });
+  it('a word-valued property compared with a value it cannot take fails with the closest one, not "held"', async () => {
+    const r = await analyzeFile(CAP('real-refused-and-rst.pcap'));
+    expect(evaluate(r, e('http.mode!=pipelinedd'))).toMatchObject({ ok: false, detail: expect.stringContaining('(did you mean pipelined?)') });
+    expect(evaluate(r, e('close!=RST'))).toMatchObject({ ok: false, detail: expect.stringContaining('(did you mean rst?)') });
+    expect(evaluate(r, e('http.closeAnnounced=no'))).toMatchObject({ ok: false, detail: expect.stringContaining('one of true, false') });
+    expect(evaluate(r, e('http.mode>3'))).toMatchObject({ ok: false, detail: expect.stringContaining('has no order') });
+    expect(evaluate(r, e('http.close!=null')).detail).not.toContain('not a value');
+  });
+  it('every value a word-valued property takes on the fixtures is among its listed values', async () => {
+    const fs = await import('node:fs');
+    const dir = path.resolve(import.meta.dirname, '..', 'fixtures', 'captures');
+    const seen = new Map<string, Set<string>>();
+    for (const f of fs.readdirSync(dir).filter((n) => /\.(pcap|pcapng)$/.test(n))) {
+      const r = await analyzeFile(path.join(dir, f));
+      for (const c of r.connections) {
+        const facts = connectionFacts(c);
+        for (const name of Object.keys(PROPERTY_VALUES)) {
+          expect(name in facts, name).toBe(true);
+          const v = facts[name];
+          if (v === null) continue;
+          expect(PROPERTY_VALUES[name], `${f} conn ${c.tcp.id} ${name}=${String(v)}`).toContain(String(v));
+          if (!seen.has(name)) seen.set(name, new Set());
+          seen.get(name)!.add(String(v));
+        }
+      }
+    }
+    // The fixtures reach most of each list: the lists are what the analysis says, not guesses.
+    expect(seen.get('http.mode')!.size).toBeGreaterThanOrEqual(6);
+    expect(seen.get('close.reason')!.size).toBeGreaterThanOrEqual(6);
+  });
   it('fail-on counts the annotations of a code, per connection', async () => {
     const r = await analyzeFile(CAP('real-lossy-keepalive.pcap'));
     const [retrans, rst] = checkFailOn(r, ['tcp.retransmission', 'tcp.refused']);
@@ -74,7 +104,7 @@ describe('evaluate on real captures', () => {
     expect(evaluate(r, e('connections!=abc'))).toMatchObject({ ok: false, detail: '"abc" is not a number: connections counts' });
     expect(evaluate(r, e('http.maxPipelineDepth>=x'))).toMatchObject({ ok: false, detail: expect.stringContaining('not a number') });
     expect(evaluate(r, e('every: rtt.ms!=null')).ok).toBe(true);
-    expect(evaluate(r, e('close.by>abc'))).toMatchObject({ ok: false, detail: '"abc" is not a number: close.by > needs one' });
+    expect(evaluate(r, e('close.by>abc'))).toMatchObject({ ok: false, detail: 'close.by is one of client, server: it has no order, compare it with = or !=' });
   });
 
   it('counts every annotation code, http.* and ip.* ones included; http.pipelined stays the property', async () => {
