@@ -22,6 +22,8 @@ export interface ConnectionFacts {
   unreadStartLine?: string | null;
   unparsedBytes: number;
   opaqueBytes: number;
+  /** Bytes the request direction sent that never made a request (responses came back: they were its requests). */
+  unreadableRequestBytes?: number;
   /** What the first bytes showed when they were not HTTP (sniff.ts); used only when nothing was detected. */
   otherProtocol?: OtherProtocol | null;
 }
@@ -168,7 +170,7 @@ export function classify(
     opaqueBytes: facts.opaqueBytes,
     otherProtocol: mode === 'none' ? facts.otherProtocol ?? null : null,
   };
-  summary.reason = reasonLine(summary, reuse, unansweredAtEnd, halfClose, facts.unreadStartLine ?? null);
+  summary.reason = reasonLine(summary, reuse, unansweredAtEnd, halfClose, facts.unreadStartLine ?? null, facts.unreadableRequestBytes ?? 0);
   if (facts.priorKnowledge === true) {
     summary.reason = `HTTP/2 with prior knowledge (RFC 9113 §3.4): the connection preface, then HTTP/2 frames, not analysed; ${closePhrase(summary, unansweredAtEnd, halfClose)}`;
   }
@@ -208,7 +210,7 @@ function closePhrase(s: HttpSummary, unansweredAtEnd: number, halfClose: string 
 
 function reasonLine(
   s: HttpSummary, reuse: { reusable: boolean; why: string } | null, unansweredAtEnd: number, halfClose: string | null,
-  unreadStartLine: string | null,
+  unreadStartLine: string | null, unreadableRequestBytes = 0,
 ): string {
   if (s.mode === 'none') {
     const other = s.otherProtocol;
@@ -252,7 +254,9 @@ function reasonLine(
       }
       if (s.requests === 0) {
         // A request line that could not be read explains the responses (the tail says why): no guess then.
-        const guess = unreadStartLine !== null ? '' : ' (request direction not captured, or the capture started mid-stream)';
+        const guess = unreadStartLine !== null ? ''
+          : unreadableRequestBytes > 0 ? ` (the client sent ${plural(unreadableRequestBytes, 'byte')} that are not an HTTP request line)`
+          : ' (request direction not captured, or the capture started mid-stream)';
         return `${label}: ${plural(s.responses, 'response')} without their requests${guess}; ${closing}${tail}`;
       }
       const reusable = s.lastResponseAllowsReuse === null ? '' : ` (reuse ${s.lastResponseAllowsReuse ? 'allowed' : 'not allowed'}: ${reuse!.why})`;

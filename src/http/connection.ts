@@ -196,6 +196,7 @@ export class HttpConnection implements ParserSink {
       unparsedBytes: this.parsers[0].unparsedBytes + this.parsers[1].unparsedBytes,
       opaqueBytes: this.parsers[0].opaqueBytes + this.parsers[1].opaqueBytes,
       otherProtocol: this.reqDir === null && unread === null ? otherProtocolOf(this.sniffed[0], this.sniffed[1]) : null,
+      unreadableRequestBytes: this.reqDir !== null && !this.started[this.reqDir] ? this.parsers[this.reqDir].unparsedBytes : 0,
     }, close);
   }
 
@@ -615,6 +616,9 @@ export class HttpConnection implements ParserSink {
     if (unread !== null) return ` · its request was not parsed (${unread})`;
     const arriving = reqDir === null ? 0 : this.parsers[reqDir].pendingStartLineBytes();
     if (arriving > 0) return ` · its request line is still arriving (${arriving} bytes so far, no line end yet)`;
+    // The client did send bytes, which were not a request: the request is in the capture, unreadable as HTTP.
+    const unparsed = reqDir === null ? 0 : this.parsers[reqDir].unparsedBytes;
+    if (unparsed > 0 && !this.started[reqDir!]) return ` · its request is not readable as HTTP (the client's ${unparsed} ${unparsed === 1 ? 'byte is' : 'bytes are'} not a request line)`;
     return ' · its request is not in the capture';
   }
 

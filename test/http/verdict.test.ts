@@ -223,6 +223,14 @@ describe('verdicts', () => {
     expect(binary.summary.reason).toBe('not HTTP: no HTTP request or status line in either direction (8 bytes)');
   });
 
+  it('a response to bytes that are not a request line says the request was unreadable, not missing', () => {
+    const r = run([tx(C, 'OPTIONSHTTP/1.1\r\nHost: x\r\n\r\n'), tx(S, head('HTTP/1.0 400 Bad Request', 'Content-Length: 0')), fin(S), fin(C)]);
+    expect(r.summary.mode).toBe('unknown');
+    expect(r.events.find((ev) => ev.code === 'http.response')!.text)
+      .toBe("response 1 400 Bad Request · its request is not readable as HTTP (the client's 28 bytes are not a request line)");
+    expect(r.summary.reason).toContain('1 response without their requests (the client sent 28 bytes that are not an HTTP request line)');
+  });
+
   it('responses without requests (mid-stream start) are counted, their requests marked absent', () => {
     const { summary, exchanges, events } = run(sc.responsesOnly.steps, sc.responsesOnly.close);
     expect(summary.mode).toBe('unknown');
