@@ -296,6 +296,14 @@ export function writeConnectionTable(rows: RowSource, anyMidstream: boolean, p: 
   if (anyMidstream) write('* capture starts mid-connection: roles inferred');
 }
 
+/** A message's body bytes, and what the capture lacks of it: "cut" when it ended short (reset, end, bad framing). */
+function bodyCell(bytes: number, missingBytes: number, state: HttpExchange['responseState']): string {
+  const marks: string[] = [];
+  if (missingBytes > 0) marks.push(`${formatBytes(missingBytes)} missing`);
+  if (state === 'incomplete') marks.push('cut');
+  return `${formatBytes(bytes)}${marks.length > 0 ? ` (${marks.join(', ')})` : ''}`;
+}
+
 function exchangeRow(x: HttpExchange): string[] {
   const status = x.status === null ? (x.responseState === 'lost' ? '(lost)' : '-') : `${x.status}${x.reason ? ` ${x.reason}` : ''}`;
   const interim = x.interim.length ? ` (after ${x.interim.join(', ')})` : '';
@@ -306,7 +314,7 @@ function exchangeRow(x: HttpExchange): string[] {
     `${x.method ?? '-'} ${target}`,
     x.requestVersion ?? '-',
     status + interim,
-    x.responseBodyBytes ? formatBytes(x.responseBodyBytes) : '0',
+    `${bodyCell(x.requestBodyBytes, x.requestBodyMissingBytes, x.requestState)}/${bodyCell(x.responseBodyBytes, x.responseBodyMissingBytes, x.responseState)}`,
     x.responseFraming ?? '-',
     formatDurationUs(x.timeToFirstByteUs),
     formatDurationUs(x.totalUs),
@@ -326,7 +334,7 @@ export function renderHttpTables(conns: readonly ConnectionReport[], p: Palette)
 /** The HTTP table of one connection ('' when it carried none); `linear` as renderTable's (both draw the same bytes). */
 export function renderHttpTable(c: ConnectionReport, p: Palette, linear: boolean): string {
   if (c.http.mode === 'none' || c.exchanges.length === 0) return '';
-  const head = ['#', 'request', 'version', 'status', 'body', 'framing', 'ttfb', 'total', 'order', 'frames req/resp'];
+  const head = ['#', 'request', 'version', 'status', 'body req/resp', 'framing', 'ttfb', 'total', 'order', 'frames req/resp'];
   return `${renderHttpVerdict(c, p)}\n${renderTable(head, c.exchanges.map(exchangeRow), linear)}`;
 }
 
