@@ -62,7 +62,7 @@ export const EPILOGUE = `Examples:
   tcptrace --summary capture.pcapng          connection table and HTTP verdicts only
   tcptrace --no-annotate -# capture.pcap     the packet lines tcpdump -# -nn -r prints
   tcptrace --http --port 8080 capture.pcap   HTTP exchanges of port 8080 only
-  tcpdump -i lo -w - | tcptrace -            live: lines appear as packets arrive
+  tcpdump -i lo -U -w - | tcptrace -         live: lines appear as packets arrive (-U: tcpdump writes each at once)
   tcptrace --format ndjson capture.pcap | jq 'select(.type=="connection") | .http.mode'
   tcptrace check capture.pcap --expect connections=1 --expect http.mode=pipelined --fail-on tcp.retransmission
 

@@ -15,7 +15,8 @@ export function formatDurationNs(ns: number): string {
   if (ns < 0 || !Number.isFinite(ns)) return '?';
   if (ns < 10_000) return `${(ns / 1000).toFixed(1)} µs`;
   if (ns < 1_000_000) return `${Math.round(ns / 1000)} µs`;
-  if (ns < 1_000_000_000) return `${(ns / 1_000_000).toFixed(1)} ms`;
+  // Two decimals below 10 ms, as the tables print durations (formatDurationUs): one RTT reads the same in both.
+  if (ns < 1_000_000_000) return `${(ns / 1_000_000).toFixed(ns < 10_000_000 ? 2 : 1)} ms`;
   return `${(ns / 1_000_000_000).toFixed(3)} s`;
 }
 

@@ -46,7 +46,7 @@ describe('three-way handshake', () => {
   test('a one-sided capture: the client\'s ACK proves the missing SYN-ACK', () => {
     const steps = run('C>S S', 'C>S A ack=5001', 'C>S PA len=10');
     expect(steps[1].states).toBe('ESTABLISHED/ESTABLISHED');
-    expect(texts(steps[1])).toBe('handshake complete, RTT 1.0 ms, both ESTABLISHED | server CLOSED → ESTABLISHED (assumed: its SYN-ACK was not captured)');
+    expect(texts(steps[1])).toBe('handshake complete, RTT 1.00 ms, both ESTABLISHED | server CLOSED → ESTABLISHED (assumed: its SYN-ACK was not captured)');
   });
 
   test('the server sending data first shows it got the ACK', () => {
@@ -63,7 +63,7 @@ describe('three-way handshake', () => {
     ]);
     expect(texts(steps[1])).toBe('simultaneous open: server sends its own SYN, server SYN_SENT');
     expect(texts(steps[2])).toMatch(/^simultaneous open: client answers the server's SYN \(SYN-ACK\), client SYN_RECEIVED/);
-    expect(texts(steps[3])).toMatch(/^handshake complete, RTT 3\.0 ms, both ESTABLISHED$/);
+    expect(texts(steps[3])).toMatch(/^handshake complete, RTT 3\.00 ms, both ESTABLISHED$/);
     expect(new Set(steps.map((s) => s.connId))).toEqual(new Set([0]));
   });
 
