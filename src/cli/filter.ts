@@ -10,9 +10,14 @@ export interface OutputFilter {
   connection(c: ConnectionReport): boolean;
 }
 
+/** Whether --conn, --host or --port narrow what is shown. */
+export function isFiltering(options: Pick<CliOptions, 'conn' | 'hosts' | 'ports'>): boolean {
+  return options.conn !== null || options.hosts.length > 0 || options.ports.length > 0;
+}
+
 export function makeFilter(options: Pick<CliOptions, 'conn' | 'hosts' | 'ports'>): OutputFilter {
   const { conn, hosts, ports } = options;
-  if (conn === null && hosts.length === 0 && ports.length === 0) {
+  if (!isFiltering(options)) {
     return { packet: () => true, connection: () => true };
   }
   const hostSet = new Set(hosts.map(normalizeHost));

@@ -20,7 +20,7 @@ import {
   type ShardRunner,
 } from './shards.js';
 import { connectionRecord, documentHead, endRecord, metaRecord, packetRecord } from '../render/json.js';
-import { makeFilter } from './filter.js';
+import { isFiltering, makeFilter } from './filter.js';
 import { readFailure, runChecks } from './check-command.js';
 import { localTimeFor } from './local-time.js';
 import { localTimeRule, setLocalTimeRule } from '../render/timestamp.js';
@@ -94,7 +94,10 @@ async function parseArgv(argv: readonly string[]): Promise<{ argv: Record<string
   if (connFlags > 1) return { error: `--conn takes one connection id, given ${connFlags} times` };
   return new Promise((resolve) => {
     buildParser(argv).parse(protectStdin(argv), {}, (err: Error | undefined, result: Record<string, unknown>, output: string) => {
-      if (err) resolve({ error: err.message });
+      // tcpdump's habits: -r before the file, -n for numbers (tcptrace never resolves names).
+      const habit = err && /^Unknown arguments?: /.test(err.message) && /\b[nr]\b/.test(err.message.replace(/^Unknown arguments?: /, ''))
+        ? ' (tcptrace takes the capture path itself, without -r, and never resolves names: no -n)' : '';
+      if (err) resolve({ error: err.message + habit });
       else if (output) resolve({ output });
       else resolve({ argv: result });
     });
@@ -223,6 +226,7 @@ async function trace(options: CliOptions, io: CliIo, argv: readonly string[]): P
   const colorOn = options.color === 'always' || (options.color === 'auto' && io.stdout.isTTY === true && !io.env.NO_COLOR);
   const palette = colorOn ? ANSI_PALETTE : PLAIN_PALETTE;
   const filter = makeFilter(options);
+  const filtered = isFiltering(options);
   const specs = sourcesOf(options, io);
   const live = options.captures.includes('-');
   const timeline = timelineRenderer(options, palette, io);
@@ -332,7 +336,7 @@ async function trace(options: CliOptions, io: CliIo, argv: readonly string[]): P
       for (const id of spool.ids()) sink.text(`${n++ === 0 ? '\n' : ',\n'}${spool.get(id)!}`);
       sink.text(`\n],"summary":${endRecord(report)}}\n`);
     } else if (options.view === 'http') {
-      if (httpTables === 0) sink.line('No HTTP exchanges in this capture.');
+      if (httpTables === 0) sink.line(filtered ? 'No HTTP exchanges in the connections --conn, --host and --port select.' : 'No HTTP exchanges in this capture.');
     } else if (options.view === 'timeline' && !options.annotate) {
       // --no-annotate: tcpdump's packet lines and nothing else (DESIGN.md's output contract), so the output diffs
       // clean against `tcpdump -nn -r`; --summary gives the tables.
@@ -340,6 +344,8 @@ async function trace(options: CliOptions, io: CliIo, argv: readonly string[]): P
       if (options.view === 'timeline' && report.stats.tcpPackets > 0) sink.line('');
       sink.line(renderCaptureSummary(report, options.captures, palette));
       writeSummaryTables([rows], singleOrder(report.stats.connections), palette, (line) => sink.line(line));
+      // An empty table after a filter: say that the filter, not the capture, left it empty.
+      if (filtered && rows.count === 0 && report.stats.connections > 0) sink.line('No connection matches --conn, --host and --port.');
     }
   }
 }
@@ -426,6 +432,7 @@ async function traceInShards(
     sink.line(renderCaptureSummary(report, options.captures, palette));
     const order = mergeOrder([own.shardFacts!.firstFrames, ...others.map((o) => o.facts.firstFrames)]);
     writeSummaryTables(shards, order, palette, (line) => sink.line(line));
+    if (isFiltering(options) && shards.every((r) => r.count === 0) && report.stats.connections > 0) sink.line('No connection matches --conn, --host and --port.');
     sink.flush();
     for (const w of own.warnings) io.stderr.write(`tcptrace: warning: ${w.message}\n`);
     return own.damaged ? ExitCode.DAMAGED : ExitCode.OK;

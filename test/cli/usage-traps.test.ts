@@ -68,4 +68,14 @@ describe('usage traps', () => {
     const good = write('good.json', JSON.stringify({ captures: { [CAP]: ['connections=4'] }, failOn: ['tcp.zero-window'] }));
     expect((await runCliCaptured(['check', '--expect-file', good])).code).toBe(0);
   });
+
+  it('an empty view after a filter says the filter emptied it; tcpdump habits get a hint', async () => {
+    const none = await runCliCaptured(['--summary', '--port', '9999', CAP]);
+    expect(none.stdout).toContain('No connection matches --conn, --host and --port.');
+    const http = await runCliCaptured(['--http', '--conn', '0', CAP]);
+    expect(http.stdout).toContain('No HTTP exchanges in the connections --conn, --host and --port select.');
+    const habit = await runCliCaptured(['-nn', '-r', CAP]);
+    expect(habit.code).toBe(2);
+    expect(habit.stderr).toContain('without -r, and never resolves names: no -n');
+  });
 });
