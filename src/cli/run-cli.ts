@@ -104,6 +104,15 @@ async function parseArgv(argv: readonly string[]): Promise<{ argv: Record<string
   });
 }
 
+/**
+ * A capture warning as stderr says it: naming the capture (the reader names it only among several), so a script
+ * running tcptrace over many files can tell which one it was.
+ */
+function warningLine(options: CliOptions, message: string): string {
+  const only = options.captures.length === 1 ? options.captures[0]! : null;
+  return `tcptrace: warning: ${only === null ? '' : `${only === '-' ? 'stdin' : only}: `}${message}\n`;
+}
+
 function reportError(err: unknown, io: CliIo): number {
   const why = readFailure(err);
   if (why !== null) {
@@ -319,7 +328,7 @@ async function trace(options: CliOptions, io: CliIo, argv: readonly string[]): P
     io.afterBatch?.(true);
     epilogue(report);
     sink.flush();
-    for (const w of warnings) io.stderr.write(`tcptrace: warning: ${w.message}\n`);
+    for (const w of warnings) io.stderr.write(warningLine(options, w.message));
     return damaged ? ExitCode.DAMAGED : ExitCode.OK;
   } finally {
     spool.close();
@@ -434,7 +443,7 @@ async function traceInShards(
     writeSummaryTables(shards, order, palette, (line) => sink.line(line));
     if (isFiltering(options) && shards.every((r) => r.count === 0) && report.stats.connections > 0) sink.line('No connection matches --conn, --host and --port.');
     sink.flush();
-    for (const w of own.warnings) io.stderr.write(`tcptrace: warning: ${w.message}\n`);
+    for (const w of own.warnings) io.stderr.write(warningLine(options, w.message));
     return own.damaged ? ExitCode.DAMAGED : ExitCode.OK;
   } finally {
     io.signal?.removeEventListener('abort', abortOthers);
@@ -532,7 +541,7 @@ async function timelineInShards(
       writeSummaryTables(shards, mergeOrder(done.map((d) => d.facts.firstFrames)), palette, (line) => sink.line(line));
     }
     sink.flush();
-    for (const w of done[0]!.warnings) io.stderr.write(`tcptrace: warning: ${w}\n`);
+    for (const w of done[0]!.warnings) io.stderr.write(warningLine(options, w));
     return done[0]!.damaged ? ExitCode.DAMAGED : ExitCode.OK;
   } finally {
     state.closed = true;
