@@ -150,11 +150,15 @@ export const DEFAULT_REPORT_AFTER_CLOSE_SEC = 5;
  * generation's collections and promoted, and closures cost a context and three functions each.
  */
 class HttpStreamSink implements StreamSink {
+  /** The reassembler this sink is fed by (set once it is made), to number a gap by sequence number. */
+  stream: Reassembler | null = null;
+
   constructor(
     private readonly http: HttpConnection,
     private readonly dir: Direction,
     private readonly out: HttpEvent[],
     private readonly words: boolean,
+    private readonly conn: Connection,
   ) {}
 
   data(bytes: Uint8Array, offset: number, frame: number, tsSec: number, tsNsec: number): void {
@@ -162,12 +166,15 @@ class HttpStreamSink implements StreamSink {
   }
 
   gap(offset: number, length: number, frame: number): void {
-    // Bytes the reassembler will never have (the peer's ACK passed them, the capture cut them, or the buffer cap gave
-    // up on them): stream.gap, before what HTTP makes of the loss. Offset 0 is relative seq 1, as in the tracker's
-    // numbering (the first byte after the SYN, or the first byte seen).
-    const text = this.words
-      ? `${this.dir === 0 ? 'client' : 'server'}'s stream: relative seq ${offset + 1}:${offset + 1 + length} (${length} ${length === 1 ? 'byte' : 'bytes'}) never captured`
-      : '';
+    // Bytes the stream will never have (the peer's ACK passed them, the capture cut them, or the out-of-order buffer
+    // cap gave up on them: its own annotation says so): stream.gap, before what HTTP makes of the loss. Numbered as
+    // the tracker numbers sequence numbers (relative to its base, as tshark and tcp.lost-segment do): a mid-stream
+    // start's base comes from the peer's ACK, not from the first byte this stream saw.
+    let text = '';
+    if (this.words) {
+      const from = this.stream === null ? offset + 1 : (this.stream.seqAt(offset) - this.conn.ends[this.dir].baseSeq) >>> 0;
+      text = `${this.dir === 0 ? 'client' : 'server'}'s stream: relative seq ${from}:${(from + length) >>> 0} (${length} ${length === 1 ? 'byte' : 'bytes'}) missing`;
+    }
     this.out.push({ code: Codes.GAP, text, frame, dir: this.dir, exchange: 0 });
     this.http.gap(this.dir, offset, length, frame, this.out);
   }
@@ -498,15 +505,19 @@ export class Analyzer {
       this.firstFrames[conn.id] = conn.firstFrame;
     }
     const words = this.opts.annotationTexts !== false;
-    const http = new HttpConnection({ texts: words });
+    const http = new HttpConnection({ texts: words, handshakeSeen: !conn.midstream });
     const out = this.httpOut;
     const maxBufferedBytes = this.opts.maxBufferedBytesPerDirection;
+    const sinks = [new HttpStreamSink(http, 0, out, words, conn), new HttpStreamSink(http, 1, out, words, conn)];
+    const streams: [Reassembler, Reassembler] = [
+      new Reassembler(sinks[0]!, { maxBufferedBytes, conflictHistorySegments: 0 }),
+      new Reassembler(sinks[1]!, { maxBufferedBytes, conflictHistorySegments: 0 }),
+    ];
+    sinks[0]!.stream = streams[0];
+    sinks[1]!.stream = streams[1];
     const pipe: ConnPipeline = {
       conn,
-      streams: [
-        new Reassembler(new HttpStreamSink(http, 0, out, words), { maxBufferedBytes, conflictHistorySegments: 0 }),
-        new Reassembler(new HttpStreamSink(http, 1, out, words), { maxBufferedBytes, conflictHistorySegments: 0 }),
-      ],
+      streams,
       http,
       httpResult: null,
       codeCounts: [],
@@ -582,6 +593,9 @@ export class Analyzer {
     const lastFrame = pipe.conn.lastFrame;
     streams[0].finish(lastFrame, 'capture-end');
     streams[1].finish(lastFrame, 'capture-end');
+    // Gaps certain only now (a FIN fixed the stream's length, no ACK passed the hole: a one-sided capture) have no
+    // packet to annotate, but count in the connection's record as the others do.
+    for (let i = 0; i < out.length; i++) if (out[i]!.code === Codes.GAP) countCode(pipe.codeCounts, Codes.GAP);
     emptyScratch(out);
     pipe.httpResult = {
       summary: http.summary(closeFacts(pipe.conn)),

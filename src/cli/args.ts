@@ -174,6 +174,12 @@ export function checkArgs(parsed: Record<string, unknown>): { options: CliOption
       summary ? '--summary' : null,
       http ? '--http' : null,
       parsed.format !== undefined && parsed.format !== 'text' ? '--format' : null,
+      Number(parsed.jobs ?? 1) !== 1 ? '--jobs' : null,
+      parsed.number === true ? '-#' : null,
+      parsed['absolute-seq'] === true ? '-S' : null,
+      Number(parsed.t ?? 0) > 0 ? '-t' : null,
+      parsed.nano === true ? '--nano' : null,
+      parsed.annotate === false ? '--no-annotate' : null,
     ].filter((o) => o !== null);
     if (ignored.length > 0) {
       return { error: `check reads every connection and prints its own report: ${ignored.join(', ')} would not apply (scope an expectation instead: "conn 2: http.mode=pipelined")` };

@@ -15,6 +15,15 @@ export function isFiltering(options: Pick<CliOptions, 'conn' | 'hosts' | 'ports'
   return options.conn !== null || options.hosts.length > 0 || options.ports.length > 0;
 }
 
+/** The filter options given, as the command line spelled them ("--conn 7", "--port 80 --port 443"). */
+export function filterWords(options: Pick<CliOptions, 'conn' | 'hosts' | 'ports'>): string {
+  return [
+    ...(options.conn === null ? [] : [`--conn ${options.conn}`]),
+    ...options.hosts.map((h) => `--host ${h}`),
+    ...options.ports.map((p) => `--port ${p}`),
+  ].join(' ');
+}
+
 export function makeFilter(options: Pick<CliOptions, 'conn' | 'hosts' | 'ports'>): OutputFilter {
   const { conn, hosts, ports } = options;
   if (!isFiltering(options)) {

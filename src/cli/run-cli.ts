@@ -20,7 +20,7 @@ import {
   type ShardRunner,
 } from './shards.js';
 import { connectionRecord, documentHead, endRecord, metaRecord, packetRecord } from '../render/json.js';
-import { isFiltering, makeFilter } from './filter.js';
+import { filterWords, isFiltering, makeFilter } from './filter.js';
 import { readFailure, runChecks } from './check-command.js';
 import { localTimeFor } from './local-time.js';
 import { localTimeRule, setLocalTimeRule } from '../render/timestamp.js';
@@ -95,7 +95,8 @@ async function parseArgv(argv: readonly string[]): Promise<{ argv: Record<string
   return new Promise((resolve) => {
     buildParser(argv).parse(protectStdin(argv), {}, (err: Error | undefined, result: Record<string, unknown>, output: string) => {
       // tcpdump's habits: -r before the file, -n for numbers (tcptrace never resolves names).
-      const habit = err && /^Unknown arguments?: /.test(err.message) && /\b[nr]\b/.test(err.message.replace(/^Unknown arguments?: /, ''))
+      const habit = err && /^Unknown arguments?: /.test(err.message) &&
+        err.message.replace(/^Unknown arguments?: /, '').split(', ').some((a) => a === 'n' || a === 'r')
         ? ' (tcptrace takes the capture path itself, without -r, and never resolves names: no -n)' : '';
       if (err) resolve({ error: err.message + habit });
       else if (output) resolve({ output });
@@ -345,7 +346,7 @@ async function trace(options: CliOptions, io: CliIo, argv: readonly string[]): P
       for (const id of spool.ids()) sink.text(`${n++ === 0 ? '\n' : ',\n'}${spool.get(id)!}`);
       sink.text(`\n],"summary":${endRecord(report)}}\n`);
     } else if (options.view === 'http') {
-      if (httpTables === 0) sink.line(filtered ? 'No HTTP exchanges in the connections --conn, --host and --port select.' : 'No HTTP exchanges in this capture.');
+      if (httpTables === 0) sink.line(filtered ? `No HTTP exchanges in the connections ${filterWords(options)} selects.` : 'No HTTP exchanges in this capture.');
     } else if (options.view === 'timeline' && !options.annotate) {
       // --no-annotate: tcpdump's packet lines and nothing else (DESIGN.md's output contract), so the output diffs
       // clean against `tcpdump -nn -r`; --summary gives the tables.
@@ -354,7 +355,7 @@ async function trace(options: CliOptions, io: CliIo, argv: readonly string[]): P
       sink.line(renderCaptureSummary(report, options.captures, palette));
       writeSummaryTables([rows], singleOrder(report.stats.connections), palette, (line) => sink.line(line));
       // An empty table after a filter: say that the filter, not the capture, left it empty.
-      if (filtered && rows.count === 0 && report.stats.connections > 0) sink.line('No connection matches --conn, --host and --port.');
+      if (filtered && rows.count === 0 && report.stats.connections > 0) sink.line(`No connection matches ${filterWords(options)}.`);
     }
   }
 }
@@ -441,7 +442,7 @@ async function traceInShards(
     sink.line(renderCaptureSummary(report, options.captures, palette));
     const order = mergeOrder([own.shardFacts!.firstFrames, ...others.map((o) => o.facts.firstFrames)]);
     writeSummaryTables(shards, order, palette, (line) => sink.line(line));
-    if (isFiltering(options) && shards.every((r) => r.count === 0) && report.stats.connections > 0) sink.line('No connection matches --conn, --host and --port.');
+    if (isFiltering(options) && shards.every((r) => r.count === 0) && report.stats.connections > 0) sink.line(`No connection matches ${filterWords(options)}.`);
     sink.flush();
     for (const w of own.warnings) io.stderr.write(warningLine(options, w.message));
     return own.damaged ? ExitCode.DAMAGED : ExitCode.OK;

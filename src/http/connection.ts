@@ -26,6 +26,8 @@ export interface HttpConnectionOptions {
    * the frequent ones (each request, response and their ends) are not even built: for callers that count codes.
    */
   texts?: boolean;
+  /** The connection began with a handshake (HttpConnection.handshakeSeen; default false). */
+  handshakeSeen?: boolean;
 }
 
 const DEFAULT_MAX_HEADER_BYTES = 64 * 1024;
@@ -88,6 +90,13 @@ export class HttpConnection implements ParserSink {
   private sniffers: [DirectionSniffer | null, DirectionSniffer | null] | null = null;
   private readonly sniffed: [DirectionProtocol | null, DirectionProtocol | null] = [null, null];
   private sniffDecided = 0;
+  /** A bit per direction that lost bytes (a gap): its unparsed bytes may be the tail of a request the capture lacks. */
+  private gapDirs = 0;
+  /**
+   * The connection began with a handshake (set by the caller): a direction's first bytes are its first bytes, so
+   * bytes that are no request line are the request, unreadable, rather than the tail of one the capture missed.
+   */
+  handshakeSeen = false;
 
   constructor(opts: HttpConnectionOptions = {}) {
     const limits = {
@@ -96,6 +105,7 @@ export class HttpConnection implements ParserSink {
     };
     this.parsers = [new DirectionParser(0, this, limits), new DirectionParser(1, this, limits)];
     this.words = opts.texts !== false;
+    this.handshakeSeen = opts.handshakeSeen === true;
   }
 
   /** In-order bytes of direction dir (0 = TCP client→server), stream offset of bytes[0], and the frame/time that
@@ -138,6 +148,7 @@ export class HttpConnection implements ParserSink {
   gap(dir: Direction, offset: number, length: number, frame: number, out: HttpEvent[]): void {
     this.enter(frame, out);
     if ((this.sniffDecided & (1 << dir)) === 0) this.endSniffing(dir);
+    this.gapDirs |= 1 << dir;
     this.parsers[dir].gap(offset, length, frame, this.arrival);
     this.afterResponseProgress(dir);
   }
@@ -196,7 +207,7 @@ export class HttpConnection implements ParserSink {
       unparsedBytes: this.parsers[0].unparsedBytes + this.parsers[1].unparsedBytes,
       opaqueBytes: this.parsers[0].opaqueBytes + this.parsers[1].opaqueBytes,
       otherProtocol: this.reqDir === null && unread === null ? otherProtocolOf(this.sniffed[0], this.sniffed[1]) : null,
-      unreadableRequestBytes: this.reqDir !== null && !this.started[this.reqDir] ? this.parsers[this.reqDir].unparsedBytes : 0,
+      unreadableRequestBytes: this.unreadableRequestBytes(),
     }, close);
   }
 
@@ -617,9 +628,19 @@ export class HttpConnection implements ParserSink {
     const arriving = reqDir === null ? 0 : this.parsers[reqDir].pendingStartLineBytes();
     if (arriving > 0) return ` · its request line is still arriving (${arriving} bytes so far, no line end yet)`;
     // The client did send bytes, which were not a request: the request is in the capture, unreadable as HTTP.
-    const unparsed = reqDir === null ? 0 : this.parsers[reqDir].unparsedBytes;
-    if (unparsed > 0 && !this.started[reqDir!]) return ` · its request is not readable as HTTP (the client's ${unparsed} ${unparsed === 1 ? 'byte is' : 'bytes are'} not a request line)`;
+    const unparsed = this.unreadableRequestBytes();
+    if (unparsed > 0) return ` · its request is not readable as HTTP (the client's ${unparsed} ${unparsed === 1 ? 'byte is' : 'bytes are'} not a request line)`;
     return ' · its request is not in the capture';
+  }
+
+  /**
+   * Bytes the request direction sent from its very first byte that never made a request: 0 unless the connection
+   * began with a handshake and that direction lost nothing (else they may be the tail of a request not captured).
+   */
+  private unreadableRequestBytes(): number {
+    const reqDir = this.reqDir;
+    if (reqDir === null || !this.handshakeSeen || this.started[reqDir] || (this.gapDirs & (1 << reqDir)) !== 0) return 0;
+    return this.parsers[reqDir].unparsedBytes;
   }
 
   onStop(dir: Direction, why: string, frame: number, unreadStartLine: boolean): void {

@@ -2,9 +2,12 @@
 // exchanges per HTTP connection. Pure functions of reports: every number shown was computed by the analysis.
 
 import Table from 'cli-table3';
+import { formatDurationUs } from '../duration.js';
 import type { ConnectionReport, Report } from '../report.js';
 import type { Palette } from './color.js';
 import type { HttpExchange } from '../http/types.js';
+
+export { formatDurationUs };
 
 /**
  * Draws a boxed table exactly as cli-table3 0.6 does with no colours (same characters, one space of padding, a rule
@@ -149,20 +152,6 @@ function isWide(cp: number): boolean {
   );
 }
 
-export function formatDurationUs(us: number | null | undefined): string {
-  if (us === null || us === undefined || !Number.isFinite(us)) return '-';
-  const abs = Math.abs(us);
-  if (abs < 1000) return `${us.toFixed(0)} µs`;
-  if (abs < 1e6) return `${(us / 1000).toFixed(abs < 1e4 ? 2 : 1)} ms`;
-  if (abs < 60e6) return `${(us / 1e6).toFixed(2)} s`;
-  const sign = us < 0 ? '-' : '';
-  const s = Math.round(abs / 1e6);
-  const two = (n: number) => String(n).padStart(2, '0');
-  if (s < 3600) return `${sign}${Math.floor(s / 60)}m${two(s % 60)}s`;
-  // Merged captures can span days (or years between unrelated files): hours and days, not thousands of minutes.
-  if (s < 86400) return `${sign}${Math.floor(s / 3600)}h${two(Math.floor(s / 60) % 60)}m${two(s % 60)}s`;
-  return `${sign}${Math.floor(s / 86400)}d${two(Math.floor(s / 3600) % 24)}h${two(Math.floor(s / 60) % 60)}m`;
-}
 
 export function formatBytes(n: number): string {
   if (n < 10_000) return String(n);
@@ -301,8 +290,12 @@ export function writeConnectionTable(rows: RowSource, anyMidstream: boolean, p: 
   if (anyMidstream) write('* capture starts mid-connection: roles inferred');
 }
 
-/** A message's body bytes, and what the capture lacks of it: "cut" when it ended short (reset, end, bad framing). */
+/**
+ * A message's body bytes, and what the capture lacks of it: "cut" when it ended short (reset, end, bad framing); '-'
+ * for a message not in the capture (lost, absent, unanswered), which has no body to count.
+ */
 function bodyCell(bytes: number, missingBytes: number, state: HttpExchange['responseState']): string {
+  if (state !== 'complete' && state !== 'incomplete') return '-';
   const marks: string[] = [];
   if (missingBytes > 0) marks.push(`${formatBytes(missingBytes)} missing`);
   if (state === 'incomplete') marks.push('cut');

@@ -593,6 +593,14 @@ export class Reassembler {
     this.gapTotal += lengthBytes;
   }
 
+  /**
+   * The sequence number of stream offset `offset`, by its distance from the delivery point (meaningful once the
+   * stream has started; a sink may ask while it is called, e.g. to number a gap as the TCP layer numbers it).
+   */
+  seqAt(offset: number): number {
+    return seqAdd(this.nextSeq, offset - this.nextOffset);
+  }
+
   /** Stream offset of a sequence number, by its signed distance from the delivery point (handles the 2^32 wrap). */
   private offsetOf(seq: number): number {
     return this.nextOffset + seqDiff(seq, this.nextSeq);

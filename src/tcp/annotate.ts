@@ -1,6 +1,7 @@
 // Wording of the tcp stage's annotations: durations, sides, and one line per analysis flag. Called only when an
 // annotation is emitted, so building strings here is fine; nothing here decides whether a flag applies.
 
+import { formatDurationUs } from '../duration.js';
 import type { Annotation } from '../types.js';
 import { Codes, TcpFlag } from '../types.js';
 import { Analysis, ANALYSIS_CODES, ANY_RETRANSMISSION, TcpCodes } from './codes.js';
@@ -15,9 +16,13 @@ export function formatDurationNs(ns: number): string {
   if (ns < 0 || !Number.isFinite(ns)) return '?';
   if (ns < 10_000) return `${(ns / 1000).toFixed(1)} µs`;
   if (ns < 1_000_000) return `${Math.round(ns / 1000)} µs`;
-  // Two decimals below 10 ms, as the tables print durations (formatDurationUs): one RTT reads the same in both.
-  if (ns < 1_000_000_000) return `${(ns / 1_000_000).toFixed(ns < 10_000_000 ? 2 : 1)} ms`;
+  if (ns < 1_000_000_000) return `${(ns / 1_000_000).toFixed(1)} ms`;
   return `${(ns / 1_000_000_000).toFixed(3)} s`;
+}
+
+/** A handshake RTT as the connection table prints it (formatDurationUs): the same value reads the same in both. */
+export function formatRttNs(ns: number): string {
+  return formatDurationUs(ns / 1000);
 }
 
 /** Everything the analysis lines need to know about the packet, filled by the tracker. */

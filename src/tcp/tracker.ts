@@ -15,7 +15,7 @@ import { DecodedIp } from '../decode/views.js';
 import { OPTION_WALK_THROWS, wiresharkOptionWalk } from '../decode/tcp-options.js';
 import { outerFragmentOf } from '../decode/defrag.js';
 import { TCP_FIELDS_TO_WINDOW } from '../decode/tcp.js';
-import { formatDurationNs, pushAnalysisAnnotations, pushAnalysisCodes, SIDE_NAME, type FlagContext } from './annotate.js';
+import { formatDurationNs, formatRttNs, pushAnalysisAnnotations, pushAnalysisCodes, SIDE_NAME, type FlagContext } from './annotate.js';
 import { seqDiff, seqGeq, seqGt, seqLeq } from './seq.js';
 
 const SYN = TcpFlag.SYN;
@@ -593,6 +593,9 @@ export class TcpTracker {
       this.reset(conn, side, senderFresh, E, P, flags, seq, ack, segLen);
       return;
     }
+    // What E had acknowledged before this segment: an earlier ACK may already cover the peer's FIN (the capture
+    // can carry E's segments out of order).
+    const ackedPeerFinBefore = E.rcvNxtKnown && P.finSent && seqGeq(E.rcvNxt, (P.finSeq + 1) >>> 0);
     if ((flags & ACK) !== 0) {
       E.rcvNxtKnown = true;
       E.rcvNxt = ack;
@@ -656,7 +659,10 @@ export class TcpTracker {
 
     if (segLen > 0 && (flags & SYN) === 0) {
       if (!E.dataSeen) this.events |= EV_FIRST_DATA;
-      if (E.state === 'CLOSE_WAIT' && !conn.halfCloseNoted) {
+      // A half-close shows when E sends data after receiving P's FIN; data whose ACK does not cover that FIN was sent
+      // before it arrived (the FINs may yet cross).
+      const sawPeerFin = ackedPeerFinBefore || ((flags & ACK) !== 0 && P.finSent && seqGeq(ack, (P.finSeq + 1) >>> 0));
+      if (E.state === 'CLOSE_WAIT' && sawPeerFin && !conn.halfCloseNoted) {
         conn.halfCloseNoted = true;
         this.events |= EV_HALF_CLOSE_DATA;
       }
@@ -671,7 +677,8 @@ export class TcpTracker {
       const first = !P.finSent;
       // E was shown in CLOSE_WAIT when P's FIN passed the capture point; a FIN whose ACK does not cover P's shows E had
       // not received it yet: the FINs crossed (RFC 9293 §3.6 figure 13), and E closes actively after all.
-      const crossed = E.state === 'CLOSE_WAIT' && P.finSent && (flags & ACK) !== 0 && !seqGeq(ack, (P.finSeq + 1) >>> 0);
+      const crossed = E.state === 'CLOSE_WAIT' && P.finSent && (flags & ACK) !== 0 && !seqGeq(ack, (P.finSeq + 1) >>> 0) &&
+        !ackedPeerFinBefore;
       if (crossed) {
         E.peerFinPending = true;
         this.setState(conn, side, 'FIN_WAIT_1',
@@ -839,7 +846,7 @@ export class TcpTracker {
       out.push({ code: Codes.HANDSHAKE, text: words ? `simultaneous open: ${who} answers the ${peerName}'s SYN (SYN-ACK), ${who} SYN_RECEIVED` : '' });
     }
     if (ev & EV_ESTABLISHED) {
-      const rtt = words && conn.handshakeRttNs >= 0 ? `, RTT ${formatDurationNs(conn.handshakeRttNs)}` : '';
+      const rtt = words && conn.handshakeRttNs >= 0 ? `, RTT ${formatRttNs(conn.handshakeRttNs)}` : '';
       // The textbook three steps: the client's SYN, the server's SYN-ACK, this ACK (no server SYN of its own).
       const server = conn.ends[1].historySeen;
       const textbook = (conn.ends[0].historySeen & H_SYN) !== 0 && (server & H_SYN) === 0 && (server & H_SYN_ACK) !== 0;

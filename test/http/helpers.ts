@@ -51,7 +51,7 @@ export interface RunResult {
 export function run(
   steps: Step[],
   close: TcpCloseFacts = closedByClient,
-  opts: { maxHeaderBytes?: number; maxStartLineBytes?: number } = {},
+  opts: { maxHeaderBytes?: number; maxStartLineBytes?: number; handshakeSeen?: boolean } = {},
   cuts?: (step: number, length: number) => number[],
 ): RunResult {
   const conn = new HttpConnection(opts);

@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { formatDurationUs } from '../../src/render/tables.js';
-import { formatDurationNs } from '../../src/tcp/annotate.js';
+import { formatRttNs } from '../../src/tcp/annotate.js';
 
 describe('durations', () => {
   it('tables: µs, ms, s, then minutes, hours and days', () => {
@@ -16,8 +16,8 @@ describe('durations', () => {
   });
 
   it('an RTT reads the same in an annotation and in the table', () => {
-    for (const us of [1_000, 2_250, 9_990, 45_600, 250_000]) {
-      expect(formatDurationNs(us * 1000)).toBe(formatDurationUs(us));
+    for (const us of [0, 25, 1_000, 2_250, 9_990, 45_600, 250_000, 1_268_000, 2_147_484_000]) {
+      expect(formatRttNs(us * 1000)).toBe(formatDurationUs(us));
     }
   });
 });

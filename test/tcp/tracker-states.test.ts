@@ -133,6 +133,17 @@ describe('teardown', () => {
     expect(summarize(steps[0].conn!).closeReason).toBe('fin-simultaneous');
   });
 
+  test('an earlier ACK that already covered the peer\'s FIN (captured out of order) rules out a crossing', () => {
+    const steps = run(...HANDSHAKE, 'C>S FA', 'S>C A ack=1002', 'S>C FA ack=1001', 'C>S A');
+    expect(steps.slice(3).map((s) => s.states)).toEqual(['FIN_WAIT_1/CLOSE_WAIT', 'FIN_WAIT_2/CLOSE_WAIT', 'TIME_WAIT/LAST_ACK', 'TIME_WAIT/CLOSED']);
+  });
+
+  test('data sent with a crossing FIN is not a half-close: the sender had not received the peer\'s FIN', () => {
+    const steps = run(...HANDSHAKE, 'C>S FA', 'S>C FPA len=20 ack=1001');
+    expect(texts(steps[4])).not.toContain('half-close');
+    expect(texts(steps[4])).toContain('server CLOSE_WAIT → FIN_WAIT_1');
+  });
+
   test('crossing FINs: the pending FIN arrives before the sender\'s next segment (segments arrive in order)', () => {
     // The client's ACK of the server's FIN comes before the server acknowledges the client's FIN: the client's FIN,
     // sent earlier, reached the server first.
