@@ -88,8 +88,18 @@ export function protectStdin(argv: readonly string[]): string[] {
   return argv.map((a) => (a === '-' ? STDIN_TOKEN : a));
 }
 
-/** The package's version, for --version (package.json sits two levels above this file in src/ and in dist/). */
-const VERSION: string = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
+/**
+ * The package's version, for --version: package.json sits two levels above this file in src/ and in dist/. A build
+ * placed elsewhere (the benchmark's copies) says "unknown" rather than failing to start.
+ */
+function packageVersion(): string {
+  try {
+    const pkg = createRequire(import.meta.url)('../../package.json') as { name?: string; version?: string };
+    return pkg.name === 'tcptrace' && typeof pkg.version === 'string' ? pkg.version : 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
 
 /** Builds the yargs parser for argv (argv without the node and script names). */
 export function buildParser(argv: readonly string[]) {
@@ -121,7 +131,7 @@ export function buildParser(argv: readonly string[]) {
     .epilogue(EPILOGUE)
     .strict()
     .help()
-    .version('version', 'print the version and exit', VERSION)
+    .version('version', 'print the version and exit', packageVersion())
     .wrap(null)
     .exitProcess(false);
 }
