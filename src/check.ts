@@ -144,6 +144,9 @@ export const PROPERTY_VALUES: Readonly<Record<string, readonly string[]>> = {
   'other.protocol': ['TLS', 'SSH'],
 };
 
+/** Properties every connection has a value for (connectionFacts never gives null for them). */
+const NEVER_NULL: ReadonlySet<string> = new Set(['midstream', 'handshake', 'state.client', 'state.server', 'close', 'close.reason']);
+
 /** Why `value` cannot be one of `name`'s values (with the closest one), or null when it can. */
 function valueProblem(name: string, op: Op, value: string): string | null {
   const allowed = PROPERTY_VALUES[name];
@@ -159,7 +162,8 @@ function valueProblem(name: string, op: Op, value: string): string | null {
       best = known;
     }
   }
-  return `"${value}" is not a value of ${name}${best === '' ? '' : ` (did you mean ${best}?)`}: it is one of ${allowed.join(', ')} or null`;
+  const orNull = NEVER_NULL.has(name) ? '' : ' or null';
+  return `"${value}" is not a value of ${name}${best === '' ? '' : ` (did you mean ${best}?)`}: it is one of ${allowed.join(', ')}${orNull}`;
 }
 
 /**
