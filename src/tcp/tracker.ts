@@ -691,7 +691,10 @@ export class TcpTracker {
         this.setState(conn, peer, 'CLOSING', 'simultaneous close');
       } else if (P.state === 'FIN_WAIT_2') {
         this.setState(conn, peer, 'TIME_WAIT', `got the ${closer}'s FIN`);
-      } else if (!isTerminal(P.state) && P.state !== 'CLOSE_WAIT' && P.state !== 'LAST_ACK' && P.state !== 'CLOSING') {
+      } else if (!isTerminal(P.state) && P.state !== 'CLOSE_WAIT' && P.state !== 'LAST_ACK' && P.state !== 'CLOSING' &&
+        // RFC 9293 §3.10.7.3: in SYN-SENT a segment without SYN or RST is dropped, its FIN too. Only for a SYN_SENT
+        // seen (its SYN captured): one assumed at a capture that began with the SYN-ACK has moved on unseen.
+        (P.state !== 'SYN_SENT' || !P.synSeen)) {
         this.setState(conn, peer, 'CLOSE_WAIT', `${closer} closed first`);
       }
     }

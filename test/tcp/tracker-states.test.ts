@@ -133,6 +133,11 @@ describe('teardown', () => {
     expect(summarize(steps[0].conn!).closeReason).toBe('fin-simultaneous');
   });
 
+  test('a FIN-ACK to an endpoint still in SYN_SENT is dropped there (RFC 9293 §3.10.7.3): it stays SYN_SENT', () => {
+    const steps = run('C>S S', 'S>C FA seq=5000 ack=1001');
+    expect(steps[1].states.split('/')[0]).toBe('SYN_SENT');
+  });
+
   test('an earlier ACK that already covered the peer\'s FIN (captured out of order) rules out a crossing', () => {
     const steps = run(...HANDSHAKE, 'C>S FA', 'S>C A ack=1002', 'S>C FA ack=1001', 'C>S A');
     expect(steps.slice(3).map((s) => s.states)).toEqual(['FIN_WAIT_1/CLOSE_WAIT', 'FIN_WAIT_2/CLOSE_WAIT', 'TIME_WAIT/LAST_ACK', 'TIME_WAIT/CLOSED']);
