@@ -8,7 +8,7 @@ import { classify } from './classify.js';
 import { ExchangeRec, computeOrder, exportExchange, reuseVerdict } from './exchange.js';
 import { DirectionParser } from './parser.js';
 import type { BodyPlan, BodyStats, MessageHead, Mark, ParserSink, ResyncInfo } from './parser.js';
-import { DirectionSniffer, otherProtocolOf, type DirectionProtocol } from './sniff.js';
+import { DirectionSniffer, mayStartOtherProtocol, otherProtocolOf, type DirectionProtocol } from './sniff.js';
 import { Kept, headerTokens, parseContentLength, printable, transferCodings } from './syntax.js';
 import type { HttpEvent, HttpExchange, HttpSummary, TcpCloseFacts } from './types.js';
 
@@ -124,7 +124,7 @@ export class HttpConnection implements ParserSink {
     if (sniffer === null) {
       const b0 = bytes.length > 0 ? bytes[0]! : -1;
       // Only a record of TLS (content types 20-23) or "SSH-" at the direction's first byte is worth keeping.
-      if (offset !== 0 || !((b0 >= 20 && b0 <= 23) || b0 === 0x53)) return this.endSniffing(dir);
+      if (offset !== 0 || !mayStartOtherProtocol(b0)) return this.endSniffing(dir);
       this.sniffers ??= [null, null];
       sniffer = this.sniffers[dir] = new DirectionSniffer();
     }

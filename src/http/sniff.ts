@@ -96,6 +96,11 @@ export function tlsAlertName(description: number): string {
   return `${ALERT_NAMES[description] ?? 'alert'} (${description})`;
 }
 
+/** Whether a direction's first byte could start what the sniffer names: a TLS record (types 20-23) or "SSH-". */
+export function mayStartOtherProtocol(b0: number): boolean {
+  return (b0 >= 20 && b0 <= 23) || b0 === 0x53;
+}
+
 /** Whether a TLS record header (content type, version) may start at bytes[0..2]. */
 function tlsRecordStart(b0: number, b1: number, b2: number): boolean {
   return b0 >= 20 && b0 <= 23 && b1 === 3 && b2 <= 4;
@@ -133,7 +138,7 @@ export class DirectionSniffer {
     if (this.len === 0) {
       const b0 = bytes[0]!;
       // Neither a TLS record (20-23) nor "SSH-": decided at once, nothing kept.
-      if (!(b0 >= 20 && b0 <= 23) && b0 !== 0x53) {
+      if (!mayStartOtherProtocol(b0)) {
         this.finish();
         return;
       }
