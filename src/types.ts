@@ -126,6 +126,12 @@ export const Codes = {
   HTTP_ROLES_INVERTED: 'http.roles-inverted',
   /** Bytes missing inside a body of known length: skipped by length arithmetic, counted, parsing goes on. */
   HTTP_BODY_GAP: 'http.body-gap',
+  /** The first bytes of a direction that is not HTTP: a TLS ClientHello or ServerHello (version, SNI, ALPN). */
+  TLS_HELLO: 'tls.hello',
+  /** A TLS alert sent in the clear before keys were agreed (a refused hello). */
+  TLS_ALERT: 'tls.alert',
+  /** An SSH identification string (RFC 4253 §4.2). */
+  SSH_BANNER: 'ssh.banner',
   // decode/
   TRUNCATED: 'packet.truncated',
   /** An IPv4 or IPv6 fragment of a TCP datagram, kept until the datagram is whole. */

@@ -15,6 +15,9 @@ export const HttpCodes = {
   RESYNC: Codes.HTTP_RESYNC,
   ROLES_INVERTED: Codes.HTTP_ROLES_INVERTED,
   BODY_GAP: Codes.HTTP_BODY_GAP,
+  TLS_HELLO: Codes.TLS_HELLO,
+  TLS_ALERT: Codes.TLS_ALERT,
+  SSH_BANNER: Codes.SSH_BANNER,
 } as const;
 
 export type HttpCode = (typeof HttpCodes)[keyof typeof HttpCodes];

@@ -8,7 +8,7 @@ import { classify } from './classify.js';
 import { ExchangeRec, computeOrder, exportExchange, reuseVerdict } from './exchange.js';
 import { DirectionParser } from './parser.js';
 import type { BodyPlan, BodyStats, MessageHead, Mark, ParserSink, ResyncInfo } from './parser.js';
-import { DirectionSniffer, mayStartOtherProtocol, otherProtocolOf, type DirectionProtocol } from './sniff.js';
+import { DirectionSniffer, describeDirectionProtocol, mayStartOtherProtocol, otherProtocolOf, type DirectionProtocol } from './sniff.js';
 import { Kept, headerTokens, parseContentLength, printable, transferCodings } from './syntax.js';
 import type { HttpEvent, HttpExchange, HttpSummary, TcpCloseFacts } from './types.js';
 
@@ -129,16 +129,23 @@ export class HttpConnection implements ParserSink {
       sniffer = this.sniffers[dir] = new DirectionSniffer();
     }
     sniffer.data(bytes, offset);
-    if (sniffer.decided) this.endSniffing(dir);
+    if (sniffer.decided) this.endSniffing(dir, true);
   }
 
-  /** No more sniffing in dir: keeps what its sniffer found (deciding on the bytes it kept) and lets it go. */
-  private endSniffing(dir: Direction): void {
+  /**
+   * No more sniffing in dir: keeps what its sniffer found (deciding on the bytes it kept) and lets it go. `announce`:
+   * the current frame completed what was found (data, a gap, the direction's end), which the timeline says there; the
+   * summary's own call has no frame to put it on.
+   */
+  private endSniffing(dir: Direction, announce = false): void {
     const sniffer = this.sniffers?.[dir] ?? null;
     if (sniffer !== null) {
       sniffer.end();
-      this.sniffed[dir] = sniffer.result;
+      const found = sniffer.result;
+      this.sniffed[dir] = found;
       this.sniffers![dir] = null;
+      const said = announce && found !== null ? describeDirectionProtocol(found, dir === 0 ? 'client' : 'server') : null;
+      if (said !== null) this.emit(said.code, said.text, this.frame, dir, 0);
     }
     this.sniffDecided |= 1 << dir;
   }
@@ -147,7 +154,7 @@ export class HttpConnection implements ParserSink {
    *  that direction stops (an event says why) until a later segment starts with a start line. */
   gap(dir: Direction, offset: number, length: number, frame: number, out: HttpEvent[]): void {
     this.enter(frame, out);
-    if ((this.sniffDecided & (1 << dir)) === 0) this.endSniffing(dir);
+    if ((this.sniffDecided & (1 << dir)) === 0) this.endSniffing(dir, true);
     this.gapDirs |= 1 << dir;
     this.parsers[dir].gap(offset, length, frame, this.arrival);
     this.afterResponseProgress(dir);
@@ -157,7 +164,7 @@ export class HttpConnection implements ParserSink {
    *  message is reported. */
   end(dir: Direction, frame: number, reason: 'fin' | 'rst' | 'capture-end', tsSec: number, tsNsec: number, out: HttpEvent[]): void {
     this.enter(frame, out);
-    if ((this.sniffDecided & (1 << dir)) === 0) this.endSniffing(dir);
+    if ((this.sniffDecided & (1 << dir)) === 0) this.endSniffing(dir, true);
     const parser = this.parsers[dir];
     if (this.ended[dir] !== null) return;
     const synced = parser.synced && !parser.isOpaque;

@@ -433,6 +433,36 @@ function shown(b: Uint8Array, from: number, to: number, maxChars: number): strin
   return s.length > maxChars ? s.slice(0, maxChars) + '…' : s;
 }
 
+/**
+ * The timeline's words for what one direction's first bytes showed (the packet that completed them gets them): a
+ * hello or a clear-text alert of TLS, an SSH identification string. Null for what says nothing to a reader (a TLS
+ * record that is no hello: the capture began after the handshake). `who` names the side as the TCP roles have it.
+ */
+export function describeDirectionProtocol(p: DirectionProtocol, who: 'client' | 'server'): { code: 'tls.hello' | 'tls.alert' | 'ssh.banner'; text: string } | null {
+  switch (p.kind) {
+    case 'tls-client-hello': {
+      const parts = [p.serverName === null ? (p.cut ? 'server name not in the capture' : 'no server name (SNI)') : `server name ${p.serverName}`];
+      if (p.offered !== null) parts.push(`offers up to ${tlsVersionName(p.offered)}`);
+      if (p.alpn.length > 0) parts.push(`ALPN ${p.alpn.join(', ')}`);
+      if (p.cut) parts.push('hello cut short in the capture');
+      return { code: 'tls.hello', text: `${who} sends TLS ClientHello: ${parts.join(', ')}` };
+    }
+    case 'tls-server-hello': {
+      const parts = [p.chosen === null ? 'version not in the capture' : `chooses ${tlsVersionName(p.chosen)}`];
+      if (p.alpn !== null) parts.push(`ALPN ${p.alpn}`);
+      if (p.cut) parts.push('hello cut short in the capture');
+      return { code: 'tls.hello', text: `${who} sends TLS ServerHello: ${parts.join(', ')}` };
+    }
+    case 'tls-alert':
+      // Sent before any key was agreed (RFC 8446 §6: an alert in a plaintext record), so readable: a refused hello.
+      return { code: 'tls.alert', text: `${who} sends a TLS alert in the clear: ${tlsAlertName(p.description)}${p.level === 2 ? ', fatal' : ''}` };
+    case 'ssh':
+      return { code: 'ssh.banner', text: `${who} identifies as SSH: ${p.banner}` };
+    default:
+      return null;
+  }
+}
+
 /** The connection's protocol from what its two directions showed (client direction first), or null. */
 export function otherProtocolOf(client: DirectionProtocol | null, server: DirectionProtocol | null): OtherProtocol | null {
   const none: OtherProtocol = {

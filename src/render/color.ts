@@ -24,10 +24,11 @@ export const ANSI_PALETTE: Palette = {
 const same = (s: string) => s;
 export const PLAIN_PALETTE: Palette = { dim: same, warn: same, bad: same, good: same, info: same, bold: same };
 
-/** Which colour an annotation code gets: trouble in red/yellow, life events in cyan, HTTP in green. */
+/** Which colour an annotation code gets: trouble in red/yellow (a TLS alert too), life events in cyan (TLS and SSH
+ *  hellos too), HTTP in green. */
 export function styleForCode(code: string, p: Palette): (s: string) => string {
   if (code === 'tcp.rst' || code === 'tcp.refused' || code === 'stream.gap' || code === 'http.parse-stopped' || code.startsWith('packet.') || code === 'limit') return p.bad;
-  if (code.startsWith('tcp.') && code !== 'tcp.handshake' && code !== 'tcp.state' && code !== 'tcp.close' && code !== 'tcp.data' && code !== 'tcp.midstream') return p.warn;
+  if (code === 'tls.alert' || (code.startsWith('tcp.') && code !== 'tcp.handshake' && code !== 'tcp.state' && code !== 'tcp.close' && code !== 'tcp.data' && code !== 'tcp.midstream')) return p.warn;
   if (code.startsWith('http.')) return p.good;
   return p.info;
 }

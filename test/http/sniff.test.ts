@@ -3,9 +3,10 @@
 // not take (HTTP, junk, gaps); that no byte string makes it throw and no split changes what it finds.
 
 import { describe, expect, it } from 'vitest';
+import { HttpConnection } from '../../src/http/connection.js';
 import fc from 'fast-check';
-import { DirectionSniffer, otherProtocolOf, tlsVersionName, type DirectionProtocol } from '../../src/http/sniff.js';
-import { C, S, bytes, captureEnd, closedByClient, fin, gap, head, run, tx } from './helpers.js';
+import { DirectionSniffer, describeDirectionProtocol, otherProtocolOf, tlsVersionName, type DirectionProtocol } from '../../src/http/sniff.js';
+import { C, S, bytes, captureEnd, closedByClient, fin, gap, head, lines, run, tx } from './helpers.js';
 
 const u16 = (n: number) => [(n >> 8) & 0xff, n & 0xff];
 const u24 = (n: number) => [(n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff];
@@ -262,5 +263,55 @@ describe('the connection verdict', () => {
     expect(otherProtocolOf(null, null)).toBeNull();
     expect(otherProtocolOf({ kind: 'tls-record', version: 0x0303 }, { kind: 'ssh', banner: 'SSH-1.99-x' })).toMatchObject({ name: 'SSH', version: '1.99', serverBanner: 'SSH-1.99-x' });
     expect(otherProtocolOf({ kind: 'tls-record', version: 0x0303 }, null)).toMatchObject({ name: 'TLS', version: null, offeredVersion: null });
+  });
+});
+
+describe('the timeline: what the first bytes are, on the packet that completed them', () => {
+  it('a ClientHello and a ServerHello, each on the packet that completed it, with what the hello says', () => {
+    const hello = clientHello({ sni: 'shop.example.test', alpn: ['h2', 'http/1.1'], versions: [0x0a0a, 0x0304, 0x0303] });
+    // The ClientHello in two segments (frames 1 and 2): said once, on the second.
+    const r = run([
+      tx(C, hello.subarray(0, 60)),
+      tx(C, hello.subarray(60)),
+      tx(S, serverHello({ selected: 0x0304, alpn: 'h2' })),
+      tx(C, new Uint8Array([23, 3, 3, 0, 2, 9, 9])),
+      fin(C),
+      fin(S),
+    ]);
+    expect(lines(r.events)).toEqual([
+      '2 tls.hello client sends TLS ClientHello: server name shop.example.test, offers up to TLS 1.3, ALPN h2, http/1.1',
+      '3 tls.hello server sends TLS ServerHello: chooses TLS 1.3, ALPN h2',
+    ]);
+    expect(r.events.map((e) => [e.dir, e.exchange])).toEqual([[0, 0], [1, 0]]);
+  });
+
+  it('a TLS 1.2 hello without SNI; a refusing alert; a hello a gap cut short, said at the gap', () => {
+    const old = run([tx(C, clientHello({ legacy: 0x0303 })), tx(S, new Uint8Array([21, 3, 3, 0, 2, 2, 70])), fin(S), fin(C)]);
+    expect(lines(old.events)).toEqual([
+      '1 tls.hello client sends TLS ClientHello: no server name (SNI), offers up to TLS 1.2',
+      '2 tls.alert server sends a TLS alert in the clear: protocol_version (70), fatal',
+    ]);
+    const hello = clientHello({ sni: 'cut.test', versions: [0x0304] });
+    const cut = run([tx(C, hello.subarray(0, 50)), gap(C, hello.length - 50), fin(C), fin(S)]);
+    expect(lines(cut.events)).toEqual(['2 tls.hello client sends TLS ClientHello: server name not in the capture, hello cut short in the capture']);
+  });
+
+  it('SSH identification strings, each side on its own packet; HTTP and bytes that are neither say nothing', () => {
+    const ssh = run([tx(S, 'SSH-2.0-OpenSSH_9.2p1\r\n'), tx(C, 'SSH-2.0-PuTTY_Release_0.80\r\n'), fin(S), fin(C)]);
+    expect(lines(ssh.events)).toEqual([
+      '1 ssh.banner server identifies as SSH: SSH-2.0-OpenSSH_9.2p1',
+      '2 ssh.banner client identifies as SSH: SSH-2.0-PuTTY_Release_0.80',
+    ]);
+    const http = run([tx(C, head('GET / HTTP/1.1', 'Host: a')), tx(S, head('HTTP/1.1 204 No Content')), fin(C), fin(S)], closedByClient);
+    expect(http.events.some((e) => e.code.startsWith('tls.') || e.code.startsWith('ssh.'))).toBe(false);
+    // A TLS record that is no hello (the handshake is not in the capture) is named by the verdict, not the timeline.
+    expect(describeDirectionProtocol({ kind: 'tls-record', version: 0x0303 }, 'client')).toBeNull();
+  });
+
+  it('words off: the same codes, in the same places, with empty texts', () => {
+    const conn = new HttpConnection({ texts: false });
+    const out: { code: string; text: string; frame: number }[] = [];
+    conn.data(C, bytes('SSH-2.0-x\r\n'), 0, 7, 1, 0, out as never);
+    expect(out.map((e) => [e.frame, e.code, e.text])).toEqual([[7, 'ssh.banner', '']]);
   });
 });

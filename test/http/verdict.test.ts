@@ -209,17 +209,21 @@ describe('verdicts', () => {
     expect(events[0].dir).toBe(1);
   });
 
-  it('non-HTTP TCP is mode none, with no error events', () => {
+  it('non-HTTP TCP is mode none, with no error events; its SSH identifications are said where they arrive', () => {
     const { summary, events, exchanges } = run(sc.garbage.steps, sc.garbage.close);
     expect(summary.mode).toBe('none');
     expect(summary.requests).toBe(0);
     expect(exchanges).toEqual([]);
-    expect(events).toEqual([]);
+    expect(events).toEqual([
+      { code: 'ssh.banner', dir: 1, exchange: 0, frame: 1, text: 'server identifies as SSH: SSH-2.0-OpenSSH_8.9p1 Ubuntu-3' },
+      { code: 'ssh.banner', dir: 0, exchange: 0, frame: 2, text: 'client identifies as SSH: SSH-2.0-OpenSSH_9.0' },
+    ]);
     expect(summary.closeKind).toBeNull();
     // Its first bytes are SSH identification strings (RFC 4253 §4.2): the verdict names them.
     expect(summary.reason).toBe('not HTTP: SSH 2.0 (client SSH-2.0-OpenSSH_9.0; server SSH-2.0-OpenSSH_8.9p1 Ubuntu-3) (86 bytes not parsed)');
     const binary = run([tx(C, '\x00\x00\x05\xdc\x07\x14'), tx(S, '\x01\x02'), fin(C), fin(S)]);
     expect(binary.summary.otherProtocol).toBeNull();
+    expect(binary.events).toEqual([]);
     expect(binary.summary.reason).toBe('not HTTP: no HTTP request or status line in either direction (8 bytes)');
   });
 
