@@ -84,6 +84,21 @@ export class Endpoint implements FlowAnalysis {
    * the peer (in order), or is shown received when this side acknowledges it.
    */
   peerFinPending = false;
+  /**
+   * The peer's FIN reached this side out of order, bytes before it still missing (the peer's holeFrom): held, as RFC
+   * 9293 §3.10.7.4 holds a segment beyond RCV.NXT (SHLD-31), and taken once they arrive or this side acknowledges it.
+   */
+  finHeld = false;
+  /**
+   * This side's stream as the capture showed it: the sequence number after the highest byte, SYN or FIN sent (RSTs
+   * aside), once a segment was seen; and the first range of it not seen yet ([holeFrom, holeTo), -1 without one),
+   * opened by a segment beyond seenEnd, closed by the bytes that fill it or the peer's ACK past it. Only the first
+   * hole is kept: what the receiver's RCV.NXT is, for a FIN (held) and a RST (RFC 5961 §3.2).
+   */
+  seenEndKnown = false;
+  seenEnd = 0;
+  holeFrom = -1;
+  holeTo = 0;
 
   // Counters for the summary.
   packets = 0;

@@ -36,7 +36,7 @@ const N_EARLIEST_NS = 16;
 const N_LATEST_NS = 17;
 const N_CONN = 18;
 /** Endpoint number fields, at N_CONN + side * N_END. */
-const N_END = 27;
+const N_END = 30;
 const N_STRIDE = N_CONN + 2 * N_END;
 
 // Small fields (Int16Array: booleans, enums, -1..255).
@@ -500,13 +500,16 @@ function packEndpoint(ep: Endpoint, n: Float64Array, at: number, s: Int16Array, 
   n[at + 24] = ep.lastSegmentFlags;
   n[at + 25] = ep.dupAckNum;
   n[at + 26] = ep.lastNonDupAckFrame;
+  n[at + 27] = ep.seenEnd;
+  n[at + 28] = ep.holeFrom;
+  n[at + 29] = ep.holeTo;
   s[st] = STATES.indexOf(ep.state);
   s[st + 1] = ep.baseSet ? 1 : 0;
   s[st + 2] = ep.synSeen ? 1 : 0;
   s[st + 3] = ep.windowScaleOffered;
   s[st + 4] = ep.sackPermitted ? 1 : 0;
   s[st + 5] = ep.rcvNxtKnown ? 1 : 0;
-  s[st + 6] = (ep.finSent ? 1 : 0) | (ep.peerFinPending ? 2 : 0);
+  s[st + 6] = (ep.finSent ? 1 : 0) | (ep.peerFinPending ? 2 : 0) | (ep.finHeld ? 4 : 0) | (ep.seenEndKnown ? 8 : 0);
   s[st + 7] = ep.historySeen;
   s[st + 8] = ep.dataSeen ? 1 : 0;
   s[st + 9] = ep.winScale;
@@ -542,6 +545,9 @@ function unpackEndpoint(ep: Endpoint, n: Float64Array, at: number, s: Int16Array
   ep.lastSegmentFlags = n[at + 24]!;
   ep.dupAckNum = n[at + 25]!;
   ep.lastNonDupAckFrame = n[at + 26]!;
+  ep.seenEnd = n[at + 27]!;
+  ep.holeFrom = n[at + 28]!;
+  ep.holeTo = n[at + 29]!;
   ep.state = STATES[s[st]!]!;
   ep.baseSet = s[st + 1] === 1;
   ep.synSeen = s[st + 2] === 1;
@@ -550,6 +556,8 @@ function unpackEndpoint(ep: Endpoint, n: Float64Array, at: number, s: Int16Array
   ep.rcvNxtKnown = s[st + 5] === 1;
   ep.finSent = (s[st + 6]! & 1) !== 0;
   ep.peerFinPending = (s[st + 6]! & 2) !== 0;
+  ep.finHeld = (s[st + 6]! & 4) !== 0;
+  ep.seenEndKnown = (s[st + 6]! & 8) !== 0;
   ep.historySeen = s[st + 7]!;
   ep.dataSeen = s[st + 8] === 1;
   ep.winScale = s[st + 9]!;

@@ -131,6 +131,9 @@ const EV_PORT_REUSE = 1 << 16;
 const EV_SYN_ACK_NEW_ISN = 1 << 17;
 const EV_IDLE = 1 << 18;
 const EV_RST_IGNORED = 1 << 19;
+const EV_FIN_HELD = 1 << 20;
+const EV_RST_CHALLENGED = 1 << 21;
+const EV_RST_SYN_SENT_REPLY = 1 << 22;
 
 const MAX_CHANGES = 8;
 
@@ -143,6 +146,11 @@ const H_FIN = 16;
 const H_RST = 32;
 const H_MULTI = 64;
 const H_INCONSISTENT = 128;
+
+/** States in which RFC 5961 §3.2 judges a RST by RCV.NXT (synchronized; TIME_WAIT takes any in-window RST). */
+function isSynchronizedForRst(s: TcpState): boolean {
+  return s === 'ESTABLISHED' || s === 'FIN_WAIT_1' || s === 'FIN_WAIT_2' || s === 'CLOSE_WAIT' || s === 'CLOSING' || s === 'LAST_ACK';
+}
 
 function isTerminal(s: TcpState): boolean {
   return s === 'TIME_WAIT' || s === 'CLOSED' || s === 'RESET';
@@ -170,9 +178,11 @@ function isTerminal(s: TcpState): boolean {
  * endpoints and every packet seen to be delivered, so a packet moves its sender (what it sent) and its receiver
  * (what it received). The one exception is the SYN-ACK: the client is shown ESTABLISHED with its ACK (handshake 3/3),
  * the evidence that it got the SYN-ACK, so both sides become ESTABLISHED together; an opener's ACK whose SYN-ACK was
- * not captured implies it. A midstream connection starts with both sides ESTABLISHED (assumed). A RST counts only
- * when its receiver would accept it (RFC 9293 §3.10.7: in SYN-SENT it must acknowledge the SYN, in a synchronized
- * state its sequence number must lie in the receive window); others are annotated and change nothing.
+ * not captured implies it. A midstream connection starts with both sides ESTABLISHED (assumed). A FIN that arrives
+ * after missing bytes is held by its receiver until they arrive or it acknowledges the FIN (RFC 9293 §3.10.7.4). A RST
+ * counts only when its receiver would accept it (RFC 9293 §3.10.7: in SYN-SENT it must acknowledge the SYN, in a
+ * synchronized state its sequence number must lie in the receive window, and at RCV.NXT as RFC 5961 §3.2 has it;
+ * elsewhere in the window only its sender is aborted); others are annotated and change nothing.
  * Every change goes through setState().
  */
 export class TcpTracker {
@@ -227,6 +237,10 @@ export class TcpTracker {
   private stateBeforeRst: TcpState = 'CLOSED';
   private idleGapNs = 0;
   private rstIgnoredWhy = '';
+  /** EV_FIN_HELD: the relative range missing before the FIN. EV_RST_CHALLENGED: the receiver's RCV.NXT, relative. */
+  private heldFromRel = 0;
+  private heldToRel = 0;
+  private rstExpectedRel = 0;
 
   constructor(options: TcpTrackerOptions = {}) {
     this.onEvict = options.onEvict ?? null;
@@ -602,7 +616,17 @@ export class TcpTracker {
       // Windows in SYN segments are never scaled (RFC 7323 §2.2). A shift (at most 14, so below 2^31): `2 **` is a
       // floating-point power on every ACK.
       E.rcvWindowBytes = (flags & SYN) !== 0 || E.winScale < 0 ? window : window << E.winScale;
+      // E has what it acknowledges: a hole in P's stream below the ACK is filled at E, whatever the capture saw.
+      if (P.holeFrom !== -1 && seqGt(ack, P.holeFrom)) {
+        if (seqGeq(ack, P.holeTo)) P.holeFrom = -1;
+        else P.holeFrom = ack;
+      }
     }
+    noteStream(E, seq, (seq + segLen + ((flags & SYN) !== 0 ? 1 : 0) + ((flags & FIN) !== 0 ? 1 : 0)) >>> 0);
+    // A FIN held out of order is taken once nothing is missing before it (RFC 9293 §3.10.7.4: the held segment is
+    // processed when RCV.NXT reaches it): the bytes arrived (E's own stream), or E's ACK passed them (P's).
+    if (P.finHeld && E.holeFrom === -1) this.deliverFin(conn, peer, P, side, true);
+    if (E.finHeld && P.holeFrom === -1) this.deliverFin(conn, side, E, peer, true);
 
     if ((flags & SYN) !== 0) {
       if ((flags & ACK) === 0) {
@@ -685,18 +709,34 @@ export class TcpTracker {
           `sent FIN before the ${SIDE_NAME[peer]}'s reached it: its ACK does not cover that FIN, so the FINs crossed`);
       } else if (E.state === 'CLOSE_WAIT') this.setState(conn, side, 'LAST_ACK', 'sent FIN');
       else if (!isTerminal(E.state)) this.setState(conn, side, 'FIN_WAIT_1', first ? 'sent FIN, closes first' : 'sent FIN');
-      const closer = SIDE_NAME[side];
-      if (P.state === 'FIN_WAIT_1') {
-        conn.simultaneousClose = true;
-        this.setState(conn, peer, 'CLOSING', 'simultaneous close');
-      } else if (P.state === 'FIN_WAIT_2') {
-        this.setState(conn, peer, 'TIME_WAIT', `got the ${closer}'s FIN`);
-      } else if (!isTerminal(P.state) && P.state !== 'CLOSE_WAIT' && P.state !== 'LAST_ACK' && P.state !== 'CLOSING' &&
-        // RFC 9293 §3.10.7.3: in SYN-SENT a segment without SYN or RST is dropped, its FIN too. Only for a SYN_SENT
-        // seen (its SYN captured): one assumed at a capture that began with the SYN-ACK has moved on unseen.
-        (P.state !== 'SYN_SENT' || !P.synSeen)) {
-        this.setState(conn, peer, 'CLOSE_WAIT', `${closer} closed first`);
+      if (E.holeFrom !== -1 && !isTerminal(P.state)) {
+        // Bytes before the FIN are missing (lost before the capture point, or still to come out of order): P holds
+        // it (RFC 9293 §3.10.7.4, SHLD-31), and its own later ACKs show it still waiting.
+        P.finHeld = true;
+        this.events |= EV_FIN_HELD;
+        this.heldFromRel = (E.holeFrom - E.baseSeq) >>> 0;
+        this.heldToRel = (E.holeTo - E.baseSeq) >>> 0;
+      } else {
+        this.deliverFin(conn, peer, P, side, false);
       }
+    }
+  }
+
+  /** E's FIN reaches its receiver R (now, or `late`, once the bytes before it arrived): RFC 9293 §3.10.7.4, eighth. */
+  private deliverFin(conn: Connection, rSide: Direction, R: Endpoint, finSender: Direction, late: boolean): void {
+    R.finHeld = false;
+    const closer = SIDE_NAME[finSender];
+    const held = late ? ', held until the bytes before it arrived' : '';
+    if (R.state === 'FIN_WAIT_1') {
+      conn.simultaneousClose = true;
+      this.setState(conn, rSide, 'CLOSING', `simultaneous close${held}`);
+    } else if (R.state === 'FIN_WAIT_2') {
+      this.setState(conn, rSide, 'TIME_WAIT', `got the ${closer}'s FIN${held}`);
+    } else if (!isTerminal(R.state) && R.state !== 'CLOSE_WAIT' && R.state !== 'LAST_ACK' && R.state !== 'CLOSING' &&
+      // RFC 9293 §3.10.7.3: in SYN-SENT a segment without SYN or RST is dropped, its FIN too. Only for a SYN_SENT
+      // seen (its SYN captured): one assumed at a capture that began with the SYN-ACK has moved on unseen.
+      (R.state !== 'SYN_SENT' || !R.synSeen)) {
+      this.setState(conn, rSide, 'CLOSE_WAIT', late ? `got the ${closer}'s FIN${held}` : `${closer} closed first`);
     }
   }
 
@@ -716,6 +756,14 @@ export class TcpTracker {
     const peer: Direction = side === 0 ? 1 : 0;
     if (segLen > 0) this.events |= EV_RST_DATA;
     this.stateBeforeRst = E.state;
+    if (E.state === 'SYN_SENT' && E.synSeen && (flags & ACK) === 0 && P.rcvNxtKnown && seq === P.rcvNxt &&
+        P.rcvNxt !== ((E.isn + 1) >>> 0)) {
+      // RFC 9293 §3.10.7.3 (and §3.5.2 rule 2): in SYN-SENT, an ACK that does not acknowledge the SYN is answered by
+      // <SEQ=SEG.ACK><CTL=RST> and the opener stays in SYN-SENT, its SYN retransmitted. It answers what the peer still
+      // had on these ports (a stale connection's challenge ACK, RFC 5961 §4), not this connection.
+      this.events |= EV_RST_SYN_SENT_REPLY;
+      return;
+    }
     if (P.state === 'SYN_SENT' && P.synSeen &&
         ((flags & ACK) === 0 || !seqGt(ack, P.isn) || !seqLeq(ack, P.nextSeq))) {
       // RFC 9293 §3.10.7.3: in SYN-SENT a RST counts only if it acknowledges the SYN; this one is dropped.
@@ -729,6 +777,26 @@ export class TcpTracker {
       if (!seqGeq(seq, P.rcvNxt) || seqDiff(seq, P.rcvNxt) >= windowBytes) {
         this.events |= EV_RST_IGNORED;
         this.rstIgnoredWhy = `its sequence number is outside the ${SIDE_NAME[peer]}'s receive window (RFC 9293 §3.10.7.4)`;
+        return;
+      }
+    }
+    if (isSynchronizedForRst(P.state) && (E.seenEndKnown || P.rcvNxtKnown)) {
+      // RFC 5961 §3.2, which Linux, the BSDs, macOS and Windows implement: a RST inside the window resets only at
+      // exactly RCV.NXT; elsewhere it is answered by a challenge ACK and the connection stays. RCV.NXT is what the
+      // receiver had in order (the capture point's view: every segment seen taken as delivered) or acknowledged.
+      // Linux also takes RCV.NXT-1 after a FIN was received, and the right edge of what arrived out of order
+      // (tcp_validate_incoming, tcp_reset_check).
+      let expected = E.seenEndKnown ? (E.holeFrom !== -1 ? E.holeFrom : E.seenEnd) : P.rcvNxt;
+      if (P.rcvNxtKnown && seqGt(P.rcvNxt, expected)) expected = P.rcvNxt;
+      const accepted = seq === expected || (E.seenEndKnown && seq === E.seenEnd) ||
+        (seq === ((expected - 1) >>> 0) && (P.state === 'CLOSE_WAIT' || P.state === 'LAST_ACK' || P.state === 'CLOSING'));
+      if (!accepted) {
+        this.events |= EV_RST_CHALLENGED;
+        this.rstExpectedRel = (expected - E.baseSeq) >>> 0;
+        // The sender has aborted its side whatever the receiver makes of it.
+        if (conn.resetBy === -1) conn.resetBy = side;
+        if (conn.closedFirstBy === -1) conn.closedFirstBy = side;
+        if (!isTerminal(E.state) || E.state === 'TIME_WAIT') this.setState(conn, side, 'RESET', null);
         return;
       }
     }
@@ -864,10 +932,27 @@ export class TcpTracker {
     if (ev & EV_RST_IGNORED) {
       out.push({ code: Codes.RST, text: words ? `RST from ${who} does not count: ${this.rstIgnoredWhy}; no state change` : '' });
     }
+    if (ev & EV_RST_SYN_SENT_REPLY) {
+      out.push({ code: Codes.RST, text: words
+        ? `RST from ${who} in SYN_SENT answers the ${peerName}'s ACK, which does not acknowledge its SYN (RFC 9293 §3.10.7.3): ${who} stays SYN_SENT; the RST is for what the ${peerName} still had on these ports`
+        : '' });
+    }
+    if (ev & EV_RST_CHALLENGED) {
+      let selfReset = false;
+      for (let i = 0; i < this.nChanges; i++) if (this.changeSide[i] === dir && this.changeTo[i] === 'RESET') selfReset = true;
+      out.push({ code: Codes.RST, text: words
+        ? `reset by ${who} in ${this.stateBeforeRst}${selfReset ? `, ${who} RESET` : ''}; the ${peerName} does not take it: relative seq ${relSeq} is not its next expected ${this.rstExpectedRel} (RFC 5961 §3.2: answered by a challenge ACK), ${peerName} stays ${conn.ends[dir === 0 ? 1 : 0].state}`
+        : '' });
+    }
     if (ev & EV_RST_AFTER_CLOSE) {
       out.push({ code: Codes.RST, text: words ? `reset by ${who} after the connection closed (no state change)` : '' });
     }
     this.emitStateLines(dir, out);
+    if (ev & EV_FIN_HELD) {
+      out.push({ code: Codes.STATE, text: words
+        ? `${who}'s FIN arrives before bytes it follows (relative seq ${this.heldFromRel}:${this.heldToRel} missing): the ${peerName} holds it until they arrive (RFC 9293 §3.10.7.4), ${peerName} stays ${conn.ends[dir === 0 ? 1 : 0].state}`
+        : '' });
+    }
     if (ev & EV_CLOSED) {
       const first = !words || conn.closedFirstBy === -1 ? '' : conn.simultaneousClose ? 'simultaneous close; ' : `${SIDE_NAME[conn.closedFirstBy]} closed first; `;
       out.push({ code: Codes.CLOSE,
@@ -915,7 +1000,9 @@ export class TcpTracker {
     for (let i = 0; i < this.nChanges; i++) if (this.changeTo[i] === 'RESET') changed |= 1 << this.changeSide[i];
     const result = changed === 3 ? 'both RESET' : changed === 0 ? 'no state change'
       : `${SIDE_NAME[changed === 1 ? 0 : 1]} RESET`;
-    return `reset by ${who} in ${this.stateBeforeRst}${assumed}, ${result}`;
+    // An endpoint already RESET sends another RST: the first one was not taken (RFC 5961 §3.2), this one may be.
+    const when = this.stateBeforeRst === 'RESET' ? ' again' : ` in ${this.stateBeforeRst}${assumed}`;
+    return `reset by ${who}${when}, ${result}`;
   }
 
   // ---- table, recency list, TIME_WAIT queue ------------------------------------------------------------------
@@ -1187,4 +1274,26 @@ function midstreamText(conn: Connection): string {
     default:
       return `capture starts mid-connection; roles inferred: client ${client} sent first (equal ports), server ${server}; both assumed ESTABLISHED`;
   }
+}
+
+/**
+ * Notes a segment of ep's stream (sequence numbers seq up to end, its SYN and FIN counted): opens the first hole when
+ * it starts beyond what was seen, narrows or closes that hole when it covers its start (Endpoint.holeFrom).
+ */
+function noteStream(ep: Endpoint, seq: number, end: number): void {
+  if (!ep.seenEndKnown) {
+    ep.seenEndKnown = true;
+    ep.seenEnd = end;
+    return;
+  }
+  if (seqGt(seq, ep.seenEnd)) {
+    if (ep.holeFrom === -1) {
+      ep.holeFrom = ep.seenEnd;
+      ep.holeTo = seq;
+    }
+  } else if (ep.holeFrom !== -1 && seqLeq(seq, ep.holeFrom) && seqGt(end, ep.holeFrom)) {
+    if (seqGeq(end, ep.holeTo)) ep.holeFrom = -1;
+    else ep.holeFrom = end;
+  }
+  if (seqGt(end, ep.seenEnd)) ep.seenEnd = end;
 }

@@ -247,11 +247,62 @@ describe('reset', () => {
     expect(summarize(steps[0].conn!).closeReason).toBe('open');
   });
 
-  test('a RST outside the receiver\'s window is dropped, one inside it resets', () => {
-    const steps = run(...HANDSHAKE, 'S>C A win=1000', 'C>S R seq=999999', 'C>S R seq=1500', 'C>S R seq=1001');
+  test('a RST outside the receiver\'s window is dropped; inside it, only one at RCV.NXT resets (RFC 5961 §3.2)', () => {
+    const steps = run(...HANDSHAKE, 'S>C A win=1000', 'C>S R seq=999999', 'C>S R seq=1500', 'S>C A ack=1001', 'C>S R seq=1001',
+      'C>S R seq=1001');
     expect(texts(steps[4])).toMatch(/^RST from client does not count: its sequence number is outside the server's receive window/);
-    expect(steps[5].states).toBe('RESET/RESET');
-    expect(texts(steps[6])).toBe('reset by client after the connection closed (no state change)');
+    // In the window but not at the server's RCV.NXT (1001): the client has aborted, the server answers with a
+    // challenge ACK and stays; the client's next RST, at RCV.NXT, is the one that resets it (Linux does this).
+    expect(steps[5].states).toBe('RESET/ESTABLISHED');
+    expect(texts(steps[5])).toBe('reset by client in ESTABLISHED, client RESET; the server does not take it: relative seq 500 is not its next expected 1 (RFC 5961 §3.2: answered by a challenge ACK), server stays ESTABLISHED');
+    expect(steps[6].states).toBe('RESET/ESTABLISHED');
+    expect(steps[7].states).toBe('RESET/RESET');
+    expect(texts(steps[7])).toBe('reset by client again, server RESET');
+    expect(texts(steps[8])).toBe('reset by client after the connection closed (no state change)');
+    expect(summarize(steps[0].conn!).closeReason).toBe('rst-client');
+  });
+
+  test('RFC 5961 also takes RCV.NXT - 1 after a FIN, and the right edge of bytes that arrived out of order', () => {
+    // The client's FIN took 1001: a RST at 1001 is RCV.NXT - 1 for the server in CLOSE_WAIT (Linux tcp_reset_check).
+    const afterFin = run(...HANDSHAKE, 'C>S FA', 'C>S R seq=1001');
+    expect(afterFin[3].states).toBe('FIN_WAIT_1/CLOSE_WAIT');
+    expect(afterFin[4].states).toBe('RESET/RESET');
+    // 1011:1021 missing: RCV.NXT is 1011; 1031, the right edge of what arrived beyond it, resets too.
+    const edge = run(...HANDSHAKE, 'C>S PA len=10', 'C>S PA seq=1021 len=10', 'C>S R seq=1031');
+    expect(edge[5].states).toBe('RESET/RESET');
+    const hole = run(...HANDSHAKE, 'C>S PA len=10', 'C>S PA seq=1021 len=10', 'C>S R seq=1011');
+    expect(hole[5].states).toBe('RESET/RESET');
+    const between = run(...HANDSHAKE, 'C>S PA len=10', 'C>S PA seq=1021 len=10', 'C>S R seq=1015');
+    expect(between[5].states).toBe('RESET/ESTABLISHED');
+  });
+
+  test('a RST from SYN_SENT that answers an ACK not acknowledging its SYN leaves the opener in SYN_SENT (RFC 9293 §3.10.7.3)', () => {
+    // A stale connection on these ports: the server answers the new SYN with the old connection's ACK (RFC 5961 §4),
+    // the client resets that with <SEQ=SEG.ACK>, retransmits its SYN, and the handshake goes on (a NAT's stale mapping).
+    const steps = run('C>S S seq=1000', 'S>C A seq=7000 ack=555', 'C>S R seq=555', 'C>S S seq=1000 dt=1', 'S>C SA seq=9000 ack=1001', 'C>S A');
+    expect(steps[2].states).toBe('SYN_SENT/CLOSED');
+    expect(texts(steps[2])).toBe("RST from client in SYN_SENT answers the server's ACK, which does not acknowledge its SYN (RFC 9293 §3.10.7.3): client stays SYN_SENT; the RST is for what the server still had on these ports");
+    expect(steps[5].states).toBe('ESTABLISHED/ESTABLISHED');
+    expect(summarize(steps[0].conn!).closeReason).not.toMatch(/^rst/);
+  });
+
+  test('a FIN after missing bytes is held until they arrive, or until the receiver acknowledges it (RFC 9293 §3.10.7.4)', () => {
+    const steps = run(...HANDSHAKE, 'C>S PA len=10', 'C>S FA seq=1021', 'S>C A ack=1011', 'C>S PA seq=1011 len=10', 'S>C A');
+    expect(steps[4].states).toBe('FIN_WAIT_1/ESTABLISHED');
+    expect(texts(steps[4])).toContain("client ESTABLISHED → FIN_WAIT_1 (sent FIN, closes first) | client's FIN arrives before bytes it follows (relative seq 11:21 missing): the server holds it until they arrive (RFC 9293 §3.10.7.4), server stays ESTABLISHED");
+    expect(steps[5].states).toBe('FIN_WAIT_1/ESTABLISHED');
+    expect(steps[6].states).toBe('FIN_WAIT_1/CLOSE_WAIT');
+    expect(texts(steps[6])).toContain("server ESTABLISHED → CLOSE_WAIT (got the client's FIN, held until the bytes before it arrived)");
+    expect(steps[7].states).toBe('FIN_WAIT_2/CLOSE_WAIT');
+    // The retransmission not captured (lost again, or a one-sided capture): the server's ACK of the FIN shows it taken.
+    const acked = run(...HANDSHAKE, 'C>S PA len=10', 'C>S FA seq=1021', 'S>C A ack=1022');
+    expect(acked[5].states).toBe('FIN_WAIT_2/CLOSE_WAIT');
+    // The server closes too while the client's FIN is held: the client gets the server's FIN at once (CLOSING), the
+    // server meets the client's in FIN_WAIT_1 once the bytes before it arrive, with the ACK of its own FIN.
+    const crossed = run(...HANDSHAKE, 'C>S PA len=10', 'C>S FA seq=1021', 'S>C FA ack=1011', 'C>S PA seq=1011 len=10 ack=5002');
+    expect(crossed[5].states).toBe('CLOSING/FIN_WAIT_1');
+    expect(crossed[6].states).toBe('CLOSING/TIME_WAIT');
+    expect(texts(crossed[6])).toContain('server FIN_WAIT_1 → CLOSING → TIME_WAIT (simultaneous close, held until the bytes before it arrived, then its FIN acknowledged)');
   });
 
   test('RST carrying data is said so', () => {
