@@ -14,7 +14,7 @@ import type { CloseReason, Connection, EvictReason } from './tcp/connection.js';
 import { closeReason, summarize } from './tcp/summary.js';
 import { Reassembler, type StreamSink, type EndReason, type SegmentFlags } from './stream/index.js';
 import { HttpConnection, type HttpEvent, type HttpExchange, type HttpSummary, type TcpCloseFacts } from './http/index.js';
-import type { ConnectionReport, PacketEvent, Report, ReportStats } from './report.js';
+import type { CaptureWarningReport, ConnectionReport, PacketEvent, Report, ReportStats } from './report.js';
 import { SCHEMA_VERSION } from './report.js';
 import { readCaptureBatches, type CaptureSource } from './capture/index.js';
 import type { CaptureWarning } from './capture/index.js';
@@ -219,7 +219,7 @@ export class Analyzer {
     firstTsNsec: null,
     lastTsNsec: null,
   };
-  private readonly warnings: { code: string; frame: number; message: string }[] = [];
+  private readonly warnings: CaptureWarningReport[] = [];
   private finished = false;
   /** With reuseEvents: the decoder whose packet, and the event, every push refills; null otherwise. */
   private readonly decoder: PacketDecoder | null;
@@ -233,6 +233,7 @@ export class Analyzer {
   private timeBackFrame = 0;
 
   constructor(opts: AnalyzerOptions = {}) {
+    checkOptions(opts);
     this.opts = opts;
     this.seqView = new TcpdumpSeq({ absolute: opts.absoluteSeq === true });
     this.displaySeq = opts.displaySeq !== false;
@@ -624,6 +625,30 @@ export class Analyzer {
   }
 }
 
+/**
+ * Throws a RangeError (Node's ERR_OUT_OF_RANGE convention) for a numeric option that cannot mean anything: a caller's
+ * mistake, said at once, not NaN meaning "no limit" or 0 evicting every connection. Options only; never packet content.
+ */
+function checkOptions(opts: AnalyzerOptions): void {
+  const positiveInteger = (name: keyof AnalyzerOptions, value: unknown) => {
+    if (value !== undefined && (typeof value !== 'number' || !Number.isInteger(value) || value < 1)) {
+      throw Object.assign(new RangeError(`AnalyzerOptions.${name} must be a positive integer, got ${String(value)}`), { code: 'ERR_OUT_OF_RANGE' });
+    }
+  };
+  const seconds = (name: keyof AnalyzerOptions, value: unknown) => {
+    if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value < 0)) {
+      throw Object.assign(new RangeError(`AnalyzerOptions.${name} must be a number of seconds, 0 or more, got ${String(value)}`), { code: 'ERR_OUT_OF_RANGE' });
+    }
+  };
+  positiveInteger('maxConnections', opts.maxConnections);
+  positiveInteger('maxBufferedBytesPerDirection', opts.maxBufferedBytesPerDirection);
+  seconds('timeWaitSec', opts.timeWaitSec);
+  seconds('reportAfterCloseSec', opts.reportAfterCloseSec);
+  if (opts.onConnection !== undefined && typeof opts.onConnection !== 'function') {
+    throw Object.assign(new TypeError('AnalyzerOptions.onConnection must be a function'), { code: 'ERR_INVALID_ARG_TYPE' });
+  }
+}
+
 /** Annotation codes by slot (codeSlot), and slots by code: given in order of first sight, for every analyzer. */
 const CODE_BY_SLOT: string[] = [];
 const SLOT_BY_CODE = new Map<string, number>();
@@ -682,13 +707,29 @@ function closeFacts(conn: Connection): TcpCloseFacts {
   };
 }
 
-/** Async edge: analyses a capture source, yielding batches of packet events (one batch per input chunk). */
+/**
+ * Async edge: analyses a capture source, yielding batches of packet events (one batch per input chunk, cut where a
+ * connection is reported, so that onConnection is called between the events before and after it). Returns the
+ * Report, which a for-await loop drops: such callers take connections through onConnection.
+ */
 export async function* analyze(
   source: CaptureSource,
   opts: AnalyzerOptions = {},
 ): AsyncGenerator<PacketEvent[], Report> {
   // A batch holds many events at once, so each must be its own (reuseEvents would fill the batch with one object).
-  const analyzer = new Analyzer({ ...opts, reuseEvents: false });
+  // A connection reported while a record is pushed (its time ran out, the table was full) comes before that record's
+  // event, as in the CLI's NDJSON: the batch is cut there, its first part yielded, then onConnection called.
+  const onConnection = opts.onConnection;
+  const waiting: { before: number; report: ConnectionReport }[] = [];
+  let pushing = -1;
+  const analyzer = new Analyzer({
+    ...opts,
+    reuseEvents: false,
+    onConnection: onConnection === undefined ? undefined : (report) => {
+      if (pushing < 0) onConnection(report);
+      else waiting.push({ before: pushing, report });
+    },
+  });
   const gen = readCaptureBatches(source);
   let warnings: readonly CaptureWarning[] = [];
   let done = false;
@@ -702,8 +743,22 @@ export async function* analyze(
       }
       const batch = next.value;
       const events = new Array<PacketEvent>(batch.length);
-      for (let i = 0; i < batch.length; i++) events[i] = analyzer.push(batch[i]!);
-      yield events;
+      for (let i = 0; i < batch.length; i++) {
+        pushing = i;
+        events[i] = analyzer.push(batch[i]!);
+      }
+      pushing = -1;
+      let from = 0;
+      for (let w = 0; w < waiting.length;) {
+        const at = waiting[w]!.before;
+        if (at > from) {
+          yield events.slice(from, at);
+          from = at;
+        }
+        while (w < waiting.length && waiting[w]!.before === at) onConnection!(waiting[w++]!.report);
+      }
+      waiting.length = 0;
+      if (from < events.length) yield from === 0 ? events : events.slice(from);
     }
   } finally {
     // A caller that stops early (break in for await) returns this generator: the reader must close its file too.

@@ -72,6 +72,14 @@ export function checkFailOn(report: Report, codes: readonly string[]): CheckResu
 }
 
 export function evaluate(report: Report, e: Expectation): CheckResult {
+  if (report.connections.length < report.stats.connections) {
+    // A report made with keepConnections: false (connections handed to onConnection and not kept): every count and
+    // property would be read from the few it holds, and be wrong.
+    return {
+      expectation: e.source, ok: false,
+      detail: `the report holds ${report.connections.length} of its ${report.stats.connections} connections (made with keepConnections: false); checks need them all`,
+    };
+  }
   const conns = e.scope.kind === 'conn' ? report.connections.filter((c) => c.tcp.id === (e.scope as { id: number }).id) : report.connections;
   if (e.scope.kind === 'conn' && conns.length === 0) {
     return { expectation: e.source, ok: false, detail: `there is no connection ${e.scope.id} (the capture has ${report.connections.length})` };

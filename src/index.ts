@@ -18,11 +18,13 @@ export {
   CaptureWarningCode,
   type CaptureErrorCode,
   type CaptureWarning,
+  type CaptureWarningCodeName,
   type CaptureInfo,
   type CaptureSource,
   type CaptureSummary,
+  type ReadCaptureOptions,
 } from './capture/index.js';
-export { mergedBatches, type SourceSpec } from './capture/merge.js';
+export { mergedBatches, type SourceSpec, type MergedBatch, type MergedEnd } from './capture/merge.js';
 
 // Decoding and the stages below the analyzer, for callers who build their own pipeline.
 export { decodePacket, isTcpPacket, PacketDecoder } from './decode/decode-frame.js';
@@ -32,7 +34,8 @@ export type { HttpExchange, HttpSummary, HttpEvent, HttpMode, TcpCloseFacts } fr
 export type { ConnectionSummary } from './tcp/summary.js';
 
 // Renderers: pure functions of events and reports.
-export { formatPacketLine } from './render/packet-line.js';
+export { formatPacketLine, type PacketLineOptions } from './render/packet-line.js';
+export { TsStyle, type TimestampOptions } from './render/timestamp.js';
 export { TimelineRenderer, type TimelineOptions } from './render/timeline.js';
 export { renderConnectionTable, renderHttpTables, renderCaptureSummary } from './render/tables.js';
 export { packetRecord, connectionRecord, packetObject, connectionObject } from './render/json.js';

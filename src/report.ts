@@ -2,6 +2,7 @@
 // These are the JSON contract (schema/tcptrace.schema.json): add fields at the end, never rename; bump SCHEMA_VERSION on breaks.
 
 import type { Annotation, Direction } from './types.js';
+import type { CaptureWarningCodeName } from './capture/errors.js';
 import type { Packet } from './decode/packet.js';
 import type { ConnectionSummary } from './tcp/summary.js';
 import type { HttpExchange, HttpSummary } from './http/types.js';
@@ -58,7 +59,8 @@ export interface ConnectionReport {
 }
 
 export interface CaptureWarningReport {
-  code: string;
+  /** 'capture.corrupt' says the capture was damaged partway: what came before it was analysed, nothing after. */
+  code: CaptureWarningCodeName;
   frame: number;
   message: string;
 }

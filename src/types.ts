@@ -75,7 +75,7 @@ export interface PacketProblem {
  * TCP analysis codes carry the meaning of Wireshark's `tcp.analysis.*` flag of the same name.
  */
 export interface Annotation {
-  code: string;
+  code: AnnotationCode;
   /** One line a person can read, without the packet context (the renderer indents it under the packet line). */
   text: string;
 }
@@ -143,6 +143,9 @@ export const Codes = {
   // resource bounds
   LIMIT: 'limit',
 } as const;
+
+/** An annotation code: one of the values of Codes. */
+export type AnnotationCode = (typeof Codes)[keyof typeof Codes];
 
 /** Every annotation code this version emits (the values of Codes). */
 export const ANNOTATION_CODES: ReadonlySet<string> = new Set(Object.values(Codes));

@@ -39,7 +39,7 @@ export class CaptureError extends Error {
  * 'capture.caplen-exceeds-origlen', 'capture.bad-option'.
  */
 export interface CaptureWarning {
-  code: string;
+  code: CaptureWarningCodeName;
   /** The 1-based frame number the warning concerns; for a non-packet block, the number the next record gets. */
   frame: number;
   /** Byte offset in the input of the record or block concerned. */
@@ -58,3 +58,6 @@ export const CaptureWarningCode = {
   BEYOND_SNAPLEN: 'capture.beyond-snaplen',
   BAD_OPTION: 'capture.bad-option',
 } as const;
+
+/** A capture warning's code: one of the values of CaptureWarningCode. */
+export type CaptureWarningCodeName = (typeof CaptureWarningCode)[keyof typeof CaptureWarningCode];

@@ -92,9 +92,12 @@ export async function* readCaptureBatches(
       }
     }
   } else if (source instanceof Uint8Array) {
-    // The capture's bytes, whole (iterating a Uint8Array would give numbers, not chunks).
+    // The capture's bytes, whole (iterating a Uint8Array would give numbers, not chunks), handed over in views of
+    // chunkBytes as a file is read: one chunk of the whole capture made one batch of every record, and a caller of
+    // analyze() one array of every event (1.3 KB a packet held at once, whatever it kept).
+    total = source.length;
     chunks = (async function* () {
-      yield source;
+      for (let at = 0; at < source.length; at += chunkBytes) yield source.subarray(at, Math.min(source.length, at + chunkBytes));
     })();
   } else if (source !== null && typeof source === 'object' && Symbol.asyncIterator in source) {
     chunks = source as AsyncIterable<Uint8Array | string>;

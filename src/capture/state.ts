@@ -1,7 +1,7 @@
 // What the pcap and pcapng parsers share: the capture description (CaptureInfo), the record counter and the warning
 // list, with the one place that turns corruption into a warning or an error. No parsing here.
 
-import { CaptureError, CaptureWarningCode, type CaptureWarning } from './errors.js';
+import { CaptureError, CaptureWarningCode, type CaptureWarning, type CaptureWarningCodeName } from './errors.js';
 
 /** Timestamp unit of an interface: 1 / base^exponent seconds (pcapng §4.2 if_tsresol; pcap µs is 10^6). */
 export interface TsResolution {
@@ -63,12 +63,12 @@ export class CaptureState {
   readonly warnings: CaptureWarning[] = [];
   private readonly warnedCodes = new Set<string>();
 
-  warn(code: string, frame: number, offset: number, message: string): void {
+  warn(code: CaptureWarningCodeName, frame: number, offset: number, message: string): void {
     this.warnings.push({ code, frame, offset, message });
   }
 
   /** Warns only the first time a code occurs: these repeat on every record of a damaged file. */
-  warnOnce(code: string, frame: number, offset: number, message: string): void {
+  warnOnce(code: CaptureWarningCodeName, frame: number, offset: number, message: string): void {
     if (this.warnedCodes.has(code)) return;
     this.warnedCodes.add(code);
     this.warn(code, frame, offset, message);

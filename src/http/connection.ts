@@ -2,7 +2,7 @@
 // Fed only by the stream stage (in-order bytes, gaps, ends); keeps no body bytes and never throws on content.
 
 import { emptyScratch } from '../scratch.js';
-import type { Direction } from '../types.js';
+import type { AnnotationCode, Direction } from '../types.js';
 import { HttpCodes } from './codes.js';
 import { classify } from './classify.js';
 import { ExchangeRec, computeOrder, exportExchange, reuseVerdict } from './exchange.js';
@@ -237,7 +237,7 @@ export class HttpConnection implements ParserSink {
     for (const ex of this.frameRequests) ex.responsePosAtSend = Math.max(ex.responsePosAtSend, pos);
   }
 
-  private emit(code: string, text: string, frame: number, dir: Direction, exchange: number): void {
+  private emit(code: AnnotationCode, text: string, frame: number, dir: Direction, exchange: number): void {
     this.out.push({ code, text: this.words ? text : '', frame, dir, exchange });
   }
 

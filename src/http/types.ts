@@ -1,14 +1,14 @@
 // Public shapes of the HTTP stage: events, exchanges, the per-connection verdict, and the TCP facts it needs.
 // Plain JSON-able data only: key order is fixed by the builders in exchange.ts and classify.ts; no behaviour here.
 
-import type { Direction } from '../types.js';
+import type { AnnotationCode, Direction } from '../types.js';
 import type { OtherProtocol } from './sniff.js';
 
 export type { OtherProtocol } from './sniff.js';
 
 /** An annotation for the packet `frame`; codes are Codes.HTTP_* (src/types.ts) and HttpCodes (codes.ts). */
 export interface HttpEvent {
-  code: string;
+  code: AnnotationCode;
   /** One line, no control characters. */
   text: string;
   frame: number;

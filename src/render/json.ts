@@ -44,11 +44,11 @@ export function packetObject(ev: PacketEvent) {
     notes[i] = ev.annotations[i]!.text;
   }
   return {
-    type: 'packet',
+    type: 'packet' as const,
     frame: ev.frame,
     conn: ev.conn,
     ts: tsString(p.record.tsSec, p.record.tsNsec),
-    dir: ev.dir === 0 ? 'c2s' : 's2c',
+    dir: ev.dir === 0 ? ('c2s' as const) : ('s2c' as const),
     src: formatAddr(ip.src),
     sport: tcp.srcPort,
     dst: formatAddr(ip.dst),
@@ -108,7 +108,7 @@ function addrText(addr: Uint8Array): string {
 
 export function connectionObject(c: ConnectionReport) {
   return {
-    type: 'connection',
+    type: 'connection' as const,
     ...c.tcp,
     annotationCounts: c.annotationCounts,
     http: c.http,

@@ -1,7 +1,7 @@
 // Analysis flag bits (packet-tcp.c TCP_A_* values, so the port reads like the original) and the annotation code each
 // one is reported under. Constants only; the public code strings themselves live in src/types.ts Codes.
 
-import { Codes } from '../types.js';
+import { Codes, type AnnotationCode } from '../types.js';
 
 /** Bits of TcpPacketResult.analysis, the TCP_A_* values of packet-tcp.c. */
 export const Analysis = {
@@ -37,7 +37,7 @@ export const TcpCodes = {
  * entry stands for ANY_RETRANSMISSION: packet-tcp.c adds ei_tcp_analysis_retransmission for fast and spurious
  * retransmissions as well, so tshark's tcp.analysis.retransmission is set on them; we emit both codes likewise.
  */
-export const ANALYSIS_CODES: ReadonlyArray<readonly [number, string]> = [
+export const ANALYSIS_CODES: ReadonlyArray<readonly [number, AnnotationCode]> = [
   [Analysis.REUSED_PORTS, Codes.PORT_REUSE],
   [ANY_RETRANSMISSION, Codes.RETRANSMISSION],
   [Analysis.FAST_RETRANSMISSION, Codes.FAST_RETRANSMISSION],
@@ -56,8 +56,8 @@ export const ANALYSIS_CODES: ReadonlyArray<readonly [number, string]> = [
 ];
 
 /** Codes for the flags set in `analysis`, in display order (allocates; for tests and JSON, not the hot path). */
-export function analysisCodes(analysis: number): string[] {
-  const codes: string[] = [];
+export function analysisCodes(analysis: number): AnnotationCode[] {
+  const codes: AnnotationCode[] = [];
   for (const [bit, code] of ANALYSIS_CODES) if (analysis & bit) codes.push(code);
   return codes;
 }

@@ -138,7 +138,7 @@ describe('HTTP/2 with prior knowledge (RFC 9113 §3.4)', () => {
     expect(r.summary.reason).toBe('HTTP/2 with prior knowledge (RFC 9113 §3.4): the connection preface, then HTTP/2 frames, not analysed; client closed');
     expect(r.summary.opaqueBytes).toBe(6 + 9 + 9 + 14 + 9);
     expect(r.events.filter((e) => e.code === 'http.upgrade')).toHaveLength(1);
-    expect(r.events.some((e) => e.code === 'http.stopped')).toBe(false);
+    expect(r.events.some((e) => e.code === 'http.parse-stopped')).toBe(false);
   });
 
   test('a PRI request with header fields is not the preface', () => {

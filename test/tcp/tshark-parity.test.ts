@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import type { CaptureRecord } from '../../src/types.js';
+import type { Annotation, CaptureRecord } from '../../src/types.js';
 import type { Packet } from '../../src/decode/packet.js';
 import { TcpTracker } from '../../src/tcp/tracker.js';
 
@@ -121,7 +121,7 @@ describe.skipIf(!stagesPresent || !capturesPresent)('tshark parity on the shared
       const ours = new Map<number, Ours>();
       for (const record of records) {
         const packet = decoder.decodePacket(record);
-        const out: { code: string; text: string }[] = [];
+        const out: Annotation[] = [];
         const r = tracker.push(packet, out);
         if (r.conn !== null) {
           ours.set(record.index, { conn: r.connId, codes: new Set(out.map((a) => a.code)), relSeq: r.relSeq, relAck: r.relAck });

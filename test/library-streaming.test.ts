@@ -1,0 +1,117 @@
+// The library as a Node program uses it, where a review found it short: a capture given as bytes is read in bounded
+// batches, analyze() hands connection reports over in the CLI's NDJSON order, options that mean nothing are refused,
+// check() refuses a report that does not hold its connections, and CommonJS can require the package.
+import { describe, expect, test } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import {
+  analyze, analyzeFile, Analyzer, connectionRecord, evaluate, packetRecord, parseExpectation, readCaptureBatches,
+  type ConnectionReport, type Expectation,
+} from '../src/index.js';
+import { runCliCaptured } from './helpers/run-cli-capture.js';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const CAP = (n: string) => path.join(ROOT, 'fixtures', 'captures', n);
+
+describe('a capture given as bytes', () => {
+  test('is read in batches of the chunk size, with the same records as the file', async () => {
+    const bytes = readFileSync(CAP('real-large-download.pcap'));
+    const fromBytes: number[] = [];
+    let batches = 0;
+    const gen = readCaptureBatches(bytes, { chunkBytes: 64 * 1024 });
+    for (let next = await gen.next(); !next.done; next = await gen.next()) {
+      batches++;
+      for (const r of next.value) fromBytes.push(r.index, r.data.length);
+    }
+    const fromFile: number[] = [];
+    for await (const batch of readCaptureBatches(CAP('real-large-download.pcap'))) for (const r of batch) fromFile.push(r.index, r.data.length);
+    expect(fromBytes).toEqual(fromFile);
+    expect(batches).toBeGreaterThanOrEqual(Math.floor(bytes.length / (64 * 1024)));
+  });
+
+  test('analyze(bytes) yields many batches, not one of every event', async () => {
+    // Five copies of a capture's records after one file header: 2.7 MB, three chunks of 1 MiB.
+    const one = readFileSync(CAP('real-large-download.pcap'));
+    const bytes = Buffer.concat([one, ...Array.from({ length: 4 }, () => one.subarray(24))]);
+    expect(bytes.length).toBeGreaterThan(2 << 20);
+    let batches = 0;
+    let events = 0;
+    for await (const batch of analyze(bytes, { keepConnections: false })) {
+      batches++;
+      events += batch.length;
+    }
+    expect(batches).toBeGreaterThanOrEqual(3);
+    expect(events).toBe(5 * (await analyzeFile(CAP('real-large-download.pcap'))).stats.records);
+  });
+});
+
+describe('analyze() with onConnection', () => {
+  // Connections reported while a later packet is pushed (5 capture seconds after their close) come before it.
+  test.each(['real-time-wait-straggler.pcap', 'real-http11-keepalive.pcap', 'real-lossy-keepalive.pcap'])(
+    '%s: packet and connection records in the order of the CLI\'s NDJSON', async (name) => {
+      const lines: string[] = [];
+      const gen = analyze(CAP(name), { keepConnections: false, onConnection: (c: ConnectionReport) => lines.push(connectionRecord(c)) });
+      for (let next = await gen.next(); !next.done; next = await gen.next()) {
+        for (const ev of next.value) if (ev.conn >= 0) lines.push(packetRecord(ev));
+      }
+      const cli = await runCliCaptured(['--format', 'ndjson', CAP(name)]);
+      const cliLines = cli.stdout.trimEnd().split('\n').filter((l) => l.startsWith('{"type":"packet"') || l.startsWith('{"type":"connection"'));
+      expect(lines).toEqual(cliLines);
+    },
+  );
+});
+
+/** A parsed expectation (the language's own parser; a test input that does not parse fails here). */
+function expectation(text: string): Expectation {
+  const e = parseExpectation(text);
+  if ('error' in e) throw new Error(e.error);
+  return e;
+}
+
+describe('options and reports a caller can get wrong', () => {
+  test('a numeric option that means nothing is a RangeError at once', () => {
+    for (const bad of [0, -1, Number.NaN, 1.5, 'abc' as unknown as number]) {
+      expect(() => new Analyzer({ maxConnections: bad })).toThrow(RangeError);
+      expect(() => new Analyzer({ maxBufferedBytesPerDirection: bad })).toThrow(/must be a positive integer/);
+    }
+    expect(() => new Analyzer({ timeWaitSec: -5 })).toThrow(/timeWaitSec must be a number of seconds/);
+    expect(() => new Analyzer({ reportAfterCloseSec: Number.POSITIVE_INFINITY })).toThrow(RangeError);
+    expect(() => new Analyzer({ maxConnections: 1, timeWaitSec: 0, reportAfterCloseSec: 0 })).not.toThrow();
+    try {
+      new Analyzer({ maxConnections: 0 });
+    } catch (err) {
+      expect((err as { code?: string }).code).toBe('ERR_OUT_OF_RANGE');
+    }
+  });
+
+  test('check() on a report made with keepConnections: false says why instead of counting what it does not hold', async () => {
+    const report = await analyzeFile(CAP('real-http11-keepalive.pcap'), { keepConnections: false });
+    expect(report.stats.connections).toBeGreaterThan(0);
+    const result = evaluate(report, expectation('connections=1'));
+    expect(result.ok).toBe(false);
+    expect(result.detail).toMatch(/^the report holds 0 of its \d+ connections \(made with keepConnections: false\)/);
+    const whole = await analyzeFile(CAP('real-http11-keepalive.pcap'));
+    expect(evaluate(whole, expectation(`connections=${whole.stats.connections}`)).ok).toBe(true);
+  });
+
+  test('a damaged capture is told by its warning code in the report', async () => {
+    // The fourth record's header claims 2 GB: reading stops there, the three before it are analysed.
+    const view = Buffer.from(readFileSync(CAP('real-http11-keepalive.pcap')));
+    let off = 24;
+    for (let i = 0; i < 3; i++) off += 16 + view.readUInt32LE(off + 8);
+    view.writeUInt32LE(0x7fffffff, off + 8);
+    view.writeUInt32LE(0x7fffffff, off + 12);
+    const report = await analyzeFile(view);
+    expect(report.warnings.map((w) => w.code)).toContain('capture.corrupt');
+    expect(report.stats.records).toBe(3);
+  });
+});
+
+describe('CommonJS', () => {
+  test('require() gets the package (Node 20.19 and later load ES modules that way)', () => {
+    const r = spawnSync(process.execPath, ['-e', `const t = require(${JSON.stringify(ROOT)}); console.log(typeof t.analyzeFile, typeof t.Codes)`], { encoding: 'utf8' });
+    expect(r.stderr).not.toMatch(/ERR_PACKAGE_PATH_NOT_EXPORTED/);
+    expect(r.stdout.trim()).toBe('function object');
+  });
+});
