@@ -712,9 +712,19 @@ function closeFacts(conn: Connection): TcpCloseFacts {
  * connection is reported, so that onConnection is called between the events before and after it). Returns the
  * Report, which a for-await loop drops: such callers take connections through onConnection.
  */
+/** Options of the async edges: the analyzer's, and a signal that stops the reading (an AbortError, the file closed). */
+export interface AnalyzeOptions extends AnalyzerOptions {
+  signal?: AbortSignal;
+}
+
+/** Throws the signal's reason (an AbortError DOMException unless the caller gave one) once it is aborted. */
+function checkAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted === true) throw signal.reason ?? new DOMException('The operation was aborted', 'AbortError');
+}
+
 export async function* analyze(
   source: CaptureSource,
-  opts: AnalyzerOptions = {},
+  opts: AnalyzeOptions = {},
 ): AsyncGenerator<PacketEvent[], Report> {
   // A batch holds many events at once, so each must be its own (reuseEvents would fill the batch with one object).
   // A connection reported while a record is pushed (its time ran out, the table was full) comes before that record's
@@ -722,8 +732,10 @@ export async function* analyze(
   const onConnection = opts.onConnection;
   const waiting: { before: number; report: ConnectionReport }[] = [];
   let pushing = -1;
+  const { signal, ...analyzerOptions } = opts;
+  checkAborted(signal);
   const analyzer = new Analyzer({
-    ...opts,
+    ...analyzerOptions,
     reuseEvents: false,
     onConnection: onConnection === undefined ? undefined : (report) => {
       if (pushing < 0) onConnection(report);
@@ -741,6 +753,7 @@ export async function* analyze(
         warnings = next.value?.warnings ?? [];
         break;
       }
+      checkAborted(signal);
       const batch = next.value;
       const events = new Array<PacketEvent>(batch.length);
       for (let i = 0; i < batch.length; i++) {
@@ -771,13 +784,25 @@ export async function* analyze(
  * Async edge: analyses a whole capture file (or stream) and returns the report. Nothing sees the packet events, so
  * they are reused (AnalyzerOptions.reuseEvents) whatever opts says.
  */
-export async function analyzeFile(source: CaptureSource, opts: AnalyzerOptions = {}): Promise<Report> {
-  const analyzer = new Analyzer({ ...opts, reuseEvents: true });
+export async function analyzeFile(source: CaptureSource, opts: AnalyzeOptions = {}): Promise<Report> {
+  const { signal, ...analyzerOptions } = opts;
+  checkAborted(signal);
+  const analyzer = new Analyzer({ ...analyzerOptions, reuseEvents: true });
   const gen = readCaptureBatches(source);
-  for (;;) {
-    const next = await gen.next();
-    if (next.done) return analyzer.finish(next.value?.warnings ?? []);
-    const batch = next.value;
-    for (let i = 0; i < batch.length; i++) analyzer.push(batch[i]!);
+  let done = false;
+  try {
+    for (;;) {
+      const next = await gen.next();
+      if (next.done) {
+        done = true;
+        return analyzer.finish(next.value?.warnings ?? []);
+      }
+      checkAborted(signal);
+      const batch = next.value;
+      for (let i = 0; i < batch.length; i++) analyzer.push(batch[i]!);
+    }
+  } finally {
+    // Aborted (or a caller's onConnection threw): the reader closes its file.
+    if (!done) await gen.return(undefined as never);
   }
 }

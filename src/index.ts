@@ -7,7 +7,7 @@ export type * from './report.js';
 export { SCHEMA_VERSION } from './report.js';
 
 // The analysis: a synchronous core for callers with their own records, and async edges for files and streams.
-export { Analyzer, analyze, analyzeFile, type AnalyzerOptions } from './analyze.js';
+export { Analyzer, analyze, analyzeFile, type AnalyzerOptions, type AnalyzeOptions } from './analyze.js';
 
 // Capture reading.
 export {
@@ -36,6 +36,7 @@ export type { ConnectionSummary } from './tcp/summary.js';
 // Renderers: pure functions of events and reports.
 export { formatPacketLine, type PacketLineOptions } from './render/packet-line.js';
 export { TsStyle, type TimestampOptions } from './render/timestamp.js';
+export { useTcpdumpLocalTime } from './local-time.js';
 export { TimelineRenderer, type TimelineOptions } from './render/timeline.js';
 export { renderConnectionTable, renderHttpTables, renderCaptureSummary } from './render/tables.js';
 export { packetRecord, connectionRecord, packetObject, connectionObject } from './render/json.js';

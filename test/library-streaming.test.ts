@@ -115,3 +115,40 @@ describe('CommonJS', () => {
     expect(r.stdout.trim()).toBe('function object');
   });
 });
+
+describe('AbortSignal', () => {
+  test('analyzeFile and analyze stop at the next batch once aborted, with the signal\'s reason', async () => {
+    const one = readFileSync(CAP('real-large-download.pcap'));
+    const bytes = Buffer.concat([one, ...Array.from({ length: 4 }, () => one.subarray(24))]);
+    const early = new AbortController();
+    early.abort();
+    await expect(analyzeFile(bytes, { signal: early.signal })).rejects.toThrow(/aborted/);
+    // Aborted while the capture streams in (here by the source itself, as it hands over its third chunk): the read
+    // stops at the next batch and the source is closed, not read to its end.
+    const mid = new AbortController();
+    let handed = 0;
+    let closed = false;
+    async function* chunks() {
+      try {
+        for (let at = 0; at < bytes.length; at += 65536) {
+          if (++handed === 3) mid.abort(new Error('enough'));
+          yield bytes.subarray(at, at + 65536);
+        }
+      } finally {
+        closed = true;
+      }
+    }
+    await expect(analyzeFile(chunks(), { signal: mid.signal })).rejects.toThrow('enough');
+    expect(handed).toBeLessThan(5);
+    expect(closed).toBe(true);
+    const controller = new AbortController();
+    let batches = 0;
+    await expect((async () => {
+      for await (const _batch of analyze(bytes, { signal: controller.signal })) {
+        batches++;
+        controller.abort();
+      }
+    })()).rejects.toMatchObject({ name: 'AbortError' });
+    expect(batches).toBe(1);
+  });
+});

@@ -22,7 +22,7 @@ import {
 import { connectionRecord, documentHead, endRecord, metaRecord, packetRecord } from '../render/json.js';
 import { filterWords, isFiltering, makeFilter } from './filter.js';
 import { readFailure, runChecks } from './check-command.js';
-import { localTimeFor } from './local-time.js';
+import { localTimeFor } from '../local-time.js';
 import { localTimeRule, setLocalTimeRule } from '../render/timestamp.js';
 
 export interface CliStream extends TextWriter {

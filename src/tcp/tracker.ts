@@ -1281,6 +1281,11 @@ function midstreamText(conn: Connection): string {
  * it starts beyond what was seen, narrows or closes that hole when it covers its start (Endpoint.holeFrom).
  */
 function noteStream(ep: Endpoint, seq: number, end: number): void {
+  // Nearly every segment: in order (or a pure ACK at SND.NXT) with no hole open.
+  if (seq === ep.seenEnd && ep.holeFrom === -1 && ep.seenEndKnown) {
+    ep.seenEnd = end;
+    return;
+  }
   if (!ep.seenEndKnown) {
     ep.seenEndKnown = true;
     ep.seenEnd = end;

@@ -1,8 +1,10 @@
-// Which local time the CLI prints (default timestamps and -tttt), decided once from TZ as glibc's tzset.c decides it.
+// Which local time packet lines print (default timestamps and -tttt), decided once from TZ as glibc's tzset.c decides
+// it: used by the CLI, and exported for library callers who print lines as tcpdump does (useTcpdumpLocalTime).
 // Must not format anything: it only picks the rule that render/timestamp.ts is given (setLocalTimeRule).
 
 import { closeSync, openSync, readSync } from 'node:fs';
-import { parsePosixTz, UTC_TZ, type PosixTz } from '../render/posix-tz.js';
+import { parsePosixTz, UTC_TZ, type PosixTz } from './render/posix-tz.js';
+import { setLocalTimeRule } from './render/timestamp.js';
 
 /** Where glibc looks up a relative TZ when TZDIR is unset or empty (its built-in TZDIR). */
 const DEFAULT_TZDIR = '/usr/share/zoneinfo';
@@ -58,3 +60,11 @@ export const MACHINE_ZONES: ZoneLookup = {
     }
   },
 };
+
+/**
+ * For library callers: packet lines then show local time as tcpdump (glibc) reads this environment's TZ, POSIX
+ * strings Node's ICU does not know included (`CET-1CEST,M3.5.0,M10.5.0/3`), as the CLI does. Process-wide.
+ */
+export function useTcpdumpLocalTime(env: Record<string, string | undefined> = process.env): void {
+  setLocalTimeRule(localTimeFor(env));
+}

@@ -7,12 +7,12 @@ import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { localTimeFor, MACHINE_ZONES, type ZoneLookup } from '../../src/cli/local-time.js';
-import { parsePosixTz, UTC_TZ } from '../../src/render/posix-tz.js';
-import { localTimeRule } from '../../src/render/timestamp.js';
-import { runCliCaptured } from '../helpers/run-cli-capture.js';
+import { localTimeFor, MACHINE_ZONES, type ZoneLookup } from '../src/local-time.js';
+import { parsePosixTz, UTC_TZ } from '../src/render/posix-tz.js';
+import { localTimeRule } from '../src/render/timestamp.js';
+import { runCliCaptured } from './helpers/run-cli-capture.js';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
+const ROOT = path.resolve(import.meta.dirname, '..');
 const CAP = (name: string) => path.join(ROOT, 'fixtures', 'captures', name);
 const CET = 'CET-1CEST,M3.5.0,M10.5.0/3';
 /** DST ends at 2026-11-22 07:27:10 UTC, between frames 23 and 24 of real-time-wait-straggler.pcap. */
@@ -125,5 +125,27 @@ describe('the timeline with TZ set to a POSIX rule', () => {
       expect(shards).toEqual(run(CET, [file]));
       expect(shards.stdout.slice(0, 16)).toBe('01:02:56.872355 ');
     });
+  });
+});
+
+describe('useTcpdumpLocalTime (library)', () => {
+  it('packet lines read a POSIX TZ as the CLI and tcpdump do, and the runtime zone again without TZ', async () => {
+    const { useTcpdumpLocalTime, formatPacketLine, Analyzer, readCaptureSync } = await import('../src/index.js');
+    const { readFileSync } = await import('node:fs');
+    const analyzer = new Analyzer();
+    const ev = analyzer.push(readCaptureSync(new Uint8Array(readFileSync(CAP('real-http11-keepalive.pcap')))).records[0]!);
+    try {
+      useTcpdumpLocalTime({ TZ: 'CET-1CEST,M3.5.0,M10.5.0/3' });
+      const cet = formatPacketLine(ev.packet, ev.display, { tsStyle: 0 });
+      useTcpdumpLocalTime({ TZ: 'UTC0' });
+      const utc = formatPacketLine(ev.packet, ev.display, { tsStyle: 0 });
+      // The fixture was made in November: CET is UTC+1.
+      const hour = (line: string) => Number(line.slice(0, 2));
+      expect((hour(cet) - hour(utc) + 24) % 24).toBe(1);
+      expect(cet.slice(2)).toBe(utc.slice(2));
+    } finally {
+      useTcpdumpLocalTime({});
+      expect(localTimeRule()).toBeNull();
+    }
   });
 });
