@@ -16,8 +16,7 @@ import { Reassembler, type StreamSink, type EndReason, type SegmentFlags } from 
 import { HttpConnection, type HttpEvent, type HttpExchange, type HttpSummary, type TcpCloseFacts } from './http/index.js';
 import type { CaptureWarningReport, ConnectionReport, PacketEvent, Report, ReportStats } from './report.js';
 import { SCHEMA_VERSION } from './report.js';
-import { readCaptureBatches, type CaptureSource } from './capture/index.js';
-import type { CaptureWarning } from './capture/index.js';
+import type { CaptureWarning } from './capture/errors.js';
 
 export interface AnalyzerOptions {
   /** tcpdump -S: display absolute sequence numbers. */
@@ -705,104 +704,4 @@ function closeFacts(conn: Connection): TcpCloseFacts {
     clientFinFrame: conn.ends[0].finSent ? conn.ends[0].finFrame : 0,
     serverFinFrame: conn.ends[1].finSent ? conn.ends[1].finFrame : 0,
   };
-}
-
-/**
- * Async edge: analyses a capture source, yielding batches of packet events (one batch per input chunk, cut where a
- * connection is reported, so that onConnection is called between the events before and after it). Returns the
- * Report, which a for-await loop drops: such callers take connections through onConnection.
- */
-/** Options of the async edges: the analyzer's, and a signal that stops the reading (an AbortError, the file closed). */
-export interface AnalyzeOptions extends AnalyzerOptions {
-  signal?: AbortSignal;
-}
-
-/** Throws the signal's reason (an AbortError DOMException unless the caller gave one) once it is aborted. */
-function checkAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted === true) throw signal.reason ?? new DOMException('The operation was aborted', 'AbortError');
-}
-
-export async function* analyze(
-  source: CaptureSource,
-  opts: AnalyzeOptions = {},
-): AsyncGenerator<PacketEvent[], Report> {
-  // A batch holds many events at once, so each must be its own (reuseEvents would fill the batch with one object).
-  // A connection reported while a record is pushed (its time ran out, the table was full) comes before that record's
-  // event, as in the CLI's NDJSON: the batch is cut there, its first part yielded, then onConnection called.
-  const onConnection = opts.onConnection;
-  const waiting: { before: number; report: ConnectionReport }[] = [];
-  let pushing = -1;
-  const { signal, ...analyzerOptions } = opts;
-  checkAborted(signal);
-  const analyzer = new Analyzer({
-    ...analyzerOptions,
-    reuseEvents: false,
-    onConnection: onConnection === undefined ? undefined : (report) => {
-      if (pushing < 0) onConnection(report);
-      else waiting.push({ before: pushing, report });
-    },
-  });
-  const gen = readCaptureBatches(source);
-  let warnings: readonly CaptureWarning[] = [];
-  let done = false;
-  try {
-    for (;;) {
-      const next = await gen.next();
-      if (next.done) {
-        done = true;
-        warnings = next.value?.warnings ?? [];
-        break;
-      }
-      checkAborted(signal);
-      const batch = next.value;
-      const events = new Array<PacketEvent>(batch.length);
-      for (let i = 0; i < batch.length; i++) {
-        pushing = i;
-        events[i] = analyzer.push(batch[i]!);
-      }
-      pushing = -1;
-      let from = 0;
-      for (let w = 0; w < waiting.length;) {
-        const at = waiting[w]!.before;
-        if (at > from) {
-          yield events.slice(from, at);
-          from = at;
-        }
-        while (w < waiting.length && waiting[w]!.before === at) onConnection!(waiting[w++]!.report);
-      }
-      waiting.length = 0;
-      if (from < events.length) yield from === 0 ? events : events.slice(from);
-    }
-  } finally {
-    // A caller that stops early (break in for await) returns this generator: the reader must close its file too.
-    if (!done) await gen.return(undefined as never);
-  }
-  return analyzer.finish(warnings);
-}
-
-/**
- * Async edge: analyses a whole capture file (or stream) and returns the report. Nothing sees the packet events, so
- * they are reused (AnalyzerOptions.reuseEvents) whatever opts says.
- */
-export async function analyzeFile(source: CaptureSource, opts: AnalyzeOptions = {}): Promise<Report> {
-  const { signal, ...analyzerOptions } = opts;
-  checkAborted(signal);
-  const analyzer = new Analyzer({ ...analyzerOptions, reuseEvents: true });
-  const gen = readCaptureBatches(source);
-  let done = false;
-  try {
-    for (;;) {
-      const next = await gen.next();
-      if (next.done) {
-        done = true;
-        return analyzer.finish(next.value?.warnings ?? []);
-      }
-      checkAborted(signal);
-      const batch = next.value;
-      for (let i = 0; i < batch.length; i++) analyzer.push(batch[i]!);
-    }
-  } finally {
-    // Aborted (or a caller's onConnection threw): the reader closes its file.
-    if (!done) await gen.return(undefined as never);
-  }
 }

@@ -4,7 +4,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { Analyzer, analyzeFile, type AnalyzerOptions } from '../src/analyze.js';
+import { Analyzer, type AnalyzerOptions } from '../src/analyze.js';
+import { analyzeFile } from '../src/edges.js';
 import { readCaptureSync } from '../src/capture/reader.js';
 import type { DecodedIp, DecodedTcp } from '../src/decode/views.js';
 import type { PacketEvent, Report } from '../src/report.js';

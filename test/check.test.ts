@@ -1,7 +1,7 @@
 // The expectation language of `tcptrace check`, evaluated on real reports of fixture captures.
 import { describe, expect, it } from 'vitest';
 import * as path from 'node:path';
-import { analyzeFile } from '../src/analyze.js';
+import { analyzeFile } from '../src/edges.js';
 import { PROPERTY_VALUES, checkFailOn, evaluate, parseExpectation, PROPERTY_CODES, type Expectation } from '../src/check.js';
 import { connectionFacts } from '../src/facts.js';
 import { ANNOTATION_CODES } from '../src/types.js';

@@ -1,7 +1,7 @@
 // The --host/--port/--conn output filter: which connections a user's spelling of an address selects.
 import { describe, expect, it } from 'vitest';
 import * as path from 'node:path';
-import { analyzeFile } from '../../src/analyze.js';
+import { analyzeFile } from '../../src/edges.js';
 import { makeFilter } from '../../src/cli/filter.js';
 
 const CAP = (n: string) => path.resolve(import.meta.dirname, '../../fixtures/captures', n);

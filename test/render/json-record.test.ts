@@ -4,7 +4,7 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { analyze } from '../../src/analyze.js';
+import { analyze } from '../../src/edges.js';
 import { packetObject, packetRecord } from '../../src/render/json.js';
 import type { PacketEvent } from '../../src/report.js';
 import type { Annotation } from '../../src/types.js';
