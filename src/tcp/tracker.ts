@@ -599,8 +599,10 @@ export class TcpTracker {
     if ((flags & SYN) !== 0 && !E.synSeen) {
       E.synSeen = true;
       E.isn = seq;
+      forgetStream(E);
     } else if ((flags & (SYN | ACK)) === (SYN | ACK) && seq !== E.isn) {
       E.isn = seq;
+      forgetStream(E);
     }
 
     if ((flags & RST) !== 0) {
@@ -1274,6 +1276,12 @@ function midstreamText(conn: Connection): string {
     default:
       return `capture starts mid-connection; roles inferred: client ${client} sent first (equal ports), server ${server}; both assumed ESTABLISHED`;
   }
+}
+
+/** A SYN (a first one, or a SYN-ACK with a new ISN) starts ep's sequence space over: what was seen before is moot. */
+function forgetStream(ep: Endpoint): void {
+  ep.seenEndKnown = false;
+  ep.holeFrom = -1;
 }
 
 /**

@@ -286,6 +286,12 @@ describe('reset', () => {
     expect(summarize(steps[0].conn!).closeReason).not.toMatch(/^rst/);
   });
 
+  test('a SYN-ACK with a new ISN starts the stream over: no hole from the old numbers, a RST at the new RCV.NXT resets', () => {
+    // The server's first SYN-ACK (ISN 5000) is superseded by one with ISN 1000 (lower): a RST at 1001 is at RCV.NXT.
+    const steps = run('C>S S', 'S>C SA seq=5000', 'S>C SA seq=1000 ack=1001', 'C>S A ack=1001', 'S>C R seq=1001');
+    expect(steps[4].states).toBe('RESET/RESET');
+  });
+
   test('a FIN after missing bytes is held until they arrive, or until the receiver acknowledges it (RFC 9293 §3.10.7.4)', () => {
     const steps = run(...HANDSHAKE, 'C>S PA len=10', 'C>S FA seq=1021', 'S>C A ack=1011', 'C>S PA seq=1011 len=10', 'S>C A');
     expect(steps[4].states).toBe('FIN_WAIT_1/ESTABLISHED');
