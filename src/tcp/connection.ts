@@ -72,6 +72,8 @@ export class Connection {
   lastSynSeen = false;
   /** Time of the client's most recent SYN, for handshakeRttNs; -1 until one is seen. */
   clientSynNs = -1;
+  /** SYNs the client sent (retransmissions included): past one, which the SYN-ACK answers is ambiguous (Karn). */
+  clientSynCount = 0;
   /** packet-tcp.c ts_first_rtt: most recent SYN to the first ACK without SYN; 0 while unknown (as there). */
   firstRttNs = 0;
 

@@ -578,7 +578,10 @@ export class TcpTracker {
         // packet-tcp.c keeps the SYN's absolute time and tests it with nstime_is_zero(): a SYN stamped 0.000000000
         // (synthetic captures) counts as no SYN, so no first RTT comes from it.
         conn.lastSynSeen = !this.atEpoch;
-        if (E === conn.ends[0]) conn.clientSynNs = nowNs;
+        if (E === conn.ends[0]) {
+          conn.clientSynNs = nowNs;
+          conn.clientSynCount++;
+        }
       }
       E.isFirstAck = true;
     } else if ((flags & ACK) !== 0) {
@@ -919,7 +922,10 @@ export class TcpTracker {
       out.push({ code: Codes.HANDSHAKE, text: words ? `simultaneous open: ${who} answers the ${peerName}'s SYN (SYN-ACK), ${who} SYN_RECEIVED` : '' });
     }
     if (ev & EV_ESTABLISHED) {
-      const rtt = words && conn.handshakeRttNs >= 0 ? `, RTT ${formatRttNs(conn.handshakeRttNs)}` : '';
+      // After a retransmitted SYN the SYN-ACK may answer an earlier copy (Karn's rule, RFC 6298 §3): the figure is
+      // measured from the last one, as tshark's tcp.analysis.initial_rtt is, and may be short of the path's RTT.
+      const karn = conn.clientSynCount > 1 ? ` from the last of ${conn.clientSynCount} SYNs (the SYN-ACK may answer an earlier one)` : '';
+      const rtt = words && conn.handshakeRttNs >= 0 ? `, RTT ${formatRttNs(conn.handshakeRttNs)}${karn}` : '';
       // The textbook three steps: the client's SYN, the server's SYN-ACK, this ACK (no server SYN of its own).
       const server = conn.ends[1].historySeen;
       const textbook = (conn.ends[0].historySeen & H_SYN) !== 0 && (server & H_SYN) === 0 && (server & H_SYN_ACK) !== 0;

@@ -35,6 +35,8 @@ describe('three-way handshake', () => {
     expect(steps[1].codes).toEqual([Codes.RETRANSMISSION]);
     expect(steps[1].connId).toBe(0);
     expect(steps[3].states).toBe('ESTABLISHED/ESTABLISHED');
+    // Karn's rule (RFC 6298 §3): which SYN the SYN-ACK answers is not known; the RTT says it is from the last one.
+    expect(texts(steps[3])).toBe('handshake 3/3 (ACK), RTT 2.00 ms from the last of 2 SYNs (the SYN-ACK may answer an earlier one), both ESTABLISHED');
   });
 
   test('data without the third ACK completes the handshake too', () => {
