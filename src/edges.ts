@@ -5,6 +5,7 @@ import { Analyzer, type AnalyzerOptions } from './analyze.js';
 import { readCaptureBatches, type CaptureSource } from './capture/open.js';
 import type { CaptureWarning } from './capture/errors.js';
 import type { ConnectionReport, PacketEvent, Report } from './report.js';
+import type { CaptureRecord } from './types.js';
 
 /**
  * Async edge: analyses a capture source, yielding batches of packet events (one batch per input chunk, cut where a
@@ -41,18 +42,17 @@ export async function* analyze(
       else waiting.push({ before: pushing, report });
     },
   });
-  const gen = readCaptureBatches(source);
+  const batches = batchesOf(source, signal);
   let warnings: readonly CaptureWarning[] = [];
   let done = false;
   try {
     for (;;) {
-      const next = await gen.next();
+      const next = await batches.next();
       if (next.done) {
         done = true;
-        warnings = next.value?.warnings ?? [];
+        warnings = next.value;
         break;
       }
-      checkAborted(signal);
       const batch = next.value;
       const events = new Array<PacketEvent>(batch.length);
       for (let i = 0; i < batch.length; i++) {
@@ -74,7 +74,7 @@ export async function* analyze(
     }
   } finally {
     // A caller that stops early (break in for await) returns this generator: the reader must close its file too.
-    if (!done) await gen.return(undefined as never);
+    if (!done) await batches.return([]);
   }
   return analyzer.finish(warnings);
 }
@@ -87,6 +87,26 @@ export async function analyzeFile(source: CaptureSource, opts: AnalyzeOptions = 
   const { signal, ...analyzerOptions } = opts;
   checkAborted(signal);
   const analyzer = new Analyzer({ ...analyzerOptions, reuseEvents: true });
+  const batches = batchesOf(source, signal);
+  for (;;) {
+    // An abort (or a throwing onConnection) leaves batchesOf at its yield: returning it closes the reader.
+    const next = await batches.next();
+    if (next.done) return analyzer.finish(next.value);
+    try {
+      const batch = next.value;
+      for (let i = 0; i < batch.length; i++) analyzer.push(batch[i]!);
+    } catch (err) {
+      await batches.return([]);
+      throw err;
+    }
+  }
+}
+
+/**
+ * The source's record batches, with the reader's warnings as the return value. Stops with the signal's reason once it
+ * is aborted, and closes the reader (its file, its stream) whenever it stops before the end.
+ */
+async function* batchesOf(source: CaptureSource, signal: AbortSignal | undefined): AsyncGenerator<CaptureRecord[], readonly CaptureWarning[]> {
   const gen = readCaptureBatches(source);
   let done = false;
   try {
@@ -94,14 +114,12 @@ export async function analyzeFile(source: CaptureSource, opts: AnalyzeOptions = 
       const next = await gen.next();
       if (next.done) {
         done = true;
-        return analyzer.finish(next.value?.warnings ?? []);
+        return next.value?.warnings ?? [];
       }
       checkAborted(signal);
-      const batch = next.value;
-      for (let i = 0; i < batch.length; i++) analyzer.push(batch[i]!);
+      yield next.value;
     }
   } finally {
-    // Aborted (or a caller's onConnection threw): the reader closes its file.
     if (!done) await gen.return(undefined as never);
   }
 }
