@@ -597,8 +597,13 @@ export class Analyzer {
     // packet to annotate, but count in the connection's record as the others do.
     for (let i = 0; i < out.length; i++) if (out[i]!.code === Codes.GAP) countCode(pipe.codeCounts, Codes.GAP);
     emptyScratch(out);
+    const facts = closeFacts(pipe.conn);
+    // Each first FIN's ACK as an offset in the other direction's stream (reassembler numbering, as HTTP's).
+    const [client, server] = pipe.conn.ends;
+    facts.clientFinAckedOffset = client.finSent && client.finAck >= 0 ? streams[1].offsetOfSeq(client.finAck) : -1;
+    facts.serverFinAckedOffset = server.finSent && server.finAck >= 0 ? streams[0].offsetOfSeq(server.finAck) : -1;
     pipe.httpResult = {
-      summary: http.summary(closeFacts(pipe.conn)),
+      summary: http.summary(facts),
       exchanges: this.opts.exchanges === false ? NO_EXCHANGES : http.exchanges(),
     };
     pipe.streams = null;

@@ -24,6 +24,8 @@ export interface ConnectionFacts {
   opaqueBytes: number;
   /** Bytes the request direction sent that never made a request (responses came back: they were its requests). */
   unreadableRequestBytes?: number;
+  /** The request direction sent no byte at all, after a captured handshake, with nothing lost: responses unsolicited. */
+  requestDirectionSilent?: boolean;
   /** What the first bytes showed when they were not HTTP (sniff.ts); used only when nothing was detected. */
   otherProtocol?: OtherProtocol | null;
 }
@@ -98,9 +100,23 @@ export function classify(
   for (const e of recs) if (e.responseState === 'complete' || e.responseState === 'incomplete') lastIndex = e.index;
   const lastWithResponse = lastIndex === 0 ? null : recs[lastIndex - 1]!;
   let unansweredAtEnd = 0;
+  // RFC 9112 §9.5: a client "might have started to send a new request at the same time that the server has decided to
+  // close the idle connection". Such a request reached the capture point after the server's FIN, or crossed it (the
+  // FIN does not acknowledge its bytes): the server never read it, and the close was the server's, not a dropped
+  // request. The responder is the TCP server unless the roles are inverted.
+  const responderFin = facts.rolesInverted ? close.clientFinFrame : close.serverFinFrame;
+  const responderFinAcked = (facts.rolesInverted ? close.clientFinAckedOffset : close.serverFinAckedOffset) ?? -1;
+  const responderClosedFirst = close.firstFinBy !== null && toHttp(close.firstFinBy) === 'server';
+  const lateRequests: number[] = [];
   for (const e of recs) {
-    if (e.method !== null && e.index > lastIndex && (e.responseState === 'unanswered' || e.responseState === 'absent')) unansweredAtEnd++;
+    if (e.method !== null && e.index > lastIndex && (e.responseState === 'unanswered' || e.responseState === 'absent')) {
+      unansweredAtEnd++;
+      const afterFin = responderFin > 0 && e.requestStart !== null && e.requestStart.frame > responderFin;
+      const crossed = responderFin > 0 && responderFinAcked >= 0 && e.requestOffset >= responderFinAcked;
+      if (responderClosedFirst && (afterFin || crossed)) lateRequests.push(e.index);
+    }
   }
+  const allLate = unansweredAtEnd > 0 && lateRequests.length === unansweredAtEnd;
   const announced = reuse !== null && !reuse.reusable;
   // The first FIN came before the last response ended: that side only stopped sending (a half-close, RFC 9293
   // §3.6; a client that sends its request and shuts down its side), and the close that ended the connection came
@@ -123,8 +139,9 @@ export function classify(
     if (open) closeKind = 'open';
     else if (facts.switched !== null) closeKind = 'after-switch';
     else if (lastWithResponse !== null && lastWithResponse.responseState === 'incomplete') closeKind = 'mid-response';
-    else if (unansweredAtEnd > 0) closeKind = 'unanswered';
+    else if (unansweredAtEnd > 0 && !allLate) closeKind = 'unanswered';
     else if (announced) closeKind = 'announced';
+    else if (allLate) closeKind = 'idle-close';
     else if (closeHow === 'rst') closeKind = 'reset';
     else if (closedBy === 'client') closeKind = 'client-close';
     else if (closedBy === 'server') closeKind = 'idle-close';
@@ -170,7 +187,11 @@ export function classify(
     opaqueBytes: facts.opaqueBytes,
     otherProtocol: mode === 'none' ? facts.otherProtocol ?? null : null,
   };
-  summary.reason = reasonLine(summary, reuse, unansweredAtEnd, halfClose, facts.unreadStartLine ?? null, facts.unreadableRequestBytes ?? 0);
+  const late = allLate
+    ? `; the client's ${lateRequests.length === 1 ? `request ${lateRequests[0]}` : `requests ${lateRequests.join(', ')}`} crossed the server's FIN and went unread (RFC 9112 §9.5)`
+    : '';
+  summary.reason = reasonLine(summary, reuse, unansweredAtEnd, halfClose, facts.unreadStartLine ?? null, facts.unreadableRequestBytes ?? 0, late,
+    facts.requestDirectionSilent === true);
   if (facts.priorKnowledge === true) {
     summary.reason = `HTTP/2 with prior knowledge (RFC 9113 §3.4): the connection preface, then HTTP/2 frames, not analysed; ${closePhrase(summary, unansweredAtEnd, halfClose)}`;
   }
@@ -210,15 +231,17 @@ function closePhrase(s: HttpSummary, unansweredAtEnd: number, halfClose: string 
 
 function reasonLine(
   s: HttpSummary, reuse: { reusable: boolean; why: string } | null, unansweredAtEnd: number, halfClose: string | null,
-  unreadStartLine: string | null, unreadableRequestBytes = 0,
+  unreadStartLine: string | null, unreadableRequestBytes = 0, late = '', requestDirectionSilent = false,
 ): string {
   if (s.mode === 'none') {
     const other = s.otherProtocol;
     if (other !== null) return `not HTTP: ${otherProtocolText(other)} (${plural(s.unparsedBytes, 'byte')} not parsed)`;
+    // A connection that carried nothing (refused, or closed unused) says so, rather than calling its silence not HTTP.
+    if (s.unparsedBytes === 0 && s.opaqueBytes === 0) return 'no HTTP: no data in either direction';
     return `not HTTP: no HTTP request or status line in either direction (${plural(s.unparsedBytes, 'byte')})`;
   }
   const label = versionLabel(s);
-  const closing = closePhrase(s, unansweredAtEnd, halfClose);
+  const closing = closePhrase(s, unansweredAtEnd, halfClose) + late;
   const announced = s.closeAnnounced === null ? '' : s.closeAnnounced ? ` (announced: yes, ${reuse!.why})` : ' (announced: no)';
   const extras: string[] = [];
   if (s.undetermined > 0) {
@@ -256,6 +279,7 @@ function reasonLine(
         // A request line that could not be read explains the responses (the tail says why): no guess then.
         const guess = unreadStartLine !== null ? ''
           : unreadableRequestBytes > 0 ? ` (the client sent ${plural(unreadableRequestBytes, 'byte')} that are not an HTTP request line)`
+          : requestDirectionSilent ? ' (the client sent nothing on this connection: the server spoke unasked, as a 408 Request Timeout on a connection left unused, RFC 9110 §15.5.9)'
           : ' (request direction not captured, or the capture started mid-stream)';
         return `${label}: ${plural(s.responses, 'response')} without their requests${guess}; ${closing}${tail}`;
       }

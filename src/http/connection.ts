@@ -215,6 +215,7 @@ export class HttpConnection implements ParserSink {
       opaqueBytes: this.parsers[0].opaqueBytes + this.parsers[1].opaqueBytes,
       otherProtocol: this.reqDir === null && unread === null ? otherProtocolOf(this.sniffed[0], this.sniffed[1]) : null,
       unreadableRequestBytes: this.unreadableRequestBytes(),
+      requestDirectionSilent: this.requestDirectionSilent(),
     }, close);
   }
 
@@ -309,6 +310,7 @@ export class HttpConnection implements ParserSink {
     ex.http09 = req.http09;
     ex.requestState = 'incomplete';
     ex.requestStart = first;
+    ex.requestOffset = this.parsers[dir].messageOffset;
     for (const n of head.lenient) ex.note(n);
     const respParser = this.parsers[dir === 0 ? 1 : 0];
     ex.responsePosAtSend = respParser.nextOffset;
@@ -637,7 +639,20 @@ export class HttpConnection implements ParserSink {
     // The client did send bytes, which were not a request: the request is in the capture, unreadable as HTTP.
     const unparsed = this.unreadableRequestBytes();
     if (unparsed > 0) return ` · its request is not readable as HTTP (the client's ${unparsed} ${unparsed === 1 ? 'byte is' : 'bytes are'} not a request line)`;
+    if (this.requestDirectionSilent()) return ' · unsolicited: the client has sent nothing on this connection';
     return ' · its request is not in the capture';
+  }
+
+  /**
+   * The request direction carried no byte so far, and that is known (a handshake began the connection, nothing was
+   * lost): a response then answers no request, as a server's 408 on a connection opened and left unused (RFC 9110
+   * §15.5.9), rather than one whose request the capture missed.
+   */
+  private requestDirectionSilent(): boolean {
+    const reqDir = this.reqDir;
+    if (reqDir === null || !this.handshakeSeen || this.started[reqDir] || (this.gapDirs & (1 << reqDir)) !== 0) return false;
+    const parser = this.parsers[reqDir];
+    return parser.nextOffset <= 0 && parser.unparsedBytes === 0;
   }
 
   /**

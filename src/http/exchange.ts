@@ -46,6 +46,8 @@ export class ExchangeRec {
   responseBodyBytes = 0;
   responseBodyMissingBytes = 0;
   requestStart: Mark | null = null;
+  /** Stream offset of the request's first byte in its direction; -1 when not seen. */
+  requestOffset = -1;
   requestEnd: Mark | null = null;
   responseStart: Mark | null = null;
   responseEnd: Mark | null = null;
@@ -103,9 +105,12 @@ export function reuseVerdict(ex: ExchangeRec): { reusable: boolean; why: string 
   if (ex.responseFraming === 'close') return { reusable: false, why: 'body delimited by close' };
   const v = versionNumber(ex.responseVersion);
   if (v === 10 && !resp.includes('keep-alive')) return { reusable: false, why: 'HTTP/1.0 without keep-alive' };
-  if (versionNumber(ex.requestVersion) === 10 && !req.includes('keep-alive')) {
-    return { reusable: false, why: 'HTTP/1.0 request without keep-alive' };
-  }
+  const oldRequest = versionNumber(ex.requestVersion) === 10 && !req.includes('keep-alive');
+  // A server that answers an HTTP/1.0 request with Connection: keep-alive has said it keeps the connection (squid
+  // does for curl's Proxy-Connection: Keep-Alive), and the client acts on the most recently received message, the
+  // response (RFC 9112 §9.3); without it, the server closes after its response.
+  if (oldRequest && !resp.includes('keep-alive')) return { reusable: false, why: 'HTTP/1.0 request without keep-alive' };
+  if (oldRequest) return { reusable: true, why: `${ex.responseVersion} with Connection: keep-alive` };
   if (v >= 11) return { reusable: true, why: `${ex.responseVersion} persistent by default` };
   if (v === 10) return { reusable: true, why: 'HTTP/1.0 with Connection: keep-alive' };
   return { reusable: false, why: ex.responseVersion === null ? 'no response version' : `${ex.responseVersion}` };

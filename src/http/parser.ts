@@ -214,6 +214,11 @@ export class DirectionParser {
     this.limits = limits;
   }
 
+  /** Stream offset of the first byte of the message being started (valid during ParserSink.onStart). */
+  get messageOffset(): number {
+    return this.lineOffset;
+  }
+
   /** Not waiting for a message start after loss or a stop. */
   get synced(): boolean {
     return this.state !== SEEK;

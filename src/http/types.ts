@@ -172,4 +172,11 @@ export interface TcpCloseFacts {
   /** Packet index of each TCP role's first FIN (0: none), to place a close before or after the last response. */
   clientFinFrame: number;
   serverFinFrame: number;
+  /**
+   * How much of the other direction's stream each TCP role's first FIN acknowledged, as a stream offset (the offset
+   * after the last byte it had); -1 when unknown (no FIN, no ACK on it, or no stream to number it). A request that
+   * starts at or past it was not received when that side closed: it crossed the FIN (RFC 9112 §9.5).
+   */
+  clientFinAckedOffset?: number;
+  serverFinAckedOffset?: number;
 }

@@ -601,6 +601,11 @@ export class Reassembler {
     return seqAdd(this.nextSeq, offset - this.nextOffset);
   }
 
+  /** Stream offset of a sequence number (an ACK's, say), or -1 before the stream's start is known. */
+  offsetOfSeq(seq: number): number {
+    return this.started ? this.offsetOf(seq) : -1;
+  }
+
   /** Stream offset of a sequence number, by its signed distance from the delivery point (handles the 2^32 wrap). */
   private offsetOf(seq: number): number {
     return this.nextOffset + seqDiff(seq, this.nextSeq);

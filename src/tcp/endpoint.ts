@@ -78,6 +78,8 @@ export class Endpoint implements FlowAnalysis {
   finSeq = 0;
   /** The packet index of this side's first FIN (0 before it). */
   finFrame = 0;
+  /** The acknowledgment number its first FIN carried (what of the peer's stream it had when it closed); -1 without. */
+  finAck = -1;
   /**
    * This side sent its FIN before the peer's FIN reached it (their FINs crossed, RFC 9293 §3.6 figure 13): the
    * peer's FIN, seen earlier at the capture point, is still on its way here. It arrives before any later segment of

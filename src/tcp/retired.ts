@@ -37,7 +37,7 @@ const N_LATEST_NS = 17;
 const N_CLIENT_SYN_COUNT = 18;
 const N_CONN = 19;
 /** Endpoint number fields, at N_CONN + side * N_END. */
-const N_END = 30;
+const N_END = 31;
 const N_STRIDE = N_CONN + 2 * N_END;
 
 // Small fields (Int16Array: booleans, enums, -1..255).
@@ -506,6 +506,7 @@ function packEndpoint(ep: Endpoint, n: Float64Array, at: number, s: Int16Array, 
   n[at + 27] = ep.seenEnd;
   n[at + 28] = ep.holeFrom;
   n[at + 29] = ep.holeTo;
+  n[at + 30] = ep.finAck;
   s[st] = STATES.indexOf(ep.state);
   s[st + 1] = ep.baseSet ? 1 : 0;
   s[st + 2] = ep.synSeen ? 1 : 0;
@@ -551,6 +552,7 @@ function unpackEndpoint(ep: Endpoint, n: Float64Array, at: number, s: Int16Array
   ep.seenEnd = n[at + 27]!;
   ep.holeFrom = n[at + 28]!;
   ep.holeTo = n[at + 29]!;
+  ep.finAck = n[at + 30]!;
   ep.state = STATES[s[st]!]!;
   ep.baseSet = s[st + 1] === 1;
   ep.synSeen = s[st + 2] === 1;

@@ -702,6 +702,7 @@ export class TcpTracker {
       E.finSent = true;
       E.finSeq = (seq + segLen + ((flags & SYN) !== 0 ? 1 : 0)) >>> 0;
       E.finFrame = conn.lastFrame;
+      E.finAck = (flags & ACK) !== 0 ? ack : -1;
       if (conn.closedFirstBy === -1) conn.closedFirstBy = side;
       const first = !P.finSent;
       // E was shown in CLOSE_WAIT when P's FIN passed the capture point; a FIN whose ACK does not cover P's shows E had
@@ -779,7 +780,10 @@ export class TcpTracker {
     if (P.rcvNxtKnown && !isTerminal(P.state) && P.state !== 'SYN_SENT') {
       // RFC 9293 §3.10.7.4 (and RFC 5961 §3): in a synchronized state a RST counts only inside the receive window.
       const windowBytes = P.rcvWindowBytes > 1 ? P.rcvWindowBytes : 1;
-      if (!seqGeq(seq, P.rcvNxt) || seqDiff(seq, P.rcvNxt) >= windowBytes) {
+      // Linux takes one just below: RCV.NXT - 1 once the peer's FIN was received (tcp_validate_incoming's
+      // tcp_reset_check), the sequence number of a RST answering data that crossed that FIN.
+      const belowAfterFin = seq === ((P.rcvNxt - 1) >>> 0) && (P.state === 'CLOSE_WAIT' || P.state === 'LAST_ACK' || P.state === 'CLOSING');
+      if (!belowAfterFin && (!seqGeq(seq, P.rcvNxt) || seqDiff(seq, P.rcvNxt) >= windowBytes)) {
         this.events |= EV_RST_IGNORED;
         this.rstIgnoredWhy = `its sequence number is outside the ${SIDE_NAME[peer]}'s receive window (RFC 9293 §3.10.7.4)`;
         return;

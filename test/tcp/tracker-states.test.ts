@@ -269,6 +269,12 @@ describe('reset', () => {
     const afterFin = run(...HANDSHAKE, 'C>S FA', 'C>S R seq=1001');
     expect(afterFin[3].states).toBe('FIN_WAIT_1/CLOSE_WAIT');
     expect(afterFin[4].states).toBe('RESET/RESET');
+    // Even once the server acknowledged the FIN (RCV.NXT 1002, so 1001 lies below the window): the RST that answers a
+    // request which crossed the FIN carries exactly that number, and Linux takes it (tcp_reset_check).
+    const acked = run(...HANDSHAKE, 'C>S FA', 'S>C A ack=1002', 'C>S R seq=1001');
+    expect(acked[5].states).toBe('RESET/RESET');
+    const below = run(...HANDSHAKE, 'C>S FA', 'S>C A ack=1002', 'C>S R seq=1000');
+    expect(below[5].states).toBe('FIN_WAIT_2/CLOSE_WAIT');
     // 1011:1021 missing: RCV.NXT is 1011; 1031, the right edge of what arrived beyond it, resets too.
     const edge = run(...HANDSHAKE, 'C>S PA len=10', 'C>S PA seq=1021 len=10', 'C>S R seq=1031');
     expect(edge[5].states).toBe('RESET/RESET');
