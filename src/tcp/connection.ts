@@ -74,6 +74,8 @@ export class Connection {
   clientSynNs = -1;
   /** SYNs the client sent (retransmissions included): past one, which the SYN-ACK answers is ambiguous (Karn). */
   clientSynCount = 0;
+  /** Time of the client's first SYN; -1 until one is seen. */
+  clientFirstSynNs = -1;
   /** packet-tcp.c ts_first_rtt: most recent SYN to the first ACK without SYN; 0 while unknown (as there). */
   firstRttNs = 0;
 

@@ -35,7 +35,8 @@ const N_TOKEN = 15;
 const N_EARLIEST_NS = 16;
 const N_LATEST_NS = 17;
 const N_CLIENT_SYN_COUNT = 18;
-const N_CONN = 19;
+const N_CLIENT_FIRST_SYN_NS = 19;
+const N_CONN = 20;
 /** Endpoint number fields, at N_CONN + side * N_END. */
 const N_END = 31;
 const N_STRIDE = N_CONN + 2 * N_END;
@@ -135,6 +136,7 @@ export class RetiredConnections {
     n[at + N_LAST_SYN_NS] = conn.lastSynNs;
     n[at + N_CLIENT_SYN_NS] = conn.clientSynNs;
     n[at + N_CLIENT_SYN_COUNT] = conn.clientSynCount;
+    n[at + N_CLIENT_FIRST_SYN_NS] = conn.clientFirstSynNs;
     n[at + N_FIRST_RTT_NS] = conn.firstRttNs;
     n[at + N_HASH] = conn.hash;
     n[at + N_TOKEN] = token;
@@ -257,6 +259,7 @@ export class RetiredConnections {
     conn.lastSynNs = n[at + N_LAST_SYN_NS]!;
     conn.clientSynNs = n[at + N_CLIENT_SYN_NS]!;
     conn.clientSynCount = n[at + N_CLIENT_SYN_COUNT]!;
+    conn.clientFirstSynNs = n[at + N_CLIENT_FIRST_SYN_NS]!;
     conn.firstRttNs = n[at + N_FIRST_RTT_NS]!;
     conn.hash = n[at + N_HASH]!;
     conn.lastSynSeen = s[st + S_LAST_SYN_SEEN] === 1;

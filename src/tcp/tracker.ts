@@ -580,7 +580,7 @@ export class TcpTracker {
         conn.lastSynSeen = !this.atEpoch;
         if (E === conn.ends[0]) {
           conn.clientSynNs = nowNs;
-          conn.clientSynCount++;
+          if (conn.clientSynCount++ === 0) conn.clientFirstSynNs = nowNs;
         }
       }
       E.isFirstAck = true;
@@ -928,7 +928,10 @@ export class TcpTracker {
     if (ev & EV_ESTABLISHED) {
       // After a retransmitted SYN the SYN-ACK may answer an earlier copy (Karn's rule, RFC 6298 §3): the figure is
       // measured from the last one, as tshark's tcp.analysis.initial_rtt is, and may be short of the path's RTT.
-      const karn = conn.clientSynCount > 1 ? ` from the last of ${conn.clientSynCount} SYNs (the SYN-ACK may answer an earlier one)` : '';
+      // Copies of one SYN the capture holds twice (two interfaces, NFLOG hooks) are not retransmissions: the note is
+      // for copies further apart than the RTT measured, where the earlier one would make it at least twice as long.
+      const karn = conn.clientSynCount > 1 && conn.clientSynNs - conn.clientFirstSynNs > conn.handshakeRttNs
+        ? ` from the last of ${conn.clientSynCount} SYNs (the SYN-ACK may answer an earlier one)` : '';
       const rtt = words && conn.handshakeRttNs >= 0 ? `, RTT ${formatRttNs(conn.handshakeRttNs)}${karn}` : '';
       // The textbook three steps: the client's SYN, the server's SYN-ACK, this ACK (no server SYN of its own).
       const server = conn.ends[1].historySeen;

@@ -37,6 +37,9 @@ describe('three-way handshake', () => {
     expect(steps[3].states).toBe('ESTABLISHED/ESTABLISHED');
     // Karn's rule (RFC 6298 §3): which SYN the SYN-ACK answers is not known; the RTT says it is from the last one.
     expect(texts(steps[3])).toBe('handshake 3/3 (ACK), RTT 2.00 ms from the last of 2 SYNs (the SYN-ACK may answer an earlier one), both ESTABLISHED');
+    // Two copies of one SYN a microsecond apart (a capture on two interfaces) are no retransmission to speak of.
+    const copies = run('C>S S seq=100', 'C>S S seq=100 dt=0.000001', 'S>C SA dt=0.02', 'C>S A');
+    expect(texts(copies[3])).toBe('handshake 3/3 (ACK), RTT 21.0 ms, both ESTABLISHED');
   });
 
   test('data without the third ACK completes the handshake too', () => {
