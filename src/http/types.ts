@@ -103,7 +103,8 @@ export type HttpMode = 'short' | 'keep-alive' | 'pipelined' | 'upgraded' | 'tunn
 /**
  * How the connection ended, as HTTP sees it.
  * announced: closed after HTTP said it would be (Connection: close, HTTP/1.0 without keep-alive, close-delimited body).
- * idle-close: the server closed after a response that allowed reuse. client-close: the client did.
+ * idle-close: the server closed, unannounced, after a response that allowed reuse (however soon after it), requests
+ * that crossed its FIN unread included (RFC 9112 §9.5). client-close: the client did.
  * both-close: both FINs crossed after a response that allowed reuse. reset: a RST ended an unannounced close.
  * mid-response: a response was cut short. unanswered: requests were left without a response.
  * after-switch: closed after a 101 upgrade or a CONNECT tunnel. open: still open at capture end.
