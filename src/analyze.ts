@@ -11,6 +11,7 @@ import type { FragmentIp } from './decode/notes.js';
 import { TcpdumpSeq } from './tcp/tcpdump-seq.js';
 import { TcpTracker, type ShardFacts } from './tcp/tracker.js';
 import type { CloseReason, Connection, EvictReason } from './tcp/connection.js';
+import type { Endpoint } from './tcp/endpoint.js';
 import { closeReason, summarize } from './tcp/summary.js';
 import { Reassembler, type StreamSink, type EndReason, type SegmentFlags } from './stream/index.js';
 import { HttpConnection, type HttpEvent, type HttpExchange, type HttpSummary, type TcpCloseFacts } from './http/index.js';
@@ -332,7 +333,10 @@ export class Analyzer {
     if (!conn.reported) {
       let pipe = conn.owner as ConnPipeline | null;
       if (pipe === null) pipe = this.openPipeline(conn);
-      if (pipe.streams !== null) this.feedStreams(pipe.streams, analysed, dir, annotations);
+      // A RST its receiver does not take is dropped whole, ACK and data (RFC 9293 §3.10.7.4, RFC 5961 §3.2): the
+      // streams go on as if it had not been sent.
+      const droppedRst = (analysed.tcp!.flags & TcpFlag.RST) !== 0 && !result.rstCounted;
+      if (pipe.streams !== null && !droppedRst) this.feedStreams(pipe.streams, analysed, dir, annotations);
       for (let i = 0; i < annotations.length; i++) countCode(pipe.codeCounts, annotations[i]!.code);
       if (conn.closed && pipe.streams !== null) {
         this.closeHttp(pipe);
@@ -634,14 +638,15 @@ export class Analyzer {
  * mistake, said at once, not NaN meaning "no limit" or 0 evicting every connection. Options only; never packet content.
  */
 function checkOptions(opts: AnalyzerOptions): void {
+  // Infinity is a limit too: none (a caller that keeps every connection, or never forgets a closed one, as tshark).
   const positiveInteger = (name: keyof AnalyzerOptions, value: unknown) => {
-    if (value !== undefined && (typeof value !== 'number' || !Number.isInteger(value) || value < 1)) {
-      throw Object.assign(new RangeError(`AnalyzerOptions.${name} must be a positive integer, got ${String(value)}`), { code: 'ERR_OUT_OF_RANGE' });
+    if (value !== undefined && (typeof value !== 'number' || !(Number.isInteger(value) || value === Infinity) || value < 1)) {
+      throw Object.assign(new RangeError(`AnalyzerOptions.${name} must be a positive integer or Infinity, got ${String(value)}`), { code: 'ERR_OUT_OF_RANGE' });
     }
   };
   const seconds = (name: keyof AnalyzerOptions, value: unknown) => {
-    if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value < 0)) {
-      throw Object.assign(new RangeError(`AnalyzerOptions.${name} must be a number of seconds, 0 or more, got ${String(value)}`), { code: 'ERR_OUT_OF_RANGE' });
+    if (value !== undefined && (typeof value !== 'number' || Number.isNaN(value) || value < 0)) {
+      throw Object.assign(new RangeError(`AnalyzerOptions.${name} must be a number of seconds, 0 or more (Infinity allowed), got ${String(value)}`), { code: 'ERR_OUT_OF_RANGE' });
     }
   };
   positiveInteger('maxConnections', opts.maxConnections);
@@ -708,5 +713,15 @@ function closeFacts(conn: Connection): TcpCloseFacts {
     openAtEnd: reason === 'open' || reason === 'no-answer',
     clientFinFrame: conn.ends[0].finSent ? conn.ends[0].finFrame : 0,
     serverFinFrame: conn.ends[1].finSent ? conn.ends[1].finFrame : 0,
+    clientFinAckFrame: conn.ends[0].finAckedFrame,
+    serverFinAckFrame: conn.ends[1].finAckedFrame,
+    dataSeen: conn.ends[0].payloadBytes + conn.ends[1].payloadBytes > 0 || ackedData(conn.ends[0], conn.ends[1]) ||
+      ackedData(conn.ends[1], conn.ends[0]),
   };
+}
+
+/** The peer's last ACK covers more of `side`'s sequence space than its SYN and FIN: `side` sent data, seen or not. */
+function ackedData(side: Endpoint, peer: Endpoint): boolean {
+  if (!peer.rcvNxtKnown || !side.baseSet) return false;
+  return ((peer.rcvNxt - side.baseSeq) >>> 0) > 1 + (side.finSent ? 1 : 0);
 }

@@ -3,6 +3,7 @@
 
 import { Analyzer, type AnalyzerOptions } from './analyze.js';
 import { readCaptureBatches, type CaptureSource } from './capture/open.js';
+import { ABORTED, nextOrAbort } from './capture/merge.js';
 import type { CaptureWarning } from './capture/errors.js';
 import type { ConnectionReport, PacketEvent, Report } from './report.js';
 import type { CaptureRecord } from './types.js';
@@ -108,18 +109,22 @@ export async function analyzeFile(source: CaptureSource, opts: AnalyzeOptions = 
  */
 async function* batchesOf(source: CaptureSource, signal: AbortSignal | undefined): AsyncGenerator<CaptureRecord[], readonly CaptureWarning[]> {
   const gen = readCaptureBatches(source);
+  // A read still in flight when the signal fired (an idle stream: stdin, a socket) is abandoned, not awaited.
+  const reading = new Set<typeof gen>();
   let done = false;
   try {
     for (;;) {
-      const next = await gen.next();
-      if (next.done) {
+      const next = await nextOrAbort(gen, signal, reading);
+      if (next === ABORTED) checkAborted(signal);
+      else if (next.done) {
         done = true;
         return next.value?.warnings ?? [];
+      } else {
+        checkAborted(signal);
+        yield next.value;
       }
-      checkAborted(signal);
-      yield next.value;
     }
   } finally {
-    if (!done) await gen.return(undefined as never);
+    if (!done && reading.size === 0) await gen.return(undefined as never);
   }
 }

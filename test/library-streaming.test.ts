@@ -76,12 +76,21 @@ describe('options and reports a caller can get wrong', () => {
       expect(() => new Analyzer({ maxBufferedBytesPerDirection: bad })).toThrow(/must be a positive integer/);
     }
     expect(() => new Analyzer({ timeWaitSec: -5 })).toThrow(/timeWaitSec must be a number of seconds/);
-    expect(() => new Analyzer({ reportAfterCloseSec: Number.POSITIVE_INFINITY })).toThrow(RangeError);
+    expect(() => new Analyzer({ reportAfterCloseSec: Number.NaN })).toThrow(RangeError);
     expect(() => new Analyzer({ maxConnections: 1, timeWaitSec: 0, reportAfterCloseSec: 0 })).not.toThrow();
+    // Infinity is no limit, as it always was.
+    expect(() => new Analyzer({ maxConnections: Infinity, maxBufferedBytesPerDirection: Infinity, timeWaitSec: Infinity, reportAfterCloseSec: Infinity })).not.toThrow();
     try {
       new Analyzer({ maxConnections: 0 });
     } catch (err) {
       expect((err as { code?: string }).code).toBe('ERR_OUT_OF_RANGE');
+    }
+  });
+
+  test('a chunk size that cannot be read by is a RangeError, not a loop', async () => {
+    const bytes = readFileSync(CAP('real-http11-keepalive.pcap'));
+    for (const bad of [0, -1, 1.5]) {
+      await expect(readCaptureBatches(bytes, { chunkBytes: bad }).next()).rejects.toThrow(RangeError);
     }
   });
 
@@ -150,5 +159,17 @@ describe('AbortSignal', () => {
       }
     })()).rejects.toMatchObject({ name: 'AbortError' });
     expect(batches).toBe(1);
+  });
+
+  test('an idle stream does not hold an abort up: the pending read is abandoned', async () => {
+    const header = readFileSync(CAP('real-http11-keepalive.pcap')).subarray(0, 24 + 200);
+    const controller = new AbortController();
+    async function* idle() {
+      yield header;
+      await new Promise(() => {}); // a socket that never sends again
+    }
+    const run = analyzeFile(idle(), { signal: controller.signal });
+    setTimeout(() => controller.abort(), 20);
+    await expect(run).rejects.toMatchObject({ name: 'AbortError' });
   });
 });

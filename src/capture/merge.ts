@@ -28,13 +28,13 @@ export interface MergedEnd {
 const MERGED_BATCH_RECORDS = 4096;
 
 /** What nextOrAbort gives when the signal fired first. */
-const ABORTED = Symbol('aborted');
+export const ABORTED = Symbol('aborted');
 
 /**
  * gen.next(), unless the signal fires first: an idle source (stdin with nothing to read) must not hold up Ctrl-C.
  * The read left pending is abandoned (its generator is not returned: that would wait for the read).
  */
-function nextOrAbort<T, R>(gen: AsyncGenerator<T, R>, signal: AbortSignal | undefined, pending: Set<AsyncGenerator<T, R>>): Promise<IteratorResult<T, R> | typeof ABORTED> {
+export function nextOrAbort<T, R>(gen: AsyncGenerator<T, R>, signal: AbortSignal | undefined, pending: Set<AsyncGenerator<T, R>>): Promise<IteratorResult<T, R> | typeof ABORTED> {
   if (signal === undefined) return gen.next();
   if (signal.aborted) return Promise.resolve(ABORTED);
   const next = gen.next();

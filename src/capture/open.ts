@@ -62,6 +62,9 @@ export async function* readCaptureBatches(
   opts: ReadCaptureOptions = {},
 ): AsyncGenerator<CaptureRecord[], CaptureSummary, undefined> {
   const chunkBytes = opts.chunkBytes ?? DEFAULT_CHUNK_BYTES;
+  if (!Number.isInteger(chunkBytes) || chunkBytes < 1) {
+    throw Object.assign(new RangeError(`ReadCaptureOptions.chunkBytes must be a positive integer, got ${String(chunkBytes)}`), { code: 'ERR_OUT_OF_RANGE' });
+  }
   const onProgress = opts.onProgress;
   let name = opts.name ?? 'stream';
   let total: number | null = null;

@@ -107,13 +107,20 @@ export function classify(
   const responderFin = facts.rolesInverted ? close.clientFinFrame : close.serverFinFrame;
   const responderFinAcked = (facts.rolesInverted ? close.clientFinAckedOffset : close.serverFinAckedOffset) ?? -1;
   const responderClosedFirst = close.firstFinBy !== null && toHttp(close.firstFinBy) === 'server';
+  // The requester's TCP had the FIN (it acknowledged it) when the request went out: a connection already closed by
+  // the server was reused (a pooled connection whose close the client had not read), rather than a crossing.
+  const responderFinAckFrame = (facts.rolesInverted ? close.clientFinAckFrame : close.serverFinAckFrame) ?? 0;
   const lateRequests: number[] = [];
+  const staleRequests: number[] = [];
   for (const e of recs) {
     if (e.method !== null && e.index > lastIndex && (e.responseState === 'unanswered' || e.responseState === 'absent')) {
       unansweredAtEnd++;
       const afterFin = responderFin > 0 && e.requestStart !== null && e.requestStart.frame > responderFin;
       const crossed = responderFin > 0 && responderFinAcked >= 0 && e.requestOffset >= responderFinAcked;
-      if (responderClosedFirst && (afterFin || crossed)) lateRequests.push(e.index);
+      if (responderClosedFirst && (afterFin || crossed)) {
+        lateRequests.push(e.index);
+        if (responderFinAckFrame > 0 && e.requestStart !== null && e.requestStart.frame >= responderFinAckFrame) staleRequests.push(e.index);
+      }
     }
   }
   const allLate = unansweredAtEnd > 0 && lateRequests.length === unansweredAtEnd;
@@ -187,11 +194,16 @@ export function classify(
     opaqueBytes: facts.opaqueBytes,
     otherProtocol: mode === 'none' ? facts.otherProtocol ?? null : null,
   };
-  const late = allLate
-    ? `; the client's ${lateRequests.length === 1 ? `request ${lateRequests[0]}` : `requests ${lateRequests.join(', ')}`} crossed the server's FIN and went unread (RFC 9112 §9.5)`
-    : '';
+  const named = (list: number[]) => (list.length === 1 ? `request ${list[0]}` : `requests ${list.join(', ')}`);
+  const crossing = lateRequests.filter((i) => !staleRequests.includes(i));
+  const lateParts: string[] = [];
+  if (crossing.length > 0) lateParts.push(`the client's ${named(crossing)} crossed the server's FIN and went unread`);
+  if (staleRequests.length > 0) {
+    lateParts.push(`the client sent ${named(staleRequests)} after its TCP had the server's FIN (a closed connection reused), unread`);
+  }
+  const late = allLate ? `; ${lateParts.join('; ')} (RFC 9112 §9.5)` : '';
   summary.reason = reasonLine(summary, reuse, unansweredAtEnd, halfClose, facts.unreadStartLine ?? null, facts.unreadableRequestBytes ?? 0, late,
-    facts.requestDirectionSilent === true);
+    facts.requestDirectionSilent === true, close.dataSeen !== false);
   if (facts.priorKnowledge === true) {
     summary.reason = `HTTP/2 with prior knowledge (RFC 9113 §3.4): the connection preface, then HTTP/2 frames, not analysed; ${closePhrase(summary, unansweredAtEnd, halfClose)}`;
   }
@@ -231,13 +243,13 @@ function closePhrase(s: HttpSummary, unansweredAtEnd: number, halfClose: string 
 
 function reasonLine(
   s: HttpSummary, reuse: { reusable: boolean; why: string } | null, unansweredAtEnd: number, halfClose: string | null,
-  unreadStartLine: string | null, unreadableRequestBytes = 0, late = '', requestDirectionSilent = false,
+  unreadStartLine: string | null, unreadableRequestBytes = 0, late = '', requestDirectionSilent = false, dataSeen = true,
 ): string {
   if (s.mode === 'none') {
     const other = s.otherProtocol;
     if (other !== null) return `not HTTP: ${otherProtocolText(other)} (${plural(s.unparsedBytes, 'byte')} not parsed)`;
     // A connection that carried nothing (refused, or closed unused) says so, rather than calling its silence not HTTP.
-    if (s.unparsedBytes === 0 && s.opaqueBytes === 0) return 'no HTTP: no data in either direction';
+    if (s.unparsedBytes === 0 && s.opaqueBytes === 0 && dataSeen === false) return 'no HTTP: no data in either direction';
     return `not HTTP: no HTTP request or status line in either direction (${plural(s.unparsedBytes, 'byte')})`;
   }
   const label = versionLabel(s);

@@ -134,8 +134,8 @@ export class HttpConnection implements ParserSink {
 
   /**
    * No more sniffing in dir: keeps what its sniffer found (deciding on the bytes it kept) and lets it go. `announce`:
-   * the current frame completed what was found (data, a gap, the direction's end), which the timeline says there; the
-   * summary's own call has no frame to put it on.
+   * the current frame completed what was found (its data, or the direction's end), which the timeline says there; a
+   * gap's frame and the summary's own call have no place for it.
    */
   private endSniffing(dir: Direction, announce = false): void {
     const sniffer = this.sniffers?.[dir] ?? null;
@@ -154,7 +154,8 @@ export class HttpConnection implements ParserSink {
    *  that direction stops (an event says why) until a later segment starts with a start line. */
   gap(dir: Direction, offset: number, length: number, frame: number, out: HttpEvent[]): void {
     this.enter(frame, out);
-    if ((this.sniffDecided & (1 << dir)) === 0) this.endSniffing(dir, true);
+    // Not said here: the packet that makes a gap certain is usually the other side's ACK, no place for a hello.
+    if ((this.sniffDecided & (1 << dir)) === 0) this.endSniffing(dir);
     this.gapDirs |= 1 << dir;
     this.parsers[dir].gap(offset, length, frame, this.arrival);
     this.afterResponseProgress(dir);

@@ -180,4 +180,12 @@ export interface TcpCloseFacts {
    */
   clientFinAckedOffset?: number;
   serverFinAckedOffset?: number;
+  /**
+   * Either side sent data, as far as TCP can tell: payload bytes (in a RST too), or an ACK beyond what was seen (a
+   * one-sided capture). Unknown (undefined) counts as data: "no data" is said only when TCP knows.
+   */
+  dataSeen?: boolean;
+  /** Packet index at which the other side first acknowledged each TCP role's FIN (0: never): it had the FIN then. */
+  clientFinAckFrame?: number;
+  serverFinAckFrame?: number;
 }

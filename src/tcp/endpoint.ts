@@ -80,6 +80,8 @@ export class Endpoint implements FlowAnalysis {
   finFrame = 0;
   /** The acknowledgment number its first FIN carried (what of the peer's stream it had when it closed); -1 without. */
   finAck = -1;
+  /** The packet index at which the peer first acknowledged this side's FIN (0 before). */
+  finAckedFrame = 0;
   /**
    * This side sent its FIN before the peer's FIN reached it (their FINs crossed, RFC 9293 §3.6 figure 13): the
    * peer's FIN, seen earlier at the capture point, is still on its way here. It arrives before any later segment of
@@ -92,15 +94,16 @@ export class Endpoint implements FlowAnalysis {
    */
   finHeld = false;
   /**
-   * This side's stream as the capture showed it: the sequence number after the highest byte, SYN or FIN sent (RSTs
-   * aside), once a segment was seen; and the first range of it not seen yet ([holeFrom, holeTo), -1 without one),
-   * opened by a segment beyond seenEnd, closed by the bytes that fill it or the peer's ACK past it. Only the first
-   * hole is kept: what the receiver's RCV.NXT is, for a FIN (held) and a RST (RFC 5961 §3.2).
+   * This side's stream as the capture showed it: the sequence number after the highest byte, SYN or FIN sent (data,
+   * SYN or FIN segments only: a probe's sequence number is below SND.NXT), once one was seen; and the ranges of it not
+   * seen yet, [from, to) pairs in order (null without any), opened by a segment beyond seenEnd that the peer had not
+   * acknowledged, narrowed by the bytes that fill them and by the peer's ACKs. holeFrom mirrors the first range's start
+   * (-1 without one). They say what the receiver's RCV.NXT is, for a FIN (held) and a RST (RFC 5961 §3.2).
    */
   seenEndKnown = false;
   seenEnd = 0;
   holeFrom = -1;
-  holeTo = 0;
+  holes: number[] | null = null;
 
   // Counters for the summary.
   packets = 0;

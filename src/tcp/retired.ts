@@ -38,7 +38,7 @@ const N_CLIENT_SYN_COUNT = 18;
 const N_CLIENT_FIRST_SYN_NS = 19;
 const N_CONN = 20;
 /** Endpoint number fields, at N_CONN + side * N_END. */
-const N_END = 31;
+const N_END = 30;
 const N_STRIDE = N_CONN + 2 * N_END;
 
 // Small fields (Int16Array: booleans, enums, -1..255).
@@ -83,6 +83,8 @@ export class RetiredConnections {
   private readonly histories: string[] = [];
   /** Unacknowledged segments a closed connection still had (rare: a RST or the capture cut them off), by slot*2+side. */
   private readonly unacked = new Map<number, UnackedQueue>();
+  /** The ranges a closed connection's stream still missed (Endpoint.holes; rare), by slot*2+side. */
+  private readonly holes = new Map<number, number[]>();
   private readonly heads = new Map<number, number>();
   private freeHead = -1;
   private count = 0;
@@ -164,6 +166,7 @@ export class RetiredConnections {
       const ep = conn.ends[side]!;
       packEndpoint(ep, n, at + N_CONN + side * N_END, s, st + S_CONN + side * S_END);
       if (ep.unacked.count !== 0) this.unacked.set(slot * 2 + side, ep.unacked);
+      if (ep.holes !== null) this.holes.set(slot * 2 + side, ep.holes);
     }
     // Hash chain and retirement order.
     const head = this.heads.get(conn.hash);
@@ -277,6 +280,11 @@ export class RetiredConnections {
       unpackEndpoint(ep, n, at + N_CONN + side * N_END, s, st + S_CONN + side * S_END);
       const queue = this.unacked.get(slot * 2 + side);
       if (queue !== undefined) ep.unacked = queue;
+      const holes = this.holes.get(slot * 2 + side);
+      if (holes !== undefined) {
+        ep.holes = holes;
+        ep.holeFrom = holes[0]!;
+      }
     }
     this.remove(slot);
     return conn;
@@ -299,6 +307,8 @@ export class RetiredConnections {
     this.histories[slot] = '';
     this.unacked.delete(slot * 2);
     this.unacked.delete(slot * 2 + 1);
+    this.holes.delete(slot * 2);
+    this.holes.delete(slot * 2 + 1);
     this.chain[slot] = this.freeHead;
     this.freeHead = slot;
     this.count--;
@@ -507,9 +517,8 @@ function packEndpoint(ep: Endpoint, n: Float64Array, at: number, s: Int16Array, 
   n[at + 25] = ep.dupAckNum;
   n[at + 26] = ep.lastNonDupAckFrame;
   n[at + 27] = ep.seenEnd;
-  n[at + 28] = ep.holeFrom;
-  n[at + 29] = ep.holeTo;
-  n[at + 30] = ep.finAck;
+  n[at + 28] = ep.finAck;
+  n[at + 29] = ep.finAckedFrame;
   s[st] = STATES.indexOf(ep.state);
   s[st + 1] = ep.baseSet ? 1 : 0;
   s[st + 2] = ep.synSeen ? 1 : 0;
@@ -553,9 +562,8 @@ function unpackEndpoint(ep: Endpoint, n: Float64Array, at: number, s: Int16Array
   ep.dupAckNum = n[at + 25]!;
   ep.lastNonDupAckFrame = n[at + 26]!;
   ep.seenEnd = n[at + 27]!;
-  ep.holeFrom = n[at + 28]!;
-  ep.holeTo = n[at + 29]!;
-  ep.finAck = n[at + 30]!;
+  ep.finAck = n[at + 28]!;
+  ep.finAckedFrame = n[at + 29]!;
   ep.state = STATES[s[st]!]!;
   ep.baseSet = s[st + 1] === 1;
   ep.synSeen = s[st + 2] === 1;

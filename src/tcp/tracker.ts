@@ -16,7 +16,7 @@ import { OPTION_WALK_THROWS, wiresharkOptionWalk } from '../decode/tcp-options.j
 import { outerFragmentOf } from '../decode/defrag.js';
 import { TCP_FIELDS_TO_WINDOW } from '../decode/tcp.js';
 import { formatDurationNs, formatRttNs, pushAnalysisAnnotations, pushAnalysisCodes, SIDE_NAME, type FlagContext } from './annotate.js';
-import { seqDiff, seqGeq, seqGt, seqLeq } from './seq.js';
+import { seqDiff, seqGeq, seqGt, seqLeq, seqLt } from './seq.js';
 
 const SYN = TcpFlag.SYN;
 const ACK = TcpFlag.ACK;
@@ -108,6 +108,12 @@ export interface TcpPacketResult {
   dupAckFrame: number;
   /** The packet belongs to another shard (TcpTrackerOptions.shard): conn is null and nothing was analysed. */
   foreign: boolean;
+  /**
+   * A RST its receiver takes (or one after both sides closed): the connection's streams end with it. False for a RST
+   * that does not count (outside the window, not at RCV.NXT, in SYN-SENT without the SYN's ACK): its receiver drops
+   * the whole segment, and the streams go on. Meaningless for a packet without RST.
+   */
+  rstCounted: boolean;
 }
 
 // Events of one packet, collected while processing and worded at the end.
@@ -218,7 +224,7 @@ export class TcpTracker {
 
   private readonly result: TcpPacketResult = {
     conn: null, connId: -1, direction: 0, isNew: false, relSeq: 0, relAck: -1, segLen: 0, analysis: 0,
-    dupAckNum: 0, dupAckFrame: 0, foreign: false,
+    dupAckNum: 0, dupAckFrame: 0, foreign: false, rstCounted: false,
   };
   private readonly segment: Segment = { frame: 0, timeNs: 0, seq: 0, ack: 0, segLen: 0, flags: 0, window: 0, mptcpOps: 0 };
   private readonly detail = newSegmentAnalysis();
@@ -237,6 +243,8 @@ export class TcpTracker {
   private stateBeforeRst: TcpState = 'CLOSED';
   private idleGapNs = 0;
   private rstIgnoredWhy = '';
+  /** This packet's RST counted (TcpPacketResult.rstCounted). */
+  private rstTaken = false;
   /** EV_FIN_HELD: the relative range missing before the FIN. EV_RST_CHALLENGED: the receiver's RCV.NXT, relative. */
   private heldFromRel = 0;
   private heldToRel = 0;
@@ -339,6 +347,7 @@ export class TcpTracker {
     const ack = tcp.ack;
     this.events = 0;
     this.nChanges = 0;
+    this.rstTaken = false;
     this.limitVictimId = -1;
     let extraFlags = 0;
 
@@ -489,6 +498,10 @@ export class TcpTracker {
     if (haveSegLen && !bogusHeader) {
       this.advanceStates(conn, dir, E, P, flags, seq, ack, segLen, tcp.window, nowNs);
       this.recordHistory(conn, dir, E, flags, segLen, analysis);
+      r.rstCounted = this.rstTaken;
+    } else {
+      // Not analysed (no segment length): the RST ends the streams as it always did.
+      r.rstCounted = (flags & RST) !== 0;
     }
     if (!conn.closed && isTerminal(E.state) && isTerminal(P.state) && (E.synSeen || P.synSeen || conn.midstream)) {
       conn.closed = true;
@@ -622,12 +635,11 @@ export class TcpTracker {
       // floating-point power on every ACK.
       E.rcvWindowBytes = (flags & SYN) !== 0 || E.winScale < 0 ? window : window << E.winScale;
       // E has what it acknowledges: a hole in P's stream below the ACK is filled at E, whatever the capture saw.
-      if (P.holeFrom !== -1 && seqGt(ack, P.holeFrom)) {
-        if (seqGeq(ack, P.holeTo)) P.holeFrom = -1;
-        else P.holeFrom = ack;
-      }
+      if (P.holeFrom !== -1 && seqGt(ack, P.holeFrom)) ackHoles(P, ack);
     }
-    noteStream(E, seq, (seq + segLen + ((flags & SYN) !== 0 ? 1 : 0) + ((flags & FIN) !== 0 ? 1 : 0)) >>> 0);
+    if (segLen > 0 || (flags & (SYN | FIN)) !== 0) {
+      noteStream(E, seq, (seq + segLen + ((flags & SYN) !== 0 ? 1 : 0) + ((flags & FIN) !== 0 ? 1 : 0)) >>> 0, P.rcvNxtKnown ? P.rcvNxt : -1);
+    }
     // A FIN held out of order is taken once nothing is missing before it (RFC 9293 §3.10.7.4: the held segment is
     // processed when RCV.NXT reaches it): the bytes arrived (E's own stream), or E's ACK passed them (P's).
     if (P.finHeld && E.holeFrom === -1) this.deliverFin(conn, peer, P, side, true);
@@ -680,6 +692,7 @@ export class TcpTracker {
     if (E.peerFinPending && (flags & ACK) !== 0 && seqGeq(ack, (P.finSeq + 1) >>> 0)) this.receivePendingFin(conn, side, E, peer);
 
     if ((flags & ACK) !== 0 && P.finSent && seqGeq(ack, (P.finSeq + 1) >>> 0)) {
+      if (P.finAckedFrame === 0) P.finAckedFrame = conn.lastFrame;
       // RFC 9293 §3.10.7.4: the ACK of a FIN moves its sender on.
       if (P.state === 'FIN_WAIT_1') this.setState(conn, peer, 'FIN_WAIT_2', 'its FIN acknowledged');
       else if (P.state === 'CLOSING') this.setState(conn, peer, 'TIME_WAIT', 'its FIN acknowledged');
@@ -721,7 +734,7 @@ export class TcpTracker {
         P.finHeld = true;
         this.events |= EV_FIN_HELD;
         this.heldFromRel = (E.holeFrom - E.baseSeq) >>> 0;
-        this.heldToRel = (E.holeTo - E.baseSeq) >>> 0;
+        this.heldToRel = (E.holes![1]! - E.baseSeq) >>> 0;
       } else {
         this.deliverFin(conn, peer, P, side, false);
       }
@@ -768,6 +781,12 @@ export class TcpTracker {
       // <SEQ=SEG.ACK><CTL=RST> and the opener stays in SYN-SENT, its SYN retransmitted. It answers what the peer still
       // had on these ports (a stale connection's challenge ACK, RFC 5961 §4), not this connection.
       this.events |= EV_RST_SYN_SENT_REPLY;
+      // Its sequence number is the peer's RCV.NXT (the ACK it answers): a peer that sent that ACK from SYN-RECEIVED
+      // (a SYN-ACK that acknowledged another SYN) takes it and goes back to LISTEN (RFC 9293 §3.10.7.4).
+      if (P.state === 'SYN_RECEIVED') {
+        this.rstTaken = true;
+        this.setState(conn, peer, 'RESET', 'its SYN-ACK answered by RST');
+      }
       return;
     }
     if (P.state === 'SYN_SENT' && P.synSeen &&
@@ -800,12 +819,11 @@ export class TcpTracker {
       const accepted = seq === expected || (E.seenEndKnown && seq === E.seenEnd) ||
         (seq === ((expected - 1) >>> 0) && (P.state === 'CLOSE_WAIT' || P.state === 'LAST_ACK' || P.state === 'CLOSING'));
       if (!accepted) {
+        // No state changes, its sender's neither: a RST injected by a third party (what RFC 5961 guards against)
+        // leaves the sender talking; a real one from an endpoint that lost data in flight is followed, once the
+        // challenge ACK arrives, by its RST at RCV.NXT, which counts.
         this.events |= EV_RST_CHALLENGED;
         this.rstExpectedRel = (expected - E.baseSeq) >>> 0;
-        // The sender has aborted its side whatever the receiver makes of it.
-        if (conn.resetBy === -1) conn.resetBy = side;
-        if (conn.closedFirstBy === -1) conn.closedFirstBy = side;
-        if (!isTerminal(E.state) || E.state === 'TIME_WAIT') this.setState(conn, side, 'RESET', null);
         return;
       }
     }
@@ -813,10 +831,12 @@ export class TcpTracker {
       // RFC 9293 §3.10.7.1: a SYN to a CLOSED port is answered by RST; the opener's connection is refused.
       conn.refused = true;
       if (conn.closedFirstBy === -1) conn.closedFirstBy = side;
+      this.rstTaken = true;
       this.events |= EV_REFUSED;
       this.setState(conn, peer, 'RESET', null);
       return;
     }
+    this.rstTaken = true;
     if (isTerminal(E.state) && isTerminal(P.state)) {
       this.events |= EV_RST_AFTER_CLOSE;
       return;
@@ -953,10 +973,8 @@ export class TcpTracker {
         : '' });
     }
     if (ev & EV_RST_CHALLENGED) {
-      let selfReset = false;
-      for (let i = 0; i < this.nChanges; i++) if (this.changeSide[i] === dir && this.changeTo[i] === 'RESET') selfReset = true;
       out.push({ code: Codes.RST, text: words
-        ? `reset by ${who} in ${this.stateBeforeRst}${selfReset ? `, ${who} RESET` : ''}; the ${peerName} does not take it: relative seq ${relSeq} is not its next expected ${this.rstExpectedRel} (RFC 5961 §3.2: answered by a challenge ACK), ${peerName} stays ${conn.ends[dir === 0 ? 1 : 0].state}`
+        ? `RST from ${who} does not count: relative seq ${relSeq} is not the ${peerName}'s next expected ${this.rstExpectedRel} (RFC 5961 §3.2: it answers with a challenge ACK); no state change`
         : '' });
     }
     if (ev & EV_RST_AFTER_CLOSE) {
@@ -1294,15 +1312,24 @@ function midstreamText(conn: Connection): string {
 /** A SYN (a first one, or a SYN-ACK with a new ISN) starts ep's sequence space over: what was seen before is moot. */
 function forgetStream(ep: Endpoint): void {
   ep.seenEndKnown = false;
-  ep.holeFrom = -1;
+  setHoles(ep, null);
+}
+
+/** At most this many missing ranges are kept per direction; past it the last one grows to cover the new one. */
+const MAX_HOLES = 16;
+
+function setHoles(ep: Endpoint, holes: number[] | null): void {
+  ep.holes = holes !== null && holes.length > 0 ? holes : null;
+  ep.holeFrom = ep.holes === null ? -1 : ep.holes[0]!;
 }
 
 /**
- * Notes a segment of ep's stream (sequence numbers seq up to end, its SYN and FIN counted): opens the first hole when
- * it starts beyond what was seen, narrows or closes that hole when it covers its start (Endpoint.holeFrom).
+ * Notes a segment of ep's stream (sequence numbers seq up to end, its SYN and FIN counted; data, SYN or FIN only):
+ * opens a missing range when it starts beyond what was seen and the peer (`peerAck`, its last ACK, -1 unknown) has
+ * not acknowledged the bytes between, and takes what it carries out of the missing ranges (Endpoint.holes).
  */
-function noteStream(ep: Endpoint, seq: number, end: number): void {
-  // Nearly every segment: in order (or a pure ACK at SND.NXT) with no hole open.
+function noteStream(ep: Endpoint, seq: number, end: number, peerAck: number): void {
+  // Nearly every segment: in order with nothing missing.
   if (seq === ep.seenEnd && ep.holeFrom === -1 && ep.seenEndKnown) {
     ep.seenEnd = end;
     return;
@@ -1312,14 +1339,46 @@ function noteStream(ep: Endpoint, seq: number, end: number): void {
     ep.seenEnd = end;
     return;
   }
+  let holes = ep.holes;
+  if (holes !== null && seqLt(seq, ep.seenEnd)) holes = withoutRange(holes, seq, end);
   if (seqGt(seq, ep.seenEnd)) {
-    if (ep.holeFrom === -1) {
-      ep.holeFrom = ep.seenEnd;
-      ep.holeTo = seq;
+    // What the peer acknowledged it has, seen or not: missing only beyond its ACK.
+    const from = peerAck >= 0 && seqGt(peerAck, ep.seenEnd) ? peerAck : ep.seenEnd;
+    if (seqLt(from, seq)) {
+      holes = holes === null ? [] : holes.slice();
+      if (holes.length >= 2 * MAX_HOLES) holes[holes.length - 1] = seq;
+      else holes.push(from, seq);
     }
-  } else if (ep.holeFrom !== -1 && seqLeq(seq, ep.holeFrom) && seqGt(end, ep.holeFrom)) {
-    if (seqGeq(end, ep.holeTo)) ep.holeFrom = -1;
-    else ep.holeFrom = end;
   }
+  if (holes !== ep.holes) setHoles(ep, holes);
   if (seqGt(end, ep.seenEnd)) ep.seenEnd = end;
+}
+
+/** The missing ranges without [from, to): a segment filled some of them (any part, from either side). */
+function withoutRange(holes: number[], from: number, to: number): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < holes.length; i += 2) {
+    const a = holes[i]!;
+    const b = holes[i + 1]!;
+    if (seqLeq(to, a) || seqGeq(from, b)) {
+      out.push(a, b);
+      continue;
+    }
+    if (seqLt(a, from)) out.push(a, from);
+    if (seqGt(b, to)) out.push(to, b);
+  }
+  return out;
+}
+
+/** The peer acknowledged everything below `ack`: missing ranges below it are filled at the receiver. */
+function ackHoles(ep: Endpoint, ack: number): void {
+  const holes = ep.holes!;
+  const out: number[] = [];
+  for (let i = 0; i < holes.length; i += 2) {
+    const a = holes[i]!;
+    const b = holes[i + 1]!;
+    if (seqGeq(ack, b)) continue;
+    out.push(seqGt(ack, a) ? ack : a, b);
+  }
+  setHoles(ep, out);
 }

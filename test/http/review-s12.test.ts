@@ -63,9 +63,12 @@ describe('responses nobody asked for, and connections that carried nothing', () 
     expect(mid.summary.reason).toContain('request direction not captured, or the capture started mid-stream');
   });
 
-  test('a connection without a byte of data says so (a refused connection is no "not HTTP")', () => {
-    const r = run([fin(C), fin(S)]);
+  test('a connection without a byte of data says so (a refused connection is no "not HTTP"), when TCP knows', () => {
+    const r = run([fin(C), fin(S)], { ...closedByServer, dataSeen: false });
     expect(r.summary.mode).toBe('none');
     expect(r.summary.reason).toBe('no HTTP: no data in either direction');
+    // Data TCP saw that never reached the streams (a RST's payload, bytes a one-sided capture only shows acknowledged).
+    const unseen = run([fin(C), fin(S)], { ...closedByServer, dataSeen: true });
+    expect(unseen.summary.reason).toBe('not HTTP: no HTTP request or status line in either direction (0 bytes)');
   });
 });

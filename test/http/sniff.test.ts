@@ -285,15 +285,19 @@ describe('the timeline: what the first bytes are, on the packet that completed t
     expect(r.events.map((e) => [e.dir, e.exchange])).toEqual([[0, 0], [1, 0]]);
   });
 
-  it('a TLS 1.2 hello without SNI; a refusing alert; a hello a gap cut short, said at the gap', () => {
+  it('a TLS 1.2 hello without SNI; a refusing alert; a hello its direction\'s end cut short, said there, not at a gap', () => {
     const old = run([tx(C, clientHello({ legacy: 0x0303 })), tx(S, new Uint8Array([21, 3, 3, 0, 2, 2, 70])), fin(S), fin(C)]);
     expect(lines(old.events)).toEqual([
       '1 tls.hello client sends TLS ClientHello: no server name (SNI), offers up to TLS 1.2',
       '2 tls.alert server sends a TLS alert in the clear: protocol_version (70), fatal',
     ]);
     const hello = clientHello({ sni: 'cut.test', versions: [0x0304] });
-    const cut = run([tx(C, hello.subarray(0, 50)), gap(C, hello.length - 50), fin(C), fin(S)]);
+    const cut = run([tx(C, hello.subarray(0, 50)), fin(C), fin(S)]);
     expect(lines(cut.events)).toEqual(['2 tls.hello client sends TLS ClientHello: server name not in the capture, hello cut short in the capture']);
+    // A gap decides it too, but its packet (usually the other side's ACK) is no place to say so: the verdict does.
+    const gapped = run([tx(C, hello.subarray(0, 50)), gap(C, hello.length - 50), fin(C), fin(S)]);
+    expect(gapped.events.filter((e) => e.code === 'tls.hello')).toEqual([]);
+    expect(gapped.summary.otherProtocol?.helloCut).toBe(true);
   });
 
   it('SSH identification strings, each side on its own packet; HTTP and bytes that are neither say nothing', () => {

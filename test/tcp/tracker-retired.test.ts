@@ -60,8 +60,11 @@ describe('RetiredConnections', () => {
     conn.history = 'ShADadTtFfR';
     conn.ends[0].rttMinNs = Infinity;
     conn.ends[1].nextSeqTimeNs = -Infinity;
-    for (const ep of conn.ends) fill(ep as unknown as Record<string, unknown>, new Set(['unacked']));
+    // holeFrom mirrors holes (the missing ranges), kept beside the packed fields like the unacked queues.
+    for (const ep of conn.ends) fill(ep as unknown as Record<string, unknown>, new Set(['unacked', 'holes', 'holeFrom']));
     conn.ends[1].unacked.push(5000, 12, 3.5e9, false);
+    conn.ends[0].holes = [4294967000, 4294967100, 20, 30];
+    conn.ends[0].holeFrom = 4294967000;
     const before = fields(conn);
     const table = new RetiredConnections();
     table.add(conn);
@@ -72,6 +75,8 @@ describe('RetiredConnections', () => {
     const back = table.revive(slot);
     expect(fields(back)).toEqual(before);
     expect(back.ends[1].unacked).toBe(conn.ends[1].unacked);
+    expect(back.ends[0].holes).toBe(conn.ends[0].holes);
+    expect(back.ends[1].holes).toBeNull();
     expect(table.size).toBe(0);
     expect(table.lookup(conn.hash, Uint8Array.of(198, 51, 100, 7), 8080, Uint8Array.of(192, 0, 2, 1), 40001)).toBe(-1);
   });

@@ -256,13 +256,14 @@ describe('reset', () => {
     const steps = run(...HANDSHAKE, 'S>C A win=1000', 'C>S R seq=999999', 'C>S R seq=1500', 'S>C A ack=1001', 'C>S R seq=1001',
       'C>S R seq=1001');
     expect(texts(steps[4])).toMatch(/^RST from client does not count: its sequence number is outside the server's receive window/);
-    // In the window but not at the server's RCV.NXT (1001): the client has aborted, the server answers with a
-    // challenge ACK and stays; the client's next RST, at RCV.NXT, is the one that resets it (Linux does this).
-    expect(steps[5].states).toBe('RESET/ESTABLISHED');
-    expect(texts(steps[5])).toBe('reset by client in ESTABLISHED, client RESET; the server does not take it: relative seq 500 is not its next expected 1 (RFC 5961 §3.2: answered by a challenge ACK), server stays ESTABLISHED');
-    expect(steps[6].states).toBe('RESET/ESTABLISHED');
+    // In the window but not at the server's RCV.NXT (1001): the server answers with a challenge ACK and stays, and
+    // nothing changes (an injected RST leaves its alleged sender talking); the client's next RST, at RCV.NXT, is the
+    // one that resets both (Linux does this).
+    expect(steps[5].states).toBe('ESTABLISHED/ESTABLISHED');
+    expect(texts(steps[5])).toBe("RST from client does not count: relative seq 500 is not the server's next expected 1 (RFC 5961 §3.2: it answers with a challenge ACK); no state change");
+    expect(steps[6].states).toBe('ESTABLISHED/ESTABLISHED');
     expect(steps[7].states).toBe('RESET/RESET');
-    expect(texts(steps[7])).toBe('reset by client again, server RESET');
+    expect(texts(steps[7])).toBe('reset by client in ESTABLISHED, both RESET');
     expect(texts(steps[8])).toBe('reset by client after the connection closed (no state change)');
     expect(summarize(steps[0].conn!).closeReason).toBe('rst-client');
   });
@@ -284,7 +285,7 @@ describe('reset', () => {
     const hole = run(...HANDSHAKE, 'C>S PA len=10', 'C>S PA seq=1021 len=10', 'C>S R seq=1011');
     expect(hole[5].states).toBe('RESET/RESET');
     const between = run(...HANDSHAKE, 'C>S PA len=10', 'C>S PA seq=1021 len=10', 'C>S R seq=1015');
-    expect(between[5].states).toBe('RESET/ESTABLISHED');
+    expect(between[5].states).toBe('ESTABLISHED/ESTABLISHED');
   });
 
   test('a RST from SYN_SENT that answers an ACK not acknowledging its SYN leaves the opener in SYN_SENT (RFC 9293 §3.10.7.3)', () => {
@@ -295,6 +296,27 @@ describe('reset', () => {
     expect(texts(steps[2])).toBe("RST from client in SYN_SENT answers the server's ACK, which does not acknowledge its SYN (RFC 9293 §3.10.7.3): client stays SYN_SENT; the RST is for what the server still had on these ports");
     expect(steps[5].states).toBe('ESTABLISHED/ESTABLISHED');
     expect(summarize(steps[0].conn!).closeReason).not.toMatch(/^rst/);
+  });
+
+  test('missing bytes: not when the peer acknowledged them; filled from either side; every range kept', () => {
+    // The server acknowledged 1101:1201 that the capture missed: nothing missing before the FIN (CLOSE_WAIT at once).
+    const acked = run(...HANDSHAKE, 'C>S PA len=100', 'S>C PA len=50 ack=1201', 'C>S FA seq=1201 ack=5051');
+    expect(acked[5].states).toBe('FIN_WAIT_1/CLOSE_WAIT');
+    // Segments arriving right to left fill the range between: every byte seen, so the FIN is taken.
+    const leftward = run(...HANDSHAKE, 'C>S PA len=100', 'C>S PA seq=1301 len=100', 'C>S PA seq=1201 len=100', 'C>S PA seq=1101 len=100', 'C>S FA seq=1401');
+    expect(leftward[7].states).toBe('FIN_WAIT_1/CLOSE_WAIT');
+    // Two ranges missing: the first one's retransmission is not enough, the second one's is.
+    const two = run(...HANDSHAKE, 'C>S PA len=100', 'C>S PA seq=1201 len=100', 'C>S PA seq=1401 len=100', 'C>S FA seq=1501',
+      'C>S PA seq=1101 len=100', 'C>S PA seq=1301 len=100');
+    expect(two[6].states).toBe('FIN_WAIT_1/ESTABLISHED');
+    expect(two[7].states).toBe('FIN_WAIT_1/ESTABLISHED');
+    expect(two[8].states).toBe('FIN_WAIT_1/CLOSE_WAIT');
+  });
+
+  test('a probe below SND.NXT does not set what the stream has reached (a mid-stream capture of keep-alives)', () => {
+    // Linux keep-alive probes carry SND.NXT - 1; the timeout RST that follows carries SND.NXT and counts.
+    const steps = run('C>S A seq=1000 ack=5000', 'C>S A seq=1000 ack=5000 dt=75', 'C>S R seq=1001 dt=75');
+    expect(steps[2].states).toBe('RESET/RESET');
   });
 
   test('a SYN-ACK with a new ISN starts the stream over: no hole from the old numbers, a RST at the new RCV.NXT resets', () => {
