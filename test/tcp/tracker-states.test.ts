@@ -296,6 +296,9 @@ describe('reset', () => {
     expect(texts(steps[2])).toBe("RST from client in SYN_SENT answers the server's ACK, which does not acknowledge its SYN (RFC 9293 §3.10.7.3): client stays SYN_SENT; the RST is for what the server still had on these ports");
     expect(steps[5].states).toBe('ESTABLISHED/ESTABLISHED');
     expect(summarize(steps[0].conn!).closeReason).not.toMatch(/^rst/);
+    // A SYN-ACK that acknowledges another SYN: the client's RST answers it at the server's RCV.NXT, which takes it.
+    const bad = run('C>S S seq=1000', 'S>C SA seq=5000 ack=777', 'C>S R seq=777');
+    expect(bad[2].states).toBe('SYN_SENT/RESET');
   });
 
   test('missing bytes: not when the peer acknowledged them; filled from either side; every range kept', () => {
