@@ -280,7 +280,7 @@ export class RetiredConnections {
       unpackEndpoint(ep, n, at + N_CONN + side * N_END, s, st + S_CONN + side * S_END);
       const queue = this.unacked.get(slot * 2 + side);
       if (queue !== undefined) ep.unacked = queue;
-      const holes = this.holes.get(slot * 2 + side);
+      const holes = this.holes.size === 0 ? undefined : this.holes.get(slot * 2 + side);
       if (holes !== undefined) {
         ep.holes = holes;
         ep.holeFrom = holes[0]!;
@@ -307,8 +307,10 @@ export class RetiredConnections {
     this.histories[slot] = '';
     this.unacked.delete(slot * 2);
     this.unacked.delete(slot * 2 + 1);
-    this.holes.delete(slot * 2);
-    this.holes.delete(slot * 2 + 1);
+    if (this.holes.size !== 0) {
+      this.holes.delete(slot * 2);
+      this.holes.delete(slot * 2 + 1);
+    }
     this.chain[slot] = this.freeHead;
     this.freeHead = slot;
     this.count--;

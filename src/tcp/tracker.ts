@@ -638,12 +638,14 @@ export class TcpTracker {
       if (P.holeFrom !== -1 && seqGt(ack, P.holeFrom)) ackHoles(P, ack);
     }
     if (segLen > 0 || (flags & (SYN | FIN)) !== 0) {
-      noteStream(E, seq, (seq + segLen + ((flags & SYN) !== 0 ? 1 : 0) + ((flags & FIN) !== 0 ? 1 : 0)) >>> 0, P.rcvNxtKnown ? P.rcvNxt : -1);
+      const end = (seq + segLen + ((flags & SYN) !== 0 ? 1 : 0) + ((flags & FIN) !== 0 ? 1 : 0)) >>> 0;
+      // Nearly every segment: in order with nothing missing (the rest, out of line: the hot path stays small).
+      if (seq === E.seenEnd && E.holeFrom === -1 && E.seenEndKnown) E.seenEnd = end;
+      else noteStream(E, seq, end, P.rcvNxtKnown ? P.rcvNxt : -1);
     }
     // A FIN held out of order is taken once nothing is missing before it (RFC 9293 §3.10.7.4: the held segment is
     // processed when RCV.NXT reaches it): the bytes arrived (E's own stream), or E's ACK passed them (P's).
-    if (P.finHeld && E.holeFrom === -1) this.deliverFin(conn, peer, P, side, true);
-    if (E.finHeld && P.holeFrom === -1) this.deliverFin(conn, side, E, peer, true);
+    if ((P.finHeld || E.finHeld) && this.heldFinDue(conn, side, E, P)) return;
 
     if ((flags & SYN) !== 0) {
       if ((flags & ACK) === 0) {
@@ -739,6 +741,14 @@ export class TcpTracker {
         this.deliverFin(conn, peer, P, side, false);
       }
     }
+  }
+
+  /** Delivers a held FIN whose missing bytes are in now; never stops advanceStates (returns false). */
+  private heldFinDue(conn: Connection, side: Direction, E: Endpoint, P: Endpoint): boolean {
+    const peer: Direction = side === 0 ? 1 : 0;
+    if (P.finHeld && E.holeFrom === -1) this.deliverFin(conn, peer, P, side, true);
+    if (E.finHeld && P.holeFrom === -1) this.deliverFin(conn, side, E, peer, true);
+    return false;
   }
 
   /** E's FIN reaches its receiver R (now, or `late`, once the bytes before it arrived): RFC 9293 §3.10.7.4, eighth. */
@@ -1329,7 +1339,6 @@ function setHoles(ep: Endpoint, holes: number[] | null): void {
  * not acknowledged the bytes between, and takes what it carries out of the missing ranges (Endpoint.holes).
  */
 function noteStream(ep: Endpoint, seq: number, end: number, peerAck: number): void {
-  // Nearly every segment: in order with nothing missing.
   if (seq === ep.seenEnd && ep.holeFrom === -1 && ep.seenEndKnown) {
     ep.seenEnd = end;
     return;
