@@ -153,6 +153,11 @@ const H_RST = 32;
 const H_MULTI = 64;
 const H_INCONSISTENT = 128;
 
+/** States of an endpoint that received its peer's FIN and has not closed yet (Linux's tcp_reset_check set). */
+function hasPeerFin(s: TcpState): boolean {
+  return s === 'CLOSE_WAIT' || s === 'LAST_ACK' || s === 'CLOSING';
+}
+
 /** States in which RFC 5961 §3.2 judges a RST by RCV.NXT (synchronized; TIME_WAIT takes any in-window RST). */
 function isSynchronizedForRst(s: TcpState): boolean {
   return s === 'ESTABLISHED' || s === 'FIN_WAIT_1' || s === 'FIN_WAIT_2' || s === 'CLOSE_WAIT' || s === 'CLOSING' || s === 'LAST_ACK';
@@ -188,7 +193,7 @@ function isTerminal(s: TcpState): boolean {
  * after missing bytes is held by its receiver until they arrive or it acknowledges the FIN (RFC 9293 §3.10.7.4). A RST
  * counts only when its receiver would accept it (RFC 9293 §3.10.7: in SYN-SENT it must acknowledge the SYN, in a
  * synchronized state its sequence number must lie in the receive window, and at RCV.NXT as RFC 5961 §3.2 has it;
- * elsewhere in the window only its sender is aborted); others are annotated and change nothing.
+ * elsewhere in the window it changes nothing); others are annotated and change nothing.
  * Every change goes through setState().
  */
 export class TcpTracker {
@@ -645,7 +650,7 @@ export class TcpTracker {
     }
     // A FIN held out of order is taken once nothing is missing before it (RFC 9293 §3.10.7.4: the held segment is
     // processed when RCV.NXT reaches it): the bytes arrived (E's own stream), or E's ACK passed them (P's).
-    if ((P.finHeld || E.finHeld) && this.heldFinDue(conn, side, E, P)) return;
+    if (P.finHeld || E.finHeld) this.heldFinDue(conn, side, E, P);
 
     if ((flags & SYN) !== 0) {
       if ((flags & ACK) === 0) {
@@ -743,12 +748,11 @@ export class TcpTracker {
     }
   }
 
-  /** Delivers a held FIN whose missing bytes are in now; never stops advanceStates (returns false). */
-  private heldFinDue(conn: Connection, side: Direction, E: Endpoint, P: Endpoint): boolean {
+  /** Delivers a held FIN whose missing bytes are in now (out of advanceStates' line: rare). */
+  private heldFinDue(conn: Connection, side: Direction, E: Endpoint, P: Endpoint): void {
     const peer: Direction = side === 0 ? 1 : 0;
     if (P.finHeld && E.holeFrom === -1) this.deliverFin(conn, peer, P, side, true);
     if (E.finHeld && P.holeFrom === -1) this.deliverFin(conn, side, E, peer, true);
-    return false;
   }
 
   /** E's FIN reaches its receiver R (now, or `late`, once the bytes before it arrived): RFC 9293 §3.10.7.4, eighth. */
@@ -811,7 +815,7 @@ export class TcpTracker {
       const windowBytes = P.rcvWindowBytes > 1 ? P.rcvWindowBytes : 1;
       // Linux takes one just below: RCV.NXT - 1 once the peer's FIN was received (tcp_validate_incoming's
       // tcp_reset_check), the sequence number of a RST answering data that crossed that FIN.
-      const belowAfterFin = seq === ((P.rcvNxt - 1) >>> 0) && (P.state === 'CLOSE_WAIT' || P.state === 'LAST_ACK' || P.state === 'CLOSING');
+      const belowAfterFin = seq === ((P.rcvNxt - 1) >>> 0) && hasPeerFin(P.state);
       if (!belowAfterFin && (!seqGeq(seq, P.rcvNxt) || seqDiff(seq, P.rcvNxt) >= windowBytes)) {
         this.events |= EV_RST_IGNORED;
         this.rstIgnoredWhy = `its sequence number is outside the ${SIDE_NAME[peer]}'s receive window (RFC 9293 §3.10.7.4)`;
@@ -827,7 +831,7 @@ export class TcpTracker {
       let expected = E.seenEndKnown ? (E.holeFrom !== -1 ? E.holeFrom : E.seenEnd) : P.rcvNxt;
       if (P.rcvNxtKnown && seqGt(P.rcvNxt, expected)) expected = P.rcvNxt;
       const accepted = seq === expected || (E.seenEndKnown && seq === E.seenEnd) ||
-        (seq === ((expected - 1) >>> 0) && (P.state === 'CLOSE_WAIT' || P.state === 'LAST_ACK' || P.state === 'CLOSING'));
+        (seq === ((expected - 1) >>> 0) && hasPeerFin(P.state));
       if (!accepted) {
         // No state changes, its sender's neither: a RST injected by a third party (what RFC 5961 guards against)
         // leaves the sender talking; a real one from an endpoint that lost data in flight is followed, once the
