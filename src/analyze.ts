@@ -255,6 +255,8 @@ export class Analyzer {
 
   /** Analyse one record. The returned event is the caller's; its packet views the record's bytes. */
   push(record: CaptureRecord): PacketEvent {
+    // A caller's mistake (the report is out; its connections would be analysed into nothing), not packet content.
+    if (this.finished) throw Object.assign(new Error('Analyzer.push() after finish(): use a new Analyzer for more records'), { code: 'ERR_INVALID_STATE' });
     const stats = this.stats;
     stats.records++;
     // A sub-second field read out of range (kept as read for tcpdump's text) is carried into the seconds here.

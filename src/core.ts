@@ -28,7 +28,7 @@ export { TsStyle, setLocalTimeRule, type TimestampOptions } from './render/times
 export { parsePosixTz, type PosixTz } from './render/posix-tz.js';
 export { TimelineRenderer, type TimelineOptions } from './render/timeline.js';
 export { renderConnectionTable, renderHttpTables, renderCaptureSummary } from './render/tables.js';
-export { packetRecord, connectionRecord, packetObject, connectionObject } from './render/json.js';
+export { metaRecord, packetRecord, connectionRecord, endRecord, packetObject, connectionObject } from './render/json.js';
 export { TextSink, type TextWriter, type LineSink, type PieceSink } from './render/text-sink.js';
 export { StringOut, type LineOut } from './render/line-out.js';
 export { PLAIN_PALETTE, ANSI_PALETTE, type Palette } from './render/color.js';

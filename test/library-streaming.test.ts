@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import {
-  analyze, analyzeFile, Analyzer, connectionRecord, evaluate, packetRecord, parseExpectation, readCaptureBatches,
+  analyze, analyzeFile, Analyzer, connectionRecord, endRecord, evaluate, metaRecord, packetRecord, parseExpectation, readCaptureBatches,
   type ConnectionReport, type Expectation,
 } from '../src/index.js';
 import { runCliCaptured } from './helpers/run-cli-capture.js';
@@ -171,5 +171,27 @@ describe('AbortSignal', () => {
     const run = analyzeFile(idle(), { signal: controller.signal });
     setTimeout(() => controller.abort(), 20);
     await expect(run).rejects.toMatchObject({ name: 'AbortError' });
+  });
+});
+
+describe('a finished analyzer, and the NDJSON records around the packets', () => {
+  test('push() after finish() is an error, not records analysed into nothing', () => {
+    const analyzer = new Analyzer();
+    analyzer.finish();
+    expect(() => analyzer.push({ index: 1, tsSec: 0, tsNsec: 0, capLen: 0, origLen: 0, linkType: 1, interfaceId: 0, data: new Uint8Array(0) }))
+      .toThrow(expect.objectContaining({ code: 'ERR_INVALID_STATE' }));
+  });
+
+  test('metaRecord and endRecord complete the NDJSON stream as the CLI writes it', async () => {
+    const lines: string[] = [];
+    const gen = analyze(CAP('real-http11-keepalive.pcap'), { keepConnections: false, onConnection: (c: ConnectionReport) => lines.push(connectionRecord(c)) });
+    lines.push(metaRecord([CAP('real-http11-keepalive.pcap')]));
+    let next = await gen.next();
+    for (; !next.done; next = await gen.next()) for (const ev of next.value) if (ev.conn >= 0) lines.push(packetRecord(ev));
+    lines.push(endRecord(next.value));
+    const cli = await runCliCaptured(['--format', 'ndjson', CAP('real-http11-keepalive.pcap')]);
+    // The meta record names the capture as given: the CLI was given the same path.
+    const order = (l: string[]) => l.filter((x) => !x.startsWith('{"type":"connection"'));
+    expect(order(lines)).toEqual(order(cli.stdout.trimEnd().split('\n')));
   });
 });
