@@ -650,10 +650,18 @@ export class HttpConnection implements ParserSink {
    * §15.5.9), rather than one whose request the capture missed.
    */
   private requestDirectionSilent(): boolean {
+    const parser = this.wholeRequestDirection();
+    return parser !== null && parser.nextOffset <= 0 && parser.unparsedBytes === 0;
+  }
+
+  /**
+   * The request direction's parser when that direction is known from its very first byte (a handshake began the
+   * connection), made no request and lost nothing; else null.
+   */
+  private wholeRequestDirection(): DirectionParser | null {
     const reqDir = this.reqDir;
-    if (reqDir === null || !this.handshakeSeen || this.started[reqDir] || (this.gapDirs & (1 << reqDir)) !== 0) return false;
-    const parser = this.parsers[reqDir];
-    return parser.nextOffset <= 0 && parser.unparsedBytes === 0;
+    if (reqDir === null || !this.handshakeSeen || this.started[reqDir] || (this.gapDirs & (1 << reqDir)) !== 0) return null;
+    return this.parsers[reqDir];
   }
 
   /**
@@ -661,9 +669,7 @@ export class HttpConnection implements ParserSink {
    * began with a handshake and that direction lost nothing (else they may be the tail of a request not captured).
    */
   private unreadableRequestBytes(): number {
-    const reqDir = this.reqDir;
-    if (reqDir === null || !this.handshakeSeen || this.started[reqDir] || (this.gapDirs & (1 << reqDir)) !== 0) return 0;
-    return this.parsers[reqDir].unparsedBytes;
+    return this.wholeRequestDirection()?.unparsedBytes ?? 0;
   }
 
   onStop(dir: Direction, why: string, frame: number, unreadStartLine: boolean): void {
