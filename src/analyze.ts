@@ -190,8 +190,13 @@ export class Analyzer {
   private readonly tracker: TcpTracker;
   /** Pipelines by connection id, for finish() (the per-packet path finds them through Connection.owner). */
   private readonly pipelines = new Map<number, ConnPipeline>();
-  /** Closed connections waiting for their report, in order of closing (FIFO; consumed from closingHead). */
-  private closing: ConnPipeline[] = [];
+  /**
+   * Closed connections waiting for their report, in order of closing (FIFO; consumed from closingHead). A consumed
+   * entry is cleared at once: the prefix is dropped only now and then, and until it was, the pipelines it still
+   * pointed to (reported, their Connection objects already packed by the tracker) stayed alive: about 2,600 of them
+   * on the benchmark capture, as many as were waiting.
+   */
+  private closing: (ConnPipeline | null)[] = [];
   private closingHead = 0;
   private readonly reportAfterCloseSec: number;
   private readonly connections: ConnectionReport[] = [];
@@ -440,7 +445,7 @@ export class Analyzer {
         if (pipe.reportAtSec > nowSec) break;
         this.report(pipe);
       }
-      this.closingHead++;
+      closing[this.closingHead++] = null;
     }
     // Drop the consumed prefix now and then, so the queue holds only what waits.
     if (this.closingHead > 1024 && this.closingHead * 2 > closing.length) {
