@@ -65,7 +65,7 @@ export interface AnalyzerOptions {
   reportAfterCloseSec?: number;
   /**
    * Pack a reported connection for the rest of its TIME_WAIT (default true): the tracker then keeps only what its
-   * stragglers need, in typed arrays (TcpTracker.retire), about 0.6 KB instead of 2 KB of objects. Events and reports
+   * stragglers need, in typed arrays (TcpTracker.retire), about 0.5 KB instead of 2 KB of objects. Events and reports
    * are the same either way; off is for comparison.
    */
   compactTimeWait?: boolean;

@@ -1,5 +1,5 @@
 // Closed connections whose owner is done with them (reported), kept only so that their TIME_WAIT stragglers still
-// find them: every field packed into typed arrays (struct of arrays), about 700 bytes a connection instead of the
+// find them: every field packed into typed arrays (struct of arrays), about 520 bytes a connection instead of the
 // 2 KB of a Connection, its two Endpoints and their boxed numbers. Storage only: it neither analyses nor decides
 // when a connection retires or expires (the tracker does); revive() gives back a Connection equal in every field.
 
@@ -15,31 +15,42 @@ const STATES: readonly TcpState[] = [
 ];
 const ROLE_RULES: readonly RoleRule[] = ['syn', 'syn-ack', 'known-server-port', 'lower-port', 'first-sender'];
 
-// Number fields (Float64Array, exact for any value a field holds: sequence numbers, frames, ns, -1, Infinity).
-const N_ID = 0;
-const N_CLIENT_PORT = 1;
-const N_SERVER_PORT = 2;
-const N_START_SEC = 3;
-const N_START_NSEC = 4;
-const N_START_NS = 5;
-const N_FIRST_FRAME = 6;
-const N_LAST_NS = 7;
-const N_LAST_FRAME = 8;
-const N_IDLE_MAX_NS = 9;
-const N_HANDSHAKE_RTT_NS = 10;
-const N_LAST_SYN_NS = 11;
-const N_CLIENT_SYN_NS = 12;
-const N_FIRST_RTT_NS = 13;
-const N_HASH = 14;
-const N_TOKEN = 15;
-const N_EARLIEST_NS = 16;
-const N_LATEST_NS = 17;
-const N_CLIENT_SYN_COUNT = 18;
-const N_CLIENT_FIRST_SYN_NS = 19;
-const N_CONN = 20;
-/** Endpoint number fields, at N_CONN + side * N_END. */
-const N_END = 30;
-const N_STRIDE = N_CONN + 2 * N_END;
+// Number fields. Times in ns, byte counts and the slot's token can pass 2^32 or be fractional: they live in a Float64Array
+// (F_). The rest are small integers most of the time (ports, ids, frames, sequence numbers, counts, -1 for "none"):
+// they live in a Uint32Array (U_) as value + 1, with any other value (beyond 2^32 - 3, fractional, -0) kept exactly
+// in a side map behind the mark U_ESCAPED. Half the bytes of an all-Float64 layout for those fields, and revive()
+// still gives back every field as it was.
+const F_START_NS = 0;
+const F_LAST_NS = 1;
+const F_IDLE_MAX_NS = 2;
+const F_HANDSHAKE_RTT_NS = 3;
+const F_LAST_SYN_NS = 4;
+const F_CLIENT_SYN_NS = 5;
+const F_FIRST_RTT_NS = 6;
+const F_TOKEN = 7;
+const F_EARLIEST_NS = 8;
+const F_LATEST_NS = 9;
+const F_CLIENT_FIRST_SYN_NS = 10;
+const F_CONN = 11;
+/** Endpoint Float64 fields, at F_CONN + side * F_END. */
+const F_END = 7;
+const F_STRIDE = F_CONN + 2 * F_END;
+
+const U_ID = 0;
+const U_CLIENT_PORT = 1;
+const U_SERVER_PORT = 2;
+const U_START_SEC = 3;
+const U_START_NSEC = 4;
+const U_FIRST_FRAME = 5;
+const U_LAST_FRAME = 6;
+const U_HASH = 7;
+const U_CLIENT_SYN_COUNT = 8;
+const U_CONN = 9;
+/** Endpoint Uint32 fields, at U_CONN + side * U_END. */
+const U_END = 23;
+const U_STRIDE = U_CONN + 2 * U_END;
+/** A Uint32 field whose value is in RetiredConnections.escaped. */
+const U_ESCAPED = 0xffffffff;
 
 // Small fields (Int16Array: booleans, enums, -1..255).
 const S_ADDR_LEN = 0;
@@ -74,7 +85,10 @@ const MAX_INTERNED_HISTORIES = 4096;
 
 export class RetiredConnections {
   private capacity = 0;
-  private readonly numChunks: Float64Array[] = [];
+  private readonly floatChunks: Float64Array[] = [];
+  private readonly uintChunks: Uint32Array[] = [];
+  /** Values of U_ fields that Uint32 + 1 cannot hold, by escapeKey. */
+  private readonly escaped = new Map<number, number>();
   private readonly smallChunks: Int16Array[] = [];
   private readonly addrChunks: Uint8Array[] = [];
   private readonly internedHistories = new Map<string, string>();
@@ -118,32 +132,36 @@ export class RetiredConnections {
     this.freeHead = this.chain[slot]!;
     this.count++;
     const chunk = slot >> CHUNK_SHIFT;
-    const n = this.numChunks[chunk]!;
+    const f = this.floatChunks[chunk]!;
+    const u = this.uintChunks[chunk]!;
     const s = this.smallChunks[chunk]!;
     const addrs = this.addrChunks[chunk]!;
-    const at = (slot & CHUNK_MASK) * N_STRIDE;
+    const fa = (slot & CHUNK_MASK) * F_STRIDE;
+    const ua = (slot & CHUNK_MASK) * U_STRIDE;
     const st = (slot & CHUNK_MASK) * S_STRIDE;
     const token = this.nextToken++;
-    n[at + N_ID] = conn.id;
-    n[at + N_CLIENT_PORT] = conn.clientPort;
-    n[at + N_SERVER_PORT] = conn.serverPort;
-    n[at + N_START_SEC] = conn.startSec;
-    n[at + N_START_NSEC] = conn.startNsec;
-    n[at + N_START_NS] = conn.startNs;
-    n[at + N_FIRST_FRAME] = conn.firstFrame;
-    n[at + N_LAST_NS] = conn.lastNs;
-    n[at + N_LAST_FRAME] = conn.lastFrame;
-    n[at + N_IDLE_MAX_NS] = conn.idleMaxNs;
-    n[at + N_HANDSHAKE_RTT_NS] = conn.handshakeRttNs;
-    n[at + N_LAST_SYN_NS] = conn.lastSynNs;
-    n[at + N_CLIENT_SYN_NS] = conn.clientSynNs;
-    n[at + N_CLIENT_SYN_COUNT] = conn.clientSynCount;
-    n[at + N_CLIENT_FIRST_SYN_NS] = conn.clientFirstSynNs;
-    n[at + N_FIRST_RTT_NS] = conn.firstRttNs;
-    n[at + N_HASH] = conn.hash;
-    n[at + N_TOKEN] = token;
-    n[at + N_EARLIEST_NS] = conn.earliestNs;
-    n[at + N_LATEST_NS] = conn.latestNs;
+    const esc = this.escaped;
+    const ub = chunk * CHUNK_SLOTS * U_STRIDE;
+    putU(u, ua + U_ID, conn.id, esc, ub);
+    putU(u, ua + U_CLIENT_PORT, conn.clientPort, esc, ub);
+    putU(u, ua + U_SERVER_PORT, conn.serverPort, esc, ub);
+    putU(u, ua + U_START_SEC, conn.startSec, esc, ub);
+    putU(u, ua + U_START_NSEC, conn.startNsec, esc, ub);
+    putU(u, ua + U_FIRST_FRAME, conn.firstFrame, esc, ub);
+    putU(u, ua + U_LAST_FRAME, conn.lastFrame, esc, ub);
+    putU(u, ua + U_HASH, conn.hash, esc, ub);
+    putU(u, ua + U_CLIENT_SYN_COUNT, conn.clientSynCount, esc, ub);
+    f[fa + F_START_NS] = conn.startNs;
+    f[fa + F_LAST_NS] = conn.lastNs;
+    f[fa + F_IDLE_MAX_NS] = conn.idleMaxNs;
+    f[fa + F_HANDSHAKE_RTT_NS] = conn.handshakeRttNs;
+    f[fa + F_LAST_SYN_NS] = conn.lastSynNs;
+    f[fa + F_CLIENT_SYN_NS] = conn.clientSynNs;
+    f[fa + F_CLIENT_FIRST_SYN_NS] = conn.clientFirstSynNs;
+    f[fa + F_FIRST_RTT_NS] = conn.firstRttNs;
+    f[fa + F_TOKEN] = token;
+    f[fa + F_EARLIEST_NS] = conn.earliestNs;
+    f[fa + F_LATEST_NS] = conn.latestNs;
     s[st + S_ADDR_LEN] = conn.addrLen;
     s[st + S_MIDSTREAM] = conn.midstream ? 1 : 0;
     s[st + S_ROLE_RULE] = ROLE_RULES.indexOf(conn.roleRule);
@@ -164,7 +182,7 @@ export class RetiredConnections {
     this.histories[slot] = this.intern(conn.history);
     for (let side = 0; side < 2; side++) {
       const ep = conn.ends[side]!;
-      packEndpoint(ep, n, at + N_CONN + side * N_END, s, st + S_CONN + side * S_END);
+      packEndpoint(ep, f, fa + F_CONN + side * F_END, u, ua + U_CONN + side * U_END, esc, ub, s, st + S_CONN + side * S_END);
       if (ep.unacked.count !== 0) this.unacked.set(slot * 2 + side, ep.unacked);
       if (ep.holes !== null) this.holes.set(slot * 2 + side, ep.holes);
     }
@@ -183,9 +201,9 @@ export class RetiredConnections {
       const chunk = slot >> CHUNK_SHIFT;
       const i = slot & CHUNK_MASK;
       if (this.smallChunks[chunk]![i * S_STRIDE + S_ADDR_LEN] !== len) continue;
-      const n = this.numChunks[chunk]!;
-      const cport = n[i * N_STRIDE + N_CLIENT_PORT];
-      const sport2 = n[i * N_STRIDE + N_SERVER_PORT];
+      const u = this.uintChunks[chunk]!;
+      const cport = u[i * U_STRIDE + U_CLIENT_PORT]! - 1;
+      const sport2 = u[i * U_STRIDE + U_SERVER_PORT]! - 1;
       const addrs = this.addrChunks[chunk]!;
       const a = i * ADDR_STRIDE;
       if (sport === cport && dport === sport2 && packedEqualsAt(addrs, a, bytes, srcAt, len) && packedEqualsAt(addrs, a + 16, bytes, dstAt, len)) {
@@ -207,9 +225,9 @@ export class RetiredConnections {
       const i = slot & CHUNK_MASK;
       const len = this.smallChunks[chunk]![i * S_STRIDE + S_ADDR_LEN];
       if (src.length !== len || dst.length !== len) continue;
-      const n = this.numChunks[chunk]!;
-      const cport = n[i * N_STRIDE + N_CLIENT_PORT];
-      const sport2 = n[i * N_STRIDE + N_SERVER_PORT];
+      const u = this.uintChunks[chunk]!;
+      const cport = u[i * U_STRIDE + U_CLIENT_PORT]! - 1;
+      const sport2 = u[i * U_STRIDE + U_SERVER_PORT]! - 1;
       const addrs = this.addrChunks[chunk]!;
       const a = i * ADDR_STRIDE;
       if (sport === cport && dport === sport2 && packedEquals(addrs, a, src) && packedEquals(addrs, a + 16, dst)) {
@@ -226,45 +244,55 @@ export class RetiredConnections {
 
   /** Capture time (ns since the tracker's first packet) of the slot's connection's last packet. */
   lastNs(slot: number): number {
-    return this.num(slot, N_LAST_NS);
+    return this.float(slot, F_LAST_NS);
   }
 
   /** The slot's connection id. */
   id(slot: number): number {
-    return this.num(slot, N_ID);
+    return this.uint(slot, U_ID);
   }
 
-  private num(slot: number, field: number): number {
-    return this.numChunks[slot >> CHUNK_SHIFT]![(slot & CHUNK_MASK) * N_STRIDE + field]!;
+  private float(slot: number, field: number): number {
+    return this.floatChunks[slot >> CHUNK_SHIFT]![(slot & CHUNK_MASK) * F_STRIDE + field]!;
+  }
+
+  private uint(slot: number, field: number): number {
+    const chunk = slot >> CHUNK_SHIFT;
+    return getU(this.uintChunks[chunk]!, (slot & CHUNK_MASK) * U_STRIDE + field, this.escaped, chunk * CHUNK_SLOTS * U_STRIDE);
   }
 
   /** Takes the slot's connection out, as a Connection equal in every field to the one retired. */
   revive(slot: number): Connection {
     const chunk = slot >> CHUNK_SHIFT;
-    const n = this.numChunks[chunk]!;
+    const f = this.floatChunks[chunk]!;
+    const u = this.uintChunks[chunk]!;
     const s = this.smallChunks[chunk]!;
     const addrs = this.addrChunks[chunk]!;
-    const at = (slot & CHUNK_MASK) * N_STRIDE;
+    const fa = (slot & CHUNK_MASK) * F_STRIDE;
+    const ua = (slot & CHUNK_MASK) * U_STRIDE;
     const st = (slot & CHUNK_MASK) * S_STRIDE;
+    const esc = this.escaped;
+    const ub = chunk * CHUNK_SLOTS * U_STRIDE;
     const len = s[st + S_ADDR_LEN]!;
     const a = (slot & CHUNK_MASK) * ADDR_STRIDE;
     const conn = new Connection(
-      n[at + N_ID]!, addrs.subarray(a, a + len), n[at + N_CLIENT_PORT]!, addrs.subarray(a + 16, a + 16 + len),
-      n[at + N_SERVER_PORT]!, s[st + S_MIDSTREAM] === 1, ROLE_RULES[s[st + S_ROLE_RULE]!]!, n[at + N_START_SEC]!,
-      n[at + N_START_NSEC]!, n[at + N_START_NS]!, n[at + N_FIRST_FRAME]!,
+      getU(u, ua + U_ID, esc, ub), addrs.subarray(a, a + len), getU(u, ua + U_CLIENT_PORT, esc, ub),
+      addrs.subarray(a + 16, a + 16 + len), getU(u, ua + U_SERVER_PORT, esc, ub), s[st + S_MIDSTREAM] === 1,
+      ROLE_RULES[s[st + S_ROLE_RULE]!]!, getU(u, ua + U_START_SEC, esc, ub), getU(u, ua + U_START_NSEC, esc, ub),
+      f[fa + F_START_NS]!, getU(u, ua + U_FIRST_FRAME, esc, ub),
     );
-    conn.lastNs = n[at + N_LAST_NS]!;
-    conn.earliestNs = n[at + N_EARLIEST_NS]!;
-    conn.latestNs = n[at + N_LATEST_NS]!;
-    conn.lastFrame = n[at + N_LAST_FRAME]!;
-    conn.idleMaxNs = n[at + N_IDLE_MAX_NS]!;
-    conn.handshakeRttNs = n[at + N_HANDSHAKE_RTT_NS]!;
-    conn.lastSynNs = n[at + N_LAST_SYN_NS]!;
-    conn.clientSynNs = n[at + N_CLIENT_SYN_NS]!;
-    conn.clientSynCount = n[at + N_CLIENT_SYN_COUNT]!;
-    conn.clientFirstSynNs = n[at + N_CLIENT_FIRST_SYN_NS]!;
-    conn.firstRttNs = n[at + N_FIRST_RTT_NS]!;
-    conn.hash = n[at + N_HASH]!;
+    conn.lastNs = f[fa + F_LAST_NS]!;
+    conn.earliestNs = f[fa + F_EARLIEST_NS]!;
+    conn.latestNs = f[fa + F_LATEST_NS]!;
+    conn.lastFrame = getU(u, ua + U_LAST_FRAME, esc, ub);
+    conn.idleMaxNs = f[fa + F_IDLE_MAX_NS]!;
+    conn.handshakeRttNs = f[fa + F_HANDSHAKE_RTT_NS]!;
+    conn.lastSynNs = f[fa + F_LAST_SYN_NS]!;
+    conn.clientSynNs = f[fa + F_CLIENT_SYN_NS]!;
+    conn.clientSynCount = getU(u, ua + U_CLIENT_SYN_COUNT, esc, ub);
+    conn.clientFirstSynNs = f[fa + F_CLIENT_FIRST_SYN_NS]!;
+    conn.firstRttNs = f[fa + F_FIRST_RTT_NS]!;
+    conn.hash = getU(u, ua + U_HASH, esc, ub);
     conn.lastSynSeen = s[st + S_LAST_SYN_SEEN] === 1;
     conn.refused = s[st + S_REFUSED] === 1;
     conn.resetBy = s[st + S_RESET_BY] as Direction | -1;
@@ -277,7 +305,7 @@ export class RetiredConnections {
     conn.history = this.histories[slot]!;
     for (let side = 0; side < 2; side++) {
       const ep = conn.ends[side]!;
-      unpackEndpoint(ep, n, at + N_CONN + side * N_END, s, st + S_CONN + side * S_END);
+      unpackEndpoint(ep, f, fa + F_CONN + side * F_END, u, ua + U_CONN + side * U_END, esc, ub, s, st + S_CONN + side * S_END);
       const queue = this.unacked.get(slot * 2 + side);
       if (queue !== undefined) ep.unacked = queue;
       const holes = this.holes.size === 0 ? undefined : this.holes.get(slot * 2 + side);
@@ -292,7 +320,7 @@ export class RetiredConnections {
 
   /** Forgets the slot's connection (its TIME_WAIT ended, or room was needed). */
   remove(slot: number): void {
-    const hash = this.num(slot, N_HASH);
+    const hash = this.uint(slot, U_HASH);
     const head = this.heads.get(hash)!;
     if (head === slot) {
       const next = this.chain[slot]!;
@@ -303,7 +331,11 @@ export class RetiredConnections {
       while (this.chain[c] !== slot) c = this.chain[c]!;
       this.chain[c] = this.chain[slot]!;
     }
-    this.numChunks[slot >> CHUNK_SHIFT]![(slot & CHUNK_MASK) * N_STRIDE + N_TOKEN] = 0;
+    this.floatChunks[slot >> CHUNK_SHIFT]![(slot & CHUNK_MASK) * F_STRIDE + F_TOKEN] = 0;
+    if (this.escaped.size !== 0) {
+      const first = slot * U_STRIDE;
+      for (let i = 0; i < U_STRIDE; i++) this.escaped.delete(first + i);
+    }
     this.histories[slot] = '';
     this.unacked.delete(slot * 2);
     this.unacked.delete(slot * 2 + 1);
@@ -342,7 +374,7 @@ export class RetiredConnections {
     while (this.fifoCount > 0) {
       const i = this.fifoHead;
       const slot = this.fifoSlots[i]!;
-      if (this.num(slot, N_TOKEN) === this.fifoTokens[i]) return slot;
+      if (this.float(slot, F_TOKEN) === this.fifoTokens[i]) return slot;
       this.popFifo();
     }
     return -1;
@@ -354,7 +386,10 @@ export class RetiredConnections {
    */
   clear(): void {
     this.capacity = 0;
-    this.numChunks.length = 0;
+    this.floatChunks.length = 0;
+    this.uintChunks.length = 0;
+    this.escaped.clear();
+    this.holes.clear();
     this.smallChunks.length = 0;
     this.addrChunks.length = 0;
     this.internedHistories.clear();
@@ -379,7 +414,7 @@ export class RetiredConnections {
   private dueTop(): number {
     while (this.dueCount > 0) {
       const slot = this.dueSlots[0]!;
-      if (this.num(slot, N_TOKEN) === this.dueTokens[0]) return slot;
+      if (this.float(slot, F_TOKEN) === this.dueTokens[0]) return slot;
       this.popDue();
     }
     return -1;
@@ -467,7 +502,8 @@ export class RetiredConnections {
   private grow(): void {
     const old = this.capacity;
     const cap = old + CHUNK_SLOTS;
-    this.numChunks.push(new Float64Array(CHUNK_SLOTS * N_STRIDE));
+    this.floatChunks.push(new Float64Array(CHUNK_SLOTS * F_STRIDE));
+    this.uintChunks.push(new Uint32Array(CHUNK_SLOTS * U_STRIDE));
     this.smallChunks.push(new Int16Array(CHUNK_SLOTS * S_STRIDE));
     this.addrChunks.push(new Uint8Array(CHUNK_SLOTS * ADDR_STRIDE));
     if (this.chain.length < cap) {
@@ -489,38 +525,59 @@ export class RetiredConnections {
   }
 }
 
+/**
+ * Stores v in u[i] as v + 1 when that fits below U_ESCAPED, and otherwise (beyond 2^32 - 3, fractional, negative
+ * beyond -1, -0, NaN) in escaped under base + i: index base + i is slot * U_STRIDE + field across the chunks.
+ */
+function putU(u: Uint32Array, i: number, v: number, escaped: Map<number, number>, base: number): void {
+  if (v >= -1 && v < U_ESCAPED - 1 && Math.floor(v) === v && !Object.is(v, -0)) {
+    u[i] = v + 1;
+  } else {
+    u[i] = U_ESCAPED;
+    escaped.set(base + i, v);
+  }
+}
+
+function getU(u: Uint32Array, i: number, escaped: Map<number, number>, base: number): number {
+  const stored = u[i]!;
+  return stored !== U_ESCAPED ? stored - 1 : escaped.get(base + i)!;
+}
+
 // Endpoint layout: the order of the writes in packEndpoint is the order of the reads in unpackEndpoint.
-function packEndpoint(ep: Endpoint, n: Float64Array, at: number, s: Int16Array, st: number): void {
-  n[at] = ep.baseSeq;
-  n[at + 1] = ep.isn;
-  n[at + 2] = ep.mssBytes;
-  n[at + 3] = ep.rcvNxt;
-  n[at + 4] = ep.rcvWindowBytes;
-  n[at + 5] = ep.finSeq;
-  n[at + 6] = ep.finFrame;
-  n[at + 7] = ep.packets;
-  n[at + 8] = ep.payloadBytes;
-  n[at + 9] = ep.retransmittedBytes;
-  n[at + 10] = ep.rttSamples;
-  n[at + 11] = ep.rttSumNs;
-  n[at + 12] = ep.rttMinNs;
-  n[at + 13] = ep.rttMaxNs;
-  n[at + 14] = ep.retransmissionCount;
-  n[at + 15] = ep.zeroWindowCount;
-  n[at + 16] = ep.gapCount;
-  n[at + 17] = ep.nextSeq;
-  n[at + 18] = ep.nextSeqFrame;
-  n[at + 19] = ep.nextSeqTimeNs;
-  n[at + 20] = ep.maxSeqToBeAcked;
-  n[at + 21] = ep.lastAck;
-  n[at + 22] = ep.lastAckTimeNs;
-  n[at + 23] = ep.window;
-  n[at + 24] = ep.lastSegmentFlags;
-  n[at + 25] = ep.dupAckNum;
-  n[at + 26] = ep.lastNonDupAckFrame;
-  n[at + 27] = ep.seenEnd;
-  n[at + 28] = ep.finAck;
-  n[at + 29] = ep.finAckedFrame;
+function packEndpoint(
+  ep: Endpoint, f: Float64Array, fa: number, u: Uint32Array, ua: number, esc: Map<number, number>, ub: number,
+  s: Int16Array, st: number,
+): void {
+  f[fa] = ep.payloadBytes;
+  f[fa + 1] = ep.retransmittedBytes;
+  f[fa + 2] = ep.rttSumNs;
+  f[fa + 3] = ep.rttMinNs;
+  f[fa + 4] = ep.rttMaxNs;
+  f[fa + 5] = ep.nextSeqTimeNs;
+  f[fa + 6] = ep.lastAckTimeNs;
+  putU(u, ua, ep.baseSeq, esc, ub);
+  putU(u, ua + 1, ep.isn, esc, ub);
+  putU(u, ua + 2, ep.mssBytes, esc, ub);
+  putU(u, ua + 3, ep.rcvNxt, esc, ub);
+  putU(u, ua + 4, ep.rcvWindowBytes, esc, ub);
+  putU(u, ua + 5, ep.finSeq, esc, ub);
+  putU(u, ua + 6, ep.finFrame, esc, ub);
+  putU(u, ua + 7, ep.packets, esc, ub);
+  putU(u, ua + 8, ep.rttSamples, esc, ub);
+  putU(u, ua + 9, ep.retransmissionCount, esc, ub);
+  putU(u, ua + 10, ep.zeroWindowCount, esc, ub);
+  putU(u, ua + 11, ep.gapCount, esc, ub);
+  putU(u, ua + 12, ep.nextSeq, esc, ub);
+  putU(u, ua + 13, ep.nextSeqFrame, esc, ub);
+  putU(u, ua + 14, ep.maxSeqToBeAcked, esc, ub);
+  putU(u, ua + 15, ep.lastAck, esc, ub);
+  putU(u, ua + 16, ep.window, esc, ub);
+  putU(u, ua + 17, ep.lastSegmentFlags, esc, ub);
+  putU(u, ua + 18, ep.dupAckNum, esc, ub);
+  putU(u, ua + 19, ep.lastNonDupAckFrame, esc, ub);
+  putU(u, ua + 20, ep.seenEnd, esc, ub);
+  putU(u, ua + 21, ep.finAck, esc, ub);
+  putU(u, ua + 22, ep.finAckedFrame, esc, ub);
   s[st] = STATES.indexOf(ep.state);
   s[st + 1] = ep.baseSet ? 1 : 0;
   s[st + 2] = ep.synSeen ? 1 : 0;
@@ -535,37 +592,40 @@ function packEndpoint(ep: Endpoint, n: Float64Array, at: number, s: Int16Array, 
   s[st + 11] = ep.mptcpOps;
 }
 
-function unpackEndpoint(ep: Endpoint, n: Float64Array, at: number, s: Int16Array, st: number): void {
-  ep.baseSeq = n[at]!;
-  ep.isn = n[at + 1]!;
-  ep.mssBytes = n[at + 2]!;
-  ep.rcvNxt = n[at + 3]!;
-  ep.rcvWindowBytes = n[at + 4]!;
-  ep.finSeq = n[at + 5]!;
-  ep.finFrame = n[at + 6]!;
-  ep.packets = n[at + 7]!;
-  ep.payloadBytes = n[at + 8]!;
-  ep.retransmittedBytes = n[at + 9]!;
-  ep.rttSamples = n[at + 10]!;
-  ep.rttSumNs = n[at + 11]!;
-  ep.rttMinNs = n[at + 12]!;
-  ep.rttMaxNs = n[at + 13]!;
-  ep.retransmissionCount = n[at + 14]!;
-  ep.zeroWindowCount = n[at + 15]!;
-  ep.gapCount = n[at + 16]!;
-  ep.nextSeq = n[at + 17]!;
-  ep.nextSeqFrame = n[at + 18]!;
-  ep.nextSeqTimeNs = n[at + 19]!;
-  ep.maxSeqToBeAcked = n[at + 20]!;
-  ep.lastAck = n[at + 21]!;
-  ep.lastAckTimeNs = n[at + 22]!;
-  ep.window = n[at + 23]!;
-  ep.lastSegmentFlags = n[at + 24]!;
-  ep.dupAckNum = n[at + 25]!;
-  ep.lastNonDupAckFrame = n[at + 26]!;
-  ep.seenEnd = n[at + 27]!;
-  ep.finAck = n[at + 28]!;
-  ep.finAckedFrame = n[at + 29]!;
+function unpackEndpoint(
+  ep: Endpoint, f: Float64Array, fa: number, u: Uint32Array, ua: number, esc: Map<number, number>, ub: number,
+  s: Int16Array, st: number,
+): void {
+  ep.payloadBytes = f[fa]!;
+  ep.retransmittedBytes = f[fa + 1]!;
+  ep.rttSumNs = f[fa + 2]!;
+  ep.rttMinNs = f[fa + 3]!;
+  ep.rttMaxNs = f[fa + 4]!;
+  ep.nextSeqTimeNs = f[fa + 5]!;
+  ep.lastAckTimeNs = f[fa + 6]!;
+  ep.baseSeq = getU(u, ua, esc, ub);
+  ep.isn = getU(u, ua + 1, esc, ub);
+  ep.mssBytes = getU(u, ua + 2, esc, ub);
+  ep.rcvNxt = getU(u, ua + 3, esc, ub);
+  ep.rcvWindowBytes = getU(u, ua + 4, esc, ub);
+  ep.finSeq = getU(u, ua + 5, esc, ub);
+  ep.finFrame = getU(u, ua + 6, esc, ub);
+  ep.packets = getU(u, ua + 7, esc, ub);
+  ep.rttSamples = getU(u, ua + 8, esc, ub);
+  ep.retransmissionCount = getU(u, ua + 9, esc, ub);
+  ep.zeroWindowCount = getU(u, ua + 10, esc, ub);
+  ep.gapCount = getU(u, ua + 11, esc, ub);
+  ep.nextSeq = getU(u, ua + 12, esc, ub);
+  ep.nextSeqFrame = getU(u, ua + 13, esc, ub);
+  ep.maxSeqToBeAcked = getU(u, ua + 14, esc, ub);
+  ep.lastAck = getU(u, ua + 15, esc, ub);
+  ep.window = getU(u, ua + 16, esc, ub);
+  ep.lastSegmentFlags = getU(u, ua + 17, esc, ub);
+  ep.dupAckNum = getU(u, ua + 18, esc, ub);
+  ep.lastNonDupAckFrame = getU(u, ua + 19, esc, ub);
+  ep.seenEnd = getU(u, ua + 20, esc, ub);
+  ep.finAck = getU(u, ua + 21, esc, ub);
+  ep.finAckedFrame = getU(u, ua + 22, esc, ub);
   ep.state = STATES[s[st]!]!;
   ep.baseSet = s[st + 1] === 1;
   ep.synSeen = s[st + 2] === 1;

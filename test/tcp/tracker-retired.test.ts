@@ -81,6 +81,40 @@ describe('RetiredConnections', () => {
     expect(table.lookup(conn.hash, Uint8Array.of(198, 51, 100, 7), 8080, Uint8Array.of(192, 0, 2, 1), 40001)).toBe(-1);
   });
 
+  test('whole numbers are packed in 32 bits with an exact escape for the rest, and a reused slot shows nothing of an earlier escape', () => {
+    const make = (id: number) => {
+      const c = new Connection(id, Uint8Array.of(10, 0, 0, 1), 40000 + id, Uint8Array.of(10, 0, 0, 2), 80, false, 'syn', 1_700_000_000, 0, 0, id);
+      c.closed = true;
+      return c;
+    };
+    const table = new RetiredConnections();
+    // Edges of the Uint32 + 1 encoding: -1 and 2^32 - 3 fit; 2^32 - 2, -2, -0, NaN and fractions take the escape.
+    const odd = make(1);
+    odd.ends[0].nextSeq = 2 ** 32 - 3;
+    odd.ends[0].lastAck = 2 ** 32 - 2;
+    odd.ends[0].finFrame = -1;
+    odd.ends[0].finSeq = -2;
+    odd.ends[1].window = -0;
+    odd.ends[1].dupAckNum = NaN;
+    odd.ends[1].packets = 2 ** 40;
+    odd.lastFrame = 0.5;
+    const before = fields(odd);
+    table.add(odd);
+    const slot = table.lookup(odd.hash, Uint8Array.of(10, 0, 0, 1), 40001, Uint8Array.of(10, 0, 0, 2), 80);
+    const back = table.revive(slot);
+    expect(fields(back)).toEqual(before);
+    expect(Object.is(back.ends[1].window, -0)).toBe(true);
+    expect(back.ends[1].dupAckNum).toBeNaN();
+    // The slot is reused by a connection whose fields all fit: nothing escaped before shows through.
+    const plain = make(2);
+    plain.ends[0].lastAck = 12345;
+    plain.ends[1].packets = 3;
+    const plainBefore = fields(plain);
+    table.add(plain);
+    const again = table.lookup(plain.hash, Uint8Array.of(10, 0, 0, 1), 40002, Uint8Array.of(10, 0, 0, 2), 80);
+    expect(fields(table.revive(again))).toEqual(plainBefore);
+  });
+
   test('slots are reused, chains keep colliding entries apart, and the oldest comes first', () => {
     const table = new RetiredConnections();
     const make = (id: number) => {
