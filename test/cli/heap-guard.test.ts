@@ -1,0 +1,49 @@
+// heapGuard (cli/heap-guard.ts): the executable's young generation stops growing at its cap, and a guard told not to
+// cap it leaves it to V8. Run in a child process each: the growth factor is one flag for the whole process.
+
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, test } from 'vitest';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const GUARD = path.join(ROOT, 'dist', 'cli', 'heap-guard.js');
+
+/** Allocates objects of which a share survive (as connection state does), calling the guard after each "chunk". */
+const CHILD = `
+const { heapGuard } = await import(process.argv[1]);
+const { getHeapSpaceStatistics } = await import('node:v8');
+const newSpace = () => getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size;
+const guard = heapGuard(64 * 1024 * 1024, process.argv[2] === 'none' ? Infinity : Number(process.argv[2]));
+let keep = [];
+let largest = 0;
+for (let chunk = 0; chunk < 400; chunk++) {
+  for (let i = 0; i < 20000; i++) {
+    const o = { a: i, b: [i, i + 1], c: 'x' + i };
+    if (i % 4 === 0) keep.push(o);
+  }
+  if (keep.length > 200000) keep = keep.slice(100000);
+  guard();
+  largest = Math.max(largest, newSpace());
+}
+console.log(JSON.stringify({ largest }));
+`;
+
+function run(cap: string): { largest: number } {
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', CHILD, GUARD, cap], { encoding: 'utf8' });
+  expect(r.status, r.stderr).toBe(0);
+  return JSON.parse(r.stdout) as { largest: number };
+}
+
+describe.skipIf(!existsSync(GUARD))('heapGuard young generation cap (built executable)', () => {
+  test('a 4 MB cap keeps the young generation at the first size that reaches it; none lets V8 grow it further', () => {
+    const capped = run(String(4 * 1024 * 1024));
+    const free = run('none');
+    // V8 doubles the semi-spaces (1, 2, 4, ... MB); the young generation is about twice a semi-space. Capped at 4 MB it
+    // stops at 4 MB semi-spaces at most (one growth may pass the check between two chunks).
+    expect(capped.largest).toBeGreaterThanOrEqual(4 * 1024 * 1024);
+    expect(capped.largest).toBeLessThanOrEqual(9 * 1024 * 1024);
+    expect(free.largest).toBeGreaterThan(capped.largest);
+  });
+});
