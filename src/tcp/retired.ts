@@ -1,7 +1,8 @@
-// Closed connections whose owner is done with them (reported), kept only so that their TIME_WAIT stragglers still
-// find them: every field packed into typed arrays (struct of arrays), about 520 bytes a connection instead of the
-// 2 KB of a Connection, its two Endpoints and their boxed numbers. Storage only: it neither analyses nor decides
-// when a connection retires or expires (the tracker does); revive() gives back a Connection equal in every field.
+// Closed connections kept only so that their TIME_WAIT stragglers still find them: every field packed into typed
+// arrays (struct of arrays), about 520 bytes a connection instead of the 2.5 KB of a Connection, its two Endpoints and
+// their boxed numbers. Reported ones, and parked ones (closed, their report still to come: `reported` false), which
+// the owner asks for by id. Storage only: it neither analyses nor decides when a connection retires or expires (the
+// tracker does); revive() and view() give back a Connection equal in every field.
 
 import type { Direction } from '../types.js';
 import { Connection, type RoleRule } from './connection.js';
@@ -100,6 +101,8 @@ export class RetiredConnections {
   /** The ranges a closed connection's stream still missed (Endpoint.holes; rare), by slot*2+side. */
   private readonly holes = new Map<number, number[]>();
   private readonly heads = new Map<number, number>();
+  /** Parked connections (not reported yet) by id: their slots. */
+  private readonly parked = new Map<number, number>();
   private freeHead = -1;
   private count = 0;
   private nextToken = 1;
@@ -171,6 +174,7 @@ export class RetiredConnections {
     s[st + S_CLOSED_FIRST_BY] = conn.closedFirstBy;
     s[st + S_SIMULTANEOUS_CLOSE] = conn.simultaneousClose ? 1 : 0;
     s[st + S_REPORTED] = conn.reported ? 1 : 0;
+    if (!conn.reported) this.parked.set(conn.id, slot);
     s[st + S_HALF_CLOSE_NOTED] = conn.halfCloseNoted ? 1 : 0;
     s[st + S_MPTCP_OPS] = conn.mptcpOps;
     const len = conn.addrLen;
@@ -263,6 +267,39 @@ export class RetiredConnections {
 
   /** Takes the slot's connection out, as a Connection equal in every field to the one retired. */
   revive(slot: number): Connection {
+    const conn = this.view(slot);
+    this.remove(slot);
+    conn.live = true;
+    return conn;
+  }
+
+  /** The slot of the parked (not yet reported) connection with this id, or -1. */
+  parkedSlot(id: number): number {
+    return this.parked.get(id) ?? -1;
+  }
+
+  /** Whether the slot's connection was retired reported (false: parked). */
+  isReported(slot: number): boolean {
+    return this.smallChunks[slot >> CHUNK_SHIFT]![(slot & CHUNK_MASK) * S_STRIDE + S_REPORTED] === 1;
+  }
+
+  /** The parked connection in `slot` is reported now: it stays, as any retired one, for its stragglers. */
+  markReported(slot: number): void {
+    if (this.isReported(slot)) return;
+    this.parked.delete(this.id(slot));
+    this.smallChunks[slot >> CHUNK_SHIFT]![(slot & CHUNK_MASK) * S_STRIDE + S_REPORTED] = 1;
+  }
+
+  /** The ids of the parked connections, with their slots. */
+  parkedEntries(): IterableIterator<[number, number]> {
+    return this.parked.entries();
+  }
+
+  /**
+   * A Connection equal in every field to the one in `slot`, which stays packed (a copy: changes to it are not kept).
+   * Its unacked queues and missing ranges are the packed connection's own.
+   */
+  view(slot: number): Connection {
     const chunk = slot >> CHUNK_SHIFT;
     const f = this.floatChunks[chunk]!;
     const u = this.uintChunks[chunk]!;
@@ -314,12 +351,28 @@ export class RetiredConnections {
         ep.holeFrom = holes[0]!;
       }
     }
-    this.remove(slot);
+    // Not in the tracker's tables (revive() puts it back there).
+    conn.live = false;
     return conn;
   }
 
-  /** Forgets the slot's connection (its TIME_WAIT ended, or room was needed). */
+  /**
+   * Forgets the slot's connection (its TIME_WAIT ended, or room was needed); a parked one is first handed to onParked
+   * as a Connection, for its report.
+   */
+  forget(slot: number, onParked: ((conn: Connection) => void) | null): void {
+    if (onParked === null || this.isReported(slot)) {
+      this.remove(slot);
+      return;
+    }
+    const conn = this.view(slot);
+    this.remove(slot);
+    onParked(conn);
+  }
+
+  /** Forgets the slot's connection, parked or not. */
   remove(slot: number): void {
+    if (!this.isReported(slot)) this.parked.delete(this.id(slot));
     const hash = this.uint(slot, U_HASH);
     const head = this.heads.get(hash)!;
     if (head === slot) {
@@ -355,13 +408,13 @@ export class RetiredConnections {
    * past that of one retired after it, and a walk from the oldest retired one, stopping at the first still waiting,
    * kept the later one beyond its TIME_WAIT (counted against the connection cap for up to reportAfterCloseSec more).
    */
-  expire(nowNs: number, timeWaitNs: number): void {
+  expire(nowNs: number, timeWaitNs: number, onParked: ((conn: Connection) => void) | null = null): void {
     if (nowNs < this.dueNs) return;
     for (;;) {
       const top = this.dueTop();
       if (top === -1 || nowNs - this.dueLastNs[0]! < timeWaitNs) break;
       this.popDue();
-      this.remove(top);
+      this.forget(top, onParked);
     }
     // Order entries of connections gone meanwhile are dropped from the front (the rest when they reach it).
     this.oldest();
@@ -390,6 +443,7 @@ export class RetiredConnections {
     this.uintChunks.length = 0;
     this.escaped.clear();
     this.holes.clear();
+    this.parked.clear();
     this.smallChunks.length = 0;
     this.addrChunks.length = 0;
     this.internedHistories.clear();

@@ -245,6 +245,8 @@ export class TcpTracker {
   private limitVictimId = -1;
   private limitVictimLastNs = 0;
   private limitVictimRetired = false;
+  /** The victim was closed and its report still to come (parked: see retire()). */
+  private limitVictimParked = false;
   private stateBeforeRst: TcpState = 'CLOSED';
   private idleGapNs = 0;
   private rstIgnoredWhy = '';
@@ -291,14 +293,17 @@ export class TcpTracker {
   }
 
   /**
-   * The owner has everything it wants from this closed connection (it reported it): the tracker keeps only what its
-   * TIME_WAIT stragglers need to be analysed as before, packed (RetiredConnections, about a third of the memory),
-   * and no longer lists it in connections() nor hands it to onEvict. A straggler brings back an equal Connection for
-   * its push() (result.conn), with `reported` as it was; ports reused by a new SYN then evict that one as usual.
-   * Does nothing for a connection that is not closed, no longer tracked, or still has an owner.
+   * The owner keeps nothing of this closed connection: the tracker keeps only what its TIME_WAIT stragglers need to be
+   * analysed as before, packed (RetiredConnections, about a fifth of the memory), and no longer lists it in
+   * connections(). A straggler brings back an equal Connection for its push() (result.conn), with `reported` as it
+   * was, packed again after that packet; ports reused by a new SYN then evict that one as usual. A connection retired
+   * before its report (`reported` false) is parked: the owner reads it back with parkedConnection() when it reports it,
+   * then calls markReported(); until then every way the tracker forgets it (TIME_WAIT over, the table cap, ports
+   * reused, the end of the capture) still hands it to onEvict first. Does nothing, and returns false, for a connection
+   * that is not closed, no longer tracked, or still has an owner.
    */
-  retire(conn: Connection): void {
-    if (!conn.live || !conn.closed || conn.owner !== null) return;
+  retire(conn: Connection): boolean {
+    if (!conn.live || !conn.closed || conn.owner !== null) return false;
     this.unlink(conn);
     if (conn.inClosedQueue) {
       if (conn.closedPrev !== null) conn.closedPrev.closedNext = conn.closedNext;
@@ -310,7 +315,31 @@ export class TcpTracker {
       conn.inClosedQueue = false;
     }
     this.retired.add(conn);
+    return true;
   }
+
+  /** A parked connection (retired before its report) as it is now, or null when the tracker no longer has it. */
+  parkedConnection(id: number): Connection | null {
+    const slot = this.retired.parkedSlot(id);
+    return slot === -1 ? null : this.retired.view(slot);
+  }
+
+  /** The owner reported the parked connection `id`: it stays for its stragglers only (nothing if not parked). */
+  markReported(id: number): void {
+    const slot = this.retired.parkedSlot(id);
+    if (slot !== -1) this.retired.markReported(slot);
+  }
+
+  /** A parked connection whose TIME_WAIT ended: handed over as evict(…, 'time-wait') would. */
+  private readonly parkedTimeWaitOver = (conn: Connection): void => {
+    for (const ep of conn.ends) if (ep.state === 'TIME_WAIT') ep.state = 'CLOSED';
+    if (this.onEvict !== null) this.onEvict(conn, 'time-wait');
+  };
+
+  /** A parked connection dropped for room (the table cap). */
+  private readonly parkedForRoom = (conn: Connection): void => {
+    if (this.onEvict !== null) this.onEvict(conn, 'limit');
+  };
 
   /** The live connections, in eviction order (roughly least recently active first); retired ones are not listed. */
   *connections(): IterableIterator<Connection> {
@@ -345,7 +374,7 @@ export class TcpTracker {
     const nowNs = (rec.tsSec - this.baseSec) * 1e9 + rec.tsNsec;
     this.atEpoch = rec.tsSec === 0 && rec.tsNsec === 0;
     if (this.closedHead !== null) this.expire(nowNs);
-    if (this.retired.size !== 0) this.retired.expire(nowNs, this.timeWaitNs);
+    if (this.retired.size !== 0) this.retired.expire(nowNs, this.timeWaitNs, this.parkedTimeWaitOver);
 
     const flags = tcp.flags;
     const seq = tcp.seq;
@@ -545,8 +574,13 @@ export class TcpTracker {
   finish(): void {
     const live: Connection[] = [];
     for (let c = this.lruHead; c !== null; c = c.lruNext) live.push(c);
+    // Parked connections (closed, not reported yet) are handed over too, in the same id order as the live ones.
+    for (const [, slot] of this.retired.parkedEntries()) live.push(this.retired.view(slot));
     live.sort((a, b) => a.id - b.id);
-    for (const c of live) this.evict(c, 'end');
+    for (const c of live) {
+      if (c.live) this.evict(c, 'end');
+      else if (this.onEvict !== null) this.onEvict(c, 'end');
+    }
     this.retired.clear();
   }
 
@@ -927,7 +961,7 @@ export class TcpTracker {
     const peerName = SIDE_NAME[dir === 0 ? 1 : 0];
     if (ev & EV_LIMIT) {
       const what = this.limitVictimRetired ? 'forgot closed connection' : 'evicted connection';
-      const rest = this.limitVictimRetired ? ' (in TIME_WAIT, already reported)' : '';
+      const rest = this.limitVictimRetired ? ' (in TIME_WAIT, already reported)' : this.limitVictimParked ? ' (closed, reported now)' : '';
       out.push({ code: Codes.LIMIT,
         text: words ? `connection table full (${this.maxConnections}): ${what} ${this.limitVictimId}${rest}, idle ${formatDurationNs(conn.lastNs - this.limitVictimLastNs)}` : '' });
     }
@@ -1123,11 +1157,13 @@ export class TcpTracker {
     if (this.liveCount + this.retired.size >= this.maxConnections) {
       if (this.retired.size !== 0) {
         // A retired connection is the cheapest to lose: reported and closed, it only waits for stragglers.
+        // The oldest retired is the one closed longest ago; parked (its report to come), it is reported now.
         const slot = this.retired.oldest();
         this.limitVictimId = this.retired.id(slot);
         this.limitVictimLastNs = this.retired.lastNs(slot);
-        this.limitVictimRetired = true;
-        this.retired.remove(slot);
+        this.limitVictimRetired = this.retired.isReported(slot);
+        this.limitVictimParked = !this.limitVictimRetired;
+        this.retired.forget(slot, this.parkedForRoom);
         this.events |= EV_LIMIT;
         if (this.facts !== null) this.noteCapAction(packet.record.index);
       } else if (this.lruTail !== null) {
@@ -1135,6 +1171,7 @@ export class TcpTracker {
         this.limitVictimId = victim.id;
         this.limitVictimLastNs = victim.lastNs;
         this.limitVictimRetired = false;
+        this.limitVictimParked = false;
         this.evict(victim, 'limit');
         this.events |= EV_LIMIT;
         if (this.facts !== null) this.noteCapAction(packet.record.index);
@@ -1264,7 +1301,7 @@ export class TcpTracker {
   private revive(slot: number, nowNs: number): Connection | null {
     if (slot < 0) return null;
     if (nowNs - this.retired.lastNs(slot) >= this.timeWaitNs) {
-      this.retired.remove(slot);
+      this.retired.forget(slot, this.parkedTimeWaitOver);
       return null;
     }
     this.foundDir = this.retired.foundDir;

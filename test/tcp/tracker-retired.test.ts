@@ -259,6 +259,7 @@ describe('TcpTracker.retire', () => {
     const tracker = new TcpTracker({ maxConnections: 3, onEvict: (c) => evicted.push(c.id) });
     for (let i = 0; i < 2; i++) {
       const c = feed(tracker, traceWith({ client: `10.0.1.${i}:1000` }, 'C>S S', 'S>C RA ack=1001'))[1]!.conn!;
+      c.reported = true;
       tracker.retire(c);
     }
     feed(tracker, traceWith({ client: '10.0.2.1:1000' }, 'C>S S'));
@@ -268,6 +269,38 @@ describe('TcpTracker.retire', () => {
     expect(step!.annotations[0]!.text).toMatch(/^connection table full \(3\): forgot closed connection 0 \(in TIME_WAIT, already reported\)/);
     expect([tracker.size, tracker.retiredSize]).toEqual([3, 1]);
     expect(evicted).toEqual([]);
+  });
+
+  test('a parked connection (retired before its report) is handed to onEvict whenever the tracker forgets it', () => {
+    // The table cap: the oldest retired one goes first, reported now.
+    const evicted: [number, string, boolean][] = [];
+    const tracker = new TcpTracker({ maxConnections: 2, onEvict: (c, why) => evicted.push([c.id, why, c.live]) });
+    const parked = feed(tracker, traceWith({ client: '10.0.1.1:1000' }, 'C>S S', 'S>C RA ack=1001'))[1]!.conn!;
+    expect(tracker.retire(parked)).toBe(true);
+    expect(tracker.parkedConnection(parked.id)!.ends[1].state).toBe(parked.ends[1].state);
+    feed(tracker, traceWith({ client: '10.0.2.1:1000' }, 'C>S S'));
+    const [step] = feed(tracker, traceWith({ client: '10.0.2.2:1000' }, 'C>S S'));
+    expect(step!.annotations[0]!.text).toMatch(/^connection table full \(2\): evicted connection 0 \(closed, reported now\)/);
+    expect(evicted).toEqual([[0, 'limit', false]]);
+    expect(tracker.parkedConnection(0)).toBeNull();
+
+    // TIME_WAIT over, and the end of the capture, in id order with the live ones.
+    const ends: [number, string][] = [];
+    const t2 = new TcpTracker({ onEvict: (c, why) => ends.push([c.id, why]) });
+    const a = feed(t2, traceWith({ client: '10.0.3.1:1000', startSec: 1_700_000_000 }, 'C>S S', 'S>C RA ack=1001'))[1]!.conn!;
+    t2.retire(a);
+    feed(t2, traceWith({ client: '10.0.3.2:1000', startSec: 1_700_000_061 }, 'C>S S'));
+    expect(ends).toEqual([[0, 'time-wait']]);
+    const b = feed(t2, traceWith({ client: '10.0.3.3:1000', startSec: 1_700_000_062 }, 'C>S S', 'S>C RA ack=1001'))[1]!.conn!;
+    t2.retire(b);
+    feed(t2, traceWith({ client: '10.0.3.4:1000', startSec: 1_700_000_063 }, 'C>S S'));
+    t2.markReported(b.id);
+    const c = feed(t2, traceWith({ client: '10.0.3.5:1000', startSec: 1_700_000_064 }, 'C>S S', 'S>C RA ack=1001'))[1]!.conn!;
+    t2.retire(c);
+    t2.finish();
+    // b (2) was reported (marked): the end hands over the live 1 and 3 and the parked c (4), in id order.
+    expect([b.id, c.id]).toEqual([2, 4]);
+    expect(ends).toEqual([[0, 'time-wait'], [1, 'end'], [3, 'end'], [4, 'end']]);
   });
 });
 
