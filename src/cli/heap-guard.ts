@@ -23,14 +23,17 @@ const YOUNG_GENERATION_CAP_BYTES = 16 * 1024 * 1024;
  * Keeps the heap near what is live. Per-connection state (parsers, reassemblers, exchanges) lives for seconds of
  * capture, so V8 promotes it to the old generation, where it dies; V8 then lets the old generation grow to several
  * times the live data before collecting it. Once the heap has grown to twice what the last major collection left
- * (and past floorBytes, 64 MB unless told), this asks for one (gc() with execution 'async' runs it from a task, still a full stop-the-world
- * mark-compact, as --trace-gc shows). Measured with --summary on the benchmark capture (1.5 M packets), pretenuring
+ * (and past floorBytes, 40 MB unless told), this asks for one (gc() with execution 'async' runs it from a task, still a
+ * full stop-the-world mark-compact, as --trace-gc shows). The floor was 64 MB while closed connections waited for their
+ * report as objects (26-37 MB left by each collection); parked packed (Analyzer.park) about 21 MB is left, and the
+ * floor decided every collection: at 40 MB peak RSS went from 158 to 137 MB, for 1-3% of time (collections twice as
+ * often, each about 12 ms instead of 20). Measured with --summary on the benchmark capture (1.5 M packets), pretenuring
  * off: no guard 6.6-7.1 s / 318-348 MB; this 7.1-7.4 s / 235-248 MB (1.5x instead of 2x: 8.2-8.9 s / 206-218 MB;
  * V8's own --heap-growing-percent=30 instead of a guard: 7.7-8.2 s / 235 MB). Memory is what a user with a capture
  * of many gigabytes runs out of, so the executable pays the time; the library leaves the heap to its host.
  */
 export function heapGuard(
-  floorBytes = 64 * 1024 * 1024,
+  floorBytes = 40 * 1024 * 1024,
   youngCapBytes = YOUNG_GENERATION_CAP_BYTES,
 ): ((inputDone?: boolean) => void) | undefined {
   let collect: ((options?: { type: 'major'; execution: 'async' }) => void) | undefined;
