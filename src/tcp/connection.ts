@@ -72,9 +72,12 @@ export class Connection {
   lastSynSeen = false;
   /** Time of the client's most recent SYN, for handshakeRttNs; -1 until one is seen. */
   clientSynNs = -1;
-  /** SYNs the client sent (retransmissions included): past one, which the SYN-ACK answers is ambiguous (Karn). */
+  /**
+   * SYNs the client sent (retransmissions included) since the server last answered with something else than a
+   * SYN-ACK: past one, which of them the SYN-ACK answers is ambiguous (Karn).
+   */
   clientSynCount = 0;
-  /** Time of the client's first SYN; -1 until one is seen. */
+  /** Time of the first of those SYNs; -1 until one is seen. */
   clientFirstSynNs = -1;
   /** packet-tcp.c ts_first_rtt: most recent SYN to the first ACK without SYN; 0 while unknown (as there). */
   firstRttNs = 0;

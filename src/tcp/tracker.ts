@@ -624,6 +624,11 @@ export class TcpTracker {
    * the IP payload), before and apart from the sequence analysis.
    */
   private noteSynTiming(conn: Connection, E: Endpoint, flags: number, nowNs: number): void {
+    // The server answered the client's SYNs so far with something else than a SYN-ACK (the ACK of a connection it
+    // still has on these ports, a RST): a SYN-ACK to come answers a later SYN, not those, so they leave Karn's rule.
+    if ((flags & SYN) === 0 && conn.clientSynCount !== 0 && E === conn.ends[1] && conn.ends[0].state === 'SYN_SENT') {
+      conn.clientSynCount = 0;
+    }
     if ((flags & SYN) !== 0) {
       if ((flags & ACK) === 0) {
         conn.lastSynNs = nowNs;

@@ -40,6 +40,10 @@ describe('three-way handshake', () => {
     // Two copies of one SYN a microsecond apart (a capture on two interfaces) are no retransmission to speak of.
     const copies = run('C>S S seq=100', 'C>S S seq=100 dt=0.000001', 'S>C SA dt=0.02', 'C>S A');
     expect(texts(copies[3])).toBe('handshake 3/3 (ACK), RTT 21.0 ms, both ESTABLISHED');
+    // The server answered the first SYN with an ACK of what it still had on these ports; the client's RST cleared
+    // that, and the SYN-ACK answers the second SYN: no ambiguity left (fixtures/real-stale-syn.pcap).
+    const stale = run('C>S S seq=100', 'S>C A seq=7000 ack=55 dt=0.01', 'C>S R seq=55 dt=0.0001', 'C>S S seq=100 dt=0.01', 'S>C SA dt=0.01', 'C>S A');
+    expect(texts(stale[5])).toBe('handshake 3/3 (ACK), RTT 11.0 ms, both ESTABLISHED');
   });
 
   test('data without the third ACK completes the handshake too', () => {
