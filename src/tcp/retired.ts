@@ -283,11 +283,20 @@ export class RetiredConnections {
     return this.smallChunks[slot >> CHUNK_SHIFT]![(slot & CHUNK_MASK) * S_STRIDE + S_REPORTED] === 1;
   }
 
-  /** The parked connection in `slot` is reported now: it stays, as any retired one, for its stragglers. */
+  /**
+   * The parked connection in `slot` is reported now: it stays, as any retired one, for its stragglers, and takes its
+   * place in the order of retirement from now (a new token), as a connection kept whole until its report and retired
+   * then did: the table cap forgets reported connections in the order they were reported.
+   */
   markReported(slot: number): void {
     if (this.isReported(slot)) return;
     this.parked.delete(this.id(slot));
     this.smallChunks[slot >> CHUNK_SHIFT]![(slot & CHUNK_MASK) * S_STRIDE + S_REPORTED] = 1;
+    const token = this.nextToken++;
+    this.floatChunks[slot >> CHUNK_SHIFT]![(slot & CHUNK_MASK) * F_STRIDE + F_TOKEN] = token;
+    this.pushFifo(slot, token);
+    this.pushDue(this.lastNs(slot), slot, token);
+    this.dueNs = -Infinity;
   }
 
   /** The ids of the parked connections, with their slots. */
@@ -491,7 +500,7 @@ export class RetiredConnections {
     let i = this.dueCount++;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (this.dueLastNs[parent]! <= lastNs) break;
+      if (!this.dueAfter(parent, lastNs, token)) break;
       this.moveDue(parent, i);
       i = parent;
     }
@@ -510,14 +519,24 @@ export class RetiredConnections {
     for (;;) {
       let child = 2 * i + 1;
       if (child >= last) break;
-      if (child + 1 < last && this.dueLastNs[child + 1]! < this.dueLastNs[child]!) child++;
-      if (this.dueLastNs[child]! >= key) break;
+      if (child + 1 < last && this.dueAfter(child, this.dueLastNs[child + 1]!, this.dueTokens[child + 1]!)) child++;
+      if (this.dueAfter(child, key, token)) break;
       this.moveDue(child, i);
       i = child;
     }
     this.dueLastNs[i] = key;
     this.dueSlots[i] = slot;
     this.dueTokens[i] = token;
+  }
+
+  /**
+   * Whether heap entry i comes after (lastNs, token): by last packet, then by token, which follows the order of
+   * retirement. Connections whose last packets are at the same time then end their TIME_WAIT in the order they
+   * closed, as in the tracker's queue of closed connections, whatever the heap's shape.
+   */
+  private dueAfter(i: number, lastNs: number, token: number): boolean {
+    const t = this.dueLastNs[i]!;
+    return t > lastNs || (t === lastNs && this.dueTokens[i]! > token);
   }
 
   private moveDue(from: number, to: number): void {

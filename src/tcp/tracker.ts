@@ -1319,15 +1319,24 @@ export class TcpTracker {
     return conn;
   }
 
+  /**
+   * Queues a closed connection by time. Capture time can go back (merged or edited captures): the queue stays in order
+   * of time, so that the walk in expire(), which stops at the first entry not due, lets no due one wait behind a later
+   * one (a connection that closed at a time earlier than the one queued before it used to outlive its TIME_WAIT).
+   * Appending is the rule; the walk back from the tail only happens when time went back.
+   */
   private enqueueClosed(conn: Connection, nowNs: number): void {
     if (conn.inClosedQueue) return;
     conn.inClosedQueue = true;
     conn.closedQueuedNs = nowNs;
-    conn.closedNext = null;
-    conn.closedPrev = this.closedTail;
-    if (this.closedTail === null) this.closedHead = conn;
-    else this.closedTail.closedNext = conn;
-    this.closedTail = conn;
+    let after = this.closedTail;
+    while (after !== null && after.closedQueuedNs > nowNs) after = after.closedPrev;
+    conn.closedPrev = after;
+    conn.closedNext = after === null ? this.closedHead : after.closedNext;
+    if (after === null) this.closedHead = conn;
+    else after.closedNext = conn;
+    if (conn.closedNext === null) this.closedTail = conn;
+    else conn.closedNext.closedPrev = conn;
   }
 
   /** Evicts closed connections whose last packet is 2*MSL old (amortized O(1): each entry is looked at once per

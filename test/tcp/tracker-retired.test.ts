@@ -332,4 +332,49 @@ describe('Analyzer with compactTimeWait', () => {
     expect(packed.report).toEqual(whole.report);
     expect(packed.report.connections.length).toBeGreaterThan(6);
   });
+
+  /** Events, onConnection order and the report of one run. */
+  const runWith = (packets: Packet[], opts: Record<string, unknown>) => {
+    const order: number[] = [];
+    const analyzer = new Analyzer({ ...opts, onConnection: (r) => order.push(r.tcp.id) });
+    const events = records(packets).map((r) => read(analyzer.push(r)));
+    return { events, order, report: analyzer.finish() };
+  };
+  const T0 = 1_700_000_000;
+
+  test('capture time going back: a connection that closed behind a later one still ends its TIME_WAIT on time', () => {
+    // Connection 1 closes at T0 after connection 0 closed at T0 + 1000; its stragglers come 66 s after its close.
+    const packets = [
+      ...traceWith({ client: '10.0.0.1:5000', startSec: T0 + 1000 }, 'C>S S', 'S>C SA', 'C>S A', 'C>S FA', 'S>C FA', 'C>S A'),
+      ...traceWith({ client: '10.0.0.2:5001', startSec: T0 }, 'C>S S', 'S>C SA', 'C>S A', 'C>S FA', 'S>C FA', 'C>S A'),
+      ...traceWith({ client: '10.0.0.3:5002', startSec: T0 + 10 }, 'C>S S', 'C>S PA len=1 t=60', 'C>S PA len=1 t=62', 'C>S PA len=1 t=64'),
+      ...traceWith({ client: '10.0.0.2:5001', startSec: T0 + 66 }, 'C>S A seq=1002 ack=5002', 'S>C FA seq=5001 ack=1002'),
+    ];
+    const packed = runWith(packets, {});
+    const whole = runWith(packets, { compactTimeWait: false });
+    expect(packed).toEqual(whole);
+    // The stragglers find connection 1 gone (TIME_WAIT ended 60 s after its last packet): a new connection, 3.
+    expect(packed.events.slice(-2).map((e) => e.conn)).toEqual([3, 3]);
+  });
+
+  test('the table cap forgets reported connections in the order they were reported, a straggler before the report or not', () => {
+    const packets = interleave(
+      traceWith({ client: '10.0.0.11:7000' }, 'C>S S', 'S>C SA', 'C>S A', 'C>S FA', 'S>C FA', 'C>S A', 'S>C FA seq=5001 t=2', 'C>S A'),
+      traceWith({ client: '10.0.0.12:7000', startSec: T0 + 1 }, 'C>S S', 'S>C SA', 'C>S A', 'C>S FA', 'S>C FA', 'C>S A'),
+      traceWith({ client: '10.0.0.13:7000', startSec: T0 + 1 }, 'C>S S t=0.5', 'S>C SA', 'C>S A', 'C>S PA len=1 t=9'),
+      traceWith({ client: '10.0.0.14:7000', startSec: T0 + 10 }, 'C>S S', 'S>C SA', 'C>S A'),
+    );
+    const limits = runWith(packets, { maxConnections: 3 }).events.flatMap((e) => e.annotations.filter((a) => a.code === Codes.LIMIT).map((a) => a.text));
+    // Connection 0 closed first and was reported first (5 s after its close), its straggler notwithstanding.
+    expect(limits).toHaveLength(1);
+    expect(limits[0]).toMatch(/^connection table full \(3\): forgot closed connection 0 \(in TIME_WAIT, already reported\)/);
+  });
+
+  test('connections whose TIME_WAIT ends on the same packet are reported in the order they closed', () => {
+    const traces = [0, 1, 2, 3, 4].map((i) => traceWith({ client: `10.0.1.${i}:6000` }, 'C>S S', 'S>C SA', 'C>S A', 'C>S FA', 'S>C FA', 'C>S A'));
+    const packets = [...traces.flat(), ...traceWith({ client: '10.0.9.9:6000', startSec: T0 + 2 }, 'C>S S')];
+    const packed = runWith(packets, { timeWaitSec: 1 });
+    expect(packed.order.slice(0, 5)).toEqual([0, 1, 2, 3, 4]);
+    expect(packed).toEqual(runWith(packets, { timeWaitSec: 1, compactTimeWait: false }));
+  });
 });
