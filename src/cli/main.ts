@@ -7,7 +7,7 @@ import { statSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { runCli, type CliStream } from './run-cli.js';
-import { heapGuard } from './heap-guard.js';
+import { heapGuard, releaseYoungGenerationCap } from './heap-guard.js';
 import { ExitCode } from './args.js';
 import { interfaceName } from './interfaces.js';
 import { standardInput } from '../capture/open.js';
@@ -65,6 +65,7 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
 
 /** A --jobs shard on a worker thread (shard-worker.ts); V8 flags set above apply to it too. */
 function startShard(request: ShardRequest, onMessage: (message: ShardMessage) => void): ShardRunner {
+  releaseYoungGenerationCap();
   const worker = new Worker(new URL('./shard-worker.js', import.meta.url), { workerData: request, stdout: true, stderr: true });
   const done = new Promise<ShardDone>((resolve, reject) => {
     worker.on('message', (m: ShardMessage | ShardDone | { type: 'error'; message: string }) => {

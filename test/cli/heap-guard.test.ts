@@ -12,7 +12,8 @@ const GUARD = path.join(ROOT, 'dist', 'cli', 'heap-guard.js');
 
 /** Allocates objects of which a share survive (as connection state does), calling the guard after each "chunk". */
 const CHILD = `
-const { heapGuard } = await import(process.argv[1]);
+const { heapGuard, releaseYoungGenerationCap } = await import(process.argv[1]);
+if (process.argv[3] === 'release') releaseYoungGenerationCap();
 const { getHeapSpaceStatistics } = await import('node:v8');
 const newSpace = () => getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size;
 const guard = heapGuard(64 * 1024 * 1024, process.argv[2] === 'none' ? Infinity : Number(process.argv[2]));
@@ -30,8 +31,8 @@ for (let chunk = 0; chunk < 400; chunk++) {
 console.log(JSON.stringify({ largest }));
 `;
 
-function run(cap: string): { largest: number } {
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', CHILD, GUARD, cap], { encoding: 'utf8' });
+function run(cap: string, release = false): { largest: number } {
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', CHILD, GUARD, cap, release ? 'release' : ''], { encoding: 'utf8' });
   expect(r.status, r.stderr).toBe(0);
   return JSON.parse(r.stdout) as { largest: number };
 }
@@ -45,5 +46,10 @@ describe.skipIf(!existsSync(GUARD))('heapGuard young generation cap (built execu
     expect(capped.largest).toBeGreaterThanOrEqual(4 * 1024 * 1024);
     expect(capped.largest).toBeLessThanOrEqual(9 * 1024 * 1024);
     expect(free.largest).toBeGreaterThan(capped.largest);
+  });
+
+  test('a process that starts worker threads releases the cap: no guard caps the young generation after that', () => {
+    // main.ts calls releaseYoungGenerationCap() before each shard worker: the flag is one for every thread.
+    expect(run(String(4 * 1024 * 1024), true).largest).toBeGreaterThan(9 * 1024 * 1024);
   });
 });
