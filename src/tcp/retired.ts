@@ -194,7 +194,9 @@ export class RetiredConnections {
     const head = this.heads.get(conn.hash);
     this.chain[slot] = head ?? -1;
     this.heads.set(conn.hash, slot);
-    this.pushFifo(slot, token);
+    // The order of retirement (oldest(), which the table cap takes first) holds reported connections only: a parked
+    // one joins it at markReported().
+    if (conn.reported) this.pushFifo(slot, token);
     this.pushDue(conn.lastNs, slot, token);
     this.dueNs = -Infinity;
   }
@@ -249,6 +251,19 @@ export class RetiredConnections {
   /** Capture time (ns since the tracker's first packet) of the slot's connection's last packet. */
   lastNs(slot: number): number {
     return this.float(slot, F_LAST_NS);
+  }
+
+  /** The slot's connection's last frame. */
+  lastFrame(slot: number): number {
+    return this.uint(slot, U_LAST_FRAME);
+  }
+
+  /**
+   * The slot whose TIME_WAIT ends first (the earliest last packet; ties in order of retirement), or -1. When oldest()
+   * finds no reported connection, every retired one is parked, and this is the least recently active of them.
+   */
+  earliestDue(): number {
+    return this.dueTop();
   }
 
   /** The slot's connection id. */
@@ -431,7 +446,7 @@ export class RetiredConnections {
     this.dueNs = top === -1 ? Infinity : this.dueLastNs[0]! + timeWaitNs;
   }
 
-  /** The slot retired longest ago that is still here, or -1 (stale order entries are dropped on the way). */
+  /** The reported slot retired longest ago that is still here, or -1 (stale order entries are dropped on the way). */
   oldest(): number {
     while (this.fifoCount > 0) {
       const i = this.fifoHead;

@@ -626,7 +626,10 @@ export class TcpTracker {
   private noteSynTiming(conn: Connection, E: Endpoint, flags: number, nowNs: number): void {
     // The server answered the client's SYNs so far with something else than a SYN-ACK (the ACK of a connection it
     // still has on these ports, a RST): a SYN-ACK to come answers a later SYN, not those, so they leave Karn's rule.
-    if ((flags & SYN) === 0 && conn.clientSynCount !== 0 && E === conn.ends[1] && conn.ends[0].state === 'SYN_SENT') {
+    // Only before the server's SYN-ACK (its state as before this packet, still CLOSED): after it, its data or ACKs
+    // say nothing about which SYN the SYN-ACK answered.
+    if ((flags & SYN) === 0 && conn.clientSynCount !== 0 && E === conn.ends[1] && conn.ends[0].state === 'SYN_SENT'
+      && conn.ends[1].state === 'CLOSED') {
       conn.clientSynCount = 0;
     }
     if ((flags & SYN) !== 0) {
@@ -1160,26 +1163,41 @@ export class TcpTracker {
     const tcp = packet.tcp!;
     const flags = tcp.flags;
     if (this.liveCount + this.retired.size >= this.maxConnections) {
-      if (this.retired.size !== 0) {
-        // A retired connection is the cheapest to lose: reported and closed, it only waits for stragglers.
-        // The oldest retired is the one closed longest ago; parked (its report to come), it is reported now.
-        const slot = this.retired.oldest();
-        this.limitVictimId = this.retired.id(slot);
-        this.limitVictimLastNs = this.retired.lastNs(slot);
-        this.limitVictimRetired = this.retired.isReported(slot);
-        this.limitVictimParked = !this.limitVictimRetired;
-        this.retired.forget(slot, this.parkedForRoom);
-        this.events |= EV_LIMIT;
-        if (this.facts !== null) this.noteCapAction(packet.record.index);
-      } else if (this.lruTail !== null) {
-        const victim = this.leastRecentlyActive();
-        this.limitVictimId = victim.id;
-        this.limitVictimLastNs = victim.lastNs;
-        this.limitVictimRetired = false;
+      // A reported retired connection is the cheapest to lose: closed and reported, it only waits for stragglers
+      // (the one reported longest ago first). Else the least recently active of the rest, open or parked (closed,
+      // its report to come: reported now), as --max-connections says; a parked one counts by its last packet, as it
+      // would in the recency list if it were kept whole.
+      const reported = this.retired.size !== 0 ? this.retired.oldest() : -1;
+      if (reported !== -1) {
+        this.limitVictimId = this.retired.id(reported);
+        this.limitVictimLastNs = this.retired.lastNs(reported);
+        this.limitVictimRetired = true;
         this.limitVictimParked = false;
-        this.evict(victim, 'limit');
+        this.retired.remove(reported);
         this.events |= EV_LIMIT;
         if (this.facts !== null) this.noteCapAction(packet.record.index);
+      } else {
+        const parked = this.retired.size !== 0 ? this.retired.earliestDue() : -1;
+        const live = this.lruTail !== null ? this.leastRecentlyActive() : null;
+        const parkedFirst = parked !== -1 && (live === null || this.retired.lastNs(parked) < live.lastNs
+          || (this.retired.lastNs(parked) === live.lastNs && this.retired.lastFrame(parked) < live.lastFrame));
+        if (parkedFirst) {
+          this.limitVictimId = this.retired.id(parked);
+          this.limitVictimLastNs = this.retired.lastNs(parked);
+          this.limitVictimRetired = false;
+          this.limitVictimParked = true;
+          this.retired.forget(parked, this.parkedForRoom);
+          this.events |= EV_LIMIT;
+          if (this.facts !== null) this.noteCapAction(packet.record.index);
+        } else if (live !== null) {
+          this.limitVictimId = live.id;
+          this.limitVictimLastNs = live.lastNs;
+          this.limitVictimRetired = false;
+          this.limitVictimParked = false;
+          this.evict(live, 'limit');
+          this.events |= EV_LIMIT;
+          if (this.facts !== null) this.noteCapAction(packet.record.index);
+        }
       }
     }
     let rule: RoleRule;

@@ -121,6 +121,7 @@ describe('RetiredConnections', () => {
       const c = new Connection(id, Uint8Array.of(10, 0, 0, 1), 1000 + id, Uint8Array.of(10, 0, 0, 2), 80, false, 'syn', 0, 0, id, id);
       c.hash = id % 3; // force collisions
       c.closed = true;
+      c.reported = true;
       return c;
     };
     for (let id = 0; id < 3000; id++) table.add(make(id));
@@ -274,15 +275,22 @@ describe('TcpTracker.retire', () => {
   test('a parked connection (retired before its report) is handed to onEvict whenever the tracker forgets it', () => {
     // The table cap: the oldest retired one goes first, reported now.
     const evicted: [number, string, boolean][] = [];
+    // Not before an open connection less recently active: the least recently active goes, open or parked (as
+    // --max-connections says), a parked one by its last packet.
     const tracker = new TcpTracker({ maxConnections: 2, onEvict: (c, why) => evicted.push([c.id, why, c.live]) });
-    const parked = feed(tracker, traceWith({ client: '10.0.1.1:1000' }, 'C>S S', 'S>C RA ack=1001'))[1]!.conn!;
+    const T = 1_700_000_000;
+    feed(tracker, traceWith({ client: '10.0.2.1:1000', startSec: T }, 'C>S S'));
+    const parked = feed(tracker, traceWith({ client: '10.0.1.1:1000', startSec: T + 1 }, 'C>S S', 'S>C RA ack=1001'))[1]!.conn!;
     expect(tracker.retire(parked)).toBe(true);
     expect(tracker.parkedConnection(parked.id)!.ends[1].state).toBe(parked.ends[1].state);
-    feed(tracker, traceWith({ client: '10.0.2.1:1000' }, 'C>S S'));
-    const [step] = feed(tracker, traceWith({ client: '10.0.2.2:1000' }, 'C>S S'));
-    expect(step!.annotations[0]!.text).toMatch(/^connection table full \(2\): evicted connection 0 \(closed, reported now\)/);
+    const [first] = feed(tracker, traceWith({ client: '10.0.2.2:1000', startSec: T + 2 }, 'C>S S'));
+    expect(first!.annotations[0]!.text).toMatch(/^connection table full \(2\): evicted connection 0, idle 2\.000 s/);
     expect(evicted).toEqual([[0, 'limit', false]]);
-    expect(tracker.parkedConnection(0)).toBeNull();
+    // Now the parked one (last packet at T + 1) is less recently active than the open one (T + 2).
+    const [second] = feed(tracker, traceWith({ client: '10.0.2.3:1000', startSec: T + 3 }, 'C>S S'));
+    expect(second!.annotations[0]!.text).toMatch(/^connection table full \(2\): evicted connection 1 \(closed, reported now\)/);
+    expect(evicted).toEqual([[0, 'limit', false], [1, 'limit', false]]);
+    expect(tracker.parkedConnection(1)).toBeNull();
 
     // TIME_WAIT over, and the end of the capture, in id order with the live ones.
     const ends: [number, string][] = [];

@@ -44,6 +44,11 @@ describe('three-way handshake', () => {
     // that, and the SYN-ACK answers the second SYN: no ambiguity left (fixtures/real-stale-syn.pcap).
     const stale = run('C>S S seq=100', 'S>C A seq=7000 ack=55 dt=0.01', 'C>S R seq=55 dt=0.0001', 'C>S S seq=100 dt=0.01', 'S>C SA dt=0.01', 'C>S A');
     expect(texts(stale[5])).toBe('handshake 3/3 (ACK), RTT 11.0 ms, both ESTABLISHED');
+    // After its SYN-ACK the server's data or ACK (a banner before the client's ACK is captured) leaves the note alone.
+    for (const between of ['S>C PA len=9 dt=0.001', 'S>C A dt=0.001']) {
+      const after = run('C>S S seq=100', 'C>S S seq=100 dt=1', 'S>C SA dt=0.01', between, 'C>S A dt=0.009');
+      expect(texts(after[4])).toMatch(/^handshake 3\/3 \(ACK\), RTT 20\.0 ms from the last of 2 SYNs \(the SYN-ACK may answer an earlier one\)/);
+    }
   });
 
   test('data without the third ACK completes the handshake too', () => {
