@@ -1169,34 +1169,19 @@ export class TcpTracker {
       // would in the recency list if it were kept whole.
       const reported = this.retired.size !== 0 ? this.retired.oldest() : -1;
       if (reported !== -1) {
-        this.limitVictimId = this.retired.id(reported);
-        this.limitVictimLastNs = this.retired.lastNs(reported);
-        this.limitVictimRetired = true;
-        this.limitVictimParked = false;
+        this.noteLimitVictim(this.retired.id(reported), this.retired.lastNs(reported), true, false, packet);
         this.retired.remove(reported);
-        this.events |= EV_LIMIT;
-        if (this.facts !== null) this.noteCapAction(packet.record.index);
       } else {
         const parked = this.retired.size !== 0 ? this.retired.earliestDue() : -1;
         const live = this.lruTail !== null ? this.leastRecentlyActive() : null;
         const parkedFirst = parked !== -1 && (live === null || this.retired.lastNs(parked) < live.lastNs
           || (this.retired.lastNs(parked) === live.lastNs && this.retired.lastFrame(parked) < live.lastFrame));
         if (parkedFirst) {
-          this.limitVictimId = this.retired.id(parked);
-          this.limitVictimLastNs = this.retired.lastNs(parked);
-          this.limitVictimRetired = false;
-          this.limitVictimParked = true;
+          this.noteLimitVictim(this.retired.id(parked), this.retired.lastNs(parked), false, true, packet);
           this.retired.forget(parked, this.parkedForRoom);
-          this.events |= EV_LIMIT;
-          if (this.facts !== null) this.noteCapAction(packet.record.index);
         } else if (live !== null) {
-          this.limitVictimId = live.id;
-          this.limitVictimLastNs = live.lastNs;
-          this.limitVictimRetired = false;
-          this.limitVictimParked = false;
+          this.noteLimitVictim(live.id, live.lastNs, false, false, packet);
           this.evict(live, 'limit');
-          this.events |= EV_LIMIT;
-          if (this.facts !== null) this.noteCapAction(packet.record.index);
         }
       }
     }
@@ -1273,6 +1258,16 @@ export class TcpTracker {
    * saw traffic since it was listed goes back to the front, and the first one that did not is the victim.
    * Amortized O(1): a connection moves once per period of activity.
    */
+  /** The table cap's victim, for this packet's annotation (emitLife) and the shards' check (noteCapAction). */
+  private noteLimitVictim(id: number, lastNs: number, retired: boolean, parked: boolean, packet: Packet): void {
+    this.limitVictimId = id;
+    this.limitVictimLastNs = lastNs;
+    this.limitVictimRetired = retired;
+    this.limitVictimParked = parked;
+    this.events |= EV_LIMIT;
+    if (this.facts !== null) this.noteCapAction(packet.record.index);
+  }
+
   private leastRecentlyActive(): Connection {
     for (;;) {
       const tail = this.lruTail!;
