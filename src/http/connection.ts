@@ -151,7 +151,7 @@ export class HttpConnection implements ParserSink {
   }
 
   /** length bytes of dir are missing at offset. Inside a body of known length: skipped and counted; anywhere else
-   *  that direction stops (an event says why) until a later segment starts with a start line. */
+   *  that direction stops (an event says why) until the next message start (DirectionParser.seekStart). */
   gap(dir: Direction, offset: number, length: number, frame: number, out: HttpEvent[]): void {
     this.enter(frame, out);
     // Not said here: the packet that makes a gap certain is usually the other side's ACK, no place for a hello.
@@ -253,7 +253,10 @@ export class HttpConnection implements ParserSink {
   private resyncText(dir: Direction, what: string, resync: ResyncInfo, tail: string): string {
     const skipped = plural(resync.skippedBytes, 'unparsed byte');
     // A direction that stopped at a start line it could not read (too long) did not start mid-stream: it resumed.
-    if (!this.started[dir] && !this.resumed[dir]) return `${this.dirLabel(dir)}: first message (${what}) found after ${skipped}: the capture started mid-stream?${tail}`;
+    if (!this.started[dir] && !this.resumed[dir]) {
+      const why = this.lostStreamStart(dir, resync) ? ' (the capture lost its first bytes)' : ': the capture started mid-stream?';
+      return `${this.dirLabel(dir)}: first message (${what}) found after ${skipped}${why}${tail}`;
+    }
     return `${this.dirLabel(dir)}: parsing resumed at ${what} after ${skipped}${tail}`;
   }
 
@@ -296,7 +299,7 @@ export class HttpConnection implements ParserSink {
       lostRequest = this.orphanInterim;
       this.orphanInterim = null;
       this.queue.push(lostRequest);
-    } else if (resync !== null && resync.atBoundary && this.started[dir] && this.orphansSinceRequest === 0) {
+    } else if (resync !== null && resync.atBoundary && (this.started[dir] || this.lostStreamStart(dir, resync)) && this.orphansSinceRequest === 0) {
       lostRequest = new ExchangeRec(this.recs.length + 1);
       lostRequest.requestState = 'lost';
       this.recs.push(lostRequest);
@@ -394,6 +397,14 @@ export class HttpConnection implements ParserSink {
     }
     this.respCursor += lostCount;
     return lost;
+  }
+
+  /**
+   * The direction's bytes from its very first were lost, after a handshake the capture saw: they held the start of its
+   * first message, as lost bytes between two messages hold a whole one (not the tail of one sent before the capture).
+   */
+  private lostStreamStart(dir: Direction, resync: ResyncInfo): boolean {
+    return this.handshakeSeen && (this.gapDirs & (1 << dir)) !== 0 && resync.atBoundary && resync.lossOffset === 0;
   }
 
   private emitPipelined(ex: ExchangeRec, depth: number, frame: number): void {

@@ -4,7 +4,7 @@
 import { emptyScratch } from '../scratch.js';
 import type { Direction } from '../types.js';
 import {
-  CR, HT, KEPT_COUNT, LF, SP, internLatin1, keptHeader, latin1, parseChunkSize, parseRequestLine, parseStatusLine,
+  CR, HT, KEPT_COUNT, LF, SP, findMessageStart, internLatin1, keptHeader, latin1, parseChunkSize, parseRequestLine, parseStatusLine,
   splitFieldLineInto, startShape, startsLikeHttp, type FieldLine,
 } from './syntax.js';
 import type { RequestLine, StatusLine } from './syntax.js';
@@ -72,7 +72,7 @@ export interface ParserSink {
   /** The current message was cut short (gap outside a known-length body, limit, malformed framing, end). */
   onIncomplete(dir: Direction, why: string, frame: number, body: BodyStats): void;
   /**
-   * Parsing of this direction stopped; it resumes only where a later segment begins with a start line.
+   * Parsing of this direction stopped; it resumes at a later message start (DirectionParser.seekStart).
    * unreadStartLine: the stop is a start line that begins as HTTP does but could not be read (longer than the limit,
    * or the direction ended inside it), so a message is there that was not parsed, rather than lost or not HTTP.
    */
@@ -133,6 +133,8 @@ export class DirectionParser {
   /** True while looking for the first message of the direction or a message after lost bytes: failing is silent. */
   private tentative = true;
   private everStarted = false;
+  /** Bytes of this direction were lost (a gap): out of sync, a message may start inside a segment (seekStart). */
+  private lossSeen = false;
   private resync: ResyncInfo | null = null;
 
   /** Stream offset expected next; -1 until the first data or gap. */
@@ -354,7 +356,19 @@ export class DirectionParser {
             this.unparsed(len);
             return;
           }
-          // Out of sync or ended: the rest of this chunk is not parsed (a message may start only at a chunk start).
+          // Out of sync mid-chunk (a false start, a message that could not be framed): a whole start line further on
+          // resumes parsing (seekStart); ended, or none: the rest of this chunk is not parsed.
+          if (this.state === SEEK && (this.everStarted || this.lossSeen)) {
+            // From the next byte: a start line refused where it stands (too long, say) is not tried again.
+            const at = findMessageStart(bytes, pos + 1, len, this.want);
+            if (at >= 0) {
+              this.unparsed(at - pos);
+              this.state = IDLE;
+              this.tentative = true;
+              pos = at;
+              break;
+            }
+          }
           this.unparsed(len - pos);
           return;
       }
@@ -366,12 +380,20 @@ export class DirectionParser {
     if (this.resync !== null) this.resync.skippedBytes += bytes;
   }
 
-  /** Out of sync: a message may start only where a segment starts (leading CR/LF allowed). */
+  /**
+   * Out of sync: a message starts where a segment starts (leading CR/LF allowed) or, in a direction that carried HTTP
+   * or lost bytes, at a whole start line inside it (findMessageStart). Not in one that never did: its bytes are
+   * another protocol (TLS, SSH) or not a stream's start, and are not searched.
+   */
   private seekStart(bytes: Uint8Array): number {
     let p = 0;
     while (p < bytes.length && (bytes[p] === CR || bytes[p] === LF)) p++;
     if (p === bytes.length) return -1;
-    if (startShape(bytes, p, bytes.length, this.want) === 'no' && !this.expectSimpleResponse) return -1;
+    if (startShape(bytes, p, bytes.length, this.want) === 'no' && !this.expectSimpleResponse) {
+      if (!this.everStarted && !this.lossSeen) return -1;
+      p = findMessageStart(bytes, p + 1, bytes.length, this.want);
+      if (p < 0) return -1;
+    }
     this.unparsed(p);
     this.state = IDLE;
     this.tentative = true;
@@ -844,6 +866,7 @@ export class DirectionParser {
     this.curTsNsec = this.lastTsNsec;
     this.curArrival = arrival;
     this.curObject = null;
+    this.lossSeen = true;
     let missing = length;
     if (this.state === BODY_LENGTH || this.state === CHUNK_DATA) {
       // RFC 9112 §6.3: the length is known, so the framing survives the loss; skip and count.

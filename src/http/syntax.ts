@@ -114,6 +114,52 @@ export function startsLikeHttp(b: Uint8Array, from: number, to: number, want: 'r
   return q > t && q + 3 <= to && b[q] === 0x3a && b[q + 1] === 0x2f && b[q + 2] === 0x2f;
 }
 
+/**
+ * Where a message starts inside b[from..to), after loss put the parser out of sync, or -1. A segment that carries the
+ * tail of a message the capture cut and then whole messages (a client writing pipelined requests, a server its
+ * responses back to back) has its next message in the middle: waiting for a segment that begins with one skipped
+ * them, and the next message found was paired with the wrong partner. Bytes in the middle of a stream are a body as
+ * often as a message, so only a start line beyond doubt is taken, and whole: `HTTP/d.d SP 3DIGIT` that parses as a
+ * status line, or a known method at a word's start, a space and a target (startsLikeHttp) whose line parses as
+ * `method SP target SP HTTP/1.x`, then a line ending and an empty line or a header field line (`token:`) ending in
+ * the same bytes. Linear: each line end is looked up once.
+ */
+export function findMessageStart(b: Uint8Array, from: number, to: number, want: 'request' | 'status' | 'either'): number {
+  let lf = -1;
+  for (let p = from; p < to; p++) {
+    const c = b[p];
+    const status = want !== 'request' && c === 0x48 && statusShape(b, p, to) === 'yes';
+    const request = !status && want !== 'status' && c >= 0x41 && c <= 0x5a && (p === 0 || TCHAR[b[p - 1]] !== 1) &&
+      startsLikeHttp(b, p, to, 'request');
+    if (!status && !request) continue;
+    if (lf < p) {
+      lf = b.indexOf(LF, p);
+      // No line ends after here: no start line here or later is whole.
+      if (lf < 0 || lf >= to) return -1;
+    }
+    const lineEnd = lf > p && b[lf - 1] === CR ? lf - 1 : lf;
+    if (status ? parseStatusLine(b, p, lineEnd) === null : !isVersionedRequestLine(b, p, lineEnd)) continue;
+    const next = b.indexOf(LF, lf + 1);
+    if (next < 0 || next >= to) return -1;
+    const nextEnd = next > lf + 1 && b[next - 1] === CR ? next - 1 : next;
+    if (nextEnd === lf + 1 || isFieldLineStart(b, lf + 1, nextEnd)) return p;
+  }
+  return -1;
+}
+
+/** `method SP target SP HTTP/1.x`, as parseRequestLine reads a well-formed line. */
+function isVersionedRequestLine(b: Uint8Array, from: number, to: number): boolean {
+  const line = parseRequestLine(b, from, to);
+  return line !== null && !line.malformed && !line.http09 && line.version.startsWith('HTTP/1.');
+}
+
+/** A header field line's start: a field name (token) then a colon (RFC 9112 §5). */
+function isFieldLineStart(b: Uint8Array, from: number, to: number): boolean {
+  let p = from;
+  while (p < to && TCHAR[b[p]] === 1) p++;
+  return p > from && p < to && b[p] === 0x3a;
+}
+
 function isAlpha(c: number): boolean {
   return (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
 }

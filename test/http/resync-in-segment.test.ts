@@ -1,0 +1,93 @@
+// After loss, parsing resumes at a message that starts inside a segment (parser.ts seekStart, syntax.ts
+// findMessageStart): a segment carrying a cut message's tail and whole messages after it. Found by a review of real
+// loopback captures with one segment removed, where the whole messages were skipped and later ones mispaired.
+import { describe, expect, test } from 'vitest';
+import { bytes, C, S, closedByClient, fin, gap, head, run, tx } from './helpers.js';
+import { findMessageStart } from '../../src/http/syntax.js';
+
+const OK = (body: string) => head('HTTP/1.1 200 OK', `Content-Length: ${body.length}`) + body;
+const GET = (path: string) => head(`GET ${path} HTTP/1.1`, 'Host: a');
+
+describe('findMessageStart', () => {
+  const find = (s: string, want: 'request' | 'status' | 'either' = 'either') => findMessageStart(bytes(s), 0, s.length, want);
+
+  test('a whole request line after a line end, followed by a header field or the empty line', () => {
+    expect(find('st HTTP/1.1\r\nHost: a\r\n\r\nGET /b HTTP/1.1\r\nHost: a\r\n\r\n', 'request')).toBe(24);
+    expect(find('x\r\nGET /b HTTP/1.1\r\n\r\n', 'request')).toBe(3);
+    // After a body with no line end: a request line at a word's start.
+    expect(find('xxxxGET /b HTTP/1.1\r\nHost: a\r\n', 'request')).toBe(-1);
+    expect(find('xxxx GET /b HTTP/1.1\r\nHost: a\r\n', 'request')).toBe(5);
+  });
+
+  test('a status line anywhere, even right after a body', () => {
+    expect(find('third-bodyHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok', 'status')).toBe(10);
+    expect(find('HTTP/1.1 200 OK\r\n', 'request')).toBe(-1);
+  });
+
+  test('nothing that is not beyond doubt: no version, an unknown method, no line after it, a line that is no field', () => {
+    expect(find('\r\nGET /b\r\nHost: a\r\n\r\n', 'request')).toBe(-1);
+    expect(find('\r\nFETCH /b HTTP/1.1\r\nHost: a\r\n\r\n', 'request')).toBe(-1);
+    expect(find('\r\nGET /b HTTP/1.1\r\nHost: a', 'request')).toBe(-1);
+    expect(find('\r\nGET /b HTTP/1.1\r\nnot a field\r\n', 'request')).toBe(-1);
+    expect(find('HTTP/1.1 20x OK\r\n\r\n', 'status')).toBe(-1);
+  });
+});
+
+describe('parsing resumes inside a segment', () => {
+  test('lost bytes between requests, then a segment with the tail of one and a whole one: FIFO pairing holds', () => {
+    const r1 = GET('/zero');
+    const r2 = GET('/first');
+    const r3 = GET('/second');
+    const lost = 10;
+    const r = run([
+      tx(C, r1), tx(S, OK('0')),
+      gap(C, lost), tx(C, r2.slice(lost) + r3), tx(C, GET('/third')),
+      tx(S, OK('1')), tx(S, OK('2')), tx(S, OK('3')),
+      fin(C), fin(S),
+    ], closedByClient);
+    expect(r.exchanges.map((x) => x.target)).toEqual(['/zero', null, '/second', '/third']);
+    expect(r.exchanges.map((x) => x.responseBodyBytes)).toEqual([1, 1, 1, 1]);
+    expect(r.summary.requests).toBe(3);
+    expect(r.summary.orphanResponses).toBe(1);
+  });
+
+  test('a response found inside the segment that carries the tail of the one before it', () => {
+    const a = OK('first');
+    const lost = 20;
+    const r = run([
+      tx(C, GET('/first') + GET('/second') + GET('/third')),
+      gap(S, lost), tx(S, a.slice(lost) + OK('second')), tx(S, OK('third')),
+      fin(C), fin(S),
+    ], closedByClient, { handshakeSeen: true });
+    expect(r.exchanges.map((x) => x.responseState)).toEqual(['lost', 'complete', 'complete']);
+    expect(r.exchanges.map((x) => x.responseBodyBytes)).toEqual([0, 6, 5]);
+  });
+
+  test('the first bytes of a stream lost after a handshake held a request: the first response is its', () => {
+    const r1 = GET('/first');
+    const r = run([
+      gap(C, 10), tx(C, r1.slice(10) + GET('/second')), tx(C, GET('/third')),
+      tx(S, OK('1')), tx(S, OK('2')), tx(S, OK('3')),
+      fin(C), fin(S),
+    ], closedByClient, { handshakeSeen: true });
+    expect(r.exchanges.map((x) => x.target)).toEqual([null, '/second', '/third']);
+    expect(r.events.some((e) => e.text.includes('found after') && e.text.includes('the capture lost its first bytes'))).toBe(true);
+  });
+
+  test('a false start, then a whole request later in the same segment', () => {
+    // "0 HTTP/1.1" looks like a request line's start (a token and a space) and is not one.
+    const r = run([
+      tx(C, GET('/a')), tx(S, OK('a')),
+      gap(C, 14), tx(C, '0 HTTP/1.1\r\nHost: x\r\n\r\n' + GET('/c')),
+      tx(S, OK('b')), tx(S, OK('c')),
+      fin(C), fin(S),
+    ], closedByClient);
+    expect(r.exchanges.map((x) => x.target)).toEqual(['/a', null, '/c']);
+    expect(r.exchanges.map((x) => x.responseBodyBytes)).toEqual([1, 1, 1]);
+  });
+
+  test('a direction that never carried HTTP and lost nothing is not searched (TLS, SSH: their bytes are no messages)', () => {
+    const r = run([tx(C, '\x16\x03\x01 not http\r\nGET /x HTTP/1.1\r\nHost: a\r\n\r\n'), fin(C), fin(S)], closedByClient);
+    expect(r.summary.requests).toBe(0);
+  });
+});
