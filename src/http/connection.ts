@@ -169,6 +169,10 @@ export class HttpConnection implements ParserSink {
     const parser = this.parsers[dir];
     if (this.ended[dir] !== null) return;
     const synced = parser.synced && !parser.isOpaque;
+    // The server's bytes lost between two responses, and nothing parsed after them before its end: they held at
+    // least the response to the first request still waiting (it was sent, the capture lost it), not "unanswered".
+    const loss = this.reqDir !== null && dir !== this.reqDir ? parser.lossBetweenMessages : null;
+    if (loss !== null) this.applyLoss(loss, this.arrival + 1, false);
     parser.end(reason, { frame, tsSec, tsNsec, arrival: this.arrival });
     this.ended[dir] = { reason, synced };
     if (this.reqDir !== null && dir !== this.reqDir && synced && reason !== 'capture-end') {
@@ -374,9 +378,10 @@ export class HttpConnection implements ParserSink {
    * began between messages. More when the evidence says the client saw server bytes beyond the loss before sending
    * its next request: a request sent after the response direction advanced past the loss (and past where it stood
    * when the previous request went out) follows a response the capture lost. Only requests sent before the resumed
-   * response can be answered by it, so one of them is always left for it.
+   * response can be answered by it, so one of them is always left for it; at the direction's end (`resumed` false)
+   * no response follows the loss, and none is left.
    */
-  private applyLoss(resync: ResyncInfo, resumeArrival: number): number[] {
+  private applyLoss(resync: ResyncInfo, resumeArrival: number, resumed = true): number[] {
     const pending: ExchangeRec[] = [];
     for (let i = this.respCursor; i < this.queue.length; i++) {
       const ex = this.queue[i];
@@ -389,7 +394,7 @@ export class HttpConnection implements ParserSink {
     for (let i = 0; i + 1 < pending.length; i++) {
       if (pending[i + 1].responsePosAtSend > Math.max(resync.lossOffset, pending[i].responsePosAtSend)) lostCount = Math.max(lostCount, i + 1);
     }
-    lostCount = Math.min(lostCount, pending.length - 1);
+    lostCount = Math.min(lostCount, resumed ? pending.length - 1 : pending.length);
     const lost: number[] = [];
     for (let i = 0; i < lostCount; i++) {
       pending[i].responseState = 'lost';

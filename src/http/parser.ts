@@ -226,6 +226,11 @@ export class DirectionParser {
     return this.state !== SEEK;
   }
 
+  /** Out of sync after bytes lost between two messages (at a message boundary): that loss; null otherwise. */
+  get lossBetweenMessages(): ResyncInfo | null {
+    return this.state === SEEK && this.lossSeen && this.resync !== null && this.resync.atBoundary ? this.resync : null;
+  }
+
   get isOpaque(): boolean {
     return this.state === OPAQUE;
   }

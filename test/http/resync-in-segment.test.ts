@@ -2,7 +2,7 @@
 // findMessageStart): a segment carrying a cut message's tail and whole messages after it. Found by a review of real
 // loopback captures with one segment removed, where the whole messages were skipped and later ones mispaired.
 import { describe, expect, test } from 'vitest';
-import { bytes, C, S, closedByClient, fin, gap, head, run, tx } from './helpers.js';
+import { bytes, C, S, closedByClient, closedByServer, fin, gap, head, run, tx } from './helpers.js';
 import { findMessageStart } from '../../src/http/syntax.js';
 
 const OK = (body: string) => head('HTTP/1.1 200 OK', `Content-Length: ${body.length}`) + body;
@@ -89,5 +89,33 @@ describe('parsing resumes inside a segment', () => {
   test('a direction that never carried HTTP and lost nothing is not searched (TLS, SSH: their bytes are no messages)', () => {
     const r = run([tx(C, '\x16\x03\x01 not http\r\nGET /x HTTP/1.1\r\nHost: a\r\n\r\n'), fin(C), fin(S)], closedByClient);
     expect(r.summary.requests).toBe(0);
+  });
+});
+
+describe('a response lost at the end of the server\'s stream', () => {
+  test('bytes lost between responses, then the server\'s FIN: the waiting request\'s response was lost, not unanswered', () => {
+    const r = run([
+      tx(C, GET('/a')), tx(S, OK('a')), tx(C, GET('/b')),
+      gap(S, OK('b').length), fin(S), fin(C),
+    ], closedByServer);
+    expect(r.exchanges.map((x) => x.responseState)).toEqual(['complete', 'lost']);
+    expect(r.summary.lostResponses).toBe(1);
+    expect(r.summary.unanswered).toBe(0);
+  });
+
+  test('without loss the same end leaves the request unanswered', () => {
+    const r = run([tx(C, GET('/a')), tx(S, OK('a')), tx(C, GET('/b')), fin(S), fin(C)], closedByServer);
+    expect(r.summary.unanswered).toBe(1);
+    expect(r.summary.lostResponses).toBe(0);
+  });
+
+  test('a loss inside a response cuts that one short; the requests after it stay unknown, not lost', () => {
+    const body = 'x'.repeat(40);
+    const whole = head('HTTP/1.1 200 OK', 'Transfer-Encoding: chunked') + `28\r\n${body}\r\n0\r\n\r\n`;
+    const r = run([
+      tx(C, GET('/a') + GET('/b')), tx(S, whole.slice(0, 50)), gap(S, 10), fin(S), fin(C),
+    ], closedByServer);
+    expect(r.exchanges[0]!.responseState).toBe('incomplete');
+    expect(r.summary.lostResponses).toBe(0);
   });
 });
