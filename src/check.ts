@@ -11,7 +11,7 @@
 // Without a scope, totals are summed over the capture and properties must hold for every connection.
 
 import type { ConnectionReport, Report } from './report.js';
-import { connectionFacts, type FactValue } from './facts.js';
+import { FACT_NAMES, connectionFacts, type FactValue } from './facts.js';
 import { ANNOTATION_CODES } from './types.js';
 
 export type Op = '=' | '!=' | '>=' | '<=' | '>' | '<';
@@ -80,14 +80,31 @@ export function evaluate(report: Report, e: Expectation): CheckResult {
       detail: `the report holds ${report.connections.length} of its ${report.stats.connections} connections (made with keepConnections: false); checks need them all`,
     };
   }
+  // What is wrong with the expectation itself is said whatever the capture holds (none of its connections needed).
+  const totalName = isTotal(e.name);
+  if (!totalName && !FACT_NAMES.has(e.name)) {
+    const meant = suggestion(e.name);
+    const names = `; connection properties are: ${[...FACT_NAMES].join(', ')}; totals are: ${[...TOTALS].join(', ')} and the annotation codes`;
+    return { expectation: e.source, ok: false, detail: `unknown name "${e.name}"${meant === '' ? names : meant}` };
+  }
+  const badValue = totalName ? null : valueProblem(e.name, e.op, e.value);
+  if (badValue !== null) return { expectation: e.source, ok: false, detail: badValue };
+  if (!totalName && e.op !== '=' && e.op !== '!=' && e.value !== 'null' && Number.isNaN(Number(e.value))) {
+    return { expectation: e.source, ok: false, detail: `"${e.value}" is not a number: ${e.name} ${e.op} needs one` };
+  }
+  if (totalName && (Number.isNaN(Number(e.value)) || e.value === '')) {
+    return { expectation: e.source, ok: false, detail: `"${e.value}" is not a number: ${e.name} counts` };
+  }
   const conns = e.scope.kind === 'conn' ? report.connections.filter((c) => c.tcp.id === (e.scope as { id: number }).id) : report.connections;
   if (e.scope.kind === 'conn' && conns.length === 0) {
     return { expectation: e.source, ok: false, detail: `there is no connection ${e.scope.id} (the capture has ${report.connections.length})` };
   }
-  if (isTotal(e.name)) {
-    if (Number.isNaN(Number(e.value)) || e.value === '') {
-      return { expectation: e.source, ok: false, detail: `"${e.value}" is not a number: ${e.name} counts` };
-    }
+  // A property, or any per-connection scope, says something about connections: over none it holds nothing (a
+  // capture that lost its connections must not pass `every: tcp.retransmission=0` any more than `close=fin`).
+  if ((!totalName || e.scope.kind === 'every' || e.scope.kind === 'any') && report.connections.length === 0) {
+    return { expectation: e.source, ok: false, detail: 'the capture has no TCP connection' };
+  }
+  if (totalName) {
     if (e.scope.kind === 'every' || e.scope.kind === 'any') {
       return perConnection(conns, e, (c) => total([c], report, e.name));
     }
@@ -95,21 +112,11 @@ export function evaluate(report: Report, e: Expectation): CheckResult {
     const ok = compare(found, e.op, e.value);
     return { expectation: e.source, ok, detail: `found ${found}` };
   }
-  if (report.connections.length === 0) return { expectation: e.source, ok: false, detail: 'the capture has no TCP connection' };
   return perConnection(conns, e, (c) => connectionFacts(c)[e.name]);
 }
 
 function perConnection(conns: ConnectionReport[], e: Expectation, get: (c: ConnectionReport) => FactValue | undefined): CheckResult {
-  const known = conns.length > 0 ? Object.keys(connectionFacts(conns[0]!)) : [];
   const results = conns.map((c) => ({ id: c.tcp.id, value: get(c) }));
-  if (results.some((r) => r.value === undefined)) {
-    return {
-      expectation: e.source, ok: false,
-      detail: `unknown name "${e.name}"${suggestion(e.name)}; connection properties are: ${known.join(', ')}; totals are: ${[...TOTALS].join(', ')} and the annotation codes`,
-    };
-  }
-  const badValue = valueProblem(e.name, e.op, e.value);
-  if (badValue !== null) return { expectation: e.source, ok: false, detail: badValue };
   // A number compared with text can only be a typo (null stays comparable: rtt.ms != null); so is ordering by text,
   // even where every connection's value is null.
   const ordering = e.op !== '=' && e.op !== '!=';
@@ -161,8 +168,9 @@ function valueProblem(name: string, op: Op, value: string): string | null {
   if (allowed === undefined || value === 'null') return null;
   if (op !== '=' && op !== '!=') return `${name} is one of ${allowed.join(', ')}: it has no order, compare it with = or !=`;
   if (allowed.includes(value)) return null;
-  let best = '';
-  let bestDistance = 4;
+  // The start of values (close.reason=fin: fin-simultaneous, fin-client-first, fin-server-first), else the nearest.
+  let best = allowed.filter((known) => value !== '' && known.toLowerCase().startsWith(value.toLowerCase())).join(' or ');
+  let bestDistance = best === '' ? 4 : 0;
   for (const known of allowed) {
     const d = editDistance(value.toLowerCase(), known.toLowerCase(), bestDistance);
     if (d < bestDistance) {
@@ -185,12 +193,12 @@ function isTotal(name: string): boolean {
   return TOTALS.has(name) || (ANNOTATION_CODES.has(name) && !PROPERTY_CODES.has(name));
 }
 
-/** ", did you mean X?" for a name one or two edits away from a known code or total; '' otherwise. */
+/** ", did you mean X?" for a name one or two edits away from a known code, total or property (case aside); '' otherwise. */
 function suggestion(name: string): string {
   let best = '';
   let bestDistance = 3;
-  for (const known of [...ANNOTATION_CODES, ...TOTALS]) {
-    const d = editDistance(name, known, bestDistance);
+  for (const known of [...ANNOTATION_CODES, ...TOTALS, ...FACT_NAMES]) {
+    const d = editDistance(name.toLowerCase(), known.toLowerCase(), bestDistance);
     if (d < bestDistance) {
       bestDistance = d;
       best = known;

@@ -13,6 +13,19 @@ export function closeWord(c: ConnectionReport): string {
   return r;
 }
 
+/**
+ * connectionFacts()'s names, known without a connection: `check` tells a misspelt property (and suggests the name
+ * meant) on a capture with no connection too. test/check.test.ts keeps it equal to the keys connectionFacts gives.
+ */
+export const FACT_NAMES: ReadonlySet<string> = new Set([
+  'id', 'client', 'server', 'client.port', 'server.port', 'midstream', 'handshake', 'state.client', 'state.server', 'close',
+  'close.reason', 'close.by', 'duration.ms', 'rtt.ms', 'packets.client', 'packets.server', 'bytes.client',
+  'bytes.server', 'retransmitted.client', 'retransmitted.server', 'history', 'http.mode', 'http.pipelined',
+  'http.maxPipelineDepth', 'http.undetermined', 'http.unanswered', 'http.orphanResponses', 'http.lostResponses',
+  'http.unparsedBytes', 'http.interimResponses', 'http.close', 'http.closedBy', 'http.closeAnnounced', 'http.reuse',
+  'http.upgrade', 'http.version', 'other.protocol', 'tls.version', 'tls.serverName',
+]);
+
 export function connectionFacts(c: ConnectionReport): Record<string, FactValue> {
   const t = c.tcp;
   const h = c.http;

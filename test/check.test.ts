@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import * as path from 'node:path';
 import { analyzeFile } from '../src/edges.js';
 import { PROPERTY_VALUES, checkFailOn, evaluate, parseExpectation, PROPERTY_CODES, type Expectation } from '../src/check.js';
-import { connectionFacts } from '../src/facts.js';
+import { FACT_NAMES, connectionFacts } from '../src/facts.js';
+import { pcap } from './helpers/pcap-writer.js';
+import { ethernet, ipv4 } from './helpers/packet-builder.js';
 import { ANNOTATION_CODES } from '../src/types.js';
 
 const CAP = (n: string) => path.resolve(import.meta.dirname, '..', 'fixtures', 'captures', n);
@@ -122,5 +124,42 @@ describe('evaluate on real captures', () => {
     expect([...PROPERTY_CODES].sort()).toEqual(facts.filter((k) => ANNOTATION_CODES.has(k)).sort());
     expect(evaluate(r, e('http.upgrade=websocket'))).toMatchObject({ ok: true });
     expect(evaluate(r, e('conn 0: http.upgrade!=null')).ok).toBe(true);
+  });
+});
+
+describe('what is wrong with an expectation is said whatever the capture holds', () => {
+  it('a misspelt property gets the name meant, case aside; the name list stays connectionFacts()\'s', async () => {
+    const r = await analyzeFile(CAP('real-http11-pipelined.pcap'));
+    expect([...FACT_NAMES].sort()).toEqual(Object.keys(connectionFacts(r.connections[0]!)).sort());
+    expect(evaluate(r, e('http.mde=keep-alive'))).toMatchObject({ ok: false, detail: 'unknown name "http.mde" (did you mean http.mode?)' });
+    expect(evaluate(r, e('HTTP.MODE=pipelined'))).toMatchObject({ ok: false, detail: 'unknown name "HTTP.MODE" (did you mean http.mode?)' });
+    expect(evaluate(r, e('close.bye=client')).detail).toBe('unknown name "close.bye" (did you mean close.by?)');
+    // Nothing near: the names are listed.
+    expect(evaluate(r, e('colour=blue')).detail).toContain('connection properties are: id, client, server');
+  });
+
+  it('on a capture without TCP: name and value errors first; properties and per-connection scopes hold nothing', async () => {
+    // One UDP datagram: a capture that no connection came out of.
+    const udp = [0x00, 0x35, 0x00, 0x35, 0x00, 0x08, 0x00, 0x00];
+    const report = await analyzeFile(pcap([{ data: ethernet(ipv4({ src: '10.0.0.1', dst: '10.0.0.2', protocol: 17 }, udp)) }]));
+    expect(report.stats.connections).toBe(0);
+    expect(evaluate(report, e('http.mde=keep-alive')).detail).toBe('unknown name "http.mde" (did you mean http.mode?)');
+    expect(evaluate(report, e('tcp.retransmision=0')).detail).toBe('unknown name "tcp.retransmision" (did you mean tcp.retransmission?)');
+    expect(evaluate(report, e('http.mode=keepalive')).detail).toContain('"keepalive" is not a value of http.mode (did you mean keep-alive?)');
+    expect(evaluate(report, e('rtt.ms<abc')).detail).toBe('"abc" is not a number: rtt.ms < needs one');
+    expect(evaluate(report, e('connections=x')).detail).toBe('"x" is not a number: connections counts');
+    for (const t of ['close=fin', 'every: close=fin', 'every: tcp.retransmission=0', 'any: tcp.retransmission=0']) {
+      expect(evaluate(report, e(t))).toMatchObject({ ok: false, detail: 'the capture has no TCP connection' });
+    }
+    expect(evaluate(report, e('connections=0'))).toMatchObject({ ok: true, detail: 'found 0' });
+    expect(evaluate(report, e('tcp.retransmission=0'))).toMatchObject({ ok: true, detail: 'found 0' });
+  });
+});
+
+describe('value suggestions', () => {
+  it('a value that starts others names them (close.reason=fin), else the nearest', async () => {
+    const r = await analyzeFile(CAP('real-http10-short.pcap'));
+    expect(evaluate(r, e('close.reason=fin')).detail).toContain('(did you mean fin-simultaneous or fin-client-first or fin-server-first?)');
+    expect(evaluate(r, e('close=fn')).detail).toContain('(did you mean fin?)');
   });
 });

@@ -177,6 +177,7 @@ export function checkArgs(parsed: Record<string, unknown>): { options: CliOption
   }
   if (command === 'check') {
     // check asserts over every connection of a capture; a view or filter option would be silently ignored there.
+    // (--jobs is not one: it changes how fast, never what; check takes one pass, as --http and JSON do.)
     const ignored = [
       parsed.conn !== undefined ? '--conn' : null,
       list(parsed.host).length > 0 ? '--host' : null,
@@ -184,7 +185,6 @@ export function checkArgs(parsed: Record<string, unknown>): { options: CliOption
       summary ? '--summary' : null,
       http ? '--http' : null,
       parsed.format !== undefined && parsed.format !== 'text' ? '--format' : null,
-      Number(parsed.jobs ?? 1) !== 1 ? '--jobs' : null,
       parsed.number === true ? '-#' : null,
       parsed['absolute-seq'] === true ? '-S' : null,
       Number(parsed.t ?? 0) > 0 ? '-t' : null,

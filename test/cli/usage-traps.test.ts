@@ -46,6 +46,13 @@ describe('usage traps', () => {
     expect(r.stderr).toContain('--port would not apply');
   });
 
+  it('check takes --jobs as one pass takes it (it changes how fast, never what), as the README says', async () => {
+    const one = await runCliCaptured(['check', CAP, '--expect', 'connections>=1']);
+    const jobs = await runCliCaptured(['check', '--jobs', '2', CAP, '--expect', 'connections>=1']);
+    expect(jobs.code).toBe(0);
+    expect(jobs.stdout).toBe(one.stdout);
+  });
+
   it('an expectations file with a misspelt key, no capture, bad JSON or no file is an error', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'tcptrace-expect-'));
     const write = (name: string, text: string) => {
