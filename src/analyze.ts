@@ -684,15 +684,18 @@ export class Analyzer {
  * mistake, said at once, not NaN meaning "no limit" or 0 evicting every connection. Options only; never packet content.
  */
 function checkOptions(opts: AnalyzerOptions): void {
+  if (opts === null || typeof opts !== 'object') {
+    throw Object.assign(new TypeError(`AnalyzerOptions must be an object, got ${shown(opts)}`), { code: 'ERR_INVALID_ARG_TYPE' });
+  }
   // Infinity is a limit too: none (a caller that keeps every connection, or never forgets a closed one, as tshark).
   const positiveInteger = (name: keyof AnalyzerOptions, value: unknown) => {
     if (value !== undefined && (typeof value !== 'number' || !(Number.isInteger(value) || value === Infinity) || value < 1)) {
-      throw Object.assign(new RangeError(`AnalyzerOptions.${name} must be a positive integer or Infinity, got ${String(value)}`), { code: 'ERR_OUT_OF_RANGE' });
+      throw Object.assign(new RangeError(`AnalyzerOptions.${name} must be a positive integer or Infinity, got ${shown(value)}`), { code: 'ERR_OUT_OF_RANGE' });
     }
   };
   const seconds = (name: keyof AnalyzerOptions, value: unknown) => {
     if (value !== undefined && (typeof value !== 'number' || Number.isNaN(value) || value < 0)) {
-      throw Object.assign(new RangeError(`AnalyzerOptions.${name} must be a number of seconds, 0 or more (Infinity allowed), got ${String(value)}`), { code: 'ERR_OUT_OF_RANGE' });
+      throw Object.assign(new RangeError(`AnalyzerOptions.${name} must be a number of seconds, 0 or more (Infinity allowed), got ${shown(value)}`), { code: 'ERR_OUT_OF_RANGE' });
     }
   };
   positiveInteger('maxConnections', opts.maxConnections);
@@ -702,6 +705,11 @@ function checkOptions(opts: AnalyzerOptions): void {
   if (opts.onConnection !== undefined && typeof opts.onConnection !== 'function') {
     throw Object.assign(new TypeError('AnalyzerOptions.onConnection must be a function'), { code: 'ERR_INVALID_ARG_TYPE' });
   }
+}
+
+/** A caller's value as an error message shows it: a string quoted ('5' is not 5), anything else as String() gives it. */
+export function shown(value: unknown): string {
+  return typeof value === 'string' ? JSON.stringify(value) : String(value);
 }
 
 /** Annotation codes by slot (codeSlot), and slots by code: given in order of first sight, for every analyzer. */

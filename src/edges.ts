@@ -1,7 +1,7 @@
 // The async edges of the analysis: a capture source (a path, stdin, bytes, a stream) read in batches into an Analyzer.
 // Node I/O lives here and in capture/open.ts only; the synchronous core (analyze.ts and below) never touches it.
 
-import { Analyzer, type AnalyzerOptions } from './analyze.js';
+import { Analyzer, shown, type AnalyzerOptions } from './analyze.js';
 import { readCaptureBatches, type CaptureSource } from './capture/open.js';
 import { ABORTED, nextOrAbort } from './capture/merge.js';
 import type { CaptureWarning } from './capture/errors.js';
@@ -18,6 +18,21 @@ export interface AnalyzeOptions extends AnalyzerOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * The options a caller passed, checked where they come in: an object, and a signal that is an AbortSignal (what else
+ * would fail later, deep inside, as "Cannot destructure" or "addEventListener is not a function"). The analyzer checks
+ * its own options.
+ */
+function checkAnalyzeOptions(opts: AnalyzeOptions): void {
+  if (opts === null || typeof opts !== 'object') {
+    throw Object.assign(new TypeError(`the options must be an object, got ${shown(opts)}`), { code: 'ERR_INVALID_ARG_TYPE' });
+  }
+  const signal: unknown = opts.signal;
+  if (signal !== undefined && !(typeof signal === 'object' && signal !== null && 'aborted' in signal && typeof (signal as AbortSignal).addEventListener === 'function')) {
+    throw Object.assign(new TypeError(`AnalyzeOptions.signal must be an AbortSignal, got ${shown(signal)}`), { code: 'ERR_INVALID_ARG_TYPE' });
+  }
+}
+
 /** Throws the signal's reason (an AbortError DOMException unless the caller gave one) once it is aborted. */
 function checkAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted === true) throw signal.reason ?? new DOMException('The operation was aborted', 'AbortError');
@@ -27,6 +42,7 @@ export async function* analyze(
   source: CaptureSource,
   opts: AnalyzeOptions = {},
 ): AsyncGenerator<PacketEvent[], Report> {
+  checkAnalyzeOptions(opts);
   // A batch holds many events at once, so each must be its own (reuseEvents would fill the batch with one object).
   // A connection reported while a record is pushed (its time ran out, the table was full) comes before that record's
   // event, as in the CLI's NDJSON: the batch is cut there, its first part yielded, then onConnection called.
@@ -85,6 +101,7 @@ export async function* analyze(
  * they are reused (AnalyzerOptions.reuseEvents) whatever opts says.
  */
 export async function analyzeFile(source: CaptureSource, opts: AnalyzeOptions = {}): Promise<Report> {
+  checkAnalyzeOptions(opts);
   const { signal, ...analyzerOptions } = opts;
   checkAborted(signal);
   const analyzer = new Analyzer({ ...analyzerOptions, reuseEvents: true });

@@ -9,6 +9,7 @@ import {
   analyze, analyzeFile, Analyzer, connectionRecord, endRecord, evaluate, metaRecord, packetRecord, parseExpectation, readCaptureBatches,
   type ConnectionReport, type Expectation,
 } from '../src/index.js';
+import { readCaptureSync } from '../src/core.js';
 import { runCliCaptured } from './helpers/run-cli-capture.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -85,6 +86,20 @@ describe('options and reports a caller can get wrong', () => {
     } catch (err) {
       expect((err as { code?: string }).code).toBe('ERR_OUT_OF_RANGE');
     }
+  });
+
+  test('options that are no object, a signal that is no AbortSignal, a path where bytes go: said as such', async () => {
+    const F = CAP('real-http10-short.pcap');
+    const code = (e: unknown) => (e as { code?: string }).code;
+    await expect(analyzeFile(F, null as unknown as {})).rejects.toThrow('the options must be an object, got null');
+    await expect(analyze(F, null as unknown as {}).next()).rejects.toThrow(TypeError);
+    await expect(analyzeFile(F, { signal: 'x' as unknown as AbortSignal })).rejects.toThrow('AnalyzeOptions.signal must be an AbortSignal, got "x"');
+    await analyzeFile(F, { signal: 'x' as unknown as AbortSignal }).catch((e: unknown) => expect(code(e)).toBe('ERR_INVALID_ARG_TYPE'));
+    // A string that reads as a number is shown as the string it is.
+    expect(() => new Analyzer({ maxConnections: '5' as unknown as number })).toThrow('must be a positive integer or Infinity, got "5"');
+    expect(() => new Analyzer(null as unknown as {})).toThrow('AnalyzerOptions must be an object, got null');
+    expect(() => readCaptureSync(F as unknown as Uint8Array)).toThrow(/takes the capture's bytes \(a Uint8Array\), got a string \(a path\?/);
+    expect(await analyzeFile(F, { signal: new AbortController().signal })).toMatchObject({ stats: { connections: 2 } });
   });
 
   test('a chunk size that cannot be read by is a RangeError, not a loop', async () => {

@@ -204,6 +204,11 @@ export function readCaptureSync(bytes: Uint8Array): {
   info: CaptureInfo | null;
   warnings: CaptureWarning[];
 } {
+  if (!(bytes instanceof Uint8Array)) {
+    // A path given where the bytes go would be read as a capture of its characters and called cut short.
+    const what = typeof bytes === 'string' ? 'a string (a path? read the file first, or use analyzeFile)' : String(bytes);
+    throw Object.assign(new TypeError(`readCaptureSync takes the capture's bytes (a Uint8Array), got ${what}`), { code: 'ERR_INVALID_ARG_TYPE' });
+  }
   const reader = new CaptureReader();
   const records: CaptureRecord[] = [];
   reader.push(bytes, records);
