@@ -237,7 +237,7 @@ export function renderCaptureSummary(report: Report, captures: readonly string[]
     s.unsupported ? `${s.unsupported} unsupported` : '',
   ].filter(Boolean);
   const head = p.bold(
-    `${captures.join(' + ')}: ${s.records} packets (${s.tcpPackets} TCP${odd.length ? `; ${odd.join(', ')}` : ''})${span}, ${s.connections} TCP connection${s.connections === 1 ? '' : 's'}`,
+    `${captures.join(' + ')}: ${s.records} packet${s.records === 1 ? '' : 's'} (${s.tcpPackets} TCP${odd.length ? `; ${odd.join(', ')}` : ''})${span}, ${s.connections} TCP connection${s.connections === 1 ? '' : 's'}`,
   );
   // The memory bounds say when they acted: what they cost the analysis is otherwise visible only per packet.
   const limits = [
