@@ -5,7 +5,7 @@ import type { Annotation, CaptureRecord, Direction } from './types.js';
 import { Codes, TcpFlag } from './types.js';
 import { emptyScratch } from './scratch.js';
 import type { Packet } from './decode/packet.js';
-import { decodePacket, PacketDecoder } from './decode/decode-frame.js';
+import { decodePacket, isTcpPacket, PacketDecoder } from './decode/decode-frame.js';
 import { fragmentIpOf, fragmentWhollyCaptured, IpDefragmenter } from './decode/defrag.js';
 import type { FragmentIp } from './decode/notes.js';
 import { TcpdumpSeq } from './tcp/tcpdump-seq.js';
@@ -315,6 +315,14 @@ export class Analyzer {
     if (tcp === null) {
       stats.otherPackets++;
       const ev = this.newEvent(record.index, packet, -1, -1);
+      // A TCP packet cut inside its IP header (a snap length) is shown, as tcpdump shows it: it says why it joins no
+      // connection.
+      if (analysed.problem !== null && analysed.problem.kind !== 'unsupported' && isTcpPacket(analysed)) {
+        annotations.push({
+          code: analysed.problem.kind === 'truncated' ? Codes.TRUNCATED : Codes.INVALID,
+          text: this.opts.annotationTexts === false ? '' : `${analysed.problem.detail}: no TCP header to analyse`,
+        });
+      }
       // A reassembled datagram whose TCP header does not decode still says it was reassembled.
       ev.annotations = this.eventAnnotations(annotations);
       return ev;

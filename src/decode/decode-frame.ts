@@ -95,11 +95,19 @@ export function isTcpPacket(packet: Packet): boolean {
     }
   }
   if (packet.ip !== null) return packet.ip.protocol === 6;
+  const data = packet.record.data;
   for (let i = 0; i < notes.length; i++) {
     const note = notes[i];
+    if (note.kind === 'trunc') {
+      // An IP header the capture cut: TCP when its protocol (next header) field was captured and says so.
+      const t = note as TruncNote;
+      if (t.headerOffset === undefined) continue;
+      if (t.protocol === 'ip') return data.length > t.headerOffset + 9 && data[t.headerOffset + 9] === 6;
+      if (t.protocol === 'ip6') return data.length > t.headerOffset + 6 && data[t.headerOffset + 6] === 6;
+      continue;
+    }
     if (note.kind !== 'ip-version') continue;
     const v = note as IpVersionNote;
-    const data = packet.record.data;
     if (v.version === 4) return data.length > v.offset + 9 && data[v.offset + 9] === 6;
     if (v.version === 6) return data.length > v.offset + 6 && data[v.offset + 6] === 6;
   }

@@ -29,7 +29,7 @@ export function decodeIpv4(
     return;
   }
   if (capEnd - off < IPV4_MIN_HEADER_LEN) {
-    const note: TruncNote = { kind: 'trunc', protocol: 'ip', afterIpWord: true };
+    const note: TruncNote = { kind: 'trunc', protocol: 'ip', afterIpWord: true, headerOffset: off };
     addNote(packet, note);
     setProblem(packet, 'truncated', 'ip', 'capture ends inside the IPv4 header');
     return;

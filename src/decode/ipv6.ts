@@ -16,8 +16,8 @@ const MAX_EXTENSION_HEADERS = 32;
 /** RFC 2675 Jumbo Payload option type. */
 const IP6OPT_JUMBO = 0xc2;
 
-function trunc(packet: Packet, protocol: string): void {
-  const note: TruncNote = { kind: 'trunc', protocol, afterIpWord: false };
+function trunc(packet: Packet, protocol: string, headerOffset?: number): void {
+  const note: TruncNote = headerOffset === undefined ? { kind: 'trunc', protocol, afterIpWord: false } : { kind: 'trunc', protocol, afterIpWord: false, headerOffset };
   addNote(packet, note);
   setProblem(packet, 'truncated', protocol, `capture ends inside the ${protocol} header`);
 }
@@ -77,7 +77,7 @@ export function decodeIpv6(
   packet: Packet, off: number, wireLen: number, capEnd: number, depth: number,
 ): void {
   const data = packet.record.data;
-  if (capEnd - off < IPV6_HEADER_LEN) return trunc(packet, 'ip6');
+  if (capEnd - off < IPV6_HEADER_LEN) return trunc(packet, 'ip6', off);
   if (wireLen < IPV6_HEADER_LEN) {
     const note: IpShortNote = { kind: 'ip-short', version: 6, wireLen };
     addNote(packet, note);

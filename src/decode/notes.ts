@@ -135,6 +135,11 @@ export interface TruncNote extends LinkNote {
   protocol: string;
   /** True when the IPv4 printer had already printed its "IP " word (version read, header cut). */
   afterIpWord: boolean;
+  /**
+   * Offset in record.data of an IP header the capture cut (its version read), when its protocol field may still be
+   * there: a cut TCP packet is still a TCP packet of the timeline (isTcpPacket), as tcpdump prints it (`IP  [|ip]`).
+   */
+  headerOffset?: number;
 }
 
 /** An IP header whose version nibble is not the one the link layer announced. */

@@ -2,7 +2,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { Analyzer } from '../../src/analyze.js';
-import { decodePacket } from '../../src/decode/decode-frame.js';
+import { decodePacket, isTcpPacket } from '../../src/decode/decode-frame.js';
 import { formatPacketLine } from '../../src/render/packet-line.js';
 import { formatAddr } from '../../src/tcp/flow-key.js';
 import { newSeqView } from '../../src/tcp/tcpdump-seq.js';
@@ -72,6 +72,13 @@ describe('IPv4', () => {
     expect(p.problem).toMatchObject({ kind: 'truncated', layer: 'ip' });
     expect(p.tcp?.payloadLen).toBe(100);
     expect(p.tcp?.payload.length).toBe(3);
+  });
+
+  it('a header cut after its protocol field is still a TCP packet of the timeline (tcpdump prints "IP  [|ip]")', () => {
+    // 14 + 10 bytes: the protocol field (byte 9) is there; 14 + 9 bytes: it is not.
+    expect(isTcpPacket(decode(etherIpv4Tcp({}, { flags: SYN }), 24))).toBe(true);
+    expect(isTcpPacket(decode(etherIpv4Tcp({}, { flags: SYN }), 23))).toBe(false);
+    expect(decode(etherIpv4Tcp({}, { flags: SYN }), 24).linkNotes[0]).toMatchObject({ kind: 'trunc', protocol: 'ip', headerOffset: 14 });
   });
 
   it('notes a capture cut inside the header and inside the options', () => {
