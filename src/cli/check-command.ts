@@ -101,6 +101,7 @@ export async function runChecks(options: CliOptions, io: CliIo, analyse: Analyse
 
   let failed = 0;
   let unreadable = 0;
+  let damagedCount = 0;
   let worst: number = ExitCode.OK;
   const lines: string[] = [];
   for (const [capture, entry] of plan) {
@@ -129,10 +130,15 @@ export async function runChecks(options: CliOptions, io: CliIo, analyse: Analyse
     lines.push(`${bad.length === 0 ? 'PASS' : 'FAIL'} ${capture}: ${results.length - bad.length}/${results.length} held`);
     for (const r of results) lines.push(`  ${r.ok ? 'ok  ' : 'FAIL'} ${r.expectation}: ${r.detail}`);
     for (const w of warnings) lines.push(`  warning: ${w.message}`);
-    if (damaged) worst = ExitCode.DAMAGED;
+    if (damaged) {
+      worst = ExitCode.DAMAGED;
+      damagedCount++;
+    }
   }
   const unread = unreadable === 0 ? '' : `; ${unreadable} capture(s) could not be read`;
-  lines.push(failed === 0 && unreadable === 0 ? `check: all expectations held on ${plan.size} capture(s)` : `check: ${failed} expectation(s) did not hold${unread}`);
+  // The exit code says more than the line would without this: a damaged capture exits 4 even when all held.
+  const damage = damagedCount === 0 ? '' : `; ${damagedCount} capture(s) damaged partway (checked up to the damage)`;
+  lines.push(failed === 0 && unreadable === 0 ? `check: all expectations held on ${plan.size} capture(s)${damage}` : `check: ${failed} expectation(s) did not hold${unread}${damage}`);
   io.stdout.write(`${lines.join('\n')}\n`);
   if (unreadable > 0) return ExitCode.UNREADABLE;
   if (failed > 0) return ExitCode.CHECK_FAILED;

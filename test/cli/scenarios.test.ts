@@ -57,6 +57,17 @@ describe('built CLI', () => {
     }
   });
 
+  it('check on a capture damaged partway: what held, and the last line says why the exit code is 4', () => {
+    const damaged = Buffer.from(readFileSync(CAP('real-http10-short.pcap')));
+    // The 20th record's header claims 2 GB captured: reading stops there.
+    let at = 24;
+    for (let n = 1; n < 20; n++) at += 16 + damaged.readUInt32LE(at + 8);
+    damaged.writeUInt32LE(0x7fffffff, at + 8);
+    const r = run(['check', '-', '--expect', 'connections>=1'], damaged);
+    expect(r.code).toBe(4);
+    expect(r.stdout).toMatch(/check: all expectations held on 1 capture\(s\); 1 capture\(s\) damaged partway \(checked up to the damage\)/);
+  });
+
   it('analyses every packet before a truncated tail and says the file was cut short', () => {
     const whole = readFileSync(CAP('real-http11-keepalive.pcap'));
     const full = run(['--no-annotate', '-#', CAP('real-http11-keepalive.pcap')]);
