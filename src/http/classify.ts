@@ -61,6 +61,7 @@ export function classify(
   let lostResponses = 0;
   let unanswered = 0;
   let orphanResponses = 0;
+  let unsolicited = 0;
   let http09 = false;
   const requestVersions: string[] = [];
   const responseVersions: string[] = [];
@@ -72,6 +73,8 @@ export function classify(
     if (e.method !== null) {
       requests++;
       if (waiting) unanswered++;
+    } else if (e.unsolicited) {
+      unsolicited++;
     } else {
       orphanResponses++;
     }
@@ -203,7 +206,7 @@ export function classify(
   }
   const late = allLate ? `; ${lateParts.join('; ')} (RFC 9112 §9.5)` : '';
   summary.reason = reasonLine(summary, reuse, unansweredAtEnd, halfClose, facts.unreadStartLine ?? null, facts.unreadableRequestBytes ?? 0, late,
-    facts.requestDirectionSilent === true, close.dataSeen !== false);
+    facts.requestDirectionSilent === true, close.dataSeen !== false, unsolicited);
   if (facts.priorKnowledge === true) {
     summary.reason = `HTTP/2 with prior knowledge (RFC 9113 §3.4): the connection preface, then HTTP/2 frames, not analysed; ${closePhrase(summary, unansweredAtEnd, halfClose)}`;
   }
@@ -244,6 +247,7 @@ function closePhrase(s: HttpSummary, unansweredAtEnd: number, halfClose: string 
 function reasonLine(
   s: HttpSummary, reuse: { reusable: boolean; why: string } | null, unansweredAtEnd: number, halfClose: string | null,
   unreadStartLine: string | null, unreadableRequestBytes = 0, late = '', requestDirectionSilent = false, dataSeen = true,
+  unsolicited = 0,
 ): string {
   if (s.mode === 'none') {
     const other = s.otherProtocol;
@@ -262,6 +266,9 @@ function reasonLine(
   if (s.orphanResponses > 0 && s.requests > 0) {
     // Requests the capture lost: the mode counts what is seen, and cannot rule out reuse or pipelining they had.
     extras.push(`${plural(s.orphanResponses, 'response')} without a request in the capture`);
+  }
+  if (unsolicited > 0 && s.requests > 0) {
+    extras.push(`${plural(unsolicited, 'response')} unasked after every request was answered (RFC 9110 §15.5.9: as a 408 closing an idle connection)`);
   }
   if (s.rolesInverted) extras.push(s.requests > 0 ? 'TCP roles inverted: requests travel server→client' : 'TCP roles inverted: responses travel client→server');
   if (s.parseStopped.length > 0) extras.push(`parsing stopped: ${s.parseStopped[0]}`);

@@ -442,6 +442,7 @@ export class HttpConnection implements ParserSink {
       ex = new ExchangeRec(this.recs.length + 1);
       this.recs.push(ex);
       if (interim) this.orphanInterim = ex;
+      else if (resync === null && this.requestsAllSeen()) ex.unsolicited = true;
       else this.orphansSinceRequest++;
     }
     this.responses++;
@@ -657,7 +658,20 @@ export class HttpConnection implements ParserSink {
     const unparsed = this.unreadableRequestBytes();
     if (unparsed > 0) return ` · its request is not readable as HTTP (the client's ${unparsed} ${unparsed === 1 ? 'byte is' : 'bytes are'} not a request line)`;
     if (this.requestDirectionSilent()) return ' · unsolicited: the client has sent nothing on this connection';
+    if (this.requestsAllSeen()) return ' · unsolicited: every request before it was answered and the capture lost none (RFC 9110 §15.5.9: a 408 closing an idle connection)';
     return ' · its request is not in the capture';
+  }
+
+  /**
+   * The capture holds every byte the client sent so far (a handshake began the connection, its direction lost
+   * nothing and parsed whole, no request half-sent) and its requests had their responses: a response now answers
+   * none of them.
+   */
+  private requestsAllSeen(): boolean {
+    const reqDir = this.reqDir;
+    if (reqDir === null || !this.handshakeSeen || (this.gapDirs & (1 << reqDir)) !== 0) return false;
+    const parser = this.parsers[reqDir];
+    return parser.synced && parser.unparsedBytes === 0 && !parser.inMessage && this.respCursor >= this.queue.length;
   }
 
   /**

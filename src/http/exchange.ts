@@ -57,6 +57,12 @@ export class ExchangeRec {
   responsePosAtSend = -1;
   /** The response head chose to leave HTTP (101, 2xx to CONNECT). */
   switched: 'upgrade' | 'tunnel' | null = null;
+  /**
+   * A response without a request while the capture holds every byte the client sent and each of its requests had its
+   * response: the server spoke unasked (a 408 Request Timeout closing an idle connection, RFC 9110 §15.5.9), not an
+   * answer to a request the capture missed.
+   */
+  unsolicited = false;
   /** Interim (1xx) statuses and notes: shared empty lists until the first one (most exchanges have none). */
   interim: readonly number[] = NONE;
   notes: readonly string[] = NONE;
