@@ -31,6 +31,8 @@ export interface HttpConnectionOptions {
 }
 
 const DEFAULT_MAX_HEADER_BYTES = 64 * 1024;
+/** The shortest response: `HTTP/1.1 200 ` CRLF CRLF. */
+const MIN_RESPONSE_BYTES = 17;
 const DEFAULT_MAX_START_LINE_BYTES = 64 * 1024;
 
 /** The response being parsed and the exchange it belongs to. */
@@ -382,11 +384,16 @@ export class HttpConnection implements ParserSink {
    * no response follows the loss, and none is left.
    */
   private applyLoss(resync: ResyncInfo, resumeArrival: number, resumed = true): number[] {
+    // At the end, the lost bytes must be able to hold a response at all ("HTTP/1.1 200 \r\n\r\n").
+    if (!resumed && resync.skippedBytes < MIN_RESPONSE_BYTES) return [];
     const pending: ExchangeRec[] = [];
     for (let i = this.respCursor; i < this.queue.length; i++) {
       const ex = this.queue[i];
       // A lost request (a placeholder, no start) came before the request that followed the loss.
       if (ex.requestState !== 'lost' && (ex.requestStart === null || ex.requestStart.arrival >= resumeArrival)) break;
+      // At the end no later response tells which requests the loss answered: one sent once the server's stream had
+      // passed where the loss began was sent after those bytes, and was not answered by them.
+      if (!resumed && ex.requestState !== 'lost' && ex.responsePosAtSend > resync.lossOffset) break;
       pending.push(ex);
     }
     if (pending.length === 0) return [];

@@ -363,7 +363,7 @@ export class DirectionParser {
           }
           // Out of sync mid-chunk (a false start, a message that could not be framed): a whole start line further on
           // resumes parsing (seekStart); ended, or none: the rest of this chunk is not parsed.
-          if (this.state === SEEK && (this.everStarted || this.lossSeen)) {
+          if (this.state === SEEK && this.resyncInsideSegments) {
             // From the next byte: a start line refused where it stands (too long, say) is not tried again.
             const at = findMessageStart(bytes, pos + 1, len, this.want);
             if (at >= 0) {
@@ -386,16 +386,25 @@ export class DirectionParser {
   }
 
   /**
-   * Out of sync: a message starts where a segment starts (leading CR/LF allowed) or, in a direction that carried HTTP
-   * or lost bytes, at a whole start line inside it (findMessageStart). Not in one that never did: its bytes are
-   * another protocol (TLS, SSH) or not a stream's start, and are not searched.
+   * Out of sync after bytes lost between two messages (or before a direction's first): a message may start inside a
+   * segment (findMessageStart), the next one after those the loss took. Not after a loss inside a message (the rest
+   * of its body follows, and may quote HTTP), nor after a message that could not be framed, nor in a direction that
+   * lost nothing (another protocol, a stream begun before the capture): there only a segment's start is looked at.
+   */
+  private get resyncInsideSegments(): boolean {
+    return this.lossSeen && this.resync !== null && this.resync.atBoundary;
+  }
+
+  /**
+   * Out of sync: a message starts where a segment starts (leading CR/LF allowed) or, after a loss between messages,
+   * at a whole message inside it (resyncInsideSegments).
    */
   private seekStart(bytes: Uint8Array): number {
     let p = 0;
     while (p < bytes.length && (bytes[p] === CR || bytes[p] === LF)) p++;
     if (p === bytes.length) return -1;
     if (startShape(bytes, p, bytes.length, this.want) === 'no' && !this.expectSimpleResponse) {
-      if (!this.everStarted && !this.lossSeen) return -1;
+      if (!this.resyncInsideSegments) return -1;
       p = findMessageStart(bytes, p + 1, bytes.length, this.want);
       if (p < 0) return -1;
     }

@@ -114,15 +114,20 @@ export function startsLikeHttp(b: Uint8Array, from: number, to: number, want: 'r
   return q > t && q + 3 <= to && b[q] === 0x3a && b[q + 1] === 0x2f && b[q + 2] === 0x2f;
 }
 
+/** A message found inside a segment after loss has its start line and header section within this many bytes. */
+const RESYNC_HEAD_MAX_BYTES = 8192;
+
 /**
  * Where a message starts inside b[from..to), after loss put the parser out of sync, or -1. A segment that carries the
  * tail of a message the capture cut and then whole messages (a client writing pipelined requests, a server its
  * responses back to back) has its next message in the middle: waiting for a segment that begins with one skipped
  * them, and the next message found was paired with the wrong partner. Bytes in the middle of a stream are a body as
- * often as a message, so only a start line beyond doubt is taken, and whole: `HTTP/d.d SP 3DIGIT` that parses as a
- * status line, or a known method at a word's start, a space and a target (startsLikeHttp) whose line parses as
- * `method SP target SP HTTP/1.x`, then a line ending and an empty line or a header field line (`token:`) ending in
- * the same bytes. Linear: each line end is looked up once.
+ * often as a message (a multipart batch of HTTP messages, a document quoting a request), so only a message beyond
+ * doubt is taken: `HTTP/1.x SP 3DIGIT`, or a known method at a word's start, a space, a target and ` HTTP/1.x`; then a
+ * whole header section of field lines (`token:`) and its empty line, all inside these bytes and RESYNC_HEAD_MAX_BYTES;
+ * and a response says where it ends (Content-Length or Transfer-Encoding, or a status without a body): one delimited
+ * by the close would swallow every real message after it. Linear: each candidate reads at most to the next space or
+ * its own line end, and a header section is read once per candidate that passed its start line.
  */
 export function findMessageStart(b: Uint8Array, from: number, to: number, want: 'request' | 'status' | 'either'): number {
   let lf = -1;
@@ -137,27 +142,73 @@ export function findMessageStart(b: Uint8Array, from: number, to: number, want: 
       // No line ends after here: no start line here or later is whole.
       if (lf < 0 || lf >= to) return -1;
     }
+    if (lf - p > RESYNC_HEAD_MAX_BYTES) continue;
     const lineEnd = lf > p && b[lf - 1] === CR ? lf - 1 : lf;
-    if (status ? parseStatusLine(b, p, lineEnd) === null : !isVersionedRequestLine(b, p, lineEnd)) continue;
-    const next = b.indexOf(LF, lf + 1);
-    if (next < 0 || next >= to) return -1;
-    const nextEnd = next > lf + 1 && b[next - 1] === CR ? next - 1 : next;
-    if (nextEnd === lf + 1 || isFieldLineStart(b, lf + 1, nextEnd)) return p;
+    const code = status ? statusLineCode(b, p, lineEnd) : isVersionedRequestLine(b, p, lineEnd) ? 0 : -1;
+    if (code < 0) continue;
+    const framed = headerSectionFramed(b, lf + 1, Math.min(to, p + RESYNC_HEAD_MAX_BYTES));
+    if (framed === HEAD_INCOMPLETE) continue;
+    // A response must say where it ends; 1xx, 204 and 304 have no body (RFC 9112 §6.3 item 1).
+    if (status && framed !== HEAD_FRAMED && !(code < 200 || code === 204 || code === 304)) continue;
+    return p;
   }
   return -1;
 }
 
-/** `method SP target SP HTTP/1.x`, as parseRequestLine reads a well-formed line. */
-function isVersionedRequestLine(b: Uint8Array, from: number, to: number): boolean {
-  const line = parseRequestLine(b, from, to);
-  return line !== null && !line.malformed && !line.http09 && line.version.startsWith('HTTP/1.');
+/** The status of `HTTP/1.x SP 3DIGIT [SP reason]` in b[from..to), or -1 (read to the status only). */
+function statusLineCode(b: Uint8Array, from: number, to: number): number {
+  const p = from;
+  if (to - p < 12 || b[p + 5] !== 0x31 || b[p + 6] !== 0x2e || !isDigit(b[p + 7]) || b[p + 8] !== SP) return -1;
+  if (!isDigit(b[p + 9]) || !isDigit(b[p + 10]) || !isDigit(b[p + 11])) return -1;
+  if (to > p + 12 && b[p + 12] !== SP) return -1;
+  return (b[p + 9] - 0x30) * 100 + (b[p + 10] - 0x30) * 10 + (b[p + 11] - 0x30);
 }
 
-/** A header field line's start: a field name (token) then a colon (RFC 9112 §5). */
-function isFieldLineStart(b: Uint8Array, from: number, to: number): boolean {
+/**
+ * `method SP target SP HTTP/1.x` exactly, the method a token (startsLikeHttp checked it is a known one): read to the
+ * target's end and the version, never the whole line twice.
+ */
+function isVersionedRequestLine(b: Uint8Array, from: number, to: number): boolean {
   let p = from;
   while (p < to && TCHAR[b[p]] === 1) p++;
-  return p > from && p < to && b[p] === 0x3a;
+  if (p === from || p >= to || b[p] !== SP) return false;
+  const targetFrom = ++p;
+  while (p < to && b[p] !== SP && b[p] !== HT) p++;
+  if (p === targetFrom || p + 9 !== to || b[p] !== SP) return false;
+  p++;
+  return b[p] === 0x48 && b[p + 1] === 0x54 && b[p + 2] === 0x54 && b[p + 3] === 0x50 && b[p + 4] === 0x2f &&
+    b[p + 5] === 0x31 && b[p + 6] === 0x2e && isDigit(b[p + 7]);
+}
+
+const HEAD_INCOMPLETE = 0;
+const HEAD_UNFRAMED = 1;
+const HEAD_FRAMED = 2;
+
+/**
+ * Field lines from b[from] up to the empty line, all before `to`: HEAD_FRAMED when one of them is Content-Length or
+ * Transfer-Encoding, HEAD_UNFRAMED without, HEAD_INCOMPLETE when a line is no field line or the section does not end.
+ */
+function headerSectionFramed(b: Uint8Array, from: number, to: number): number {
+  let framed = false;
+  let p = from;
+  for (;;) {
+    const lf = b.indexOf(LF, p);
+    if (lf < 0 || lf >= to) return HEAD_INCOMPLETE;
+    const end = lf > p && b[lf - 1] === CR ? lf - 1 : lf;
+    if (end === p) return framed ? HEAD_FRAMED : HEAD_UNFRAMED;
+    let q = p;
+    while (q < end && TCHAR[b[q]] === 1) q++;
+    if (q === p || q >= end || b[q] !== 0x3a) return HEAD_INCOMPLETE;
+    if (!framed) framed = nameIs(b, p, q, 'content-length') || nameIs(b, p, q, 'transfer-encoding');
+    p = lf + 1;
+  }
+}
+
+/** b[from..to) is `lower` in any case (field names are case-insensitive, RFC 9110 §5.1). */
+function nameIs(b: Uint8Array, from: number, to: number, lower: string): boolean {
+  if (to - from !== lower.length) return false;
+  for (let i = 0; i < lower.length; i++) if ((b[from + i] | 0x20) !== lower.charCodeAt(i)) return false;
+  return true;
 }
 
 function isAlpha(c: number): boolean {

@@ -11,25 +11,43 @@ const GET = (path: string) => head(`GET ${path} HTTP/1.1`, 'Host: a');
 describe('findMessageStart', () => {
   const find = (s: string, want: 'request' | 'status' | 'either' = 'either') => findMessageStart(bytes(s), 0, s.length, want);
 
-  test('a whole request line after a line end, followed by a header field or the empty line', () => {
+  test('a whole request: its line, field lines and the empty line, inside the bytes', () => {
     expect(find('st HTTP/1.1\r\nHost: a\r\n\r\nGET /b HTTP/1.1\r\nHost: a\r\n\r\n', 'request')).toBe(24);
     expect(find('x\r\nGET /b HTTP/1.1\r\n\r\n', 'request')).toBe(3);
-    // After a body with no line end: a request line at a word's start.
-    expect(find('xxxxGET /b HTTP/1.1\r\nHost: a\r\n', 'request')).toBe(-1);
-    expect(find('xxxx GET /b HTTP/1.1\r\nHost: a\r\n', 'request')).toBe(5);
+    // A method at a word's start only.
+    expect(find('xxxxGET /b HTTP/1.1\r\nHost: a\r\n\r\n', 'request')).toBe(-1);
+    expect(find('xxxx GET /b HTTP/1.1\r\nHost: a\r\n\r\n', 'request')).toBe(5);
+    // The header section must end inside the bytes.
+    expect(find('x\r\nGET /b HTTP/1.1\r\nHost: a\r\n', 'request')).toBe(-1);
   });
 
-  test('a status line anywhere, even right after a body', () => {
+  test('a response anywhere, even right after a body, when it says where it ends', () => {
     expect(find('third-bodyHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok', 'status')).toBe(10);
-    expect(find('HTTP/1.1 200 OK\r\n', 'request')).toBe(-1);
+    expect(find('xHTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n', 'status')).toBe(1);
+    expect(find('xHTTP/1.1 204 No Content\r\nServer: a\r\n\r\n', 'status')).toBe(1);
+    // Delimited by the close it would swallow every message after it: a part of a multipart batch, say.
+    expect(find('--batch\r\nContent-Type: application/http\r\n\r\nHTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n{}', 'status')).toBe(-1);
+    expect(find('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n', 'request')).toBe(-1);
   });
 
   test('nothing that is not beyond doubt: no version, an unknown method, no line after it, a line that is no field', () => {
     expect(find('\r\nGET /b\r\nHost: a\r\n\r\n', 'request')).toBe(-1);
     expect(find('\r\nFETCH /b HTTP/1.1\r\nHost: a\r\n\r\n', 'request')).toBe(-1);
     expect(find('\r\nGET /b HTTP/1.1\r\nHost: a', 'request')).toBe(-1);
-    expect(find('\r\nGET /b HTTP/1.1\r\nnot a field\r\n', 'request')).toBe(-1);
+    expect(find('\r\nGET /b HTTP/1.1\r\nnot a field\r\n\r\n', 'request')).toBe(-1);
+    expect(find('\r\nGET /b HTTP/2.0\r\nHost: a\r\n\r\n', 'request')).toBe(-1);
     expect(find('HTTP/1.1 20x OK\r\n\r\n', 'status')).toBe(-1);
+  });
+
+  test('linear in the bytes: a long line of method words, or of status-like text, is read once', () => {
+    // Each of these made the first version re-read the rest of the line per word (quadratic: 12 s for 64 KB).
+    for (const unit of ['GET / ', 'HTTP/1.1 200 ', '"GET /api/x", ']) {
+      const text = unit.repeat(Math.ceil((1 << 20) / unit.length)) + '\n';
+      const started = performance.now();
+      expect(find(text)).toBe(-1);
+      // Generous: linear takes milliseconds, quadratic hours.
+      expect(performance.now() - started).toBeLessThan(5000);
+    }
   });
 });
 
@@ -116,6 +134,23 @@ describe('a response lost at the end of the server\'s stream', () => {
       tx(C, GET('/a') + GET('/b')), tx(S, whole.slice(0, 50)), gap(S, 10), fin(S), fin(C),
     ], closedByServer);
     expect(r.exchanges[0]!.responseState).toBe('incomplete');
+    expect(r.summary.lostResponses).toBe(0);
+  });
+});
+
+describe('a response lost at the end: only requests it can have answered', () => {
+  test('a request sent after the client had the lost bytes stays unanswered', () => {
+    const timeout = head('HTTP/1.1 408 Request Timeout', 'Content-Length: 0');
+    const r = run([
+      tx(C, GET('/a')), tx(S, OK('a')),
+      gap(S, timeout.length), tx(C, GET('/b')), fin(S), fin(C),
+    ], closedByServer);
+    expect(r.exchanges.find((x) => x.target === '/b')!.responseState).not.toBe('lost');
+    expect(r.summary.lostResponses).toBe(0);
+  });
+
+  test('a loss too short to hold a response answers nothing', () => {
+    const r = run([tx(C, GET('/a')), tx(S, OK('a')), tx(C, GET('/b')), gap(S, 5), fin(S), fin(C)], closedByServer);
     expect(r.summary.lostResponses).toBe(0);
   });
 });
