@@ -31,9 +31,9 @@ export interface HttpConnectionOptions {
 }
 
 const DEFAULT_MAX_HEADER_BYTES = 64 * 1024;
+const DEFAULT_MAX_START_LINE_BYTES = 64 * 1024;
 /** The shortest response: `HTTP/1.1 200 ` CRLF CRLF. */
 const MIN_RESPONSE_BYTES = 17;
-const DEFAULT_MAX_START_LINE_BYTES = 64 * 1024;
 
 /** The response being parsed and the exchange it belongs to. */
 interface CurrentResponse {

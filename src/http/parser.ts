@@ -228,7 +228,7 @@ export class DirectionParser {
 
   /** Out of sync after bytes lost between two messages (at a message boundary): that loss; null otherwise. */
   get lossBetweenMessages(): ResyncInfo | null {
-    return this.state === SEEK && this.lossSeen && this.resync !== null && this.resync.atBoundary ? this.resync : null;
+    return this.state === SEEK && this.resyncInsideSegments ? this.resync : null;
   }
 
   get isOpaque(): boolean {
@@ -361,8 +361,8 @@ export class DirectionParser {
             this.unparsed(len);
             return;
           }
-          // Out of sync mid-chunk (a false start, a message that could not be framed): a whole start line further on
-          // resumes parsing (seekStart); ended, or none: the rest of this chunk is not parsed.
+          // Out of sync mid-chunk (a false start after a loss between messages): a whole message further on resumes
+          // parsing (seekStart); ended, out of sync for another reason, or none found: the rest is not parsed.
           if (this.state === SEEK && this.resyncInsideSegments) {
             // From the next byte: a start line refused where it stands (too long, say) is not tried again.
             const at = findMessageStart(bytes, pos + 1, len, this.want);
