@@ -4,7 +4,7 @@
 import { emptyScratch } from '../scratch.js';
 import type { Direction } from '../types.js';
 import {
-  CR, HT, KEPT_COUNT, LF, SP, findMessageStart, internLatin1, keptHeader, latin1, parseChunkSize, parseRequestLine, parseStatusLine,
+  CR, HT, KEPT_COUNT, LF, RESYNC_HEAD_MAX_BYTES, SP, findMessageStart, internLatin1, keptHeader, latin1, parseChunkSize, parseRequestLine, parseStatusLine,
   splitFieldLineInto, startShape, startsLikeHttp, type FieldLine,
 } from './syntax.js';
 import type { RequestLine, StatusLine } from './syntax.js';
@@ -116,6 +116,8 @@ const ENDED = 11;
 /** DirectionParser.lineBuf before a line was split: shared, never written (append() replaces it first). */
 const NO_LINE = new Uint8Array(0);
 const LINE_BUF_MIN_BYTES = 256;
+/** DirectionParser.insideScanBytesLeft after each loss. */
+const INSIDE_SCAN_BYTES = 1 << 20;
 
 /** Phase names for texts ("in the headers of ..."). */
 const PHASE = ['between messages', 'in a start line', 'in the header fields', 'in the body', 'in a chunk size line',
@@ -133,8 +135,18 @@ export class DirectionParser {
   /** True while looking for the first message of the direction or a message after lost bytes: failing is silent. */
   private tentative = true;
   private everStarted = false;
-  /** Bytes of this direction were lost (a gap): out of sync, a message may start inside a segment (seekStart). */
-  private lossSeen = false;
+  /**
+   * Out of sync after a loss between messages: the last bytes of the previous segment (a copy) and their stream
+   * offset, where the head of a message may have begun that this segment completes (resumeInCarry).
+   */
+  private seekCarry: Uint8Array | null = null;
+  private seekCarryOffset = 0;
+  /**
+   * Bytes after the latest loss still searched for a message inside segments. The messages a loss cut short are
+   * found near it (pipelined ones, a response after a lost one); past this, the bytes are a body whose framing was
+   * lost, and searching all of it (3 ns a byte) cost seconds on a lossy download of gigabytes.
+   */
+  private insideScanBytesLeft = 0;
   private resync: ResyncInfo | null = null;
 
   /** Stream offset expected next; -1 until the first data or gap. */
@@ -286,9 +298,13 @@ export class DirectionParser {
     const len = bytes.length;
     let pos = 0;
     if (this.state === SEEK) {
+      // A message that began in the previous segment comes first in the stream: before this segment's own start.
+      if (this.seekCarry !== null && this.resumeInCarry(bytes)) return;
       pos = this.seekStart(bytes);
       if (pos < 0) {
         this.unparsed(len);
+        this.keepSeekTail(bytes, 0);
+        this.insideScanBytesLeft -= len;
         return;
       }
     }
@@ -375,9 +391,45 @@ export class DirectionParser {
             }
           }
           this.unparsed(len - pos);
+          this.keepSeekTail(bytes, pos);
+          this.insideScanBytesLeft -= len - pos;
           return;
       }
     }
+  }
+
+  /**
+   * A message whose head began in the previous segment's last bytes and ends in this one (a head split across two
+   * segments): found in the two together, and parsed from its start (its bytes counted unparsed before are not any
+   * more). Its first byte's frame is taken to be this one, which completed the head. True when one was found (this
+   * segment is parsed then); the carried bytes are let go either way.
+   */
+  private resumeInCarry(bytes: Uint8Array): boolean {
+    const carried = this.seekCarry;
+    this.seekCarry = null;
+    if (carried === null || !this.resyncInsideSegments || this.seekCarryOffset + carried.length !== this.chunkOffset) return false;
+    const joined = new Uint8Array(carried.length + bytes.length);
+    joined.set(carried);
+    joined.set(bytes, carried.length);
+    // Only a start in the carried bytes: one inside this segment alone was looked for already (seekStart).
+    const at = findMessageStart(joined, 0, joined.length, this.want, carried.length);
+    if (at < 0 || at >= carried.length) return false;
+    const again = carried.length - at;
+    this.unparsedBytes -= again;
+    if (this.resync !== null) this.resync.skippedBytes -= again;
+    this.chunkOffset = this.seekCarryOffset + at;
+    this.state = IDLE;
+    this.tentative = true;
+    this.push(joined.subarray(at));
+    return true;
+  }
+
+  /** Out of sync after a loss between messages: keeps the end of bytes[from..] for resumeInCarry. */
+  private keepSeekTail(bytes: Uint8Array, from: number): void {
+    if (!this.resyncInsideSegments || from >= bytes.length) return;
+    const start = Math.max(from, bytes.length - RESYNC_HEAD_MAX_BYTES);
+    this.seekCarry = bytes.slice(start);
+    this.seekCarryOffset = this.chunkOffset + start;
   }
 
   private unparsed(bytes: number): void {
@@ -392,7 +444,7 @@ export class DirectionParser {
    * lost nothing (another protocol, a stream begun before the capture): there only a segment's start is looked at.
    */
   private get resyncInsideSegments(): boolean {
-    return this.lossSeen && this.resync !== null && this.resync.atBoundary;
+    return this.insideScanBytesLeft > 0 && this.resync !== null && this.resync.atBoundary;
   }
 
   /**
@@ -880,7 +932,8 @@ export class DirectionParser {
     this.curTsNsec = this.lastTsNsec;
     this.curArrival = arrival;
     this.curObject = null;
-    this.lossSeen = true;
+    this.insideScanBytesLeft = INSIDE_SCAN_BYTES;
+    this.seekCarry = null;
     let missing = length;
     if (this.state === BODY_LENGTH || this.state === CHUNK_DATA) {
       // RFC 9112 §6.3: the length is known, so the framing survives the loss; skip and count.
@@ -959,6 +1012,7 @@ export class DirectionParser {
 
   /** The direction ended (FIN in order, RST, or capture end). */
   end(reason: 'fin' | 'rst' | 'capture-end', mark: Mark): void {
+    this.seekCarry = null;
     if (this.probing) this.commitProbe();
     if (this.state === START_LINE && this.simpleFallback) this.simpleResponse(0);
     const state = this.state;

@@ -115,7 +115,7 @@ export function startsLikeHttp(b: Uint8Array, from: number, to: number, want: 'r
 }
 
 /** A message found inside a segment after loss has its start line and header section within this many bytes. */
-const RESYNC_HEAD_MAX_BYTES = 8192;
+export const RESYNC_HEAD_MAX_BYTES = 8192;
 
 /**
  * Where a message starts inside b[from..to), after loss put the parser out of sync, or -1. A segment that carries the
@@ -127,11 +127,14 @@ const RESYNC_HEAD_MAX_BYTES = 8192;
  * whole header section of field lines (`token:`) and its empty line, all inside these bytes and RESYNC_HEAD_MAX_BYTES;
  * and a response says where it ends (Content-Length or Transfer-Encoding, or a status without a body): one delimited
  * by the close would swallow every real message after it. Linear: each candidate reads at most to the next space or
- * its own line end, and a header section is read once per candidate that passed its start line.
+ * its own line end, and a header section is read once per candidate that passed its start line. Only a message that
+ * starts before `startsBefore` is looked for (its head may run on to `to`).
  */
-export function findMessageStart(b: Uint8Array, from: number, to: number, want: 'request' | 'status' | 'either'): number {
+export function findMessageStart(
+  b: Uint8Array, from: number, to: number, want: 'request' | 'status' | 'either', startsBefore = to,
+): number {
   let lf = -1;
-  for (let p = from; p < to; p++) {
+  for (let p = from; p < startsBefore; p++) {
     const c = b[p];
     const status = want !== 'request' && c === 0x48 && statusShape(b, p, to) === 'yes';
     const request = !status && want !== 'status' && c >= 0x41 && c <= 0x5a && (p === 0 || TCHAR[b[p - 1]] !== 1) &&

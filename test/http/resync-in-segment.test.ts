@@ -154,3 +154,61 @@ describe('a response lost at the end: only requests it can have answered', () =>
     expect(r.summary.lostResponses).toBe(0);
   });
 });
+
+describe('where the segments split the bytes after a loss does not change what is found', () => {
+  test('a message head split across two segments is found in the two together (each single cut)', () => {
+    const r2 = GET('/first');
+    const r3 = GET('/second');
+    const lost = 10;
+    const afterLoss = r2.slice(lost) + r3;
+    const steps = [
+      tx(C, GET('/zero')), tx(S, OK('0')),
+      gap(C, lost), tx(C, afterLoss), tx(C, GET('/third')),
+      tx(S, OK('1')), tx(S, OK('2')), tx(S, OK('3')),
+      fin(C), fin(S),
+    ];
+    const whole = run(steps, closedByClient);
+    expect(whole.exchanges.map((x) => x.target)).toEqual(['/zero', null, '/second', '/third']);
+    for (let cut = 1; cut < afterLoss.length; cut++) {
+      const split = run(steps, closedByClient, {}, (step) => (step === 3 ? [cut] : []));
+      expect(split.exchanges, `cut at ${cut}`).toEqual(whole.exchanges);
+      expect(split.summary, `cut at ${cut}`).toEqual(whole.summary);
+      expect(split.events, `cut at ${cut}`).toEqual(whole.events);
+    }
+  });
+
+  test('the same on the server side: a response head split across segments after a lost one', () => {
+    const a = OK('first');
+    const lost = 20;
+    const afterLoss = a.slice(lost) + OK('second');
+    const steps = [
+      tx(C, GET('/first') + GET('/second') + GET('/third')),
+      gap(S, lost), tx(S, afterLoss), tx(S, OK('third')),
+      fin(C), fin(S),
+    ];
+    const whole = run(steps, closedByClient, { handshakeSeen: true });
+    expect(whole.exchanges.map((x) => x.responseState)).toEqual(['lost', 'complete', 'complete']);
+    for (let cut = 1; cut < afterLoss.length; cut++) {
+      const split = run(steps, closedByClient, { handshakeSeen: true }, (step) => (step === 2 ? [cut] : []));
+      expect(split.exchanges, `cut at ${cut}`).toEqual(whole.exchanges);
+      expect(split.summary, `cut at ${cut}`).toEqual(whole.summary);
+    }
+  });
+
+  test('the search inside segments stops 1 MiB after a loss (a body whose framing was lost is not read to its end)', () => {
+    const body = 'x'.repeat(1 << 20);
+    const r = run([
+      tx(C, GET('/a') + GET('/b')), tx(S, OK('a')),
+      gap(S, 30), tx(S, body), tx(S, 'tail' + OK('b')),
+      fin(C), fin(S),
+    ], closedByClient);
+    // Past the budget only a segment's start is looked at: the response after "tail" is not found.
+    expect(r.summary.responses).toBe(1);
+    const near = run([
+      tx(C, GET('/a') + GET('/b')), tx(S, OK('a')),
+      gap(S, 30), tx(S, 'x'.repeat(1000)), tx(S, 'tail' + OK('b')),
+      fin(C), fin(S),
+    ], closedByClient);
+    expect(near.summary.responses).toBe(2);
+  });
+});
