@@ -8,6 +8,7 @@ import type { SourceSpec } from '../capture/merge.js';
 import type { Report } from '../report.js';
 import { CaptureError, type CaptureWarning } from '../capture/index.js';
 import { checkFailOn, evaluate, parseExpectation, type CheckResult, type Expectation } from '../check.js';
+import { inputName } from '../render/tables.js';
 
 type Analyse = (specs: SourceSpec[]) => Promise<{ report: Report; warnings: CaptureWarning[]; damaged: boolean }>;
 
@@ -109,7 +110,7 @@ export async function runChecks(options: CliOptions, io: CliIo, analyse: Analyse
       // Given on the command line but named by no expectation (nor --expect for all): a check that checks nothing
       // is a mistake in the pipeline, not a pass. Not even read.
       failed++;
-      lines.push(`FAIL ${capture}: no expectation applies to it (add --expect, or name it in the expectations file)`);
+      lines.push(`FAIL ${inputName(capture)}: no expectation applies to it (add --expect, or name it in the expectations file)`);
       continue;
     }
     let analysed;
@@ -120,14 +121,14 @@ export async function runChecks(options: CliOptions, io: CliIo, analyse: Analyse
       const why = readFailure(err);
       if (why === null) throw err;
       unreadable++;
-      lines.push(`FAIL ${capture}: cannot be read: ${why}`);
+      lines.push(`FAIL ${inputName(capture)}: cannot be read: ${why}`);
       continue;
     }
     const { report, warnings, damaged } = analysed;
     const results: CheckResult[] = [...parsed.get(capture)!.map((e) => evaluate(report, e)), ...checkFailOn(report, entry.failOn)];
     const bad = results.filter((r) => !r.ok);
     failed += bad.length;
-    lines.push(`${bad.length === 0 ? 'PASS' : 'FAIL'} ${capture}: ${results.length - bad.length}/${results.length} held`);
+    lines.push(`${bad.length === 0 ? 'PASS' : 'FAIL'} ${inputName(capture)}: ${results.length - bad.length}/${results.length} held`);
     for (const r of results) lines.push(`  ${r.ok ? 'ok  ' : 'FAIL'} ${r.expectation}: ${r.detail}`);
     for (const w of warnings) lines.push(`  warning: ${w.message}`);
     if (damaged) {

@@ -13,7 +13,7 @@ import { ByteSink, FrameBytes } from './byte-sink.js';
 import { RowSpool } from './row-spool.js';
 import { ANSI_PALETTE, PLAIN_PALETTE } from '../render/color.js';
 import { TimelineRenderer } from '../render/timeline.js';
-import { CLI_TABLE3_MAX_ROWS, measureRow, renderCaptureSummary, renderHttpTable } from '../render/tables.js';
+import { CLI_TABLE3_MAX_ROWS, inputName, measureRow, renderCaptureSummary, renderHttpTable } from '../render/tables.js';
 import { makeRow, mergeOrder, ShardRows, singleOrder, writeSummaryTables } from './summary-rows.js';
 import {
   mergeStats, shardsDisagree, TimelineMerge, type ShardDone, type ShardLinesMessage, type Hazard, type ShardMessage, type ShardRequest, type ShardRowsMessage,
@@ -111,7 +111,7 @@ async function parseArgv(argv: readonly string[]): Promise<{ argv: Record<string
  */
 function warningLine(options: CliOptions, message: string): string {
   const only = options.captures.length === 1 ? options.captures[0]! : null;
-  return `tcptrace: warning: ${only === null ? '' : `${only === '-' ? 'stdin' : only}: `}${message}\n`;
+  return `tcptrace: warning: ${only === null ? '' : `${inputName(only)}: `}${message}\n`;
 }
 
 function reportError(err: unknown, io: CliIo): number {

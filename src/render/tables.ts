@@ -223,6 +223,11 @@ function issuesText(c: ConnectionReport): string {
   return parts.join(', ') || '-';
 }
 
+/** A capture as the text names it: standard input, given as `-`, is "stdin" (as the error messages call it). */
+export function inputName(capture: string): string {
+  return capture === '-' ? 'stdin' : capture;
+}
+
 export function renderCaptureSummary(report: Report, captures: readonly string[], p: Palette): string {
   const s = report.stats;
   // Seconds and nanoseconds apart: a 4.5 s capture read 4.00 s when only whole seconds were subtracted. A capture
@@ -237,7 +242,7 @@ export function renderCaptureSummary(report: Report, captures: readonly string[]
     s.unsupported ? `${s.unsupported} unsupported` : '',
   ].filter(Boolean);
   const head = p.bold(
-    `${captures.join(' + ')}: ${s.records} packet${s.records === 1 ? '' : 's'} (${s.tcpPackets} TCP${odd.length ? `; ${odd.join(', ')}` : ''})${span}, ${s.connections} TCP connection${s.connections === 1 ? '' : 's'}`,
+    `${captures.map(inputName).join(' + ')}: ${s.records} packet${s.records === 1 ? '' : 's'} (${s.tcpPackets} TCP${odd.length ? `; ${odd.join(', ')}` : ''})${span}, ${s.connections} TCP connection${s.connections === 1 ? '' : 's'}`,
   );
   // The memory bounds say when they acted: what they cost the analysis is otherwise visible only per packet.
   const limits = [

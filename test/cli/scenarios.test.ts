@@ -68,6 +68,13 @@ describe('built CLI', () => {
     expect(r.stdout).toMatch(/check: all expectations held on 1 capture\(s\); 1 capture\(s\) damaged partway \(checked up to the damage\)/);
   });
 
+  it('standard input is "stdin" in the text, as in the error messages; the NDJSON meta keeps the argument given', () => {
+    const bytes = readFileSync(CAP('real-http10-short.pcap'));
+    expect(run(['--summary', '-'], bytes).stdout.split('\n')[0]).toMatch(/^stdin: 26 packets/);
+    expect(run(['check', '-', '--expect', 'connections=2'], bytes).stdout).toMatch(/^PASS stdin: 1\/1 held/);
+    expect(run(['--format', 'ndjson', '-'], bytes).stdout.split('\n')[0]).toContain('"captures":["-"]');
+  });
+
   it('analyses every packet before a truncated tail and says the file was cut short', () => {
     const whole = readFileSync(CAP('real-http11-keepalive.pcap'));
     const full = run(['--no-annotate', '-#', CAP('real-http11-keepalive.pcap')]);
