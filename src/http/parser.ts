@@ -116,6 +116,16 @@ const ENDED = 11;
 /** DirectionParser.lineBuf before a line was split: shared, never written (append() replaces it first). */
 const NO_LINE = new Uint8Array(0);
 const LINE_BUF_MIN_BYTES = 256;
+
+/** Bytes kept while out of sync (DirectionParser.keepSeekTail): a copy, its stream offset, and where it was seen. */
+interface CarriedBytes {
+  bytes: Uint8Array;
+  offset: number;
+  frame: number;
+  tsSec: number;
+  tsNsec: number;
+  arrival: number;
+}
 /** DirectionParser.insideScanBytesLeft after each loss. */
 const INSIDE_SCAN_BYTES = 1 << 20;
 
@@ -139,8 +149,8 @@ export class DirectionParser {
    * Out of sync after a loss between messages: the last bytes of the previous segment (a copy) and their stream
    * offset, where the head of a message may have begun that this segment completes (resumeInCarry).
    */
-  private seekCarry: Uint8Array | null = null;
-  private seekCarryOffset = 0;
+  private seekCarry: CarriedBytes[] | null = null;
+  private seekCarryBytes = 0;
   /**
    * Bytes after the latest loss still searched for a message inside segments. The messages a loss cut short are
    * found near it (pipelined ones, a response after a lost one); past this, the bytes are a body whose framing was
@@ -240,7 +250,8 @@ export class DirectionParser {
 
   /** Out of sync after bytes lost between two messages (at a message boundary): that loss; null otherwise. */
   get lossBetweenMessages(): ResyncInfo | null {
-    return this.state === SEEK && this.resyncInsideSegments ? this.resync : null;
+    // Only gap() makes a resync at a boundary (a stop or a false start is inside a message, or not a loss).
+    return this.state === SEEK && this.resync !== null && this.resync.atBoundary ? this.resync : null;
   }
 
   get isOpaque(): boolean {
@@ -307,6 +318,8 @@ export class DirectionParser {
         this.insideScanBytesLeft -= len;
         return;
       }
+      this.seekCarry = null;
+      this.seekCarryBytes = 0;
     }
     while (pos < len) {
       if (this.probing) {
@@ -391,7 +404,8 @@ export class DirectionParser {
             }
           }
           this.unparsed(len - pos);
-          this.keepSeekTail(bytes, pos);
+          // From the next byte: a start refused where it stands (too long) is not found again in the carried bytes.
+          this.keepSeekTail(bytes, pos + 1);
           this.insideScanBytesLeft -= len - pos;
           return;
       }
@@ -405,31 +419,84 @@ export class DirectionParser {
    * segment is parsed then); the carried bytes are let go either way.
    */
   private resumeInCarry(bytes: Uint8Array): boolean {
-    const carried = this.seekCarry;
-    this.seekCarry = null;
-    if (carried === null || !this.resyncInsideSegments || this.seekCarryOffset + carried.length !== this.chunkOffset) return false;
-    const joined = new Uint8Array(carried.length + bytes.length);
-    joined.set(carried);
-    joined.set(bytes, carried.length);
+    const parts = this.seekCarry!;
+    const last = parts[parts.length - 1]!;
+    if (!this.resyncInsideSegments || last.offset + last.bytes.length !== this.chunkOffset) {
+      this.seekCarry = null;
+      return false;
+    }
+    const carried = this.seekCarryBytes;
+    const joined = new Uint8Array(carried + bytes.length);
+    let at = 0;
+    for (const part of parts) {
+      joined.set(part.bytes, at);
+      at += part.bytes.length;
+    }
+    joined.set(bytes, carried);
     // Only a start in the carried bytes: one inside this segment alone was looked for already (seekStart).
-    const at = findMessageStart(joined, 0, joined.length, this.want, carried.length);
-    if (at < 0 || at >= carried.length) return false;
-    const again = carried.length - at;
+    const start = findMessageStart(joined, 0, joined.length, this.want, carried);
+    if (start < 0) return false;
+    this.seekCarry = null;
+    this.seekCarryBytes = 0;
+    const again = carried - start;
     this.unparsedBytes -= again;
     if (this.resync !== null) this.resync.skippedBytes -= again;
-    this.chunkOffset = this.seekCarryOffset + at;
+    // Replayed as the capture delivered them, each carried piece with its own frame, time and arrival (the message's
+    // first byte is where and when it was seen), then this segment with its own.
+    const now = { frame: this.curFrame, tsSec: this.curTsSec, tsNsec: this.curTsNsec, arrival: this.curArrival, offset: this.chunkOffset };
     this.state = IDLE;
     this.tentative = true;
-    this.push(joined.subarray(at));
+    let from = 0;
+    for (const part of parts) {
+      const to = from + part.bytes.length;
+      if (to > start) {
+        this.curFrame = part.frame;
+        this.curTsSec = part.tsSec;
+        this.curTsNsec = part.tsNsec;
+        this.curArrival = part.arrival;
+        this.curObject = null;
+        const skip = Math.max(0, start - from);
+        this.chunkOffset = part.offset + skip;
+        this.push(part.bytes.subarray(skip));
+      }
+      from = to;
+    }
+    this.curFrame = now.frame;
+    this.curTsSec = now.tsSec;
+    this.curTsNsec = now.tsNsec;
+    this.curArrival = now.arrival;
+    this.curObject = null;
+    this.chunkOffset = now.offset;
+    this.push(bytes);
     return true;
   }
 
-  /** Out of sync after a loss between messages: keeps the end of bytes[from..] for resumeInCarry. */
+  /**
+   * Out of sync after a loss between messages: keeps bytes[from..] (a copy) with where and when they came, after
+   * those kept from the segments before, the last RESYNC_HEAD_MAX_BYTES in all (a head may span several segments).
+   */
   private keepSeekTail(bytes: Uint8Array, from: number): void {
-    if (!this.resyncInsideSegments || from >= bytes.length) return;
+    if (!this.resyncInsideSegments || from >= bytes.length) {
+      this.seekCarry = null;
+      this.seekCarryBytes = 0;
+      return;
+    }
     const start = Math.max(from, bytes.length - RESYNC_HEAD_MAX_BYTES);
-    this.seekCarry = bytes.slice(start);
-    this.seekCarryOffset = this.chunkOffset + start;
+    const part: CarriedBytes = {
+      bytes: bytes.slice(start), offset: this.chunkOffset + start,
+      frame: this.curFrame, tsSec: this.curTsSec, tsNsec: this.curTsNsec, arrival: this.curArrival,
+    };
+    let parts = this.seekCarry;
+    const prev = parts === null ? null : parts[parts.length - 1]!;
+    // Only bytes that run on into these (no loss between): anything else starts over.
+    if (parts === null || prev === null || prev.offset + prev.bytes.length !== part.offset || start !== from) {
+      parts = [];
+      this.seekCarryBytes = 0;
+    }
+    parts.push(part);
+    this.seekCarryBytes += part.bytes.length;
+    while (this.seekCarryBytes - parts[0]!.bytes.length >= RESYNC_HEAD_MAX_BYTES) this.seekCarryBytes -= parts.shift()!.bytes.length;
+    this.seekCarry = parts;
   }
 
   private unparsed(bytes: number): void {
@@ -444,7 +511,7 @@ export class DirectionParser {
    * lost nothing (another protocol, a stream begun before the capture): there only a segment's start is looked at.
    */
   private get resyncInsideSegments(): boolean {
-    return this.insideScanBytesLeft > 0 && this.resync !== null && this.resync.atBoundary;
+    return this.insideScanBytesLeft > 0 && this.lossBetweenMessages !== null;
   }
 
   /**
@@ -643,6 +710,8 @@ export class DirectionParser {
     head.headerBytes = 0;
     emptyScratch(head.lenient);
     this.head = head;
+    // A message cut before its header section ended has no body: not the previous message's (onIncomplete reads it).
+    if (this.body.bodyBytes !== 0 || this.body.framing !== 'none') this.body = emptyBody('none');
     return head;
   }
 

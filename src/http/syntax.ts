@@ -123,22 +123,26 @@ export const RESYNC_HEAD_MAX_BYTES = 8192;
  * responses back to back) has its next message in the middle: waiting for a segment that begins with one skipped
  * them, and the next message found was paired with the wrong partner. Bytes in the middle of a stream are a body as
  * often as a message (a multipart batch of HTTP messages, a document quoting a request), so only a message beyond
- * doubt is taken: `HTTP/1.x SP 3DIGIT`, or a known method at a word's start, a space, a target and ` HTTP/1.x`; then a
- * whole header section of field lines (`token:`) and its empty line, all inside these bytes and RESYNC_HEAD_MAX_BYTES;
+ * doubt is taken: `HTTP/1.x SP 3DIGIT`, or a known method, a space, a target and ` HTTP/1.x`; then a whole header
+ * section of field lines (`token:`) and its empty line, within RESYNC_HEAD_MAX_BYTES of that line's end;
  * and a response says where it ends (Content-Length or Transfer-Encoding, or a status without a body): one delimited
  * by the close would swallow every real message after it. Linear: each candidate reads at most to the next space or
- * its own line end, and a header section is read once per candidate that passed its start line. Only a message that
+ * its own line end, and the header section after a line end is read once. Only a message that
  * starts before `startsBefore` is looked for (its head may run on to `to`).
  */
 export function findMessageStart(
   b: Uint8Array, from: number, to: number, want: 'request' | 'status' | 'either', startsBefore = to,
 ): number {
   let lf = -1;
+  // The header section after the line ending at `lf`, read once for every candidate on that line.
+  let framedAfter = -1;
+  let framed = HEAD_INCOMPLETE;
   for (let p = from; p < startsBefore; p++) {
     const c = b[p];
     const status = want !== 'request' && c === 0x48 && statusShape(b, p, to) === 'yes';
-    const request = !status && want !== 'status' && c >= 0x41 && c <= 0x5a && (p === 0 || TCHAR[b[p - 1]] !== 1) &&
-      startsLikeHttp(b, p, to, 'request');
+    // Any known method followed by a space and a target, wherever it begins: a form body ending in a letter is
+    // followed by the next request at once (the whole head asked for below is what rules out quoted text).
+    const request = !status && want !== 'status' && c >= 0x41 && c <= 0x5a && startsLikeHttp(b, p, to, 'request');
     if (!status && !request) continue;
     if (lf < p) {
       lf = b.indexOf(LF, p);
@@ -149,7 +153,10 @@ export function findMessageStart(
     const lineEnd = lf > p && b[lf - 1] === CR ? lf - 1 : lf;
     const code = status ? statusLineCode(b, p, lineEnd) : isVersionedRequestLine(b, p, lineEnd) ? 0 : -1;
     if (code < 0) continue;
-    const framed = headerSectionFramed(b, lf + 1, Math.min(to, p + RESYNC_HEAD_MAX_BYTES));
+    if (framedAfter !== lf) {
+      framedAfter = lf;
+      framed = headerSectionFramed(b, lf + 1, Math.min(to, lf + 1 + RESYNC_HEAD_MAX_BYTES));
+    }
     if (framed === HEAD_INCOMPLETE) continue;
     // A response must say where it ends; 1xx, 204 and 304 have no body (RFC 9112 §6.3 item 1).
     if (status && framed !== HEAD_FRAMED && !(code < 200 || code === 204 || code === 304)) continue;

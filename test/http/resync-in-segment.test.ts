@@ -14,8 +14,8 @@ describe('findMessageStart', () => {
   test('a whole request: its line, field lines and the empty line, inside the bytes', () => {
     expect(find('st HTTP/1.1\r\nHost: a\r\n\r\nGET /b HTTP/1.1\r\nHost: a\r\n\r\n', 'request')).toBe(24);
     expect(find('x\r\nGET /b HTTP/1.1\r\n\r\n', 'request')).toBe(3);
-    // A method at a word's start only.
-    expect(find('xxxxGET /b HTTP/1.1\r\nHost: a\r\n\r\n', 'request')).toBe(-1);
+    // Wherever it begins: right after a form body's last letter too.
+    expect(find('name=bobGET /b HTTP/1.1\r\nHost: a\r\n\r\n', 'request')).toBe(8);
     expect(find('xxxx GET /b HTTP/1.1\r\nHost: a\r\n\r\n', 'request')).toBe(5);
     // The header section must end inside the bytes.
     expect(find('x\r\nGET /b HTTP/1.1\r\nHost: a\r\n', 'request')).toBe(-1);
@@ -40,9 +40,11 @@ describe('findMessageStart', () => {
   });
 
   test('linear in the bytes: a long line of method words, or of status-like text, is read once', () => {
-    // Each of these made the first version re-read the rest of the line per word (quadratic: 12 s for 64 KB).
-    for (const unit of ['GET / ', 'HTTP/1.1 200 ', '"GET /api/x", ']) {
-      const text = unit.repeat(Math.ceil((1 << 20) / unit.length)) + '\n';
+    // Each of these made the first version re-read the rest of the line per word (quadratic: 12 s for 64 KB), and the
+    // last the header section after the line per status word.
+    const fields = 'X-A: 1\r\n'.repeat(1000);
+    for (const [unit, after] of [['GET / ', ''], ['HTTP/1.1 200 ', ''], ['"GET /api/x", ', ''], ['HTTP/1.1 200 ', fields]] as const) {
+      const text = unit.repeat(Math.ceil((1 << 20) / unit.length)) + '\n' + after;
       const started = performance.now();
       expect(find(text)).toBe(-1);
       // Generous: linear takes milliseconds, quadratic hours.
@@ -210,5 +212,73 @@ describe('where the segments split the bytes after a loss does not change what i
       fin(C), fin(S),
     ], closedByClient);
     expect(near.summary.responses).toBe(2);
+  });
+});
+
+describe('a second review of the search inside segments', () => {
+  const bigHead = (body: string) => head('HTTP/1.1 200 OK', `Content-Length: ${body.length}`,
+    `Content-Security-Policy: ${'default-src https://cdn.example.com; '.repeat(60)}`) + body;
+
+  test('a 2.3 KB response head that starts mid-segment and spans three 1448-byte segments is found', () => {
+    const stream = bigHead('a'.repeat(562)) + bigHead('b'.repeat(10));
+    const segments = [];
+    for (let i = 1448; i < stream.length; i += 1448) segments.push(tx(S, stream.slice(i, i + 1448)));
+    const r = run([tx(C, GET('/a') + GET('/b')), gap(S, 1448), ...segments, fin(C), fin(S)], closedByClient, { handshakeSeen: true });
+    const one = run([tx(C, GET('/a') + GET('/b')), gap(S, 1448), tx(S, stream.slice(1448)), fin(C), fin(S)], closedByClient, { handshakeSeen: true });
+    expect(one.exchanges.map((x) => x.responseState)).toEqual(['lost', 'complete']);
+    expect(r.exchanges.map((x) => x.responseState)).toEqual(['lost', 'complete']);
+  });
+
+  test('a head completed from carried bytes starts where and when its first byte was seen', () => {
+    const b = OK('bbbbbbbbbb');
+    const c = OK('cc');
+    const lost = 20;
+    const steps = (split: boolean) => [
+      tx(C, GET('/a')), tx(S, OK('a')), tx(C, GET('/b')), tx(C, GET('/c')), gap(S, lost),
+      ...(split ? [tx(S, b.slice(lost) + c.slice(0, 10)), tx(C, GET('/d')), tx(S, c.slice(10))] : [tx(S, b.slice(lost) + c), tx(C, GET('/d'))]),
+      tx(S, OK('d')), fin(C), fin(S),
+    ];
+    const show = (r: ReturnType<typeof run>) => r.exchanges.map((x) => `${x.target}:${x.responseState}:${x.responseBodyBytes}`);
+    const whole = run(steps(false), closedByClient, { handshakeSeen: true });
+    const split = run(steps(true), closedByClient, { handshakeSeen: true });
+    expect(show(whole)).toEqual(['/a:complete:1', '/b:lost:0', '/c:complete:2', '/d:complete:1']);
+    expect(show(split)).toEqual(show(whole));
+    // The response to /c began in the segment before /d was sent.
+    const cResponse = split.events.find((e) => e.code === 'http.response' && e.exchange === 3)!;
+    expect(cResponse.frame).toBe(6);
+  });
+
+  test('the 1 MiB search limit does not change what a loss at the end answered', () => {
+    const steps = (n: number) => [tx(C, GET('/a')), tx(S, OK('a')), tx(C, GET('/b')), gap(S, 40), tx(S, 'x'.repeat(n)), fin(S), fin(C)];
+    expect(run(steps(1000), closedByServer).exchanges.map((x) => x.responseState)).toEqual(['complete', 'lost']);
+    expect(run(steps(2 << 20), closedByServer).exchanges.map((x) => x.responseState)).toEqual(['complete', 'lost']);
+  });
+
+  test('a request right after a form body that ends in a letter is found', () => {
+    for (const body of ['name=bob', 'name=bob\n', '{"a":1}']) {
+      const post = head('POST /form HTTP/1.1', 'Host: a', `Content-Length: ${body.length}`) + body;
+      const r = run([
+        tx(C, GET('/a')), tx(S, OK('a')), gap(C, 20), tx(C, post.slice(20) + GET('/next')),
+        tx(S, OK('p')), tx(S, OK('n')), fin(C), fin(S),
+      ], closedByClient);
+      expect(r.exchanges.map((x) => x.target), body).toEqual(['/a', null, '/next']);
+    }
+  });
+
+  test('a start line too long for the parser is said once, not again from the carried bytes', () => {
+    const longRequest = head(`GET /${'x'.repeat(200)} HTTP/1.1`, 'Host: a');
+    const r = run([
+      tx(C, GET('/a')), tx(S, OK('a')), gap(C, 30), tx(C, 'tail-of-lost-request-bytes\r\n\r\n' + longRequest),
+      ...Array.from({ length: 6 }, () => tx(C, 'zzzzzzzzzz')), fin(C), fin(S),
+    ], closedByClient, { maxStartLineBytes: 100 });
+    expect(r.events.filter((e) => e.text.includes('longer than 100 bytes')).length).toBe(1);
+  });
+
+  test('a message cut inside its header fields has no body, not the previous message\'s', () => {
+    const post = head('POST /a HTTP/1.1', 'Host: a', 'Content-Length: 100') + 'x'.repeat(100);
+    const lost = run([tx(C, post), tx(S, OK('a')), tx(C, 'GET /b HTTP/1.1\r\nHost: a\r\n'), gap(C, 2), tx(S, OK('b')), fin(C), fin(S)], closedByClient);
+    expect(lost.exchanges[1]!.requestBodyBytes).toBe(0);
+    const closed = run([tx(C, post), tx(S, OK('a')), tx(C, 'GET /b HTTP/1.1\r\nHost: a\r\n'), fin(C), fin(S)], closedByClient);
+    expect(closed.exchanges[1]!.requestBodyBytes).toBe(0);
   });
 });
