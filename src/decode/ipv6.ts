@@ -17,7 +17,7 @@ const MAX_EXTENSION_HEADERS = 32;
 const IP6OPT_JUMBO = 0xc2;
 
 function trunc(packet: Packet, protocol: string, headerOffset?: number): void {
-  const note: TruncNote = headerOffset === undefined ? { kind: 'trunc', protocol, afterIpWord: false } : { kind: 'trunc', protocol, afterIpWord: false, headerOffset };
+  const note: TruncNote = { kind: 'trunc', protocol, afterIpWord: false, headerOffset };
   addNote(packet, note);
   setProblem(packet, 'truncated', protocol, `capture ends inside the ${protocol} header`);
 }

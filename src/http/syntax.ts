@@ -209,16 +209,12 @@ function headerSectionFramed(b: Uint8Array, from: number, to: number): number {
     let q = p;
     while (q < end && TCHAR[b[q]] === 1) q++;
     if (q === p || q >= end || b[q] !== 0x3a) return HEAD_INCOMPLETE;
-    if (!framed) framed = nameIs(b, p, q, 'content-length') || nameIs(b, p, q, 'transfer-encoding');
+    if (!framed) {
+      const kept = keptHeader(b, p, q);
+      framed = kept === Kept.CONTENT_LENGTH || kept === Kept.TRANSFER_ENCODING;
+    }
     p = lf + 1;
   }
-}
-
-/** b[from..to) is `lower` in any case (field names are case-insensitive, RFC 9110 §5.1). */
-function nameIs(b: Uint8Array, from: number, to: number, lower: string): boolean {
-  if (to - from !== lower.length) return false;
-  for (let i = 0; i < lower.length; i++) if ((b[from + i] | 0x20) !== lower.charCodeAt(i)) return false;
-  return true;
 }
 
 function isAlpha(c: number): boolean {
