@@ -78,9 +78,21 @@ abstract class Utf8Lines implements PieceSink {
   protected abstract makeRoom(bytes: number): void;
 }
 
+/** Buffers kept for reuse once the writer has taken them: what the output queue holds at most, and some. */
+const SPARE_BUFFERS_MAX = 40;
+
 export class ByteSink extends Utf8Lines {
-  /** `write` receives a buffer of its own (a copy), so it may hold on to it (a pipe's stream queues writes). */
-  constructor(private readonly write: (chunk: Uint8Array) => void) {
+  /** Chunk buffers the writer has finished with (it called `taken`), ready to be filled again. */
+  private readonly spare: Buffer[] = [];
+
+  /**
+   * `write` receives a chunk it owns until it calls `taken` (a pipe's stream queues writes): the sink then fills the
+   * buffer again. Why not a copy per chunk: a chunk waiting on a pipe outlives a young-generation collection, is
+   * promoted, and its 128 KiB stay allocated until the next full collection, which the heap's size decides without
+   * them (piping the benchmark capture's NDJSON into `cat`: 203 MB peak instead of 151 to /dev/null). A writer that
+   * never calls `taken` only gets a new buffer each time.
+   */
+  constructor(private readonly write: (chunk: Uint8Array, taken: () => void) => void) {
     super(CHUNK_BYTES);
   }
 
@@ -94,7 +106,7 @@ export class ByteSink extends Utf8Lines {
     if (this.used + chunk.length > this.buf.length) {
       this.flush();
       if (chunk.length > this.buf.length) {
-        this.write(Uint8Array.from(chunk));
+        this.write(Uint8Array.from(chunk), () => {});
         return;
       }
     }
@@ -104,8 +116,17 @@ export class ByteSink extends Utf8Lines {
 
   flush(): void {
     if (this.used === 0) return;
-    this.write(Buffer.from(this.buf.subarray(0, this.used)));
+    const full = this.buf;
+    const chunk = full.subarray(0, this.used);
+    // Only buffers of the usual size go round again (one made larger for a long line is left to the collector).
+    this.buf = this.spare.pop() ?? Buffer.allocUnsafe(CHUNK_BYTES);
     this.used = 0;
+    let once = false;
+    this.write(chunk, () => {
+      if (once) return;
+      once = true;
+      if (full.length === CHUNK_BYTES && this.spare.length < SPARE_BUFFERS_MAX) this.spare.push(full);
+    });
   }
 }
 

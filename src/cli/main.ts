@@ -39,14 +39,40 @@ process.on('SIGINT', () => {
   (process.stdin as { unref?: () => void }).unref?.();
 });
 
-/** Writes to a process stream, respecting back-pressure lost only at exit (stdout to a pipe is async in Node). */
+/**
+ * Output queued for a slow reader beyond which the run waits (CliStream.drained). Writes to a pipe are asynchronous
+ * in Node on POSIX: without a wait, everything a slower reader had not taken yet was queued in memory (the benchmark
+ * capture's NDJSON piped into a reader that starts late: 1.3 GB). A few MB let the reader work while the next chunk
+ * is analysed; files and terminals are written synchronously and never queue.
+ */
+const OUTPUT_QUEUE_LIMIT_BYTES = 4 * 1024 * 1024;
+
+/** A process stream for runCli; drained() waits for 'drain' once the queue passes OUTPUT_QUEUE_LIMIT_BYTES. */
 function processStream(stream: NodeJS.WriteStream): CliStream {
   return {
     write: (text: string) => {
       stream.write(text);
     },
-    writeBytes: (chunk: Uint8Array) => {
-      stream.write(chunk);
+    writeBytes: (chunk: Uint8Array, taken: () => void) => {
+      // The callback comes once the stream is done with the chunk, written or failed (then the error handler ends the
+      // run): either way the sink may fill it again.
+      stream.write(chunk, () => taken());
+    },
+    drained: () => {
+      if (stream.writableLength <= OUTPUT_QUEUE_LIMIT_BYTES) return undefined;
+      // 'drain' comes once the queue is empty; a stream that fails or closes instead settles the wait too (its own
+      // handlers say why and end the process).
+      return new Promise<void>((resolve) => {
+        const done = () => {
+          stream.off('drain', done);
+          stream.off('close', done);
+          stream.off('error', done);
+          resolve();
+        };
+        stream.on('drain', done);
+        stream.on('close', done);
+        stream.on('error', done);
+      });
     },
     isTTY: stream.isTTY === true,
     columns: stream.columns,

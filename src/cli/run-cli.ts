@@ -14,7 +14,7 @@ import { RowSpool } from './row-spool.js';
 import { ANSI_PALETTE, PLAIN_PALETTE } from '../render/color.js';
 import { TimelineRenderer } from '../render/timeline.js';
 import { CLI_TABLE3_MAX_ROWS, inputName, measureRow, renderCaptureSummary, renderHttpTable } from '../render/tables.js';
-import { makeRow, mergeOrder, ShardRows, singleOrder, writeSummaryTables } from './summary-rows.js';
+import { makeRow, mergeOrder, ShardRows, singleOrder, summaryTableLines } from './summary-rows.js';
 import {
   mergeStats, shardsDisagree, TimelineMerge, type ShardDone, type ShardLinesMessage, type Hazard, type ShardMessage, type ShardRequest, type ShardRowsMessage,
   type ShardRunner,
@@ -28,8 +28,18 @@ import { localTimeRule, setLocalTimeRule } from '../render/timestamp.js';
 export interface CliStream extends TextWriter {
   isTTY?: boolean;
   columns?: number;
-  /** Writes UTF-8 bytes (optional): when present, output is encoded once into reused buffers (see ByteSink). */
-  writeBytes?(chunk: Uint8Array): void;
+  /**
+   * Writes UTF-8 bytes (optional): when present, output is encoded once into reused buffers (see ByteSink). The chunk
+   * is the stream's until it calls `taken` (once the bytes are written out); then the caller fills it again.
+   */
+  writeBytes?(chunk: Uint8Array, taken: () => void): void;
+  /**
+   * Back-pressure (optional): a promise that settles once the reader has taken enough of what was written, or
+   * undefined when little enough waits. The run awaits it between input chunks and between the records and rows it
+   * prints at the end, so output waiting for a slow reader (`| less`, `| jq`) stays bounded instead of growing with
+   * the capture.
+   */
+  drained?(): Promise<void> | undefined;
 }
 
 export interface CliIo {
@@ -148,6 +158,20 @@ export interface AnalysisHooks {
   afterChunk?: () => void;
   /** After afterChunk: a promise to wait for before reading on (a --jobs timeline thread too far ahead of the rest). */
   pace?: () => Promise<void> | undefined;
+  /**
+   * Between a chunk's events and reports, every EVENTS_PER_OUTPUT_WAIT of them: a promise to wait for before handing
+   * over more (the output waiting for a slow reader). A chunk of small packets prints megabytes; waiting only between chunks
+   * let all of that queue.
+   */
+  outputWait?: () => Promise<void> | undefined;
+}
+
+/** How many events and reports go out between two looks at the output's queue (AnalysisHooks.outputWait). */
+const EVENTS_PER_OUTPUT_WAIT = 256;
+
+async function outputWait(hooks: AnalysisHooks): Promise<void> {
+  const wait = hooks.outputWait?.();
+  if (wait !== undefined) await wait;
 }
 
 /**
@@ -214,9 +238,14 @@ export async function analyzeSources(
       }
       chunkIndex = -1;
       let w = 0;
+      let handed = 0;
       for (let i = 0; i < events.length; i++) {
-        while (w < waiting.length && waiting[w]!.before <= i) onConnection!(waiting[w++]!.report);
+        while (w < waiting.length && waiting[w]!.before <= i) {
+          onConnection!(waiting[w++]!.report);
+          if (++handed % EVENTS_PER_OUTPUT_WAIT === 0) await outputWait(hooks);
+        }
         onEvent(events[i]!);
+        if (++handed % EVENTS_PER_OUTPUT_WAIT === 0) await outputWait(hooks);
       }
       waiting.length = 0;
     }
@@ -232,7 +261,7 @@ export async function analyzeSources(
 
 async function trace(options: CliOptions, io: CliIo, argv: readonly string[]): Promise<number> {
   const writeBytes = io.stdout.writeBytes;
-  const sink: LineSink = writeBytes ? new ByteSink((chunk) => writeBytes.call(io.stdout, chunk)) : new TextSink(io.stdout);
+  const sink: LineSink = writeBytes ? new ByteSink((chunk, taken) => writeBytes.call(io.stdout, chunk, taken)) : new TextSink(io.stdout);
   const colorOn = options.color === 'always' || (options.color === 'auto' && io.stdout.isTTY === true && !io.env.NO_COLOR);
   const palette = colorOn ? ANSI_PALETTE : PLAIN_PALETTE;
   const filter = makeFilter(options);
@@ -324,10 +353,12 @@ async function trace(options: CliOptions, io: CliIo, argv: readonly string[]): P
       onConnection,
       onProgress: progress?.update,
       afterChunk: live ? () => sink.flush() : undefined,
+      pace: () => io.stdout.drained?.(),
+      outputWait: () => io.stdout.drained?.(),
     });
     progress?.done();
     io.afterBatch?.(true);
-    epilogue(report);
+    await epilogue(report);
     sink.flush();
     for (const w of warnings) io.stderr.write(warningLine(options, w.message));
     return damaged ? ExitCode.DAMAGED : ExitCode.OK;
@@ -337,13 +368,16 @@ async function trace(options: CliOptions, io: CliIo, argv: readonly string[]): P
   }
 
   /** What follows the packets: the closing records, or the capture line, connection table and verdicts. */
-  function epilogue(report: Report): void {
+  async function epilogue(report: Report): Promise<void> {
     if (options.format === 'ndjson') {
       sink.line(endRecord(report));
     } else if (options.format === 'json') {
       sink.text(`\n],"connections":[`);
       let n = 0;
-      for (const id of spool.ids()) sink.text(`${n++ === 0 ? '\n' : ',\n'}${spool.get(id)!}`);
+      for (const id of spool.ids()) {
+        sink.text(`${n++ === 0 ? '\n' : ',\n'}${spool.get(id)!}`);
+        await outputTaken(io);
+      }
       sink.text(`\n],"summary":${endRecord(report)}}\n`);
     } else if (options.view === 'http') {
       if (httpTables === 0) sink.line(filtered ? `No HTTP exchanges in the connections ${filterWords(options)} selects.` : 'No HTTP exchanges in this capture.');
@@ -353,10 +387,24 @@ async function trace(options: CliOptions, io: CliIo, argv: readonly string[]): P
     } else {
       if (options.view === 'timeline' && report.stats.tcpPackets > 0) sink.line('');
       sink.line(renderCaptureSummary(report, options.captures, palette));
-      writeSummaryTables([rows], singleOrder(report.stats.connections), palette, (line) => sink.line(line));
+      await writeLines(summaryTableLines([rows], singleOrder(report.stats.connections), palette), sink, io);
       // An empty table after a filter: say that the filter, not the capture, left it empty.
       if (filtered && rows.count === 0 && report.stats.connections > 0) sink.line(`No connection matches ${filterWords(options)}.`);
     }
+  }
+}
+
+/** Waits while the output waits for a slow reader (CliStream.drained); at once when nothing does. */
+async function outputTaken(io: CliIo): Promise<void> {
+  const wait = io.stdout.drained?.();
+  if (wait !== undefined) await wait;
+}
+
+/** Writes `lines` one by one, waiting for a slow reader between them: a table of many rows never queues whole. */
+async function writeLines(lines: Iterable<string>, sink: LineSink, io: CliIo): Promise<void> {
+  for (const line of lines) {
+    sink.line(line);
+    await outputTaken(io);
   }
 }
 
@@ -441,7 +489,7 @@ async function traceInShards(
     const report: Report = { ...own.report, stats: mergeStats(own.report.stats, others.map((o) => o.stats)) };
     sink.line(renderCaptureSummary(report, options.captures, palette));
     const order = mergeOrder([own.shardFacts!.firstFrames, ...others.map((o) => o.facts.firstFrames)]);
-    writeSummaryTables(shards, order, palette, (line) => sink.line(line));
+    await writeLines(summaryTableLines(shards, order, palette), sink, io);
     if (isFiltering(options) && shards.every((r) => r.count === 0) && report.stats.connections > 0) sink.line(`No connection matches ${filterWords(options)}.`);
     sink.flush();
     for (const w of own.warnings) io.stderr.write(warningLine(options, w.message));
@@ -539,7 +587,7 @@ async function timelineInShards(
     if (options.annotate) {
       if (stats.tcpPackets > 0) sink.line('');
       sink.line(renderCaptureSummary({ schemaVersion: SCHEMA_VERSION, stats, connections: [], warnings: [] }, options.captures, palette));
-      writeSummaryTables(shards, mergeOrder(done.map((d) => d.facts.firstFrames)), palette, (line) => sink.line(line));
+      await writeLines(summaryTableLines(shards, mergeOrder(done.map((d) => d.facts.firstFrames)), palette), sink, io);
     }
     sink.flush();
     for (const w of done[0]!.warnings) io.stderr.write(warningLine(options, w));
@@ -685,10 +733,16 @@ function timelineShard(
   io.signal?.addEventListener('abort', wake);
   return {
     pace: (): Promise<void> | undefined => {
-      if (printed === undefined || io.signal?.aborted || upTo - printedUpTo <= PACKETS_AHEAD) return undefined;
-      return new Promise<void>((resolve) => {
-        resume = resolve;
-      });
+      // Shard 0 runs on the main thread, whose stdout is the real one: it waits for a slow reader too, and the other
+      // threads then wait for it (PACKETS_AHEAD). A worker's stdout is silent and never waits.
+      const output = io.stdout.drained?.();
+      const merge = printed === undefined || io.signal?.aborted || upTo - printedUpTo <= PACKETS_AHEAD
+        ? undefined
+        : new Promise<void>((resolve) => {
+            resume = resolve;
+          });
+      if (output === undefined || merge === undefined) return output ?? merge;
+      return Promise.all([output, merge]).then(() => undefined);
     },
     analyzer: (a: Analyzer) => {
       analyzer = a;

@@ -4,7 +4,7 @@
 
 import type { ConnectionReport } from '../report.js';
 import type { Palette } from '../render/color.js';
-import { connectionRow, measureRow, renderHttpVerdict, writeConnectionTable } from '../render/tables.js';
+import { connectionRow, connectionTableLines, measureRow, renderHttpVerdict } from '../render/tables.js';
 import { RowSpool } from './row-spool.js';
 
 /**
@@ -125,8 +125,11 @@ export function mergeOrder(firstFrames: readonly Float64Array[]): IdOrder {
   return { count, shard, local };
 }
 
-/** The connection table, then each HTTP verdict and the pointer to --http; nothing when no connection has a row. */
-export function writeSummaryTables(shards: readonly ShardRows[], order: IdOrder, palette: Palette, line: (text: string) => void): void {
+/**
+ * The connection table, then each HTTP verdict and the pointer to --http, line by line (the caller may wait for a slow
+ * reader between them); nothing when no connection has a row.
+ */
+export function* summaryTableLines(shards: readonly ShardRows[], order: IdOrder, palette: Palette): Generator<string, void, undefined> {
   if (shards.every((s) => s.count === 0)) return;
   const rowIds: number[] = [];
   let anyMidstream = false;
@@ -147,7 +150,7 @@ export function writeSummaryTables(shards: readonly ShardRows[], order: IdOrder,
     const g = rowIds[i]!;
     return shards[order.shard[g]!]!.text(order.local[g]!);
   };
-  writeConnectionTable(
+  yield* connectionTableLines(
     {
       count: rowIds.length,
       widths,
@@ -160,15 +163,14 @@ export function writeSummaryTables(shards: readonly ShardRows[], order: IdOrder,
     },
     anyMidstream,
     palette,
-    line,
   );
   let verdicts = 0;
   for (let i = 0; i < rowIds.length; i++) {
     const t = text(i);
     const verdict = t.slice(t.indexOf(VERDICT_SEPARATOR) + 1);
     if (verdict === '') continue;
-    if (verdicts++ === 0) line('');
-    line(verdict.replace(ID_PLACEHOLDER, String(rowIds[i])));
+    if (verdicts++ === 0) yield '';
+    yield verdict.replace(ID_PLACEHOLDER, String(rowIds[i]));
   }
-  if (verdicts > 0) line(`(each request and response: tcptrace --http)`);
+  if (verdicts > 0) yield `(each request and response: tcptrace --http)`;
 }

@@ -15,9 +15,7 @@ export { formatDurationUs };
  * with 3000 HTTP exchanges took 5 s, 20,000 took minutes (found by the fuzzer). This is linear.
  */
 export function drawTable(head: readonly string[], rows: readonly (readonly string[])[]): string {
-  const out: string[] = [];
-  drawTableLines(head, { count: rows.length, row: (i) => rows[i]! }, (line) => out.push(line));
-  return out.join('\n');
+  return [...tableLines(head, { count: rows.length, row: (i) => rows[i]! })].join('\n');
 }
 
 /** Rows read by index (twice: once for the widths, once to draw), so a caller can keep them in a compact form. */
@@ -31,7 +29,7 @@ export interface RowSource {
   readonly widths?: readonly number[];
 }
 
-/** Widens `widths` (display columns per column, no padding) to fit `row`, as drawTableLines measures cells. */
+/** Widens `widths` (display columns per column, no padding) to fit `row`, as tableLines measures cells. */
 export function measureRow(widths: number[], row: readonly string[]): void {
   for (let col = 0; col < row.length; col++) {
     const w = displayWidth(cellText(row[col] ?? ''));
@@ -39,8 +37,11 @@ export function measureRow(widths: number[], row: readonly string[]): void {
   }
 }
 
-/** drawTable's lines, handed to `write` one by one: a table of 100,000 rows is never one string. */
-export function drawTableLines(head: readonly string[], rows: RowSource, write: (line: string) => void): void {
+/**
+ * drawTable's lines one by one: a table of 100,000 rows is never one string, and a caller writing to a slow reader
+ * can wait between lines (CliStream.drained).
+ */
+export function* tableLines(head: readonly string[], rows: RowSource): Generator<string, void, undefined> {
   const headCells = head.map(cellText);
   // A loop, not Math.max(...column): spreading a column of 100,000 rows would overflow the stack.
   const widths = headCells.map((h) => 2 + displayWidth(h));
@@ -65,13 +66,13 @@ export function drawTableLines(head: readonly string[], rows: RowSource, write: 
     return text;
   };
   const between = rule('├', '┼', '┤');
-  write(rule('┌', '┬', '┐'));
-  write(line(headCells));
+  yield rule('┌', '┬', '┐');
+  yield line(headCells);
   for (let i = 0; i < rows.count; i++) {
-    write(between);
-    write(line(rows.row(i).map(cellText)));
+    yield between;
+    yield line(rows.row(i).map(cellText));
   }
-  write(rule('└', '┴', '┘'));
+  yield rule('└', '┴', '┘');
 }
 
 /** Tables up to this many rows go through cli-table3; beyond it its quadratic layout takes seconds, then minutes. */
@@ -278,21 +279,19 @@ export function connectionRow(c: ConnectionReport): string[] {
 
 export function renderConnectionTable(conns: readonly ConnectionReport[], p: Palette): string {
   const rows = conns.map(connectionRow);
-  const out: string[] = [];
-  writeConnectionTable({ count: rows.length, row: (i) => rows[i]! }, conns.some((c) => c.tcp.midstream), p, (line) => out.push(line));
-  return out.join('\n');
+  return [...connectionTableLines({ count: rows.length, row: (i) => rows[i]! }, conns.some((c) => c.tcp.midstream), p)].join('\n');
 }
 
 /** The connection table line by line, from rows made by connectionRow (in the order given). */
-export function writeConnectionTable(rows: RowSource, anyMidstream: boolean, p: Palette, write: (line: string) => void): void {
-  write(p.bold('Connections'));
-  if (rows.count > CLI_TABLE3_MAX_ROWS) drawTableLines(CONNECTION_TABLE_HEAD, rows, write);
+export function* connectionTableLines(rows: RowSource, anyMidstream: boolean, p: Palette): Generator<string, void, undefined> {
+  yield p.bold('Connections');
+  if (rows.count > CLI_TABLE3_MAX_ROWS) yield* tableLines(CONNECTION_TABLE_HEAD, rows);
   else {
     const all: (readonly string[])[] = [];
     for (let i = 0; i < rows.count; i++) all.push(rows.row(i));
-    write(cliTable3(CONNECTION_TABLE_HEAD, all));
+    yield cliTable3(CONNECTION_TABLE_HEAD, all);
   }
-  if (anyMidstream) write('* capture starts mid-connection: roles inferred');
+  if (anyMidstream) yield '* capture starts mid-connection: roles inferred';
 }
 
 /**

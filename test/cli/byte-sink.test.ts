@@ -1,4 +1,5 @@
-// ByteSink: the bytes written are exactly the UTF-8 of the lines, whatever their size, and every chunk is the writer's own.
+// ByteSink: the bytes written are exactly the UTF-8 of the lines, whatever their size, and every chunk is the writer's own
+// until the writer says it is done with it.
 
 import { describe, expect, test } from 'vitest';
 import { ByteSink } from '../../src/cli/byte-sink.js';
@@ -42,6 +43,33 @@ describe('ByteSink', () => {
     sink.flush();
     expect(Buffer.from(chunks[0]!).toString()).toBe('first\n');
     expect(Buffer.from(chunks[1]!).toString()).toBe('SECOND\n');
+  });
+
+  test('a chunk is the writer’s until it calls taken; then its buffer is filled again, not before', () => {
+    const handed: { chunk: Uint8Array; taken: () => void }[] = [];
+    const sink = new ByteSink((chunk, taken) => handed.push({ chunk, taken }));
+    sink.line('first');
+    sink.flush();
+    sink.line('second');
+    sink.flush();
+    // Not taken yet: two buffers, each still holding its own line.
+    expect(handed[0]!.chunk.buffer).not.toBe(handed[1]!.chunk.buffer);
+    expect(Buffer.from(handed[0]!.chunk).toString()).toBe('first\n');
+    handed[0]!.taken();
+    handed[0]!.taken(); // a second call changes nothing
+    sink.line('third');
+    sink.flush();
+    sink.line('fourth');
+    sink.flush();
+    // 'third' went into the buffer the sink was filling; 'fourth' into the first one, back once (the second, never
+    // taken, was left alone); a fifth needs a new buffer.
+    expect(handed[3]!.chunk.buffer).toBe(handed[0]!.chunk.buffer);
+    sink.line('fifth');
+    sink.flush();
+    expect(new Set(handed.map((h) => h.chunk.buffer)).size).toBe(4);
+    expect(Buffer.from(handed[1]!.chunk).toString()).toBe('second\n');
+    expect(Buffer.from(handed[2]!.chunk).toString()).toBe('third\n');
+    expect(Buffer.from(handed[3]!.chunk).toString()).toBe('fourth\n');
   });
 
   test('flush with nothing pending writes nothing', () => {

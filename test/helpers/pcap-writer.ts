@@ -59,7 +59,7 @@ export function pcap(records: readonly PcapRecordSpec[], opts: PcapOptions = {})
     dv.setUint32(12, opts.swapLengths ? capLen : origLen, le);
     parts.push(h, data);
   }
-  return concat(...parts);
+  return concatAll(parts);
 }
 
 /** A raw pcapng option: code, value (padded to 32 bits when written). */
@@ -161,6 +161,11 @@ export function pcapngBlock(block: PcapngBlockSpec, le: boolean): Uint8Array {
 
 /** Concatenates byte arrays into a fresh one. */
 export function concat(...parts: readonly Uint8Array[]): Uint8Array {
+  return concatAll(parts);
+}
+
+/** concat over a list: a capture of 100,000 records is too many arguments for a spread call. */
+export function concatAll(parts: readonly Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((sum, p) => sum + p.length, 0));
   let at = 0;
   for (const p of parts) {

@@ -4,7 +4,7 @@
 import Table from 'cli-table3';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { drawTable, drawTableLines, measureRow, renderHttpTables } from '../../src/render/tables.js';
+import { drawTable, measureRow, renderHttpTables, tableLines } from '../../src/render/tables.js';
 import { PLAIN_PALETTE } from '../../src/render/color.js';
 import type { ConnectionReport } from '../../src/report.js';
 
@@ -32,7 +32,7 @@ describe('drawTable', () => {
         for (const row of r) measureRow(widths, row);
         const lines: string[] = [];
         let reads = 0;
-        drawTableLines(h, { count: r.length, row: (i) => (reads++, r[i]!), widths }, (l) => lines.push(l));
+        for (const l of tableLines(h, { count: r.length, row: (i) => (reads++, r[i]!), widths })) lines.push(l);
         expect(lines.join('\n')).toBe(drawTable(h, r));
         expect(reads).toBe(r.length);
       }),
