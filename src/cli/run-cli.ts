@@ -169,10 +169,6 @@ export interface AnalysisHooks {
 /** How many events and reports go out between two looks at the output's queue (AnalysisHooks.outputWait). */
 const EVENTS_PER_OUTPUT_WAIT = 256;
 
-async function outputWait(hooks: AnalysisHooks): Promise<void> {
-  const wait = hooks.outputWait?.();
-  if (wait !== undefined) await wait;
-}
 
 /**
  * Runs the analysis over the given sources, reporting through `hooks`. Returns the report and warnings.
@@ -196,6 +192,29 @@ export async function analyzeSources(
   /** With onEvent: reports finalized during the current chunk, each with the index of the event it precedes. */
   const waiting: { before: number; report: ConnectionReport }[] = [];
   let chunkIndex = -1;
+  /** The next of `waiting` to hand over. */
+  let waitingNext = 0;
+  /**
+   * Hands over the events from `from` on, each after the reports that precede it, EVENTS_PER_OUTPUT_WAIT events and
+   * reports at most; returns the index of the first event not handed over. Synchronous, so that the async loop around
+   * it (which waits for the output between calls) keeps no await inside the per-event loop: with one there the timeline
+   * of the benchmark capture took 8.1-8.3 s instead of 7.6 s (interleaved runs, output to /dev/null); this way 7.3 s.
+   */
+  const handOver = (events: PacketEvent[], from: number): number => {
+    let handed = 0;
+    let i = from;
+    for (; i < events.length; i++) {
+      while (waitingNext < waiting.length && waiting[waitingNext]!.before <= i) {
+        if (handed === EVENTS_PER_OUTPUT_WAIT) return i;
+        onConnection!(waiting[waitingNext++]!.report);
+        handed++;
+      }
+      if (handed === EVENTS_PER_OUTPUT_WAIT) return i;
+      onEvent!(events[i]!);
+      handed++;
+    }
+    return i;
+  };
   // Checks read the whole report; every other caller takes each connection as it is reported and keeps only what it
   // prints, so memory follows the open connections, not the capture.
   const analyzer = new Analyzer({
@@ -237,15 +256,12 @@ export async function analyzeSources(
         events[i] = analyzer.push(records[i]!);
       }
       chunkIndex = -1;
-      let w = 0;
-      let handed = 0;
-      for (let i = 0; i < events.length; i++) {
-        while (w < waiting.length && waiting[w]!.before <= i) {
-          onConnection!(waiting[w++]!.report);
-          if (++handed % EVENTS_PER_OUTPUT_WAIT === 0) await outputWait(hooks);
-        }
-        onEvent(events[i]!);
-        if (++handed % EVENTS_PER_OUTPUT_WAIT === 0) await outputWait(hooks);
+      waitingNext = 0;
+      for (let at = 0; at < events.length; ) {
+        at = handOver(events, at);
+        if (at === events.length) break;
+        const wait = hooks.outputWait?.();
+        if (wait !== undefined) await wait;
       }
       waiting.length = 0;
     }
@@ -376,7 +392,8 @@ async function trace(options: CliOptions, io: CliIo, argv: readonly string[]): P
       let n = 0;
       for (const id of spool.ids()) {
         sink.text(`${n++ === 0 ? '\n' : ',\n'}${spool.get(id)!}`);
-        await outputTaken(io);
+        const wait = io.stdout.drained?.();
+        if (wait !== undefined) await wait;
       }
       sink.text(`\n],"summary":${endRecord(report)}}\n`);
     } else if (options.view === 'http') {
@@ -394,17 +411,13 @@ async function trace(options: CliOptions, io: CliIo, argv: readonly string[]): P
   }
 }
 
-/** Waits while the output waits for a slow reader (CliStream.drained); at once when nothing does. */
-async function outputTaken(io: CliIo): Promise<void> {
-  const wait = io.stdout.drained?.();
-  if (wait !== undefined) await wait;
-}
-
 /** Writes `lines` one by one, waiting for a slow reader between them: a table of many rows never queues whole. */
 async function writeLines(lines: Iterable<string>, sink: LineSink, io: CliIo): Promise<void> {
   for (const line of lines) {
     sink.line(line);
-    await outputTaken(io);
+    // Awaited only when there is something to wait for: the table of the benchmark capture is 67,000 lines.
+    const wait = io.stdout.drained?.();
+    if (wait !== undefined) await wait;
   }
 }
 
