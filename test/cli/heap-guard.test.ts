@@ -1,11 +1,13 @@
-// heapGuard (cli/heap-guard.ts): the executable's young generation stops growing at its cap, and a guard told not to
-// cap it leaves it to V8. Run in a child process each: the growth factor is one flag for the whole process.
+// heapGuard (cli/heap-guard.ts): the executable's young generation stops growing at its cap (and grows back to it, by
+// youngGrowthFactor, once V8 shrank it), and a guard told not to cap it leaves it to V8. Run in a child process each:
+// the growth factor is one flag for the whole process.
 
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
+import { youngGrowthFactor } from '../../src/cli/heap-guard.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const GUARD = path.join(ROOT, 'dist', 'cli', 'heap-guard.js');
@@ -51,5 +53,25 @@ describe.skipIf(!existsSync(GUARD))('heapGuard young generation cap (built execu
   test('a process that starts worker threads releases the cap: no guard caps the young generation after that', () => {
     // main.ts calls releaseYoungGenerationCap() before each shard worker: the flag is one for every thread.
     expect(run(String(4 * 1024 * 1024), true).largest).toBeGreaterThan(9 * 1024 * 1024);
+  });
+});
+
+describe('youngGrowthFactor', () => {
+  const MB = 1024 * 1024;
+  test.each([
+    // V8's first sizes double up to the cap, as by default.
+    [1 * MB, 2],
+    [4 * MB, 2],
+    [8 * MB, 2],
+    // At the cap, and shrunk by V8 while idle to sizes whose double would pass it: no growth (20 MB would be 4 MB
+    // more than the cap, twice over with both semi-spaces).
+    [16 * MB, 1],
+    [10 * MB, 1],
+    [14 * MB, 1],
+    // Shrunk further: grows back, by doubling.
+    [3.5 * MB, 2],
+    [7 * MB, 2],
+  ])('a young generation of %d bytes under a 16 MB cap grows by %d', (size, factor) => {
+    expect(youngGrowthFactor(size, 16 * MB)).toBe(factor);
   });
 });
