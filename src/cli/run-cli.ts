@@ -8,7 +8,7 @@ import { CaptureError, type CaptureWarning } from '../capture/index.js';
 import { mergedBatches, type SourceSpec } from '../capture/merge.js';
 import type { ConnectionReport, PacketEvent, Report } from '../report.js';
 import { SCHEMA_VERSION } from '../report.js';
-import { TextSink, type LineSink, type TextWriter } from '../render/text-sink.js';
+import { takesPieces, TextSink, type LineSink, type TextWriter } from '../render/text-sink.js';
 import { ByteSink, FrameBytes } from './byte-sink.js';
 import { RowSpool } from './row-spool.js';
 import { ANSI_PALETTE, PLAIN_PALETTE } from '../render/color.js';
@@ -19,7 +19,7 @@ import {
   mergeStats, shardsDisagree, TimelineMerge, type ShardDone, type ShardLinesMessage, type Hazard, type ShardMessage, type ShardRequest, type ShardRowsMessage,
   type ShardRunner,
 } from './shards.js';
-import { connectionRecord, documentHead, endRecord, metaRecord, packetRecord } from '../render/json.js';
+import { connectionRecord, documentHead, endRecord, metaRecord, packetRecord, writePacketRecord } from '../render/json.js';
 import { filterWords, isFiltering, makeFilter } from './filter.js';
 import { readFailure, runChecks } from './check-command.js';
 import { localTimeFor } from '../local-time.js';
@@ -278,6 +278,8 @@ export async function analyzeSources(
 async function trace(options: CliOptions, io: CliIo, argv: readonly string[]): Promise<number> {
   const writeBytes = io.stdout.writeBytes;
   const sink: LineSink = writeBytes ? new ByteSink((chunk, taken) => writeBytes.call(io.stdout, chunk, taken)) : new TextSink(io.stdout);
+  /** The sink, when it takes a line piece by piece (JSON packet records are written into it without a string). */
+  const pieces = takesPieces(sink) ? sink : null;
   const colorOn = options.color === 'always' || (options.color === 'auto' && io.stdout.isTTY === true && !io.env.NO_COLOR);
   const palette = colorOn ? ANSI_PALETTE : PLAIN_PALETTE;
   const filter = makeFilter(options);
@@ -315,9 +317,15 @@ async function trace(options: CliOptions, io: CliIo, argv: readonly string[]): P
     sink.line(metaRecord(options.captures));
     // Records go out in the order of the hooks' calls: a connection finalized mid-capture (port reuse, TIME_WAIT
     // expiry, the connection cap) just before the packet whose arrival finalized it, whatever the input's chunking.
-    onEvent = (ev) => {
-      if (ev.conn >= 0 && filter.packet(ev)) sink.line(packetRecord(ev));
-    };
+    onEvent = pieces === null
+      ? (ev) => {
+          if (ev.conn >= 0 && filter.packet(ev)) sink.line(packetRecord(ev));
+        }
+      : (ev) => {
+          if (ev.conn < 0 || !filter.packet(ev)) return;
+          writePacketRecord(ev, pieces);
+          pieces.endLine();
+        };
     onConnection = (c) => {
       if (filter.connection(c)) sink.line(connectionRecord(c));
     };
@@ -326,7 +334,11 @@ async function trace(options: CliOptions, io: CliIo, argv: readonly string[]): P
     sink.text(documentHead(options.captures));
     onEvent = (ev) => {
       if (ev.conn < 0 || !filter.packet(ev)) return;
-      sink.text(first ? `\n${packetRecord(ev)}` : `,\n${packetRecord(ev)}`);
+      if (pieces === null) sink.text(first ? `\n${packetRecord(ev)}` : `,\n${packetRecord(ev)}`);
+      else {
+        pieces.ascii(first ? '\n' : ',\n');
+        writePacketRecord(ev, pieces);
+      }
       first = false;
     };
     // One document lists the connections after the packets, in id order: their records wait in the spool (as text,

@@ -5,6 +5,7 @@ import type { ConnectionReport, PacketEvent, Report } from '../report.js';
 import { SCHEMA_VERSION } from '../report.js';
 import { formatAddr } from '../tcp/flow-key.js';
 import { tcpFlagsString } from './packet-line.js';
+import { StringOut, type LineOut } from './line-out.js';
 
 export const TOOL_VERSION = '0.1.0';
 
@@ -69,25 +70,87 @@ export function packetObject(ev: PacketEvent) {
  * Only the annotation texts can need escaping; a test proves the two byte-identical on every fixture packet.
  */
 export function packetRecord(ev: PacketEvent): string {
+  writePacketRecord(ev, recordOut);
+  return recordOut.take();
+}
+
+const recordOut = new StringOut();
+
+/**
+ * packetRecord's text, written piece by piece into `out` (the CLI's output buffer: no string is made of the record,
+ * nor flattened and encoded again; that was a fifth of an NDJSON run).
+ */
+export function writePacketRecord(ev: PacketEvent, out: LineOut): void {
   // The analysed segment: for a fragment that completed a datagram, the whole datagram's TCP header.
   const p = ev.segment;
   const ip = p.ip!;
   const tcp = p.tcp!;
   const annotations = ev.annotations;
-  let codes = '';
-  let notes = '';
-  for (let i = 0; i < annotations.length; i++) {
-    const sep = i === 0 ? '' : ',';
-    codes += sep + JSON.stringify(annotations[i]!.code);
-    notes += sep + JSON.stringify(annotations[i]!.text);
+  out.ascii('{"type":"packet","frame":');
+  out.uint(ev.frame);
+  out.ascii(',"conn":');
+  out.uint(ev.conn);
+  out.ascii(',"ts":"');
+  let tsSec = p.record.tsSec;
+  let tsNsec = p.record.tsNsec;
+  // As tsString: an out-of-range sub-second field is carried into the seconds.
+  if (tsNsec >= 1e9) {
+    tsSec += Math.floor(tsNsec / 1e9);
+    tsNsec %= 1e9;
   }
-  const ack = ev.relAck < 0 ? 'null' : String(ev.relAck);
-  return (
-    `{"type":"packet","frame":${ev.frame},"conn":${ev.conn},"ts":"${tsString(p.record.tsSec, p.record.tsNsec)}",` +
-    `"dir":"${ev.dir === 0 ? 'c2s' : 's2c'}","src":"${addrText(ip.src)}","sport":${tcp.srcPort},"dst":"${addrText(ip.dst)}",` +
-    `"dport":${tcp.dstPort},"flags":"${tcpFlagsString(tcp.flags)}","seq":${ev.relSeq},"ack":${ack},"len":${tcp.payloadLen},` +
-    `"win":${tcp.window},"annotations":[${codes}],"notes":[${notes}]}`
-  );
+  out.uint(tsSec);
+  out.ascii('.');
+  out.uintPadded(tsNsec, 9);
+  out.ascii(ev.dir === 0 ? '","dir":"c2s","src":"' : '","dir":"s2c","src":"');
+  out.ascii(addrText(ip.src));
+  out.ascii('","sport":');
+  out.uint(tcp.srcPort);
+  out.ascii(',"dst":"');
+  out.ascii(addrText(ip.dst));
+  out.ascii('","dport":');
+  out.uint(tcp.dstPort);
+  out.ascii(',"flags":"');
+  out.ascii(tcpFlagsString(tcp.flags));
+  out.ascii('","seq":');
+  out.uint(ev.relSeq);
+  out.ascii(',"ack":');
+  // -1 from the tracker means the ACK flag was clear: there is no acknowledgement number to report.
+  if (ev.relAck < 0) out.ascii('null');
+  else out.uint(ev.relAck);
+  out.ascii(',"len":');
+  out.uint(tcp.payloadLen);
+  out.ascii(',"win":');
+  out.uint(tcp.window);
+  out.ascii(',"annotations":[');
+  for (let i = 0; i < annotations.length; i++) {
+    if (i > 0) out.ascii(',');
+    jsonString(annotations[i]!.code, out);
+  }
+  out.ascii('],"notes":[');
+  for (let i = 0; i < annotations.length; i++) {
+    if (i > 0) out.ascii(',');
+    jsonString(annotations[i]!.text, out);
+  }
+  out.ascii(']}');
+}
+
+/** `text` as JSON.stringify writes a string: as it is when nothing needs escaping, else through JSON.stringify. */
+function jsonString(text: string, out: LineOut): void {
+  let ascii = true;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    // What JSON.stringify escapes: controls, the quote, the backslash, and (well-formed JSON.stringify) lone
+    // surrogates; a surrogate pair takes that path too, where it is written as it is.
+    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) {
+      out.text(JSON.stringify(text));
+      return;
+    }
+    if (c >= 0x80) ascii = false;
+  }
+  out.ascii('"');
+  if (ascii) out.ascii(text);
+  else out.text(text);
+  out.ascii('"');
 }
 
 /** IPv4 texts by address (a packet's two addresses repeat for its whole connection); bounded, cleared when full. */

@@ -1,11 +1,14 @@
 // packetRecord is written by hand for speed: it must stay byte-identical to JSON.stringify(packetObject(ev)) (the
-// schema's key order and escaping), on every packet of every fixture capture and on hostile annotation texts.
+// schema's key order and escaping), on every packet of every fixture capture and on hostile annotation texts; and so
+// must writePacketRecord's bytes, as the CLI's output buffer (ByteSink) and TextSink get them.
 
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { analyze } from '../../src/edges.js';
-import { packetObject, packetRecord } from '../../src/render/json.js';
+import { packetObject, packetRecord, writePacketRecord } from '../../src/render/json.js';
+import { ByteSink } from '../../src/cli/byte-sink.js';
+import { TextSink } from '../../src/render/text-sink.js';
 import type { PacketEvent } from '../../src/report.js';
 import type { Annotation } from '../../src/types.js';
 
@@ -21,7 +24,9 @@ describe('packetRecord', () => {
         if (next.done) break;
         for (const ev of next.value) {
           if (ev.conn < 0 || ev.packet.tcp === null || ev.packet.ip === null) continue;
-          expect(packetRecord(ev), `${name} frame ${ev.frame}`).toBe(JSON.stringify(packetObject(ev)));
+          const expected = JSON.stringify(packetObject(ev));
+          expect(packetRecord(ev), `${name} frame ${ev.frame}`).toBe(expected);
+          expect(piecesAsBytes(ev), `${name} frame ${ev.frame}`).toBe(expected);
           checked++;
         }
       }
@@ -38,6 +43,35 @@ describe('packetRecord', () => {
       { code: 'x"y' as Annotation['code'], text: '' },
     ] as Annotation[] };
     expect(packetRecord(ev)).toBe(JSON.stringify(packetObject(ev)));
+    expect(piecesAsBytes(ev)).toBe(JSON.stringify(packetObject(ev)));
+    expect(piecesAsText(ev)).toBe(JSON.stringify(packetObject(ev)));
     expect(JSON.parse(packetRecord(ev)).ack).toBeNull();
   });
+
+  test('each kind of annotation text takes its path: plain ASCII, other characters, escapes', async () => {
+    const gen = analyze(path.join(CAPTURES, 'real-http11-pipelined.pcap'));
+    const first = (await gen.next()).value as PacketEvent[];
+    for (const text of ['', 'plain', 'client ESTABLISHED → FIN_WAIT_1', 'é', '😀 pair', 'tab\there', '"', '\\', '\ud800', '\udfff x', '\u007f', '\u2028']) {
+      const ev = { ...first[0]!, annotations: [{ code: 'http.request', text }] as Annotation[] };
+      expect(piecesAsBytes(ev), JSON.stringify(text)).toBe(JSON.stringify(packetObject(ev)));
+    }
+  });
 });
+
+/** writePacketRecord's bytes through the CLI's ByteSink, decoded. */
+function piecesAsBytes(ev: PacketEvent): string {
+  const chunks: Uint8Array[] = [];
+  const sink = new ByteSink((c) => chunks.push(c));
+  writePacketRecord(ev, sink);
+  sink.flush();
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** writePacketRecord's text through TextSink. */
+function piecesAsText(ev: PacketEvent): string {
+  let out = '';
+  const sink = new TextSink({ write: (t) => void (out += t) });
+  writePacketRecord(ev, sink);
+  sink.flush();
+  return out;
+}
