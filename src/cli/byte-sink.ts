@@ -3,7 +3,7 @@
 // LineSink. Must not decide what to print.
 
 import type { PieceSink } from '../render/text-sink.js';
-import { decimalDigits, padded, writeDecimal } from '../render/line-out.js';
+import { decimalDigits, jsonVerbatim, padded, writeDecimal } from '../render/line-out.js';
 
 const CHUNK_BYTES = 128 * 1024;
 
@@ -65,6 +65,35 @@ abstract class Utf8Lines implements PieceSink {
     if (this.used + n > this.buf.length) this.makeRoom(n);
     this.buf.set(data.subarray(from, to), this.used);
     this.used += n;
+  }
+
+  jsonString(s: string): void {
+    // One pass for the usual text (printable ASCII): copied as it is checked. Anything else goes back to the start
+    // and is written as the other sinks write it.
+    const n = s.length;
+    if (this.used + n + 2 > this.buf.length) this.makeRoom(n + 2);
+    const buf = this.buf;
+    const start = this.used;
+    let at = start;
+    buf[at++] = 0x22;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c < 0x20 || c >= 0x7f || c === 0x22 || c === 0x5c) {
+        // DEL (0x7f) is printable for JSON but outside ascii(); with non-ASCII text it takes the UTF-8 path.
+        this.used = start;
+        if (jsonVerbatim(s)) {
+          buf[this.used++] = 0x22;
+          this.text(s);
+          this.ascii('"');
+        } else {
+          this.text(JSON.stringify(s));
+        }
+        return;
+      }
+      buf[at++] = c;
+    }
+    buf[at++] = 0x22;
+    this.used = at;
   }
 
   endLine(): void {

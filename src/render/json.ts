@@ -124,33 +124,14 @@ export function writePacketRecord(ev: PacketEvent, out: LineOut): void {
   out.ascii(',"annotations":[');
   for (let i = 0; i < annotations.length; i++) {
     if (i > 0) out.ascii(',');
-    jsonString(annotations[i]!.code, out);
+    out.jsonString(annotations[i]!.code);
   }
   out.ascii('],"notes":[');
   for (let i = 0; i < annotations.length; i++) {
     if (i > 0) out.ascii(',');
-    jsonString(annotations[i]!.text, out);
+    out.jsonString(annotations[i]!.text);
   }
   out.ascii(']}');
-}
-
-/** `text` as JSON.stringify writes a string: as it is when nothing needs escaping, else through JSON.stringify. */
-function jsonString(text: string, out: LineOut): void {
-  let ascii = true;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    // What JSON.stringify escapes: controls, the quote, the backslash, and (well-formed JSON.stringify) lone
-    // surrogates; a surrogate pair takes that path too, where it is written as it is.
-    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) {
-      out.text(JSON.stringify(text));
-      return;
-    }
-    if (c >= 0x80) ascii = false;
-  }
-  out.ascii('"');
-  if (ascii) out.ascii(text);
-  else out.text(text);
-  out.ascii('"');
 }
 
 /** IPv4 texts by address (a packet's two addresses repeat for its whole connection); bounded, cleared when full. */

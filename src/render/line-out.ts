@@ -16,6 +16,20 @@ export interface LineOut {
   uintPadded(n: number, width: number): void;
   /** Packet bytes already known to be ASCII (the caller checked them), as characters. */
   asciiBytes(data: Uint8Array, from: number, to: number): void;
+  /** `s` as a JSON string literal, exactly as JSON.stringify(s) writes it (quotes included). */
+  jsonString(s: string): void;
+}
+
+/**
+ * True when JSON.stringify(s) is `s` between quotes: no control character, quote, backslash or surrogate (a lone
+ * surrogate is escaped by JSON.stringify; a pair is not, but is left to it here all the same).
+ */
+export function jsonVerbatim(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) return false;
+  }
+  return true;
 }
 
 /** Zeros for padding: wide enough for any width a renderer asks (nine fraction digits, at most). */
@@ -43,6 +57,10 @@ export class StringOut implements LineOut {
 
   asciiBytes(data: Uint8Array, from: number, to: number): void {
     this.s += latin1(data, from, to);
+  }
+
+  jsonString(s: string): void {
+    this.s += JSON.stringify(s);
   }
 
   /** What was written since the last take(); the out starts empty again. */

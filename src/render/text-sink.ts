@@ -67,6 +67,10 @@ export class TextSink implements PieceSink {
     this.text(latin1(data, from, to));
   }
 
+  jsonString(s: string): void {
+    this.text(JSON.stringify(s));
+  }
+
   endLine(): void {
     this.text('\n');
   }

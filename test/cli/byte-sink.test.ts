@@ -1,6 +1,7 @@
 // ByteSink: the bytes written are exactly the UTF-8 of the lines, whatever their size, and every chunk is the writer's own
 // until the writer says it is done with it.
 
+import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { ByteSink } from '../../src/cli/byte-sink.js';
 
@@ -70,6 +71,31 @@ describe('ByteSink', () => {
     expect(Buffer.from(handed[1]!.chunk).toString()).toBe('second\n');
     expect(Buffer.from(handed[2]!.chunk).toString()).toBe('third\n');
     expect(Buffer.from(handed[3]!.chunk).toString()).toBe('fourth\n');
+  });
+
+  test('jsonString writes what JSON.stringify writes, whatever the text and wherever the buffer fills', () => {
+    const text = fc.oneof(
+      fc.string({ unit: 'grapheme-ascii', maxLength: 40 }),
+      fc.string({ unit: 'binary', maxLength: 40 }),
+      fc.string({ unit: fc.constantFrom('a', '"', '\\', '\u0000', '\u001f', '\u007f', 'é', '→', '\ud800', '\udc00', '😀'), maxLength: 20 }),
+      // Longer than the sink's 128 KiB buffer.
+      fc.constantFrom('x'.repeat(200_000), `${'y'.repeat(140_000)}→`, `${'z'.repeat(131_000)}"`),
+    );
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.nat(130_000), text), { maxLength: 6 }), (parts) => {
+        const { sink, text: written } = collect();
+        let expected = '';
+        for (const [pad, s] of parts) {
+          // Padding moves where each string meets the end of the buffer.
+          sink.ascii('p'.repeat(pad % 2000 === 0 ? pad : pad % 2000));
+          sink.jsonString(s);
+          expected += 'p'.repeat(pad % 2000 === 0 ? pad : pad % 2000) + JSON.stringify(s);
+        }
+        sink.flush();
+        expect(written()).toBe(expected);
+      }),
+      { numRuns: 200 },
+    );
   });
 
   test('flush with nothing pending writes nothing', () => {
