@@ -3,7 +3,7 @@
 
 import { buildParser, checkArgs, ExitCode, protectStdin, type CliOptions } from './args.js';
 import { Analyzer, type AnalyzerShardFacts } from '../analyze.js';
-import { Codes } from '../types.js';
+import { Codes, type CaptureRecord } from '../types.js';
 import { CaptureError, type CaptureWarning } from '../capture/index.js';
 import { mergedBatches, type SourceSpec } from '../capture/merge.js';
 import type { ConnectionReport, PacketEvent, Report } from '../report.js';
@@ -144,7 +144,7 @@ function sourcesOf(options: CliOptions, io: CliIo): SourceSpec[] {
 export interface AnalysisHooks {
   /** The analyzer, once made (a --jobs shard reads its progress after each chunk). */
   analyzer?: (analyzer: Analyzer) => void;
-  /** Each packet's event, in capture order (after the whole input chunk it came in was analysed). */
+  /** Each packet's event, in capture order, as soon as it is analysed: refilled by the next packet (keep nothing of it). */
   onEvent?: (ev: PacketEvent) => void;
   /**
    * Each connection's report, as soon as it is finalized. A connection finalized by a packet's arrival (port reuse,
@@ -159,8 +159,8 @@ export interface AnalysisHooks {
   /** After afterChunk: a promise to wait for before reading on (a --jobs timeline thread too far ahead of the rest). */
   pace?: () => Promise<void> | undefined;
   /**
-   * Between a chunk's events and reports, every EVENTS_PER_OUTPUT_WAIT of them: a promise to wait for before handing
-   * over more (the output waiting for a slow reader). A chunk of small packets prints megabytes; waiting only between chunks
+   * Between a chunk's packets, every EVENTS_PER_OUTPUT_WAIT events and reports: a promise to wait for before analysing
+   * more (the output waiting for a slow reader). A chunk of small packets prints megabytes; waiting only between chunks
    * let all of that queue.
    */
   outputWait?: () => Promise<void> | undefined;
@@ -173,11 +173,11 @@ const EVENTS_PER_OUTPUT_WAIT = 256;
 /**
  * Runs the analysis over the given sources, reporting through `hooks`. Returns the report and warnings.
  *
- * Without onEvent, every push reuses one event (AnalyzerOptions.reuseEvents) and a connection's report goes out as it
- * is made. With onEvent, a chunk's packets are analysed first and their events handed over afterwards, each event its
- * own: analysing and rendering in alternation was 3-4% slower on the benchmark timeline than two loops (measured
- * A/B, 5 runs each), which outweighs the allocation saved. The reports finalized meanwhile wait with the index of the
- * packet that finalized them, so the hooks are called in the same order either way.
+ * Every push refills one event (AnalyzerOptions.reuseEvents), handed to onEvent at once: the hooks keep nothing of an
+ * event past their call. A connection's report goes out as it is made, so before the event of the packet that
+ * finalized it. Analysing and printing each packet in turn with its event refilled: the benchmark timeline in
+ * 7.35-7.57 s, against 7.59-8.02 s for a chunk analysed first and its events (each its own) printed after; NDJSON 8.37
+ * against 8.65 s (interleaved, 4 runs each). An earlier measure that found alternation slower kept every event.
  */
 export async function analyzeSources(
   options: CliOptions,
@@ -189,31 +189,40 @@ export async function analyzeSources(
   const printsLines = options.command === 'trace' && options.format === 'text' && options.view === 'timeline';
   const onEvent = hooks.onEvent;
   const onConnection = hooks.onConnection;
-  /** With onEvent: reports finalized during the current chunk, each with the index of the event it precedes. */
-  const waiting: { before: number; report: ConnectionReport }[] = [];
-  let chunkIndex = -1;
-  /** The next of `waiting` to hand over. */
-  let waitingNext = 0;
+  /** Events and reports handed over since the output was last looked at. */
+  let sinceOutputWait = 0;
   /**
-   * Hands over the events from `from` on, each after the reports that precede it, EVENTS_PER_OUTPUT_WAIT events and
-   * reports at most; returns the index of the first event not handed over. Synchronous, so that the async loop around
-   * it (which waits for the output between calls) keeps no await inside the per-event loop: with one there the timeline
-   * of the benchmark capture took 8.1-8.3 s instead of 7.6 s (interleaved runs, output to /dev/null); this way 7.3 s.
+   * With onEvent: the reports a push finalized, handed over before its event (which waits in pendingEvent), with the
+   * output looked at between them: one packet can end the wait of thousands of closed connections at once.
    */
-  const handOver = (events: PacketEvent[], from: number): number => {
-    let handed = 0;
+  const waiting: ConnectionReport[] = [];
+  let pendingEvent: PacketEvent | null = null;
+  /**
+   * Analyses the records from `from` on, handing each event over at once, until EVENTS_PER_OUTPUT_WAIT events went out
+   * or a packet finalized reports (its event then waits in pendingEvent); returns the index of the first record not
+   * analysed. Synchronous, so that the async loop around it (which waits for the output between calls) keeps no await
+   * inside the per-packet loop: with one there the timeline of the benchmark capture took 8.1-8.3 s instead of 7.6 s
+   * (interleaved runs, output to /dev/null).
+   */
+  const analyseAndHand = (records: readonly CaptureRecord[], from: number): number => {
     let i = from;
-    for (; i < events.length; i++) {
-      while (waitingNext < waiting.length && waiting[waitingNext]!.before <= i) {
-        if (handed === EVENTS_PER_OUTPUT_WAIT) return i;
-        onConnection!(waiting[waitingNext++]!.report);
-        handed++;
+    while (i < records.length) {
+      const ev = analyzer.push(records[i++]!);
+      if (waiting.length > 0) {
+        pendingEvent = ev;
+        return i;
       }
-      if (handed === EVENTS_PER_OUTPUT_WAIT) return i;
-      onEvent!(events[i]!);
-      handed++;
+      onEvent!(ev);
+      if (++sinceOutputWait >= EVENTS_PER_OUTPUT_WAIT) return i;
     }
     return i;
+  };
+  /** Waits for the output once EVENTS_PER_OUTPUT_WAIT events and reports went out since it was last looked at. */
+  const outputTurn = async (): Promise<void> => {
+    if (sinceOutputWait < EVENTS_PER_OUTPUT_WAIT) return;
+    sinceOutputWait = 0;
+    const wait = hooks.outputWait?.();
+    if (wait !== undefined) await wait;
   };
   // Checks read the whole report; every other caller takes each connection as it is reported and keeps only what it
   // prints, so memory follows the open connections, not the capture.
@@ -228,10 +237,10 @@ export async function analyzeSources(
       onConnection === undefined
         ? undefined
         : (c) => {
-            if (chunkIndex < 0) onConnection(c);
-            else waiting.push({ before: chunkIndex, report: c });
+            if (onEvent !== undefined) waiting.push(c);
+            else onConnection(c);
           },
-    reuseEvents: onEvent === undefined,
+    reuseEvents: true,
     // Annotation texts are read only where events are printed (timeline, JSON); the tables count codes.
     annotationTexts: onEvent !== undefined,
     shard,
@@ -244,26 +253,32 @@ export async function analyzeSources(
     if (next.done) {
       const { warnings, damaged, bytes } = next.value;
       hooks.onProgress?.(bytes, packets);
-      return { report: analyzer.finish(warnings), warnings, damaged, shardFacts: analyzer.shardFacts() };
+      const report = analyzer.finish(warnings);
+      // The connections still open or waiting at the end, reported by finish(): bounded as their analysis state is.
+      for (const c of waiting) onConnection!(c);
+      waiting.length = 0;
+      return { report, warnings, damaged, shardFacts: analyzer.shardFacts() };
     }
     const { records, bytes } = next.value;
     if (onEvent === undefined) {
       for (let i = 0; i < records.length; i++) analyzer.push(records[i]!);
     } else {
-      const events = new Array<PacketEvent>(records.length);
-      for (let i = 0; i < records.length; i++) {
-        chunkIndex = i;
-        events[i] = analyzer.push(records[i]!);
+      for (let at = 0; at < records.length; ) {
+        at = analyseAndHand(records, at);
+        if (pendingEvent !== null) {
+          for (let k = 0; k < waiting.length; k++) {
+            onConnection!(waiting[k]!);
+            sinceOutputWait++;
+            await outputTurn();
+          }
+          waiting.length = 0;
+          const ev = pendingEvent;
+          pendingEvent = null;
+          onEvent(ev);
+          sinceOutputWait++;
+        }
+        await outputTurn();
       }
-      chunkIndex = -1;
-      waitingNext = 0;
-      for (let at = 0; at < events.length; ) {
-        at = handOver(events, at);
-        if (at === events.length) break;
-        const wait = hooks.outputWait?.();
-        if (wait !== undefined) await wait;
-      }
-      waiting.length = 0;
     }
     packets += records.length;
     hooks.afterChunk?.();
