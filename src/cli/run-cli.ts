@@ -35,9 +35,9 @@ export interface CliStream extends TextWriter {
   writeBytes?(chunk: Uint8Array, taken: () => void): void;
   /**
    * Back-pressure (optional): a promise that settles once the reader has taken enough of what was written, or
-   * undefined when little enough waits. The run awaits it between input chunks and between the records and rows it
-   * prints at the end, so output waiting for a slow reader (`| less`, `| jq`) stays bounded instead of growing with
-   * the capture.
+   * undefined when little enough waits. The run awaits it every few hundred packets, between input chunks, and between
+   * the records and rows it prints at the end, so output waiting for a slow reader (`| less`, `| jq`) stays bounded
+   * instead of growing with the capture.
    */
   drained?(): Promise<void> | undefined;
 }
@@ -168,7 +168,6 @@ export interface AnalysisHooks {
 
 /** How many events and reports go out between two looks at the output's queue (AnalysisHooks.outputWait). */
 const EVENTS_PER_OUTPUT_WAIT = 256;
-
 
 /**
  * Runs the analysis over the given sources, reporting through `hooks`. Returns the report and warnings.
