@@ -122,6 +122,7 @@ function startShard(request: ShardRequest, onMessage: (message: ShardMessage) =>
   };
 }
 
+const guard = heapGuard();
 const code = await runCli(process.argv.slice(2), {
   stdout: processStream(process.stdout),
   stderr: processStream(process.stderr),
@@ -129,7 +130,8 @@ const code = await runCli(process.argv.slice(2), {
   env: process.env,
   readTextFile: (path) => readFile(path, 'utf8'),
   signal: controller.signal,
-  afterBatch: heapGuard(),
+  afterBatch: guard,
+  whilePrinting: guard === undefined ? undefined : () => guard(false, true),
   startShard,
   interfaceName,
   fileSize: (path) => {

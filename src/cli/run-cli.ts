@@ -59,6 +59,13 @@ export interface CliIo {
    * input is analysed, before what is printed at the end.
    */
   afterBatch?(inputDone?: boolean): void;
+  /**
+   * Called every few hundred records or lines of what is printed at the end (optional): main.ts's heap guard again,
+   * collecting at once when due (the loop gives the event loop no turn). The JSON document's connection records are
+   * read back from the spool, many ahead of their turn; those outlive a young collection, and nothing else asked for a
+   * full one until V8 did: the benchmark capture's JSON peaked at 345 MB at its end (250 MB of such strings).
+   */
+  whilePrinting?(): void;
   /** SLL2 interface index to name on this machine, as tcpdump resolves it (undefined: printed as "?"). */
   interfaceName?(ifIndex: number): string | undefined;
   /**
@@ -418,6 +425,7 @@ async function trace(options: CliOptions, io: CliIo, argv: readonly string[]): P
       let n = 0;
       for (const id of spool.ids()) {
         sink.text(`${n++ === 0 ? '\n' : ',\n'}${spool.get(id)!}`);
+        if (n % RECORDS_PER_PRINTING_CHECK === 0) io.whilePrinting?.();
         const wait = io.stdout.drained?.();
         if (wait !== undefined) await wait;
       }
@@ -437,10 +445,17 @@ async function trace(options: CliOptions, io: CliIo, argv: readonly string[]): P
   }
 }
 
+/** JSON connection records (about 7 KB each on the benchmark capture) between two calls of CliIo.whilePrinting. */
+const RECORDS_PER_PRINTING_CHECK = 64;
+/** Table lines (a few hundred bytes each) between two calls of CliIo.whilePrinting. */
+const LINES_PER_PRINTING_CHECK = 2048;
+
 /** Writes `lines` one by one, waiting for a slow reader between them: a table of many rows never queues whole. */
 async function writeLines(lines: Iterable<string>, sink: LineSink, io: CliIo): Promise<void> {
+  let n = 0;
   for (const line of lines) {
     sink.line(line);
+    if (++n % LINES_PER_PRINTING_CHECK === 0) io.whilePrinting?.();
     // Awaited only when there is something to wait for: the table of the benchmark capture is 67,000 lines.
     const wait = io.stdout.drained?.();
     if (wait !== undefined) await wait;

@@ -66,6 +66,8 @@ interface Run {
   /** Waits the run made for the reader while reading packets, and after the whole input was analysed. */
   waitsReading: number;
   waitsAtEnd: number;
+  /** Calls of CliIo.whilePrinting (the heap guard, between the records and lines printed at the end). */
+  printingChecks: number;
 }
 
 async function run(args: string[], slowReader: boolean): Promise<Run> {
@@ -81,6 +83,7 @@ async function run(args: string[], slowReader: boolean): Promise<Run> {
   let inputDone = false;
   let waitsReading = 0;
   let waitsAtEnd = 0;
+  let printingChecks = 0;
   const take = () => {
     for (const q of queue) {
       taken.push(Buffer.from(q.chunk));
@@ -118,9 +121,13 @@ async function run(args: string[], slowReader: boolean): Promise<Run> {
     afterBatch: (done) => {
       if (done === true) inputDone = true;
     },
+    whilePrinting: () => {
+      expect(inputDone).toBe(true);
+      printingChecks++;
+    },
   });
   take();
-  return { code, stdout: Buffer.concat(taken), maxQueuedReading, maxQueuedAtEnd, waitsReading, waitsAtEnd };
+  return { code, stdout: Buffer.concat(taken), maxQueuedReading, maxQueuedAtEnd, waitsReading, waitsAtEnd, printingChecks };
 }
 
 describe('back-pressure from a slow reader', () => {
@@ -150,6 +157,9 @@ describe('back-pressure from a slow reader', () => {
     expect(slow.maxQueuedAtEnd).toBeLessThanOrEqual(atEnd);
     if (reading > 0) expect(slow.waitsReading).toBeGreaterThan(0);
     if (args[1] !== 'ndjson') expect(slow.waitsAtEnd).toBeGreaterThan(0);
+    // The heap guard between the 20,000 JSON records (every 64) or the table's 40,000 lines (every 2048).
+    if (args[1] === 'json') expect(slow.printingChecks).toBe(Math.floor(20_001 / 64));
+    else if (args[1] !== 'ndjson') expect(slow.printingChecks).toBeGreaterThanOrEqual(19);
   }, 60_000);
 
   test('the capture is what the comments say: three input chunks, a SYN and a RST per connection', () => {

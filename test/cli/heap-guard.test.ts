@@ -56,6 +56,41 @@ describe.skipIf(!existsSync(GUARD))('heapGuard young generation cap (built execu
   });
 });
 
+/**
+ * Leaves about 120 MB of dead arrays in the old generation, then calls the guard four times (it looks at the heap
+ * every fourth call) in one synchronous run, sync or not, and prints the heap's use before and right after.
+ */
+const SYNC_CHILD = `
+const { heapGuard } = await import(process.argv[1]);
+const { getHeapStatistics } = await import('node:v8');
+const guard = heapGuard(16 * 1024 * 1024, Infinity);
+let keep = [];
+for (let i = 0; i < 15000; i++) keep.push(new Array(1000).fill(i));
+// Survivors of two young collections: in the old generation now.
+for (let i = 0; i < 40; i++) new Array(100000).fill(i);
+keep = null;
+const before = getHeapStatistics().used_heap_size;
+for (let i = 0; i < 4; i++) guard(false, process.argv[2] === 'sync');
+const after = getHeapStatistics().used_heap_size;
+console.log(JSON.stringify({ before, after }));
+`;
+
+describe.skipIf(!existsSync(GUARD))('heapGuard sync (built executable)', () => {
+  test('collects before returning when told the caller gives the event loop no turn; else later', () => {
+    const run = (mode: string) => {
+      const r = spawnSync(process.execPath, ['--input-type=module', '-e', SYNC_CHILD, GUARD, mode], { encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(0);
+      return JSON.parse(r.stdout) as { before: number; after: number };
+    };
+    const sync = run('sync');
+    const async = run('async');
+    expect(sync.before).toBeGreaterThan(100 * 1024 * 1024);
+    expect(sync.after).toBeLessThan(40 * 1024 * 1024);
+    // Asked for 'async', the collection waits for a turn of the event loop, which this loop never gives.
+    expect(async.after).toBeGreaterThan(100 * 1024 * 1024);
+  });
+});
+
 describe('youngGrowthFactor', () => {
   const MB = 1024 * 1024;
   test.each([
