@@ -135,7 +135,8 @@ let growthFactor = DEFAULT_SEMI_SPACE_GROWTH_FACTOR;
  * again while it is smaller; true when it is to grow no more (or nothing is to be steered).
  */
 function steerYoungGeneration(capBytes: number): boolean {
-  if (!youngCapAllowed) return true;
+  // No cap (the --jobs workers' guards): nothing to steer, and nothing to look at after each chunk.
+  if (!youngCapAllowed || capBytes === Infinity) return true;
   for (const space of getHeapSpaceStatistics()) {
     if (space.space_name !== 'new_space') continue;
     const wanted = youngGrowthFactor(space.space_size, capBytes);

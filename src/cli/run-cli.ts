@@ -166,14 +166,14 @@ export interface AnalysisHooks {
   /** After afterChunk: a promise to wait for before reading on (a --jobs timeline thread too far ahead of the rest). */
   pace?: () => Promise<void> | undefined;
   /**
-   * Between a chunk's packets, every EVENTS_PER_OUTPUT_WAIT events and reports: a promise to wait for before analysing
-   * more (the output waiting for a slow reader). A chunk of small packets prints megabytes; waiting only between chunks
+   * Between a chunk's packets, every EVENTS_PER_OUTPUT_WAIT events and after each report: a promise to wait for before
+   * analysing more (the output waiting for a slow reader). A chunk of small packets prints megabytes; waiting only between chunks
    * let all of that queue.
    */
   outputWait?: () => Promise<void> | undefined;
 }
 
-/** How many events and reports go out between two looks at the output's queue (AnalysisHooks.outputWait). */
+/** How many events go out between two looks at the output's queue (AnalysisHooks.outputWait). */
 const EVENTS_PER_OUTPUT_WAIT = 256;
 
 /**
@@ -198,8 +198,9 @@ export async function analyzeSources(
   /** Events and reports handed over since the output was last looked at. */
   let sinceOutputWait = 0;
   /**
-   * With onEvent: the reports a push finalized, handed over before its event (which waits in pendingEvent), with the
-   * output looked at between them: one packet can end the wait of thousands of closed connections at once.
+   * The reports a push finalized, handed over after it (before its event, which waits in pendingEvent) with the output
+   * looked at after each: one packet can end the wait of thousands of closed connections at once, and one report can
+   * print a megabyte (a connection of a thousand exchanges).
    */
   const waiting: ConnectionReport[] = [];
   let pendingEvent: PacketEvent | null = null;
@@ -210,20 +211,30 @@ export async function analyzeSources(
    * inside the per-packet loop: with one there the timeline of the benchmark capture took 8.1-8.3 s instead of 7.6 s
    * (interleaved runs, output to /dev/null).
    */
-  const analyseAndHand = (records: readonly CaptureRecord[], from: number): number => {
+  const analyse = (records: readonly CaptureRecord[], from: number): number => {
     let i = from;
     while (i < records.length) {
       const ev = analyzer.push(records[i++]!);
       if (waiting.length > 0) {
-        pendingEvent = ev;
+        if (onEvent !== undefined) pendingEvent = ev;
         return i;
       }
-      onEvent!(ev);
-      if (++sinceOutputWait >= EVENTS_PER_OUTPUT_WAIT) return i;
+      if (onEvent !== undefined) {
+        onEvent(ev);
+        if (++sinceOutputWait >= EVENTS_PER_OUTPUT_WAIT) return i;
+      }
     }
     return i;
   };
-  /** Waits for the output once EVENTS_PER_OUTPUT_WAIT events and reports went out since it was last looked at. */
+  const handReports = async (): Promise<void> => {
+    for (let k = 0; k < waiting.length; k++) {
+      onConnection!(waiting[k]!);
+      const wait = hooks.outputWait?.();
+      if (wait !== undefined) await wait;
+    }
+    waiting.length = 0;
+  };
+  /** Waits for the output once EVENTS_PER_OUTPUT_WAIT events went out since it was last looked at. */
   const outputTurn = async (): Promise<void> => {
     if (sinceOutputWait < EVENTS_PER_OUTPUT_WAIT) return;
     sinceOutputWait = 0;
@@ -243,8 +254,7 @@ export async function analyzeSources(
       onConnection === undefined
         ? undefined
         : (c) => {
-            if (onEvent !== undefined) waiting.push(c);
-            else onConnection(c);
+            waiting.push(c);
           },
     reuseEvents: true,
     // Annotation texts are read only where events are printed (timeline, JSON); the tables count codes.
@@ -260,31 +270,21 @@ export async function analyzeSources(
       const { warnings, damaged, bytes } = next.value;
       hooks.onProgress?.(bytes, packets);
       const report = analyzer.finish(warnings);
-      // The connections still open or waiting at the end, reported by finish(): bounded as their analysis state is.
-      for (const c of waiting) onConnection!(c);
-      waiting.length = 0;
+      // The connections still open or waiting for their report at the end of the input.
+      await handReports();
       return { report, warnings, damaged, shardFacts: analyzer.shardFacts() };
     }
     const { records, bytes } = next.value;
-    if (onEvent === undefined) {
-      for (let i = 0; i < records.length; i++) analyzer.push(records[i]!);
-    } else {
-      for (let at = 0; at < records.length; ) {
-        at = analyseAndHand(records, at);
-        if (pendingEvent !== null) {
-          for (let k = 0; k < waiting.length; k++) {
-            onConnection!(waiting[k]!);
-            sinceOutputWait++;
-            await outputTurn();
-          }
-          waiting.length = 0;
-          const ev = pendingEvent;
-          pendingEvent = null;
-          onEvent(ev);
-          sinceOutputWait++;
-        }
-        await outputTurn();
+    for (let at = 0; at < records.length; ) {
+      at = analyse(records, at);
+      if (waiting.length > 0) await handReports();
+      if (pendingEvent !== null) {
+        const ev = pendingEvent;
+        pendingEvent = null;
+        onEvent!(ev);
+        sinceOutputWait++;
       }
+      await outputTurn();
     }
     packets += records.length;
     hooks.afterChunk?.();

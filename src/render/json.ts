@@ -70,11 +70,11 @@ export function packetObject(ev: PacketEvent) {
  * Only the annotation texts can need escaping; a test proves the two byte-identical on every fixture packet.
  */
 export function packetRecord(ev: PacketEvent): string {
-  writePacketRecord(ev, recordOut);
-  return recordOut.take();
+  // An out of its own per call: a call that throws (an event without a TCP header) leaves nothing for the next.
+  const out = new StringOut();
+  writePacketRecord(ev, out);
+  return out.take();
 }
-
-const recordOut = new StringOut();
 
 /**
  * packetRecord's text, written piece by piece into `out` (the CLI's output buffer: no string is made of the record,
@@ -124,14 +124,20 @@ export function writePacketRecord(ev: PacketEvent, out: LineOut): void {
   out.ascii(',"annotations":[');
   for (let i = 0; i < annotations.length; i++) {
     if (i > 0) out.ascii(',');
-    out.jsonString(annotations[i]!.code);
+    jsonString(out, annotations[i]!.code);
   }
   out.ascii('],"notes":[');
   for (let i = 0; i < annotations.length; i++) {
     if (i > 0) out.ascii(',');
-    out.jsonString(annotations[i]!.text);
+    jsonString(out, annotations[i]!.text);
   }
   out.ascii(']}');
+}
+
+/** A JSON string literal through the out's own writer when it has one (LineOut.jsonString is optional). */
+function jsonString(out: LineOut, s: string): void {
+  if (out.jsonString !== undefined) out.jsonString(s);
+  else out.text(JSON.stringify(s));
 }
 
 /** IPv4 texts by address (a packet's two addresses repeat for its whole connection); bounded, cleared when full. */

@@ -16,8 +16,11 @@ export interface LineOut {
   uintPadded(n: number, width: number): void;
   /** Packet bytes already known to be ASCII (the caller checked them), as characters. */
   asciiBytes(data: Uint8Array, from: number, to: number): void;
-  /** `s` as a JSON string literal, exactly as JSON.stringify(s) writes it (quotes included). */
-  jsonString(s: string): void;
+  /**
+   * `s` as a JSON string literal, exactly as JSON.stringify(s) writes it (quotes included). Optional (a caller's own
+   * sink written before it existed): without it, the JSON writers write text(JSON.stringify(s)).
+   */
+  jsonString?(s: string): void;
 }
 
 /**

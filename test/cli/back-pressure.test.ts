@@ -18,6 +18,8 @@ const QUEUE_LIMIT_BYTES = 64 * 1024;
 
 let dir = '';
 let capture = '';
+/** 20,000 connections of one SYN each, all still open at the end of the input. */
+let openAtEnd = '';
 
 beforeAll(() => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'tcptrace-backpressure-'));
@@ -53,6 +55,8 @@ beforeAll(() => {
     tsFrac: 0,
   });
   writeFileSync(capture, pcap(records));
+  openAtEnd = path.join(dir, 'open-at-end.pcap');
+  writeFileSync(openAtEnd, pcap(records.filter((_, i) => i % 2 === 0 && i < 40_000)));
 });
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -70,7 +74,7 @@ interface Run {
   printingChecks: number;
 }
 
-async function run(args: string[], slowReader: boolean): Promise<Run> {
+async function run(args: string[], slowReader: boolean, file = capture): Promise<Run> {
   const taken: Buffer[] = [];
   let queue: { chunk: Uint8Array; taken: () => void }[] = [];
   let queued = 0;
@@ -92,7 +96,7 @@ async function run(args: string[], slowReader: boolean): Promise<Run> {
     queue = [];
     queued = 0;
   };
-  const code = await runCli([...args, capture], {
+  const code = await runCli([...args, file], {
     stdout: {
       write: (text) => {
         queue.push({ chunk: Buffer.from(text), taken: () => {} });
@@ -160,6 +164,18 @@ describe('back-pressure from a slow reader', () => {
     // The heap guard between the 20,000 JSON records (every 64) or the table's 40,000 lines (every 2048).
     if (args[1] === 'json') expect(slow.printingChecks).toBe(Math.floor(20_001 / 64));
     else if (args[1] !== 'ndjson') expect(slow.printingChecks).toBeGreaterThanOrEqual(19);
+  }, 60_000);
+
+  test('the reports made at the end of the input (connections still open) wait for the reader one by one', async () => {
+    const fast = await run(['--format', 'ndjson'], false, openAtEnd);
+    const slow = await run(['--format', 'ndjson'], true, openAtEnd);
+    expect(slow.code).toBe(0);
+    expect(slow.stdout.equals(fast.stdout)).toBe(true);
+    // 20,000 connection records (about 24 MB) at the end; never more than one past the reader's limit waiting.
+    expect(slow.stdout.toString().split('\n').filter((l) => l.startsWith('{"type":"connection"'))).toHaveLength(20_000);
+    // (They go out before afterBatch(true), so the fake counts them while reading.)
+    expect(Math.max(slow.maxQueuedReading, slow.maxQueuedAtEnd)).toBeLessThanOrEqual(QUEUE_LIMIT_BYTES + 256 * 1024);
+    expect(slow.waitsReading).toBeGreaterThan(100);
   }, 60_000);
 
   test('the capture is what the comments say: three input chunks, a SYN and a RST per connection', () => {

@@ -56,6 +56,33 @@ describe('packetRecord', () => {
       expect(piecesAsBytes(ev), JSON.stringify(text)).toBe(JSON.stringify(packetObject(ev)));
     }
   });
+
+  test('a call that throws (an event without a TCP header) leaves nothing in the next record', async () => {
+    const gen = analyze(path.join(CAPTURES, 'real-http11-pipelined.pcap'));
+    const first = (await gen.next()).value as PacketEvent[];
+    const good = first[1]!;
+    const broken = { ...first[0]!, segment: { ...first[0]!.segment, ip: null } } as unknown as PacketEvent;
+    expect(() => packetRecord(broken)).toThrow(TypeError);
+    expect(packetRecord(good)).toBe(JSON.stringify(packetObject(good)));
+  });
+
+  test('a LineOut of a caller without jsonString (optional) gets the same text', async () => {
+    const gen = analyze(path.join(CAPTURES, 'real-http11-pipelined.pcap'));
+    const first = (await gen.next()).value as PacketEvent[];
+    const ev = { ...first[0]!, annotations: [{ code: 'http.request', text: 'GET /"é" →' }] as Annotation[] };
+    let out = '';
+    const plain = {
+      text: (t: string) => void (out += t),
+      ascii: (t: string) => void (out += t),
+      uint: (n: number) => void (out += String(n)),
+      uintPadded: (n: number, width: number) => void (out += String(n).padStart(width, '0')),
+      asciiBytes: () => {
+        throw new Error('not used by the JSON writers');
+      },
+    };
+    writePacketRecord(ev, plain);
+    expect(out).toBe(JSON.stringify(packetObject(ev)));
+  });
 });
 
 /** writePacketRecord's bytes through the CLI's ByteSink, decoded. */
