@@ -507,14 +507,9 @@ export class Analyzer {
 
   /** End of input: every tracked connection is finalized. Returns the whole report. */
   finish(captureWarnings: readonly CaptureWarning[] = []): Report {
-    if (!this.finished) {
-      this.finished = true;
-      for (const w of captureWarnings) this.warnings.push({ code: w.code, frame: w.frame, message: w.message });
-      this.tracker.finish();
-      // The tracker handed over every connection it had; a pipeline left here lost its connection some other way.
-      for (const pipe of [...this.pipelines.values()].sort((a, b) => a.id - b.id)) {
-        if (pipe.conn !== null) this.finalize(pipe.conn, 'capture-end');
-      }
+    const steps = this.finishing(captureWarnings);
+    while (steps.next().done !== true) {
+      // Each step reported one connection.
     }
     return {
       schemaVersion: SCHEMA_VERSION,
@@ -522,6 +517,26 @@ export class Analyzer {
       connections: this.opts.keepConnections === false ? [] : this.connections.slice().sort((a, b) => a.tcp.id - b.tcp.id),
       warnings: this.warnings.slice(),
     };
+  }
+
+  /**
+   * What finish() does, one connection at a time: yields after each connection it finalizes (reported to onConnection),
+   * so that a caller printing reports can wait for its reader between them instead of holding every report of the
+   * connections still open at the end at once (55,000 open connections: 750 -> 1,060 MB peak when they were held).
+   * finish() afterwards returns the report without finalizing anything again; so does a second finishing().
+   */
+  *finishing(captureWarnings: readonly CaptureWarning[] = []): Generator<void, void, undefined> {
+    if (this.finished) return;
+    this.finished = true;
+    for (const w of captureWarnings) this.warnings.push({ code: w.code, frame: w.frame, message: w.message });
+    const tracker = this.tracker.finishing();
+    while (tracker.next().done !== true) yield;
+    // The tracker handed over every connection it had; a pipeline left here lost its connection some other way.
+    for (const pipe of [...this.pipelines.values()].sort((a, b) => a.id - b.id)) {
+      if (pipe.conn === null) continue;
+      this.finalize(pipe.conn, 'capture-end');
+      yield;
+    }
   }
 
   private openPipeline(conn: Connection): ConnPipeline {

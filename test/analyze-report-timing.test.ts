@@ -88,3 +88,54 @@ describe('report after close', () => {
     expect(analyzer.finish().stats.connections).toBe(10_000);
   });
 });
+
+describe('Analyzer.finishing', () => {
+  /** n connections: a handshake each, the first half then closed (FIN both ways), the rest still open at the end. */
+  function mixed(n: number): CaptureRecord[] {
+    const out: CaptureRecord[] = [];
+    let index = 0;
+    for (let i = 0; i < n; i++) {
+      const c = { src: `10.1.${i >> 8}.${i & 255}`, dst: '10.0.0.1' };
+      const s = { src: '10.0.0.1', dst: c.src };
+      const port = 2000 + i;
+      const flows: [typeof c, number, number, number, number][] = [
+        [c, 100, 0, 0x02, 0],
+        [s, 500, 101, 0x12, 1],
+        [c, 101, 501, 0x10, 0],
+      ];
+      if (i < n / 2) flows.push([c, 101, 501, 0x11, 0], [s, 501, 102, 0x11, 1], [c, 102, 502, 0x10, 0]);
+      for (const [who, seq, ack, flags, fromServer] of flows) {
+        const frame = etherIpv4Tcp(who, { srcPort: fromServer ? 80 : port, dstPort: fromServer ? port : 80, seq, ack, flags });
+        index++;
+        out.push(record(frame, { index, tsSec: 1_700_000_000 + i, tsNsec: index * 1000 }));
+      }
+    }
+    return out;
+  }
+
+  test('reports the connections left at the end one per step, in id order, and finish() then reports nothing again', () => {
+    const reported: number[] = [];
+    const analyzer = new Analyzer({ keepConnections: true, onConnection: (c) => reported.push(c.tcp.id) });
+    for (const r of mixed(40)) analyzer.push(r);
+    const before = reported.length;
+    const steps = analyzer.finishing();
+    const perStep: number[] = [];
+    let last = reported.length;
+    while (steps.next().done !== true) {
+      perStep.push(reported.length - last);
+      last = reported.length;
+    }
+    // Every connection not reported yet (the open half, and closed ones waiting out their report delay), one a step.
+    expect(reported.length).toBe(40);
+    expect(perStep.every((k) => k === 1)).toBe(true);
+    expect(perStep.length).toBe(40 - before);
+    expect(reported.slice(before)).toEqual([...reported.slice(before)].sort((a, b) => a - b));
+    const report = analyzer.finish();
+    expect(reported.length).toBe(40);
+    expect(report.connections.map((c) => c.tcp.id)).toEqual(Array.from({ length: 40 }, (_, i) => i));
+    // The same report as a plain finish() on the same packets.
+    const plain = new Analyzer({ keepConnections: true });
+    for (const r of mixed(40)) plain.push(r);
+    expect(JSON.stringify(plain.finish())).toBe(JSON.stringify(report));
+  });
+});

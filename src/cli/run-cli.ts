@@ -269,9 +269,13 @@ export async function analyzeSources(
     if (next.done) {
       const { warnings, damaged, bytes } = next.value;
       hooks.onProgress?.(bytes, packets);
+      // The connections still open or waiting for their report at the end of the input, one by one: holding their
+      // reports all at once cost 40% more memory on a capture that ends with 55,000 connections open.
+      const steps = analyzer.finishing(warnings);
+      while (steps.next().done !== true) {
+        if (waiting.length > 0) await handReports();
+      }
       const report = analyzer.finish(warnings);
-      // The connections still open or waiting for their report at the end of the input.
-      await handReports();
       return { report, warnings, damaged, shardFacts: analyzer.shardFacts() };
     }
     const { records, bytes } = next.value;

@@ -572,6 +572,14 @@ export class TcpTracker {
 
   /** End of capture: hands every live connection to onEvict (reason 'end'), in id order, and empties the tracker. */
   finish(): void {
+    const steps = this.finishing();
+    while (steps.next().done !== true) {
+      // Each step handed one connection over.
+    }
+  }
+
+  /** finish() one connection at a time: yields after handing each over (Analyzer.finishing). */
+  *finishing(): Generator<void, void, undefined> {
     const live: Connection[] = [];
     for (let c = this.lruHead; c !== null; c = c.lruNext) live.push(c);
     // Parked connections (closed, not reported yet) are handed over too, in the same id order as the live ones.
@@ -580,6 +588,7 @@ export class TcpTracker {
     for (const c of live) {
       if (c.live) this.evict(c, 'end');
       else if (this.onEvict !== null) this.onEvict(c, 'end');
+      yield;
     }
     this.retired.clear();
   }
