@@ -42,7 +42,7 @@ process.on('SIGINT', () => {
 /**
  * Output queued for a slow reader beyond which the run waits (CliStream.drained). Writes to a pipe are asynchronous
  * in Node on POSIX: without a wait, everything a slower reader had not taken yet was queued in memory (the benchmark
- * capture's NDJSON piped into a reader that starts late: 1.3 GB). A few MB let the reader work while the next chunk
+ * capture's NDJSON piped into a reader that starts 15 s late: 846 MB). A few MB let the reader work while the next chunk
  * is analysed; files and terminals are written synchronously and never queue.
  */
 const OUTPUT_QUEUE_LIMIT_BYTES = 4 * 1024 * 1024;
