@@ -57,7 +57,7 @@ describe.skipIf(!existsSync(GUARD))('heapGuard young generation cap (built execu
 });
 
 /**
- * Leaves about 120 MB of dead arrays in the old generation, then calls the guard four times (it looks at the heap
+ * Leaves about 140 MB of dead arrays in the old generation, then calls the guard four times (it looks at the heap
  * every fourth call) in one synchronous run, sync or not, and prints the heap's use before and right after.
  */
 const SYNC_CHILD = `
