@@ -15,6 +15,7 @@ import type { Endpoint } from './tcp/endpoint.js';
 import { closeReason, summarize } from './tcp/summary.js';
 import { Reassembler, type StreamSink, type EndReason, type SegmentFlags } from './stream/index.js';
 import { HttpConnection, type HttpEvent, type HttpExchange, type HttpSummary, type TcpCloseFacts } from './http/index.js';
+import { PackedExchanges } from './http/packed-exchanges.js';
 import type { CaptureWarningReport, ConnectionReport, PacketEvent, Report, ReportStats } from './report.js';
 import { SCHEMA_VERSION } from './report.js';
 import type { CaptureWarning } from './capture/errors.js';
@@ -66,7 +67,8 @@ export interface AnalyzerOptions {
   /**
    * Pack a closed connection from its close to the end of its TIME_WAIT (default true): the tracker then keeps it in
    * typed arrays (TcpTracker.retire), about 0.5 KB instead of 2.5 KB of objects, and gives it back for its report and
-   * for stragglers. Events and reports are the same either way; off is for comparison.
+   * for stragglers; its HTTP exchanges are packed too while its report waits (PackedExchanges). Events and reports
+   * are the same either way; off is for comparison.
    */
   compactTimeWait?: boolean;
   /**
@@ -109,7 +111,8 @@ interface ConnPipeline {
   reported: boolean;
   streams: [Reassembler, Reassembler] | null;
   http: HttpConnection | null;
-  httpResult: { summary: HttpSummary; exchanges: readonly HttpExchange[] } | null;
+  /** Exchanges packed while the report waits (parked), as objects when it goes out at once. */
+  httpResult: { summary: HttpSummary; exchanges: readonly HttpExchange[] | PackedExchanges } | null;
   /**
    * Annotation counts by code as pairs [slot, count, slot, count, ...] in order of first occurrence (slots from
    * codeSlot): a connection sees a handful of codes, and a keyed store per annotation into an object with dotted
@@ -363,7 +366,7 @@ export class Analyzer {
       if (pipe.streams !== null && !droppedRst) this.feedStreams(pipe.streams, analysed, dir, annotations);
       for (let i = 0; i < annotations.length; i++) countCode(pipe.codeCounts, annotations[i]!.code);
       if (conn.closed && pipe.streams !== null) {
-        this.closeHttp(pipe);
+        this.closeHttp(pipe, true);
         pipe.reportAtSec = nowSec + this.reportAfterCloseSec;
         this.closing.push(pipe);
         this.park(pipe, conn);
@@ -627,15 +630,17 @@ export class Analyzer {
     // A parked connection comes back as a new Connection: the report is of that one.
     pipe.conn = conn;
     if (why === 'cap') this.stats.evictedByCap++;
-    if (pipe.streams !== null) this.closeHttp(pipe);
+    if (pipe.streams !== null) this.closeHttp(pipe, false);
     this.report(pipe);
   }
 
   /**
    * Ends both streams and keeps only the HTTP result: the reassemblers and parsers are released here, at the close
-   * (or the eviction), not when the report goes out. HTTP cannot change after both directions ended.
+   * (or the eviction), not when the report goes out. HTTP cannot change after both directions ended. Exchanges whose
+   * report waits (parked) are packed meanwhile: as objects they were most of what NDJSON kept beyond the timeline
+   * (PackedExchanges).
    */
-  private closeHttp(pipe: ConnPipeline): void {
+  private closeHttp(pipe: ConnPipeline, reportWaits: boolean): void {
     const streams = pipe.streams!;
     const http = pipe.http!;
     const conn = pipe.conn!;
@@ -655,7 +660,9 @@ export class Analyzer {
     facts.serverFinAckedOffset = server.finSent && server.finAck >= 0 ? streams[0].offsetOfSeq(server.finAck) : -1;
     pipe.httpResult = {
       summary: http.summary(facts),
-      exchanges: this.opts.exchanges === false ? NO_EXCHANGES : http.exchanges(),
+      exchanges: this.opts.exchanges === false
+        ? NO_EXCHANGES
+        : reportWaits && this.opts.compactTimeWait !== false ? http.packedExchanges() : http.exchanges(),
     };
     pipe.streams = null;
     pipe.http = null;
@@ -677,7 +684,7 @@ export class Analyzer {
     const report: ConnectionReport = {
       tcp: summarize(conn),
       http: result.summary,
-      exchanges: result.exchanges,
+      exchanges: result.exchanges instanceof PackedExchanges ? result.exchanges.unpack() : result.exchanges,
       annotationCounts: codeCountRecord(pipe.codeCounts),
     };
     if (this.opts.keepConnections !== false) this.connections.push(report);

@@ -133,6 +133,14 @@ describe('AnalyzerOptions.compactTimeWait', () => {
     expect(packed.events).toEqual(full.events);
     expect(packed.report).toEqual(full.report);
   });
+  test.each(captures)('%s: exchanges packed while their report waits are reported as made', async (file) => {
+    // The default wait, so that exchanges are packed (PackedExchanges) and unpacked at the report.
+    const packed = await runWith(file, { compactTimeWait: true }, read);
+    const full = await runWith(file, { compactTimeWait: false }, read);
+    expect(packed.report).toStrictEqual(full.report);
+    // Key order is part of the JSON contract: the same text, not only the same values.
+    expect(JSON.stringify(packed.report)).toBe(JSON.stringify(full.report));
+  });
   // The fixture captures have no packet after a close; the stragglers themselves (retransmitted FINs, RSTs, data,
   // port reuse, TIME_WAIT running out) are crafted in test/tcp/tracker-retired.test.ts.
 });

@@ -6,6 +6,7 @@ import type { AnnotationCode, Direction } from '../types.js';
 import { HttpCodes } from './codes.js';
 import { classify } from './classify.js';
 import { ExchangeRec, computeOrder, exportExchange, reuseVerdict } from './exchange.js';
+import { PackedExchanges } from './packed-exchanges.js';
 import { DirectionParser } from './parser.js';
 import type { BodyPlan, BodyStats, MessageHead, Mark, ParserSink, ResyncInfo } from './parser.js';
 import { DirectionSniffer, describeDirectionProtocol, mayStartOtherProtocol, otherProtocolOf, type DirectionProtocol } from './sniff.js';
@@ -189,6 +190,11 @@ export class HttpConnection implements ParserSink {
   exchanges(): readonly HttpExchange[] {
     const { order, depth } = computeOrder(this.recs);
     return this.recs.map((r, i) => exportExchange(r, order[i], depth[i]));
+  }
+
+  /** The same exchanges packed, for a report that waits (see PackedExchanges); unpack() gives exchanges()'s list. */
+  packedExchanges(): PackedExchanges {
+    return new PackedExchanges(this.recs);
   }
 
   /** The verdict and its evidence, given the TCP facts of how the connection ended. */

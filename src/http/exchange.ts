@@ -175,7 +175,7 @@ function mark(m: Mark | null): HttpMark | null {
 }
 
 /** b - a in µs, rounded; exact for spans under 104 days (ns fit a double's 53 bits). */
-function spanUs(a: Mark | null, b: Mark | null): number | null {
+export function spanUs(a: Mark | null, b: Mark | null): number | null {
   if (a === null || b === null) return null;
   return Math.round(((b.tsSec - a.tsSec) * 1e9 + (b.tsNsec - a.tsNsec)) / 1000);
 }
