@@ -363,7 +363,7 @@ export class Analyzer {
       // A RST its receiver does not take is dropped whole, ACK and data (RFC 9293 §3.10.7.4, RFC 5961 §3.2): the
       // streams go on as if it had not been sent.
       const droppedRst = (analysed.tcp!.flags & TcpFlag.RST) !== 0 && !result.rstCounted;
-      if (pipe.streams !== null && !droppedRst) this.feedStreams(pipe.streams, analysed, dir, annotations);
+      if (pipe.streams !== null && !droppedRst) this.feedStreams(pipe.streams, analysed, dir, annotations, result.inferredFinSeq);
       for (let i = 0; i < annotations.length; i++) countCode(pipe.codeCounts, annotations[i]!.code);
       if (conn.closed && pipe.streams !== null) {
         this.closeHttp(pipe, true);
@@ -580,12 +580,16 @@ export class Analyzer {
   }
 
   /** Hands the segment to its direction's reassembler and the ACK to the other; HTTP events become annotations. */
-  private feedStreams(streams: [Reassembler, Reassembler], packet: Packet, dir: Direction, annotations: Annotation[]): void {
+  private feedStreams(
+    streams: [Reassembler, Reassembler], packet: Packet, dir: Direction, annotations: Annotation[], inferredFinSeq: number,
+  ): void {
     const tcp = packet.tcp!;
     const rec = packet.record;
     const flags = tcp.flags;
     const out = this.httpOut;
     emptyScratch(out);
+    // The peer's FIN the capture lacks, which this ACK covers: its stream ends there, before the ACK is taken.
+    if (inferredFinSeq !== -1) streams[dir === 0 ? 1 : 0].inferredFin(inferredFinSeq, rec.index);
     // The ACK first: it proves what the peer's direction lost before this packet, so a gap there is reported before
     // this packet's own bytes start a new message (a request sent after a response the capture never shows).
     if ((flags & TcpFlag.ACK) !== 0) streams[dir === 0 ? 1 : 0].acked(tcp.ack, rec.index);
@@ -787,8 +791,17 @@ function closeFacts(conn: Connection): TcpCloseFacts {
   // server's. closedFirstBy cannot serve here: it names whoever stopped sending first, by FIN or by RST.
   const clientFin = history.indexOf('F');
   const serverFin = history.indexOf('f');
-  const firstFinBy =
+  let firstFinBy: 'client' | 'server' | null =
     clientFin < 0 && serverFin < 0 ? null : serverFin < 0 || (clientFin >= 0 && clientFin < serverFin) ? 'client' : 'server';
+  // A FIN the capture lacks (Endpoint.finInferred) has no letter, only the frame whose ACK showed it: the other side's
+  // FIN in an earlier frame came first, one in that frame or later came after it (that frame acknowledged it).
+  const [client, server] = conn.ends;
+  if (client.finInferred || server.finInferred) {
+    const inferred = client.finInferred ? client : server;
+    const other = client.finInferred ? server : client;
+    const otherFirst = other.finSent && !other.finInferred && other.finFrame < inferred.finFrame;
+    firstFinBy = (inferred === client) !== otherFirst ? 'client' : 'server';
+  }
   return {
     firstFinBy,
     rstBy: reason === 'rst-client' ? 'client' : reason === 'rst-server' ? 'server' : null,

@@ -249,6 +249,16 @@ export class Reassembler {
     this.drain(frame, ackOffset);
   }
 
+  /**
+   * The sender's FIN at seq, which the capture lacks but the peer's ACK covers (TcpPacketResult.inferredFinSeq): the
+   * stream ends there, as at a FIN seen, instead of the ACK reporting its sequence number as a lost byte.
+   */
+  inferredFin(seq: number, frame: number): void {
+    if (!this.started || this.ended) return;
+    this.noteFin(this.offsetOf(seq));
+    this.checkFin(frame);
+  }
+
   /** End of capture or connection: deliver buffered data after explicit gaps (up to the FIN if seen), then end(). */
   finish(frame: number, reason: 'rst' | 'capture-end'): void {
     if (this.ended) return;

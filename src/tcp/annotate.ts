@@ -89,12 +89,19 @@ export function pushAnalysisAnnotations(flags: number, c: FlagContext, out: Anno
       text: `out-of-order: ${range} arrives after higher sequence numbers from the ${who}` });
   }
   if (flags & Analysis.LOST_SEGMENT) {
-    out.push({ code: Codes.LOST_SEGMENT,
-      text: `previous segment not captured: ${who}'s bytes before relative seq ${c.relSeq} are missing` });
+    // Just past a FIN the capture lacks (TcpTracker.inferFin): that FIN is what is missing, not bytes.
+    const sender = c.sender;
+    const finRel = sender.finInferred ? (sender.finSeq - sender.baseSeq) >>> 0 : -1;
+    out.push({ code: Codes.LOST_SEGMENT, text: finRel !== -1 && ((finRel + 1) >>> 0) === c.relSeq
+      ? `previous segment not captured: the ${who}'s FIN (relative seq ${finRel}), shown by the ${peer}'s ACK`
+      : `previous segment not captured: ${who}'s bytes before relative seq ${c.relSeq} are missing` });
   }
   if (flags & Analysis.ACK_LOST_SEGMENT) {
-    out.push({ code: Codes.ACK_LOST_SEGMENT,
-      text: `ACKed unseen segment: ack ${c.relAck} covers ${peer} data the capture does not contain` });
+    const receiver = c.receiver;
+    const finAck = receiver.finInferred ? (receiver.finSeq + 1 - receiver.baseSeq) >>> 0 : -1;
+    out.push({ code: Codes.ACK_LOST_SEGMENT, text: finAck === c.relAck
+      ? `ACKed unseen segment: ack ${c.relAck} covers the ${peer}'s FIN, which the capture does not contain`
+      : `ACKed unseen segment: ack ${c.relAck} covers ${peer} data the capture does not contain` });
   }
   if (flags & Analysis.WINDOW_UPDATE) {
     out.push({ code: Codes.WINDOW_UPDATE, text: `window update: ${who} window ${c.previousWindow} → ${c.window} (unscaled)` });

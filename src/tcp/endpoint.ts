@@ -80,6 +80,11 @@ export class Endpoint implements FlowAnalysis {
   finFrame = 0;
   /** The acknowledgment number its first FIN carried (what of the peer's stream it had when it closed); -1 without. */
   finAck = -1;
+  /**
+   * The FIN was not captured: the peer's ACK covered it (TcpTracker.inferFin), at finFrame, which may also carry the
+   * peer's own FIN; this one came first.
+   */
+  finInferred = false;
   /** The packet index at which the peer first acknowledged this side's FIN (0 before). */
   finAckedFrame = 0;
   /**

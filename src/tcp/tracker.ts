@@ -114,6 +114,12 @@ export interface TcpPacketResult {
    * the whole segment, and the streams go on. Meaningless for a packet without RST.
    */
   rstCounted: boolean;
+  /**
+   * The receiver's FIN that the capture lacks, as this packet's ACK shows it (absolute sequence number), or -1: the
+   * ACK covers exactly one sequence number past everything the receiver sent, while the connection is closing. The
+   * receiver's states move as if the FIN had been seen, and its stream ends there (see TcpTracker.inferFin).
+   */
+  inferredFinSeq: number;
 }
 
 // Events of one packet, collected while processing and worded at the end.
@@ -229,7 +235,7 @@ export class TcpTracker {
 
   private readonly result: TcpPacketResult = {
     conn: null, connId: -1, direction: 0, isNew: false, relSeq: 0, relAck: -1, segLen: 0, analysis: 0,
-    dupAckNum: 0, dupAckFrame: 0, foreign: false, rstCounted: false,
+    dupAckNum: 0, dupAckFrame: 0, foreign: false, rstCounted: false, inferredFinSeq: -1,
   };
   private readonly segment: Segment = { frame: 0, timeNs: 0, seq: 0, ack: 0, segLen: 0, flags: 0, window: 0, mptcpOps: 0 };
   private readonly detail = newSegmentAnalysis();
@@ -362,6 +368,7 @@ export class TcpTracker {
     r.dupAckFrame = 0;
     r.isNew = false;
     r.foreign = false;
+    r.inferredFinSeq = -1;
     // A header cut before its window (16 bytes) has no trustworthy seq, ack or flags: packet-tcp.c throws on it
     // before the conversation lookup, so tshark assigns it no tcp.stream. Cut at 16 to 19 bytes (before the
     // checksum) it is tracked and analysed, its flags not shown (headerCut below), as Wireshark 4.0 does.
@@ -692,6 +699,11 @@ export class TcpTracker {
       E.rcvWindowBytes = (flags & SYN) !== 0 || E.winScale < 0 ? window : window << E.winScale;
       // E has what it acknowledges: a hole in P's stream below the ACK is filled at E, whatever the capture saw.
       if (P.holeFrom !== -1 && seqGt(ack, P.holeFrom)) ackHoles(P, ack);
+      else if (!P.finSent && P.seenEndKnown && P.holeFrom === -1 && ack === ((P.seenEnd + 1) >>> 0) &&
+        (P.state === 'ESTABLISHED' || P.state === 'CLOSE_WAIT') &&
+        ((flags & FIN) !== 0 || E.state === 'FIN_WAIT_1' || E.state === 'FIN_WAIT_2')) {
+        this.inferFin(conn, side, E, P);
+      }
     }
     if (segLen > 0 || (flags & (SYN | FIN)) !== 0) {
       const end = (seq + segLen + ((flags & SYN) !== 0 ? 1 : 0) + ((flags & FIN) !== 0 ? 1 : 0)) >>> 0;
@@ -797,6 +809,40 @@ export class TcpTracker {
         this.deliverFin(conn, peer, P, side, false);
       }
     }
+  }
+
+  /**
+   * P's FIN, not captured, shown by E's ACK: it covers exactly one sequence number past all P sent, and the connection
+   * is closing (E sends its own FIN with this ACK, or had sent it). One sequence number is a FIN or a single data
+   * byte; while closing it is the FIN (a lost 1-byte segment then would be a lone keystroke or window probe). Read as
+   * a byte, the close read wrong: the other side "closed first", the closer half-closed, a 1-byte gap ended its
+   * stream, and HTTP said its parsing stopped there. Wireshark flags the ACK (tcp.analysis.ack_lost_segment), and so
+   * does checks.ts, unchanged: this moves only the states and the stream's end.
+   */
+  private inferFin(conn: Connection, side: Direction, E: Endpoint, P: Endpoint): void {
+    const peer: Direction = side === 0 ? 1 : 0;
+    P.finSent = true;
+    P.finInferred = true;
+    P.finSeq = P.seenEnd;
+    P.finFrame = conn.lastFrame;
+    // Unknown: the FIN's own ACK field was not captured.
+    P.finAck = -1;
+    P.seenEnd = (P.seenEnd + 1) >>> 0;
+    if (conn.closedFirstBy === -1) conn.closedFirstBy = peer;
+    const sent = `sent a FIN the capture lacks, as the ${SIDE_NAME[side]}'s ACK shows`;
+    if (P.state === 'CLOSE_WAIT') {
+      this.setState(conn, peer, 'LAST_ACK', sent);
+      // P had E's FIN: its own FIN acknowledged it (every segment after a FIN's arrival does), so E's FIN_WAIT_1
+      // ended there, before that FIN reached E (not a simultaneous close).
+      if (E.state === 'FIN_WAIT_1') {
+        if (E.finAckedFrame === 0) E.finAckedFrame = conn.lastFrame;
+        this.setState(conn, side, 'FIN_WAIT_2', `its FIN acknowledged by the ${SIDE_NAME[peer]}'s`);
+      }
+    } else {
+      this.setState(conn, peer, 'FIN_WAIT_1', E.finSent ? sent : `${sent}; closes first`);
+    }
+    this.deliverFin(conn, side, E, peer, false);
+    this.result.inferredFinSeq = P.finSeq;
   }
 
   /** Delivers a held FIN whose missing bytes are in now (out of advanceStates' line: rare). */

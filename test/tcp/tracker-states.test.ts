@@ -503,3 +503,69 @@ describe('sequence numbers that wrap', () => {
     expect(steps[4].flags).toEqual(['tcp.lost-segment']);
   });
 });
+
+describe('a FIN the capture lacks, shown by the ACK that covers it', () => {
+  // Client ISN 1000: its 10 bytes are 1001-1010, its FIN 1011; server ISN 5000. The FIN is left out of each trace.
+  test('the client closes first: the server answers its lost FIN with FIN-ACK', () => {
+    const steps = run(...HANDSHAKE, 'C>S PA len=10', 'S>C A', 'S>C FA ack=1012', 'C>S A seq=1012');
+    expect(steps[5].states).toBe('TIME_WAIT/LAST_ACK');
+    expect(texts(steps[5])).toBe(
+      'server ESTABLISHED → CLOSE_WAIT → LAST_ACK (client closed first, then sent FIN) | ' +
+      'client ESTABLISHED → FIN_WAIT_1 → FIN_WAIT_2 → TIME_WAIT (sent a FIN the capture lacks, as the server\'s ACK ' +
+      'shows; closes first, then its FIN acknowledged, then got the server\'s FIN) | ' +
+      'ACKed unseen segment: ack 12 covers the client\'s FIN, which the capture does not contain');
+    // Wireshark's flags stay as Wireshark sets them: the ACK of an unseen segment, then the gap it leaves.
+    expect(steps[5].flags).toEqual(['tcp.ack-lost-segment']);
+    expect(steps[6].states).toBe('TIME_WAIT/CLOSED');
+    expect(steps[6].flags).toEqual(['tcp.lost-segment']);
+    expect(texts(steps[6])).toContain('previous segment not captured: the client\'s FIN (relative seq 11), shown by the server\'s ACK');
+    const conn = steps[6].conn!;
+    expect(conn.closedFirstBy).toBe(0);
+    expect(conn.ends[0].finInferred).toBe(true);
+    expect(conn.ends[0].finSeq).toBe(1011);
+    expect(summarize(conn).closeReason).toBe('fin-client-first');
+  });
+
+  test('the server closes first: the client\'s lost FIN acknowledged the server\'s, no simultaneous close', () => {
+    const steps = run(...HANDSHAKE, 'C>S PA len=10', 'S>C FA', 'S>C A seq=5002 ack=1012');
+    expect(steps[4].states).toBe('CLOSE_WAIT/FIN_WAIT_1');
+    expect(steps[5].states).toBe('CLOSED/TIME_WAIT');
+    expect(texts(steps[5])).toBe(
+      'server FIN_WAIT_1 → FIN_WAIT_2 → TIME_WAIT (its FIN acknowledged by the client\'s, then got the client\'s FIN) | ' +
+      'client CLOSE_WAIT → LAST_ACK → CLOSED (sent a FIN the capture lacks, as the server\'s ACK shows, then its FIN ' +
+      'acknowledged) | connection closed (server closed first; client CLOSED, server TIME_WAIT) | ' +
+      'ACKed unseen segment: ack 12 covers the client\'s FIN, which the capture does not contain');
+    const conn = steps[5].conn!;
+    expect(conn.simultaneousClose).toBe(false);
+    expect(conn.closed).toBe(true);
+    expect(summarize(conn).closeReason).toBe('fin-server-first');
+  });
+
+  test('not while the connection is open: one unseen sequence number may be a data byte', () => {
+    const steps = run(...HANDSHAKE, 'C>S PA len=10', 'S>C A ack=1012');
+    expect(steps[4].states).toBe('ESTABLISHED/ESTABLISHED');
+    expect(steps[4].flags).toEqual(['tcp.ack-lost-segment']);
+    expect(texts(steps[4])).toBe('ACKed unseen segment: ack 12 covers client data the capture does not contain');
+    expect(steps[4].conn!.ends[0].finSent).toBe(false);
+  });
+
+  test('not past more than one unseen sequence number, nor over a hole', () => {
+    const two = run(...HANDSHAKE, 'C>S PA len=10', 'S>C FA ack=1013');
+    expect(two[4].states).toBe('CLOSE_WAIT/FIN_WAIT_1');
+    expect(two[4].conn!.ends[0].finInferred).toBe(false);
+    // Bytes 1011-1020 missing, then 1021-1030 seen: the ACK of 1032 covers a hole too, not only a FIN.
+    const hole = run(...HANDSHAKE, 'C>S PA len=10', 'C>S PA seq=1021 len=10', 'S>C FA ack=1032');
+    expect(hole[5].conn!.ends[0].finInferred).toBe(false);
+  });
+
+  test('packed through TIME_WAIT and back, the inferred FIN is kept', () => {
+    const tracker = new TcpTracker();
+    const steps = feed(tracker, trace(...HANDSHAKE, 'C>S PA len=10', 'S>C FA ack=1012', 'C>S A seq=1012'));
+    const conn = steps[5].conn!;
+    expect(conn.closed).toBe(true);
+    tracker.retire(conn);
+    const later = feed(tracker, trace('S>C FA seq=5001 ack=1012 t=1'));
+    expect(later[0].conn!.ends[0].finInferred).toBe(true);
+    expect(later[0].conn!.closedFirstBy).toBe(0);
+  });
+});
