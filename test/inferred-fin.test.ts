@@ -33,7 +33,7 @@ function analyse(closing: { c2s: boolean; seq: number; ack: number; flags: numbe
       srcPort: f.c2s ? 40000 : 80, dstPort: f.c2s ? 80 : 40000, seq: f.seq, ack: f.ack, flags: f.flags,
       payload: 'payload' in f && f.payload !== undefined ? ascii(f.payload) : new Uint8Array(0),
     });
-    return analyzer.push(record(frame, { index: i + 1, tsSec: 1_700_000_000, tsFrac: i * 1000 })).annotations.map((a) => a.code);
+    return analyzer.push(record(frame, { index: i + 1, tsSec: 1_700_000_000, tsNsec: i * 1_000_000 })).annotations.map((a) => a.code);
   });
   analyzer.finish();
   return { codes: codes.slice(5), report: reports[0]! };
