@@ -126,8 +126,6 @@ export class Reassembler {
   /** Bytes at or past this offset are never delivered: the FIN offset, or nextOffset once ended. */
   private endOffset = Infinity;
   private ended = false;
-  /** The offset an ACK covered one past all the sender sent, held undecided (see acked); -1 when none. */
-  private heldAckOffset = -1;
 
   /** Sorted, non-overlapping pieces; those before `head` are consumed (a head index keeps draining O(1)). */
   private pieces: Piece[] = [];
@@ -248,15 +246,6 @@ export class Reassembler {
     // The FIN's own sequence number is not a stream byte: an ACK of the FIN stops at the FIN offset.
     const ackOffset = Math.min(this.offsetOf(ack), this.endOffset);
     if (ackOffset <= this.nextOffset) return;
-    if (ackOffset === this.nextOffset + 1 && this.head === this.pieces.length && this.finOffset === Infinity) {
-      // One sequence number past all the sender sent, without a FIN: its FIN the capture lacks as likely as one lost
-      // byte. Undecided until a later packet decides: the FIN taken as sent (inferredFin), bytes seen past it (then a
-      // later ACK or the end reports the byte as a gap), or the end of the stream (finish() reports it). Reported at
-      // this ACK, a FIN read as a byte left a gap and stopped HTTP's parsing at it (the acker ACKs a FIN at once,
-      // and sends its own FIN only when its application closes).
-      if (ackOffset > this.heldAckOffset) this.heldAckOffset = ackOffset;
-      return;
-    }
     this.drain(frame, ackOffset);
   }
 
@@ -277,8 +266,7 @@ export class Reassembler {
       const pieces = this.pieces;
       const lastEnd = this.head < pieces.length ? pieces[pieces.length - 1].endOffset : this.nextOffset;
       // With a FIN seen, the sender's stream length is certain: holes before it are gaps, and the end is 'fin'.
-      // Without one, a last byte an ACK covered and nothing decided (acked) is a gap after all.
-      this.drain(frame, this.finOffset !== Infinity ? this.finOffset : Math.max(lastEnd, this.heldAckOffset));
+      this.drain(frame, this.finOffset !== Infinity ? this.finOffset : lastEnd);
     }
     if (!this.ended) this.endNow(this.nextOffset, frame, reason);
   }

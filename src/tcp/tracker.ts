@@ -146,7 +146,6 @@ const EV_RST_IGNORED = 1 << 19;
 const EV_FIN_HELD = 1 << 20;
 const EV_RST_CHALLENGED = 1 << 21;
 const EV_RST_SYN_SENT_REPLY = 1 << 22;
-const EV_INFERRED_FIN_WAS_DATA = 1 << 23;
 
 const MAX_CHANGES = 8;
 
@@ -780,16 +779,7 @@ export class TcpTracker {
         this.events |= EV_HALF_CLOSE_DATA;
       }
     }
-    if (segLen > 0) {
-      E.dataSeen = true;
-      // Data past a FIN taken from the peer's ACK (inferFin): that sequence number was a byte the capture lost, not a
-      // FIN. What the states made of it stays (a reader sees where); said once, and the FIN no longer counts as
-      // inferred: who closed first is then read from the FINs seen.
-      if (E.finInferred && seqGt((seq + segLen) >>> 0, E.finSeq)) {
-        E.finInferred = false;
-        this.events |= EV_INFERRED_FIN_WAS_DATA;
-      }
-    }
+    if (segLen > 0) E.dataSeen = true;
 
     if ((flags & FIN) !== 0 && !E.finSent) {
       E.finSent = true;
@@ -1117,11 +1107,6 @@ export class TcpTracker {
     }
     if (ev & EV_FIRST_DATA) {
       out.push({ code: Codes.DATA, text: words ? `first data from ${who}: ${segLen} bytes, relative seq ${relSeq}:${(relSeq + segLen) >>> 0}` : '' });
-    }
-    if (ev & EV_INFERRED_FIN_WAS_DATA) {
-      out.push({ code: Codes.DATA, text: words
-        ? `${who} sends data past the FIN taken from the ${peerName}'s ACK: that sequence number was a data byte the capture lost, not a FIN, and the states read from it were wrong`
-        : '' });
     }
     if (ev & EV_HALF_CLOSE_DATA) {
       out.push({ code: Codes.DATA, text: words ? `half-close: ${who} still sends data after the ${peerName}'s FIN` : '' });

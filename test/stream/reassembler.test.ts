@@ -258,65 +258,6 @@ describe('memory cap', () => {
   });
 });
 
-describe('an ACK of one sequence number past all the sender sent (its FIN the capture lacks, or a lost byte)', () => {
-  it('is held: a FIN taken as sent there (inferredFin) ends the stream with no gap', () => {
-    const { r, rec } = setup();
-    seg(r, 0, 'AB', 1);
-    r.acked(ISN1 + 3, 2);
-    expect(rec.gaps()).toEqual([]);
-    expect(r.isEnded).toBe(false);
-    r.inferredFin(ISN1 + 2, 3);
-    expect(rec.ends()).toEqual([{ kind: 'end', offset: 2, frame: 3, reason: 'fin' }]);
-    expect(r.gapBytes).toBe(0);
-    // The ACK of that FIN changes nothing more.
-    r.acked(ISN1 + 3, 4);
-    expect(rec.events).toHaveLength(2);
-  });
-
-  it('is a gap once bytes past it are seen and a later ACK passes them', () => {
-    const { r, rec } = setup();
-    seg(r, 0, 'AB', 1);
-    r.acked(ISN1 + 3, 2);
-    seg(r, 3, 'DE', 3);
-    expect(rec.text()).toBe('AB');
-    r.acked(ISN1 + 5, 4);
-    expect(rec.text()).toBe('AB[gap 1]DE');
-    expect(rec.events[1]).toEqual({ kind: 'gap', offset: 2, length: 1, frame: 4 });
-  });
-
-  it('is delivered if the byte itself comes after all (captured late)', () => {
-    const { r, rec } = setup();
-    seg(r, 0, 'AB', 1);
-    r.acked(ISN1 + 3, 2);
-    expect(seg(r, 2, 'C', 3)).toBe('in-order');
-    expect(rec.text()).toBe('ABC');
-    expect(r.gapBytes).toBe(0);
-  });
-
-  it('is a gap at the end of the capture (or a RST) when nothing decided', () => {
-    for (const reason of ['capture-end', 'rst'] as const) {
-      const { r, rec } = setup();
-      seg(r, 0, 'AB', 1);
-      r.acked(ISN1 + 3, 2);
-      r.finish(5, reason);
-      expect(rec.text()).toBe('AB[gap 1]');
-      expect(rec.ends()).toEqual([{ kind: 'end', offset: 3, frame: 5, reason }]);
-    }
-  });
-
-  it('is not held past a FIN already seen, nor when more than one sequence number is missing', () => {
-    const two = setup();
-    seg(two.r, 0, 'AB', 1);
-    two.r.acked(ISN1 + 4, 2);
-    expect(two.rec.text()).toBe('AB[gap 2]');
-    const buffered = setup();
-    seg(buffered.r, 0, 'AB', 1);
-    seg(buffered.r, 4, 'E', 2);
-    buffered.r.acked(ISN1 + 3, 3);
-    expect(buffered.rec.text()).toBe('AB[gap 1]');
-  });
-});
-
 describe('gaps', () => {
   it('turns a hole into a gap when the peer ACK passes it, then delivers what became contiguous', () => {
     const { r, rec } = setup();
