@@ -266,6 +266,12 @@ export class Analyzer {
       shard: shardCount > 1 ? opts.shard : undefined,
       texts: opts.annotationTexts !== false,
       onEvict: (conn: Connection, why: EvictReason) => this.finalize(conn, why === 'limit' ? 'cap' : 'expired'),
+      // A response (or request) one byte short of its end when the peer's ACK covers one more sequence number: that is
+      // its last byte, lost from the capture, not a FIN (read as a FIN, the message was cut and the close misread).
+      mayInferFin: (conn: Connection, side: Direction) => {
+        const pipe = conn.owner as ConnPipeline | null;
+        return pipe === null || pipe.http === null || !pipe.http.oneByteShort(side);
+      },
     });
   }
 

@@ -15,7 +15,8 @@ const { SYN, ACK, FIN, PSH } = TcpFlag;
 const REQUEST = 'GET / HTTP/1.1\r\nHost: x\r\n\r\n';
 const RESPONSE = 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi';
 
-function analyse(closing: { c2s: boolean; seq: number; ack: number; flags: number }[]) {
+/** `lostTail`: the response's last bytes are not in the capture (sent, and acknowledged, but lost before it). */
+function analyse(closing: { c2s: boolean; seq: number; ack: number; flags: number }[], lostTail = 0) {
   const reports: ConnectionReport[] = [];
   const analyzer = new Analyzer({ onConnection: (c) => reports.push(c), keepConnections: false });
   const req = REQUEST.length;
@@ -25,7 +26,7 @@ function analyse(closing: { c2s: boolean; seq: number; ack: number; flags: numbe
     { c2s: false, seq: 500, ack: 101, flags: SYN | ACK },
     { c2s: true, seq: 101, ack: 501, flags: ACK },
     { c2s: true, seq: 101, ack: 501, flags: PSH | ACK, payload: REQUEST },
-    { c2s: false, seq: 501, ack: 101 + req, flags: PSH | ACK, payload: RESPONSE },
+    { c2s: false, seq: 501, ack: 101 + req, flags: PSH | ACK, payload: RESPONSE.slice(0, RESPONSE.length - lostTail) },
     ...closing.map((f) => ({ ...f, seq: f.seq + (f.c2s ? 101 + req : 501 + resp), ack: f.ack + (f.c2s ? 501 + resp : 101 + req) })),
   ];
   const codes = frames.map((f, i) => {
@@ -68,6 +69,20 @@ describe('a FIN the capture lacks', () => {
     expect(report.http.closedBy).toBe('server');
     expect(report.http.closeKind).toBe('idle-close');
     expect(report.http.parseStopped).toEqual([]);
+  });
+
+  it('not where HTTP waits for exactly one more body byte: that sequence number is the byte, not a FIN', () => {
+    // The response's last body byte is lost; the client, which had it, closes with FIN-ACK covering it.
+    const { codes, report } = analyse([
+      { c2s: true, seq: 0, ack: 0, flags: FIN | ACK },
+      { c2s: false, seq: 0, ack: 1, flags: FIN | ACK },
+      { c2s: true, seq: 1, ack: 1, flags: ACK },
+    ], 1);
+    expect(codes[0]).toContain(Codes.GAP);
+    expect(report.tcp.closeReason).toBe('fin-client-first');
+    expect(report.http.closedBy).toBe('client');
+    expect(report.exchanges[0]!.responseState).toBe('complete');
+    expect(report.exchanges[0]!.responseBodyMissingBytes).toBe(1);
   });
 
   it('not a lone ACK of one more sequence number on an open connection: that stays a lost byte', () => {

@@ -192,6 +192,11 @@ export class HttpConnection implements ParserSink {
     return this.recs.map((r, i) => exportExchange(r, order[i], depth[i]));
   }
 
+  /** Direction `dir` is inside a body of known length (or a chunk's data) with exactly one byte still to come. */
+  oneByteShort(dir: Direction): boolean {
+    return this.parsers[dir].oneByteShort;
+  }
+
   /** The same exchanges packed, for a report that waits (see PackedExchanges); unpack() gives exchanges()'s list. */
   packedExchanges(): PackedExchanges {
     return new PackedExchanges(this.recs);

@@ -142,6 +142,14 @@ export class DirectionParser {
   want: 'request' | 'status' | 'either' = 'either';
 
   private state = IDLE;
+
+  /**
+   * Inside a body of known length, or a chunk's data, with exactly one byte still to come (TcpTracker's FIN
+   * inference asks, through HttpConnection.oneByteShort: one unseen sequence number there is that byte).
+   */
+  get oneByteShort(): boolean {
+    return (this.state === BODY_LENGTH || this.state === CHUNK_DATA) && this.remainingBytes === 1;
+  }
   /** True while looking for the first message of the direction or a message after lost bytes: failing is silent. */
   private tentative = true;
   private everStarted = false;

@@ -45,6 +45,12 @@ export interface TcpTrackerOptions {
    * both directions of a 4-tuple hash alike. See ShardFacts for what a merge of the shards must check.
    */
   shard?: { index: number; count: number };
+  /**
+   * The owner's say on whether one unseen sequence number just past `side`'s stream may be read as its FIN (see
+   * TcpTracker.inferFin); false keeps it a lost byte. The analyzer says false when HTTP in that direction is one byte
+   * short of a body's end: that sequence number is then the body's last byte.
+   */
+  mayInferFin?: (conn: Connection, side: Direction) => boolean;
 }
 
 /**
@@ -204,6 +210,7 @@ function isTerminal(s: TcpState): boolean {
  */
 export class TcpTracker {
   private readonly onEvict: ((conn: Connection, reason: EvictReason) => void) | null;
+  private readonly mayInferFin: ((conn: Connection, side: Direction) => boolean) | null;
   private readonly timeWaitNs: number;
   private readonly idleAnnotateNs: number;
   private readonly maxConnections: number;
@@ -265,6 +272,7 @@ export class TcpTracker {
 
   constructor(options: TcpTrackerOptions = {}) {
     this.onEvict = options.onEvict ?? null;
+    this.mayInferFin = options.mayInferFin ?? null;
     this.timeWaitNs = (options.timeWaitSec ?? 60) * 1e9;
     this.idleAnnotateNs = (options.idleAnnotateSec ?? 10) * 1e9;
     this.maxConnections = Math.max(1, options.maxConnections ?? 1_000_000);
@@ -701,7 +709,8 @@ export class TcpTracker {
       if (P.holeFrom !== -1 && seqGt(ack, P.holeFrom)) ackHoles(P, ack);
       else if (!P.finSent && P.seenEndKnown && P.holeFrom === -1 && ack === ((P.seenEnd + 1) >>> 0) &&
         (P.state === 'ESTABLISHED' || P.state === 'CLOSE_WAIT') &&
-        ((flags & FIN) !== 0 || E.state === 'FIN_WAIT_1' || E.state === 'FIN_WAIT_2')) {
+        ((flags & FIN) !== 0 || E.state === 'FIN_WAIT_1' || E.state === 'FIN_WAIT_2') &&
+        (this.mayInferFin === null || this.mayInferFin(conn, side === 0 ? 1 : 0))) {
         this.inferFin(conn, side, E, P);
       }
     }

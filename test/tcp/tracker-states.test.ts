@@ -558,6 +558,16 @@ describe('a FIN the capture lacks, shown by the ACK that covers it', () => {
     expect(hole[5].conn!.ends[0].finInferred).toBe(false);
   });
 
+  test('the owner can keep it a lost byte (TcpTrackerOptions.mayInferFin), asked about the right side', () => {
+    const asked: number[] = [];
+    const tracker = new TcpTracker({ mayInferFin: (_conn, side) => { asked.push(side); return false; } });
+    const steps = feed(tracker, trace(...HANDSHAKE, 'C>S PA len=10', 'S>C FA ack=1012'));
+    expect(asked).toEqual([0]);
+    expect(steps[4].states).toBe('CLOSE_WAIT/FIN_WAIT_1');
+    expect(steps[4].conn!.ends[0].finSent).toBe(false);
+    expect(texts(steps[4])).toContain('covers client data the capture does not contain');
+  });
+
   test('packed through TIME_WAIT and back, the inferred FIN is kept', () => {
     const tracker = new TcpTracker();
     const steps = feed(tracker, trace(...HANDSHAKE, 'C>S PA len=10', 'S>C FA ack=1012', 'C>S A seq=1012'));
