@@ -710,7 +710,7 @@ export class TcpTracker {
       else if (!P.finSent && P.seenEndKnown && P.holeFrom === -1 && ack === ((P.seenEnd + 1) >>> 0) &&
         (P.state === 'ESTABLISHED' || P.state === 'CLOSE_WAIT') &&
         ((flags & FIN) !== 0 || E.state === 'FIN_WAIT_1' || E.state === 'FIN_WAIT_2') &&
-        (this.mayInferFin === null || this.mayInferFin(conn, side === 0 ? 1 : 0))) {
+        (this.mayInferFin === null || this.mayInferFin(conn, peer))) {
         this.inferFin(conn, side, E, P);
       }
     }
@@ -823,7 +823,8 @@ export class TcpTracker {
   /**
    * P's FIN, not captured, shown by E's ACK: it covers exactly one sequence number past all P sent, and the connection
    * is closing (E sends its own FIN with this ACK, or had sent it). One sequence number is a FIN or a single data
-   * byte; while closing it is the FIN (a lost 1-byte segment then would be a lone keystroke or window probe). Read as
+   * byte; while closing it is the FIN (a lost 1-byte segment then would be a lone keystroke or window probe, and the
+   * owner rules out a body's last byte: TcpTrackerOptions.mayInferFin). Read as
    * a byte, the close read wrong: the other side "closed first", the closer half-closed, a 1-byte gap ended its
    * stream, and HTTP said its parsing stopped there. Wireshark flags the ACK (tcp.analysis.ack_lost_segment), and so
    * does checks.ts, unchanged: this moves only the states and the stream's end.
