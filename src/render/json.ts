@@ -4,6 +4,9 @@
 import type { ConnectionReport, PacketEvent, Report } from '../report.js';
 import { SCHEMA_VERSION } from '../report.js';
 import { formatAddr } from '../tcp/flow-key.js';
+import { DecodedIp } from '../decode/views.js';
+import { latin1 } from '../decode/latin1.js';
+import type { IpInfo } from '../decode/packet.js';
 import { tcpFlagsString } from './packet-line.js';
 import { StringOut, type LineOut } from './line-out.js';
 
@@ -102,11 +105,11 @@ export function writePacketRecord(ev: PacketEvent, out: LineOut): void {
   out.ascii('.');
   out.uintPadded(tsNsec, 9);
   out.ascii(ev.dir === 0 ? '","dir":"c2s","src":"' : '","dir":"s2c","src":"');
-  out.ascii(addrText(ip.src));
+  out.ascii(sourceText(ip));
   out.ascii('","sport":');
   out.uint(tcp.srcPort);
   out.ascii(',"dst":"');
-  out.ascii(addrText(ip.dst));
+  out.ascii(destinationText(ip));
   out.ascii('","dport":');
   out.uint(tcp.dstPort);
   out.ascii(',"flags":"');
@@ -140,18 +143,46 @@ function jsonString(out: LineOut, s: string): void {
   else out.text(JSON.stringify(s));
 }
 
-/** IPv4 texts by address (a packet's two addresses repeat for its whole connection); bounded, cleared when full. */
+/**
+ * Address texts by address, IPv4 by its 32-bit value and IPv6 by its 16 bytes as a latin1 key (a packet's two
+ * addresses repeat for its whole connection); each bounded, cleared when full. Addresses and flag letters need no JSON
+ * escaping. Read at the decoder's offsets, not through IpInfo.src and dst: those views are made on first read, two
+ * subarrays per packet that were 9% of what an NDJSON run allocated, and formatAddr's IPv6 text 4% more.
+ */
 const ipv4Texts = new Map<number, string>();
+const ipv6Texts = new Map<string, string>();
+const ADDRESS_TEXTS_MAX = 65536;
 
-/** formatAddr, remembered for IPv4 (addresses and flag letters need no JSON escaping). */
-function addrText(addr: Uint8Array): string {
-  if (addr.length !== 4) return formatAddr(addr);
-  const key = ((addr[0]! << 24) | (addr[1]! << 16) | (addr[2]! << 8) | addr[3]!) >>> 0;
-  let text = ipv4Texts.get(key);
+function sourceText(ip: IpInfo): string {
+  if (!(ip instanceof DecodedIp)) return addrText(ip.src, 0, ip.src.length);
+  return addrText(ip.bytes, ip.srcOffset, ip.version === 4 ? 4 : 16);
+}
+
+/** The destination as IpInfo.dst gives it: an IPv6 routing header's final destination when it names one. */
+function destinationText(ip: IpInfo): string {
+  if (!(ip instanceof DecodedIp)) return addrText(ip.dst, 0, ip.dst.length);
+  return addrText(ip.bytes, ip.dstOffset, ip.version === 4 ? 4 : 16);
+}
+
+/** formatAddr of bytes[at, at + len), remembered for 4- and 16-byte addresses. */
+function addrText(bytes: Uint8Array, at: number, len: number): string {
+  if (len === 4) {
+    const key = ((bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!) >>> 0;
+    let text = ipv4Texts.get(key);
+    if (text === undefined) {
+      if (ipv4Texts.size >= ADDRESS_TEXTS_MAX) ipv4Texts.clear();
+      text = formatAddr(bytes.subarray(at, at + 4));
+      ipv4Texts.set(key, text);
+    }
+    return text;
+  }
+  if (len !== 16) return formatAddr(bytes.subarray(at, at + len));
+  const key = latin1(bytes, at, at + 16);
+  let text = ipv6Texts.get(key);
   if (text === undefined) {
-    if (ipv4Texts.size >= 65536) ipv4Texts.clear();
-    text = formatAddr(addr);
-    ipv4Texts.set(key, text);
+    if (ipv6Texts.size >= ADDRESS_TEXTS_MAX) ipv6Texts.clear();
+    text = formatAddr(bytes.subarray(at, at + 16));
+    ipv6Texts.set(key, text);
   }
   return text;
 }

@@ -10,6 +10,7 @@ import { packetObject, packetRecord, writePacketRecord } from '../../src/render/
 import { ByteSink } from '../../src/cli/byte-sink.js';
 import { TextSink } from '../../src/render/text-sink.js';
 import type { PacketEvent } from '../../src/report.js';
+import { DecodedIp } from '../../src/decode/views.js';
 import type { Annotation } from '../../src/types.js';
 
 const CAPTURES = path.resolve(import.meta.dirname, '..', '..', 'fixtures', 'captures');
@@ -17,6 +18,10 @@ const CAPTURES = path.resolve(import.meta.dirname, '..', '..', 'fixtures', 'capt
 describe('packetRecord', () => {
   test('equals JSON.stringify(packetObject) on every TCP packet of every fixture', async () => {
     let checked = 0;
+    // The record reads addresses at the decoder's offsets (DecodedIp), the object through IpInfo's views: both kinds,
+    // IPv6 and an IPv6 routing header's final destination among them.
+    let decodedIpv6 = 0;
+    let finalDestinations = 0;
     for (const name of readdirSync(CAPTURES).filter((n) => /\.pcap(ng)?$/.test(n))) {
       const gen = analyze(path.join(CAPTURES, name));
       for (;;) {
@@ -28,10 +33,15 @@ describe('packetRecord', () => {
           expect(packetRecord(ev), `${name} frame ${ev.frame}`).toBe(expected);
           expect(piecesAsBytes(ev), `${name} frame ${ev.frame}`).toBe(expected);
           checked++;
+          const ip = ev.segment.ip;
+          if (ip instanceof DecodedIp && ip.version === 6) decodedIpv6++;
+          if (ip instanceof DecodedIp && ip.finalDstOffset >= 0) finalDestinations++;
         }
       }
     }
     expect(checked).toBeGreaterThan(1000);
+    expect(decodedIpv6).toBeGreaterThan(50);
+    expect(finalDestinations).toBeGreaterThan(0);
   });
 
   test('escapes annotation texts as JSON.stringify does (quotes, backslashes, controls, lone surrogates)', async () => {
@@ -64,6 +74,23 @@ describe('packetRecord', () => {
     const broken = { ...first[0]!, segment: { ...first[0]!.segment, ip: null } } as unknown as PacketEvent;
     expect(() => packetRecord(broken)).toThrow(TypeError);
     expect(packetRecord(good)).toBe(JSON.stringify(packetObject(good)));
+  });
+
+  test('an IpInfo that is not the decoder\'s (a plain object, as toJSON gives it) is read through its views', async () => {
+    for (const name of ['crafted-ip.pcap', 'real-http11-pipelined.pcap']) {
+      let seen = 0;
+      for await (const batch of analyze(path.join(CAPTURES, name))) {
+        for (const ev of batch) {
+          const ip = ev.segment.ip;
+          if (ev.conn < 0 || !(ip instanceof DecodedIp)) continue;
+          const plainIp = { ...ip.toJSON(), src: ip.src.slice(), dst: ip.dst.slice() };
+          const plain = { ...ev, segment: { ...ev.segment, ip: plainIp } } as PacketEvent;
+          expect(packetRecord(plain), `${name} frame ${ev.frame}`).toBe(packetRecord(ev));
+          seen++;
+        }
+      }
+      expect(seen, name).toBeGreaterThan(5);
+    }
   });
 
   test('a LineOut of a caller without jsonString (optional) gets the same text', async () => {
