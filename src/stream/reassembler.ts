@@ -357,7 +357,11 @@ export class Reassembler {
         // In order: a view up to the first buffered piece; the rest only fills holes between buffered pieces.
         const directHi = Math.min(capHi, firstOffset);
         if (directHi > lo) {
-          this.emitData(payload.subarray(lo - startOffset, directHi - startOffset), lo, frame, tsSec, tsNsec);
+          // The whole payload (the common case) goes as it is: a subarray per data segment was 3% of an NDJSON run's
+          // allocation.
+          const from = lo - startOffset;
+          const to = directHi - startOffset;
+          this.emitData(from === 0 && to === payload.length ? payload : payload.subarray(from, to), lo, frame, tsSec, tsNsec);
           lo = directHi;
           added = true;
         }
