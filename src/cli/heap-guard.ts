@@ -20,17 +20,28 @@ const CHECK_EVERY_BATCHES = 4;
 const YOUNG_GENERATION_CAP_BYTES = 16 * 1024 * 1024;
 
 /**
+ * How far the heap may grow past what the last major collection left before the guard asks for the next one. It was 2:
+ * NDJSON's strings (a record per packet, 7 KB per connection) make young collections more frequent, so more
+ * connection state dies in the old generation there, and its peak stayed at 159 MB where the timeline's was 146. At
+ * 1.75, measured on the benchmark capture (interleaved, 4 runs each, medians): NDJSON 8.11 -> 8.23 s, 159 -> 149 MB;
+ * timeline 7.22 -> 7.32 s, 146 -> 140 MB; --summary 4.72 -> 4.61 s (noise), 140 -> 135 MB. At 1.5 NDJSON took 143 MB
+ * but 8.41 s.
+ */
+const HEAP_GROWTH_FACTOR = 1.75;
+
+/**
  * Keeps the heap near what is live. Per-connection state (parsers, reassemblers, exchanges) lives for seconds of
  * capture, so V8 promotes it to the old generation, where it dies; V8 then lets the old generation grow to several
- * times the live data before collecting it. Once the heap has grown to twice what the last major collection left
- * (and past floorBytes, 40 MB unless told), this asks for one (gc() with execution 'async' runs it from a task, still a
+ * times the live data before collecting it. Once the heap has grown to HEAP_GROWTH_FACTOR times what the last major
+ * collection left (and past floorBytes, 40 MB unless told), this asks for one (gc() with execution 'async' runs it from a task, still a
  * full stop-the-world mark-compact, as --trace-gc shows). The floor was 64 MB while closed connections waited for their
  * report as objects (26-37 MB left by each collection); parked packed (Analyzer.park) about 21 MB is left, and the
  * floor decided every collection: at 40 MB peak RSS went from 158 to 137 MB, for 1-3% of time (collections twice as
  * often, each about 12 ms instead of 20). Measured with --summary on the benchmark capture (1.5 M packets), pretenuring
  * off: no guard 6.6-7.1 s / 318-348 MB; this 7.1-7.4 s / 235-248 MB (1.5x instead of 2x: 8.2-8.9 s / 206-218 MB;
  * V8's own --heap-growing-percent=30 instead of a guard: 7.7-8.2 s / 235 MB). Memory is what a user with a capture
- * of many gigabytes runs out of, so the executable pays the time; the library leaves the heap to its host.
+ * of many gigabytes runs out of, so the executable pays the time; the library leaves the heap to its host. (Those
+ * figures are from a slower release and a factor of 2; see HEAP_GROWTH_FACTOR for the current one.)
  */
 export function heapGuard(
   floorBytes = 40 * 1024 * 1024,
@@ -82,12 +93,12 @@ export function heapGuard(
     if (majorDone) {
       majorDone = false;
       requested = false;
-      limitBytes = Math.max(floorBytes, 2 * used);
+      limitBytes = Math.max(floorBytes, HEAP_GROWTH_FACTOR * used);
     }
     if (!requested && used >= limitBytes) {
       if (sync) {
         collect();
-        limitBytes = Math.max(floorBytes, 2 * getHeapStatistics().used_heap_size);
+        limitBytes = Math.max(floorBytes, HEAP_GROWTH_FACTOR * getHeapStatistics().used_heap_size);
         return;
       }
       requested = true;
