@@ -272,6 +272,12 @@ export class Analyzer {
         const pipe = conn.owner as ConnPipeline | null;
         return pipe === null || pipe.http === null || !pipe.http.oneByteShort(side);
       },
+      // After a whole message, with nothing of a next one, a direction's next sequence number is its FIN far more
+      // often than a next message's lone first byte: a bare ACK of it shows the FIN the capture lacks.
+      finExpected: (conn: Connection, side: Direction) => {
+        const pipe = conn.owner as ConnPipeline | null;
+        return pipe !== null && pipe.http !== null && pipe.http.betweenMessages(side);
+      },
     });
   }
 

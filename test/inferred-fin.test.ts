@@ -16,7 +16,7 @@ const REQUEST = 'GET / HTTP/1.1\r\nHost: x\r\n\r\n';
 const RESPONSE = 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi';
 
 /** `lostTail`: the response's last bytes are not in the capture (sent, and acknowledged, but lost before it). */
-function analyse(closing: { c2s: boolean; seq: number; ack: number; flags: number }[], lostTail = 0) {
+function analyse(closing: { c2s: boolean; seq: number; ack: number; flags: number; payload?: string }[], lostTail = 0) {
   const reports: ConnectionReport[] = [];
   const analyzer = new Analyzer({ onConnection: (c) => reports.push(c), keepConnections: false });
   const req = REQUEST.length;
@@ -85,10 +85,60 @@ describe('a FIN the capture lacks', () => {
     expect(report.exchanges[0]!.responseBodyMissingBytes).toBe(1);
   });
 
-  it('not a lone ACK of one more sequence number on an open connection: that stays a lost byte', () => {
+  it('a bare ACK of one more sequence number after a whole message: the FIN, though the acker stays open', () => {
+    // The server's kernel acknowledges the client's FIN at once; the capture lacks that FIN and ends before the
+    // server closes. The client's HTTP is between messages: a lone first byte of a next request is not likelier.
     const { codes, report } = analyse([{ c2s: false, seq: 0, ack: 1, flags: ACK }]);
+    expect(codes[0]).toEqual([Codes.STATE, Codes.STATE, Codes.ACK_LOST_SEGMENT]);
+    expect(report.tcp.closeReason).toBe('half-closed');
+    expect(report.tcp.closedFirstBy).toBe('client');
+    expect(report.tcp.state).toEqual({ client: 'FIN_WAIT_2', server: 'CLOSE_WAIT' });
+    expect(report.annotationCounts[Codes.GAP]).toBeUndefined();
+    expect(report.http.parseStopped).toEqual([]);
+  });
+
+  it('the server\'s, acknowledged by the client at once, then the client\'s own FIN: no gap, the server closed first', () => {
+    const { codes, report } = analyse([
+      { c2s: true, seq: 0, ack: 1, flags: ACK },
+      { c2s: true, seq: 0, ack: 1, flags: FIN | ACK },
+      { c2s: false, seq: 1, ack: 1, flags: ACK },
+    ]);
+    expect(codes[0]).toEqual([Codes.STATE, Codes.STATE, Codes.ACK_LOST_SEGMENT]);
+    expect(codes.flat()).not.toContain(Codes.GAP);
+    expect(report.tcp.closeReason).toBe('fin-server-first');
+    expect(report.tcp.state).toEqual({ client: 'CLOSED', server: 'TIME_WAIT' });
+    expect(report.http.closedBy).toBe('server');
+    expect(report.http.parseStopped).toEqual([]);
+  });
+
+  it('not a bare ACK of a body\'s last byte: that stays a lost byte', () => {
+    // The response's last body byte is lost; the client acknowledges it and stays open.
+    const { codes, report } = analyse([{ c2s: true, seq: 0, ack: 0, flags: ACK }], 1);
     expect(codes[0]).toContain(Codes.ACK_LOST_SEGMENT);
+    expect(codes[0]).not.toContain(Codes.STATE);
     expect(report.tcp.closeReason).toBe('open');
-    expect(report.annotationCounts[Codes.GAP]).toBe(1);
+    expect(report.exchanges[0]!.responseState).toBe('complete');
+    expect(report.exchanges[0]!.responseBodyMissingBytes).toBe(1);
+  });
+
+  it('not a bare ACK of one more sequence number in the middle of a message: that stays a lost byte', () => {
+    // The response's last two body bytes: one lost and acknowledged, one still to come.
+    const { codes, report } = analyse([{ c2s: true, seq: 0, ack: -1, flags: ACK }], 2);
+    expect(codes[0]).toContain(Codes.ACK_LOST_SEGMENT);
+    expect(codes[0]).not.toContain(Codes.STATE);
+    expect(report.tcp.closeReason).toBe('open');
+    expect(report.tcp.closedFirstBy).toBeNull();
+  });
+
+  it('data past an inferred FIN: said once, the states stay as inferred', () => {
+    // A bare ACK after the request reads as the client's FIN; then the client sends more: it was a lost byte.
+    const { codes, report } = analyse([
+      { c2s: false, seq: 0, ack: 1, flags: ACK },
+      { c2s: true, seq: 1, ack: 0, flags: PSH | ACK, payload: 'X' },
+      { c2s: true, seq: 2, ack: 0, flags: PSH | ACK, payload: 'Y' },
+    ]);
+    expect(codes[1]).toContain(Codes.DATA);
+    expect(codes[2]).not.toContain(Codes.DATA);
+    expect(report.tcp.state.client).toBe('FIN_WAIT_2');
   });
 });

@@ -85,6 +85,8 @@ export class Endpoint implements FlowAnalysis {
    * peer's own FIN; this one came first.
    */
   finInferred = false;
+  /** Data past an inferred FIN was seen and annotated (TcpTracker: once per endpoint). */
+  pastInferredFinNoted = false;
   /** The packet index at which the peer first acknowledged this side's FIN (0 before). */
   finAckedFrame = 0;
   /**
