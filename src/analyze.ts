@@ -121,6 +121,12 @@ interface ConnPipeline {
   codeCounts: number[];
   /** Capture time (s) at which a closed connection is reported. */
   reportAtSec: number;
+  /**
+   * Per direction, the sequence number an ACK showed as the last byte of a body HTTP waited for (-1 while none): the
+   * gap went to HTTP as that byte, so a later ACK of it with the acker's FIN must not make it a FIN (mayInferFin).
+   */
+  bodyByteSeq0: number;
+  bodyByteSeq1: number;
 }
 
 /** The annotations of every event that has none: frozen, so that no caller's push shows up in other events. */
@@ -268,15 +274,13 @@ export class Analyzer {
       onEvict: (conn: Connection, why: EvictReason) => this.finalize(conn, why === 'limit' ? 'cap' : 'expired'),
       // A response (or request) one byte short of its end when the peer's ACK covers one more sequence number: that is
       // its last byte, lost from the capture, not a FIN (read as a FIN, the message was cut and the close misread).
+      // Nor once an earlier ACK made it that byte: the client's bare ACK of a response's lost last byte, then its FIN
+      // with the same ACK, read that byte as the server's FIN at the client's FIN (the server "closed first").
       mayInferFin: (conn: Connection, side: Direction) => {
         const pipe = conn.owner as ConnPipeline | null;
-        return pipe === null || pipe.http === null || !pipe.http.oneByteShort(side);
-      },
-      // After a whole message, with nothing of a next one, a direction's next sequence number is its FIN far more
-      // often than a next message's lone first byte: a bare ACK of it shows the FIN the capture lacks.
-      finExpected: (conn: Connection, side: Direction) => {
-        const pipe = conn.owner as ConnPipeline | null;
-        return pipe !== null && pipe.http !== null && pipe.http.betweenMessages(side);
+        if (pipe === null || pipe.http === null) return true;
+        const bodyByteSeq = side === 0 ? pipe.bodyByteSeq0 : pipe.bodyByteSeq1;
+        return !pipe.http.oneByteShort(side) && bodyByteSeq !== conn.ends[side].seenEnd;
       },
     });
   }
@@ -375,7 +379,7 @@ export class Analyzer {
       // A RST its receiver does not take is dropped whole, ACK and data (RFC 9293 §3.10.7.4, RFC 5961 §3.2): the
       // streams go on as if it had not been sent.
       const droppedRst = (analysed.tcp!.flags & TcpFlag.RST) !== 0 && !result.rstCounted;
-      if (pipe.streams !== null && !droppedRst) this.feedStreams(pipe.streams, analysed, dir, annotations, result.inferredFinSeq);
+      if (pipe.streams !== null && !droppedRst) this.feedStreams(pipe, pipe.streams, analysed, dir, annotations, result.inferredFinSeq);
       for (let i = 0; i < annotations.length; i++) countCode(pipe.codeCounts, annotations[i]!.code);
       if (conn.closed && pipe.streams !== null) {
         this.closeHttp(pipe, true);
@@ -584,6 +588,8 @@ export class Analyzer {
       http,
       httpResult: null,
       codeCounts: [],
+      bodyByteSeq0: -1,
+      bodyByteSeq1: -1,
       reportAtSec: 0,
     };
     this.pipelines.set(conn.id, pipe);
@@ -593,7 +599,8 @@ export class Analyzer {
 
   /** Hands the segment to its direction's reassembler and the ACK to the other; HTTP events become annotations. */
   private feedStreams(
-    streams: [Reassembler, Reassembler], packet: Packet, dir: Direction, annotations: Annotation[], inferredFinSeq: number,
+    pipe: ConnPipeline, streams: [Reassembler, Reassembler], packet: Packet, dir: Direction, annotations: Annotation[],
+    inferredFinSeq: number,
   ): void {
     const tcp = packet.tcp!;
     const rec = packet.record;
@@ -604,7 +611,11 @@ export class Analyzer {
     if (inferredFinSeq !== -1) streams[dir === 0 ? 1 : 0].inferredFin(inferredFinSeq, rec.index);
     // The ACK first: it proves what the peer's direction lost before this packet, so a gap there is reported before
     // this packet's own bytes start a new message (a request sent after a response the capture never shows).
-    if ((flags & TcpFlag.ACK) !== 0) streams[dir === 0 ? 1 : 0].acked(tcp.ack, rec.index);
+    if ((flags & TcpFlag.ACK) !== 0) {
+      const peer: Direction = dir === 0 ? 1 : 0;
+      if (pipe.http !== null && pipe.http.oneByteShort(peer)) this.noteBodyByte(pipe, peer, tcp.ack);
+      streams[peer].acked(tcp.ack, rec.index);
+    }
     const segFlags = this.segFlags;
     segFlags.syn = (flags & TcpFlag.SYN) !== 0;
     segFlags.fin = (flags & TcpFlag.FIN) !== 0;
@@ -635,6 +646,17 @@ export class Analyzer {
       annotations.push({ code: e.code, text: e.frame === rec.index || e.text === '' ? e.text : `${e.text} (bytes from frame ${e.frame})` });
     }
     emptyScratch(out);
+  }
+
+  /**
+   * An ACK of one sequence number past all the peer sent while the peer's HTTP waits for exactly one more body byte:
+   * that number is the byte (mayInferFin), now and at any later ACK of it. Out of feedStreams' line: rare.
+   */
+  private noteBodyByte(pipe: ConnPipeline, peer: Direction, ack: number): void {
+    const P = pipe.conn!.ends[peer];
+    if (!P.seenEndKnown || P.finSent || ack !== ((P.seenEnd + 1) >>> 0)) return;
+    if (peer === 0) pipe.bodyByteSeq0 = P.seenEnd;
+    else pipe.bodyByteSeq1 = P.seenEnd;
   }
 
   /** The tracker let the connection go (TIME_WAIT over, table full, ports reused, capture end): report it now. */

@@ -197,11 +197,6 @@ export class HttpConnection implements ParserSink {
     return this.parsers[dir].oneByteShort;
   }
 
-  /** Whether direction `dir` is cleanly between two messages (DirectionParser.betweenMessages). */
-  betweenMessages(dir: Direction): boolean {
-    return this.parsers[dir].betweenMessages;
-  }
-
   /** The same exchanges packed, for a report that waits (see PackedExchanges); unpack() gives exchanges()'s list. */
   packedExchanges(): PackedExchanges {
     return new PackedExchanges(this.recs);

@@ -150,14 +150,6 @@ export class DirectionParser {
   get oneByteShort(): boolean {
     return (this.state === BODY_LENGTH || this.state === CHUNK_DATA) && this.remainingBytes === 1;
   }
-  /**
-   * Cleanly between two messages: one parsed and ended, nothing of the next seen, in sync, not probing whether a body
-   * follows (TcpTracker's FIN inference at a bare ACK asks, through HttpConnection.betweenMessages: one unseen sequence
-   * number here is the direction's FIN, not a lone first byte of a next message).
-   */
-  get betweenMessages(): boolean {
-    return this.state === IDLE && this.everStarted && !this.tentative && !this.probing && this.lineLen === 0;
-  }
   /** True while looking for the first message of the direction or a message after lost bytes: failing is silent. */
   private tentative = true;
   private everStarted = false;

@@ -51,13 +51,6 @@ export interface TcpTrackerOptions {
    * short of a body's end: that sequence number is then the body's last byte.
    */
   mayInferFin?: (conn: Connection, side: Direction) => boolean;
-  /**
-   * The owner's evidence that `side`'s stream is where a FIN comes next (the analyzer: HTTP in that direction is
-   * cleanly between two messages). Then one unseen sequence number just past that stream, acknowledged by a peer that
-   * is not closing itself (a bare ACK, as a kernel sends at once while its application closes later), is read as the
-   * FIN too (TcpTracker.inferFin). Without it (the default), only a closing peer's ACK shows a FIN the capture lacks.
-   */
-  finExpected?: (conn: Connection, side: Direction) => boolean;
 }
 
 /**
@@ -219,7 +212,6 @@ function isTerminal(s: TcpState): boolean {
 export class TcpTracker {
   private readonly onEvict: ((conn: Connection, reason: EvictReason) => void) | null;
   private readonly mayInferFin: ((conn: Connection, side: Direction) => boolean) | null;
-  private readonly finExpected: ((conn: Connection, side: Direction) => boolean) | null;
   private readonly timeWaitNs: number;
   private readonly idleAnnotateNs: number;
   private readonly maxConnections: number;
@@ -282,7 +274,6 @@ export class TcpTracker {
   constructor(options: TcpTrackerOptions = {}) {
     this.onEvict = options.onEvict ?? null;
     this.mayInferFin = options.mayInferFin ?? null;
-    this.finExpected = options.finExpected ?? null;
     this.timeWaitNs = (options.timeWaitSec ?? 60) * 1e9;
     this.idleAnnotateNs = (options.idleAnnotateSec ?? 10) * 1e9;
     this.maxConnections = Math.max(1, options.maxConnections ?? 1_000_000);
@@ -718,7 +709,9 @@ export class TcpTracker {
       // E has what it acknowledges: a hole in P's stream below the ACK is filled at E, whatever the capture saw.
       if (P.holeFrom !== -1 && seqGt(ack, P.holeFrom)) ackHoles(P, ack);
       else if (!P.finSent && P.seenEndKnown && P.holeFrom === -1 && ack === ((P.seenEnd + 1) >>> 0) &&
-        (P.state === 'ESTABLISHED' || P.state === 'CLOSE_WAIT') && this.finShown(conn, peer, E, flags)) {
+        (P.state === 'ESTABLISHED' || P.state === 'CLOSE_WAIT') &&
+        ((flags & FIN) !== 0 || E.state === 'FIN_WAIT_1' || E.state === 'FIN_WAIT_2') &&
+        (this.mayInferFin === null || this.mayInferFin(conn, peer))) {
         this.inferFin(conn, side, E, P);
       }
     }
@@ -867,21 +860,6 @@ export class TcpTracker {
     }
     this.deliverFin(conn, side, E, peer, false);
     this.result.inferredFinSeq = P.finSeq;
-  }
-
-  /**
-   * Whether E's ACK of one unseen sequence number just past P's stream shows P's FIN (inferFin). While closing (E's
-   * FIN comes with it, or came before), unless the owner says that number is a body's last byte. While E is open, only
-   * when the owner expects P's FIN there (finExpected: P's HTTP is between messages, where a single lost data byte
-   * would be a lone byte of a next message), and not when E's window was zero before this ACK: one sequence number
-   * past the stream is then likelier a zero-window probe's byte (RFC 9293 §3.8.6.1) the capture lacks.
-   */
-  private finShown(conn: Connection, peer: Direction, E: Endpoint, flags: number): boolean {
-    if ((flags & FIN) !== 0 || E.state === 'FIN_WAIT_1' || E.state === 'FIN_WAIT_2') {
-      return this.mayInferFin === null || this.mayInferFin(conn, peer);
-    }
-    return this.finExpected !== null && E.state === 'ESTABLISHED' && this.flagContext.previousWindow !== 0 &&
-      this.finExpected(conn, peer);
   }
 
   /** Delivers a held FIN whose missing bytes are in now (out of advanceStates' line: rare). */
@@ -1156,7 +1134,7 @@ export class TcpTracker {
     if (ev & EV_DATA_PAST_INFERRED_FIN) {
       const E = conn.ends[dir];
       out.push({ code: Codes.DATA, text: words
-        ? `${who} sends data past the FIN inferred at frame ${E.finFrame} (relative seq ${(E.finSeq - E.baseSeq) >>> 0}): that sequence number was a data byte the capture lacks, not a FIN; the states and the end of ${who}'s stream stay as inferred, and these bytes are not reassembled`
+        ? `${who} sends data past the FIN inferred at frame ${E.finFrame} (relative seq ${(E.finSeq - E.baseSeq) >>> 0}): that sequence number was a data byte the capture lacks, not a FIN; the states stay as inferred`
         : '' });
     }
   }
