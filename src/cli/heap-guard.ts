@@ -33,8 +33,8 @@ const HEAP_GROWTH_FACTOR = 1.75;
  * Keeps the heap near what is live. Per-connection state (parsers, reassemblers, exchanges) lives for seconds of
  * capture, so V8 promotes it to the old generation, where it dies; V8 then lets the old generation grow to several
  * times the live data before collecting it. Once the heap has grown to HEAP_GROWTH_FACTOR times what the last major
- * collection left (and past floorBytes, 40 MB unless told), this asks for one (gc() with execution 'async' runs it from a task, still a
- * full stop-the-world mark-compact, as --trace-gc shows). The floor was 64 MB while closed connections waited for their
+ * collection left (and past floorBytes, 40 MB unless told), this asks for one (gc() with execution 'async' runs it
+ * from a task, still a full stop-the-world mark-compact, as --trace-gc shows). The floor was 64 MB while closed connections waited for their
  * report as objects (26-37 MB left by each collection); parked packed (Analyzer.park) about 21 MB is left, and the
  * floor decided every collection: at 40 MB peak RSS went from 158 to 137 MB, for 1-3% of time (collections twice as
  * often, each about 12 ms instead of 20). Measured with --summary on the benchmark capture (1.5 M packets), pretenuring

@@ -357,8 +357,8 @@ export class Reassembler {
         // In order: a view up to the first buffered piece; the rest only fills holes between buffered pieces.
         const directHi = Math.min(capHi, firstOffset);
         if (directHi > lo) {
-          // The whole payload (the common case) goes as it is: a subarray per data segment was 3% of an NDJSON run's
-          // allocation.
+          // The whole payload (the common case) goes as it is: a subarray would be an allocation per data segment for
+          // a view equal to the payload.
           const from = lo - startOffset;
           const to = directHi - startOffset;
           this.emitData(from === 0 && to === payload.length ? payload : payload.subarray(from, to), lo, frame, tsSec, tsNsec);
