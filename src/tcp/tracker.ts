@@ -791,7 +791,7 @@ export class TcpTracker {
     }
     if (segLen > 0) E.dataSeen = true;
     // Data past a FIN that was inferred (inferFin): that sequence number was a data byte the capture lacks, not a FIN.
-    // The states and the stream's end stay as inferred (their annotations are out); this says so, once.
+    // The states stay as inferred (their annotations are out); this says so, once.
     if (segLen > 0 && E.finInferred && !E.pastInferredFinNoted && seqGt((seq + segLen) >>> 0, E.finSeq)) {
       E.pastInferredFinNoted = true;
       this.events |= EV_DATA_PAST_INFERRED_FIN;
