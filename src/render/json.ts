@@ -168,22 +168,18 @@ function destinationText(ip: IpInfo): string {
 function addrText(bytes: Uint8Array, at: number, len: number): string {
   if (len === 4) {
     const key = ((bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!) >>> 0;
-    let text = ipv4Texts.get(key);
-    if (text === undefined) {
-      if (ipv4Texts.size >= ADDRESS_TEXTS_MAX) ipv4Texts.clear();
-      text = formatAddr(bytes.subarray(at, at + 4));
-      ipv4Texts.set(key, text);
-    }
-    return text;
+    return ipv4Texts.get(key) ?? remember(ipv4Texts, key, bytes, at, len);
   }
   if (len !== 16) return formatAddr(bytes.subarray(at, at + len));
   const key = latin1(bytes, at, at + 16);
-  let text = ipv6Texts.get(key);
-  if (text === undefined) {
-    if (ipv6Texts.size >= ADDRESS_TEXTS_MAX) ipv6Texts.clear();
-    text = formatAddr(bytes.subarray(at, at + 16));
-    ipv6Texts.set(key, text);
-  }
+  return ipv6Texts.get(key) ?? remember(ipv6Texts, key, bytes, at, len);
+}
+
+/** Formats an address not yet remembered and keeps its text under `key` (the map emptied first when full). */
+function remember<K>(texts: Map<K, string>, key: K, bytes: Uint8Array, at: number, len: number): string {
+  if (texts.size >= ADDRESS_TEXTS_MAX) texts.clear();
+  const text = formatAddr(bytes.subarray(at, at + len));
+  texts.set(key, text);
   return text;
 }
 
