@@ -613,7 +613,8 @@ export class Analyzer {
     // this packet's own bytes start a new message (a request sent after a response the capture never shows).
     if ((flags & TcpFlag.ACK) !== 0) {
       const peer: Direction = dir === 0 ? 1 : 0;
-      if (pipe.http !== null && pipe.http.oneByteShort(peer)) this.noteBodyByte(pipe, peer, tcp.ack);
+      const P = pipe.conn!.ends[peer];
+      if (tcp.ack === ((P.seenEnd + 1) >>> 0) && pipe.http !== null && pipe.http.oneByteShort(peer)) this.noteBodyByte(pipe, peer);
       streams[peer].acked(tcp.ack, rec.index);
     }
     const segFlags = this.segFlags;
@@ -649,12 +650,12 @@ export class Analyzer {
   }
 
   /**
-   * An ACK of one sequence number past all the peer sent while the peer's HTTP waits for exactly one more body byte:
-   * that number is the byte (mayInferFin), now and at any later ACK of it. Out of feedStreams' line: rare.
+   * An ACK of one sequence number past all the peer sent (feedStreams checked) while the peer's HTTP waits for exactly
+   * one more body byte: that number is the byte (mayInferFin), now and at any later ACK of it. Out of line: rare.
    */
-  private noteBodyByte(pipe: ConnPipeline, peer: Direction, ack: number): void {
+  private noteBodyByte(pipe: ConnPipeline, peer: Direction): void {
     const P = pipe.conn!.ends[peer];
-    if (!P.seenEndKnown || P.finSent || ack !== ((P.seenEnd + 1) >>> 0)) return;
+    if (!P.seenEndKnown || P.finSent) return;
     if (peer === 0) pipe.bodyByteSeq0 = P.seenEnd;
     else pipe.bodyByteSeq1 = P.seenEnd;
   }
