@@ -56,9 +56,8 @@ export function parseExpectation(text: string): Expectation | { error: string } 
 /** Every annotation code in `codes` that occurs in the report's connections, as check failures (the --fail-on case). */
 export function checkFailOn(report: Report, codes: readonly string[]): CheckResult[] {
   return codes.map((code) => {
-    if (!ANNOTATION_CODES.has(code)) {
-      return { expectation: `no ${code}`, ok: false, detail: `unknown annotation code "${code}"${suggestion(code)}` };
-    }
+    const problem = failOnProblem(code);
+    if (problem !== null) return { expectation: `no ${code}`, ok: false, detail: problem };
     const hits = report.connections
       .map((c) => ({ id: c.tcp.id, n: c.annotationCounts[code] ?? 0 }))
       .filter((h) => h.n > 0);
@@ -71,6 +70,32 @@ export function checkFailOn(report: Report, codes: readonly string[]): CheckResu
   });
 }
 
+/**
+ * What is wrong with an expectation whatever the capture holds, or null: a name that is neither a total nor a
+ * property, a value the property never takes, text where a number is needed. `tcptrace check` says it before it reads
+ * any capture (a usage error); evaluate() fails the expectation with it.
+ */
+export function expectationProblem(e: Expectation): string | null {
+  const totalName = isTotal(e.name);
+  if (!totalName && !FACT_NAMES.has(e.name)) {
+    const meant = suggestion(e.name);
+    const names = `; connection properties are: ${[...FACT_NAMES].join(', ')}; totals are: ${[...TOTALS].join(', ')} and the annotation codes`;
+    return `unknown name "${e.name}"${meant === '' ? names : meant}`;
+  }
+  const badValue = totalName ? null : valueProblem(e.name, e.op, e.value);
+  if (badValue !== null) return badValue;
+  if (!totalName && e.op !== '=' && e.op !== '!=' && e.value !== 'null' && Number.isNaN(Number(e.value))) {
+    return `"${e.value}" is not a number: ${e.name} ${e.op} needs one`;
+  }
+  if (totalName && (Number.isNaN(Number(e.value)) || e.value === '')) return `"${e.value}" is not a number: ${e.name} counts`;
+  return null;
+}
+
+/** What is wrong with a --fail-on code (not an annotation code), or null. */
+export function failOnProblem(code: string): string | null {
+  return ANNOTATION_CODES.has(code) ? null : `unknown annotation code "${code}"${suggestion(code)}`;
+}
+
 export function evaluate(report: Report, e: Expectation): CheckResult {
   if (report.connections.length < report.stats.connections) {
     // A report made with keepConnections: false (connections handed to onConnection and not kept): every count and
@@ -81,20 +106,9 @@ export function evaluate(report: Report, e: Expectation): CheckResult {
     };
   }
   // What is wrong with the expectation itself is said whatever the capture holds (none of its connections needed).
+  const problem = expectationProblem(e);
+  if (problem !== null) return { expectation: e.source, ok: false, detail: problem };
   const totalName = isTotal(e.name);
-  if (!totalName && !FACT_NAMES.has(e.name)) {
-    const meant = suggestion(e.name);
-    const names = `; connection properties are: ${[...FACT_NAMES].join(', ')}; totals are: ${[...TOTALS].join(', ')} and the annotation codes`;
-    return { expectation: e.source, ok: false, detail: `unknown name "${e.name}"${meant === '' ? names : meant}` };
-  }
-  const badValue = totalName ? null : valueProblem(e.name, e.op, e.value);
-  if (badValue !== null) return { expectation: e.source, ok: false, detail: badValue };
-  if (!totalName && e.op !== '=' && e.op !== '!=' && e.value !== 'null' && Number.isNaN(Number(e.value))) {
-    return { expectation: e.source, ok: false, detail: `"${e.value}" is not a number: ${e.name} ${e.op} needs one` };
-  }
-  if (totalName && (Number.isNaN(Number(e.value)) || e.value === '')) {
-    return { expectation: e.source, ok: false, detail: `"${e.value}" is not a number: ${e.name} counts` };
-  }
   const conns = e.scope.kind === 'conn' ? report.connections.filter((c) => c.tcp.id === (e.scope as { id: number }).id) : report.connections;
   if (e.scope.kind === 'conn' && conns.length === 0) {
     return { expectation: e.source, ok: false, detail: `there is no connection ${e.scope.id} (the capture has ${report.connections.length})` };

@@ -34,4 +34,4 @@ export { StringOut, type LineOut } from './render/line-out.js';
 export { PLAIN_PALETTE, ANSI_PALETTE, type Palette } from './render/color.js';
 
 // The expectation language of `tcptrace check`.
-export { parseExpectation, evaluate, checkFailOn, type Expectation, type CheckResult } from './check.js';
+export { parseExpectation, expectationProblem, failOnProblem, evaluate, checkFailOn, type Expectation, type CheckResult } from './check.js';

@@ -16,7 +16,7 @@ export const EXTRA_ARGVS = [
   ['--summary', '--color', 'always', '-'],
   ['-t', '--no-annotate', '-S', '-'],
   ['check', '-', '--expect', 'connections=1', '--expect', 'conn 0: close=fin', '--expect', 'every: http.mode=keep-alive',
-    '--fail-on', 'tcp.retransmission,http.malformed'],
+    '--fail-on', 'tcp.retransmission,http.parse-stopped'],
   ['--conn', '0', '--port', '80', '--host', '::1', '-'],
 ];
 

@@ -7,7 +7,7 @@ import type { CliIo } from './run-cli.js';
 import type { SourceSpec } from '../capture/merge.js';
 import type { Report } from '../report.js';
 import { CaptureError, type CaptureWarning } from '../capture/index.js';
-import { checkFailOn, evaluate, parseExpectation, type CheckResult, type Expectation } from '../check.js';
+import { checkFailOn, evaluate, expectationProblem, failOnProblem, parseExpectation, type CheckResult, type Expectation } from '../check.js';
 import { inputName } from '../render/tables.js';
 
 type Analyse = (specs: SourceSpec[]) => Promise<{ report: Report; warnings: CaptureWarning[]; damaged: boolean }>;
@@ -85,17 +85,26 @@ export async function runChecks(options: CliOptions, io: CliIo, analyse: Analyse
       plan.set(known ?? rel, entry);
     }
   }
-  // Parse everything first: a typo in an expectation is a usage error, reported before any capture is read.
+  // Parse everything first: a typo in an expectation (its form, a name, a value, a --fail-on code) is a usage error,
+  // reported before any capture is read: the expectations are wrong, not the capture (exit 2, not 1).
   const parsed = new Map<string, Expectation[]>();
   for (const [capture, entry] of plan) {
     const list: Expectation[] = [];
     for (const text of entry.expect) {
       const e = parseExpectation(text);
-      if ('error' in e) {
-        io.stderr.write(`tcptrace: ${e.error}\n`);
+      const problem = 'error' in e ? e.error : expectationProblem(e);
+      if (problem !== null) {
+        io.stderr.write(`tcptrace: ${'error' in e ? problem : `expectation "${e.source}": ${problem}`}\n`);
         return ExitCode.USAGE;
       }
-      list.push(e);
+      list.push(e as Expectation);
+    }
+    for (const code of entry.failOn) {
+      const problem = failOnProblem(code);
+      if (problem !== null) {
+        io.stderr.write(`tcptrace: --fail-on: ${problem}\n`);
+        return ExitCode.USAGE;
+      }
     }
     parsed.set(capture, list);
   }

@@ -200,6 +200,19 @@ describe('built CLI', () => {
     expect(bad.stdout).toMatch(/3 expectation\(s\) did not hold/);
     const typo = run(['check', f, '--expect', 'connections']);
     expect(typo.code).toBe(2);
+    // A misspelt name, a value the property never takes, text for a number, an unknown --fail-on code: the
+    // expectations are wrong, not the capture: usage errors (2), said before any capture is read (none is here).
+    for (const [args, said] of [
+      [['--expect', 'tcp.retransmision=0'], 'expectation "tcp.retransmision=0": unknown name "tcp.retransmision" (did you mean tcp.retransmission?)'],
+      [['--expect', 'http.mode=keepalive'], 'expectation "http.mode=keepalive": "keepalive" is not a value of http.mode (did you mean keep-alive?)'],
+      [['--expect', 'rtt.ms>fast'], 'expectation "rtt.ms>fast": "fast" is not a number: rtt.ms > needs one'],
+      [['--fail-on', 'tcp.rts'], '--fail-on: unknown annotation code "tcp.rts" (did you mean tcp.rst?)'],
+    ] as const) {
+      const r = run(['check', CAP('no-such.pcap'), ...args]);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toContain(`tcptrace: ${said}`);
+      expect(r.stdout).toBe('');
+    }
     // A capture that cannot be read fails on its own line; the others are still checked and reported.
     const missing = run(['check', f, CAP('no-such.pcap'), '--expect', 'connections=2']);
     expect(missing.code).toBe(3);
