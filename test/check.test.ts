@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import * as path from 'node:path';
 import { analyzeFile } from '../src/edges.js';
-import { PROPERTY_VALUES, checkFailOn, evaluate, parseExpectation, PROPERTY_CODES, type Expectation } from '../src/check.js';
+import { PROPERTY_VALUES, checkFailOn, evaluate, expectationProblem, failOnProblem, parseExpectation, PROPERTY_CODES, type Expectation } from '../src/check.js';
 import { FACT_NAMES, connectionFacts } from '../src/facts.js';
 import { pcap } from './helpers/pcap-writer.js';
 import { ethernet, ipv4 } from './helpers/packet-builder.js';
@@ -161,5 +161,21 @@ describe('value suggestions', () => {
     const r = await analyzeFile(CAP('real-http10-short.pcap'));
     expect(evaluate(r, e('close.reason=fin')).detail).toContain('(did you mean fin-simultaneous or fin-client-first or fin-server-first?)');
     expect(evaluate(r, e('close=fn')).detail).toContain('(did you mean fin?)');
+  });
+});
+
+describe('expectationProblem and failOnProblem (what check says before reading any capture)', () => {
+  it('null for every well-formed expectation, the reason otherwise, as evaluate() fails it', () => {
+    for (const ok of ['connections=1', 'http.mode=keep-alive', 'every: tcp.retransmission=0', 'rtt.ms != null', 'rtt.ms<5',
+      'close.reason=fin-client-first', 'http.pipelined=true', 'tcp.dup-ack<3']) {
+      expect(expectationProblem(e(ok)), ok).toBeNull();
+    }
+    expect(expectationProblem(e('colour=blue'))).toMatch(/^unknown name "colour"; connection properties are: /);
+    expect(expectationProblem(e('close=finn'))).toBe('"finn" is not a value of close (did you mean fin?): it is one of fin, rst, refused, half-closed, no-answer, open');
+    expect(expectationProblem(e('http.mode<short'))).toMatch(/has no order/);
+    expect(expectationProblem(e('rtt.ms>fast'))).toBe('"fast" is not a number: rtt.ms > needs one');
+    expect(expectationProblem(e('packets=many'))).toBe('"many" is not a number: packets counts');
+    expect(failOnProblem('tcp.rst')).toBeNull();
+    expect(failOnProblem('tcp.rts')).toBe('unknown annotation code "tcp.rts" (did you mean tcp.rst?)');
   });
 });
