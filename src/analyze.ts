@@ -129,6 +129,15 @@ interface ConnPipeline {
   bodyByteSeq1: number;
 }
 
+/**
+ * Whether the sequence number at `P.seenEnd` (one past all that side sent) is the last byte of a body HTTP waits for:
+ * HTTP is one byte short, and it waits there, its stream delivered up to seenEnd. With a hole before bytes captured
+ * later, HTTP waits at the hole, and the body's last byte is in it: seenEnd's number is then something else (a FIN).
+ */
+function bodyByteAtSeenEnd(http: HttpConnection, stream: Reassembler, P: Endpoint, side: Direction): boolean {
+  return http.oneByteShort(side) && P.seenEndKnown && stream.offsetOfSeq(P.seenEnd) === stream.deliveredOffset;
+}
+
 /** The annotations of every event that has none: frozen, so that no caller's push shows up in other events. */
 const NO_ANNOTATIONS: readonly Annotation[] = Object.freeze([]);
 /** The shared event's packet before the first push. */
@@ -278,9 +287,9 @@ export class Analyzer {
       // with the same ACK, read that byte as the server's FIN at the client's FIN (the server "closed first").
       mayInferFin: (conn: Connection, side: Direction) => {
         const pipe = conn.owner as ConnPipeline | null;
-        if (pipe === null || pipe.http === null) return true;
+        if (pipe === null || pipe.http === null || pipe.streams === null) return true;
         const bodyByteSeq = side === 0 ? pipe.bodyByteSeq0 : pipe.bodyByteSeq1;
-        return !pipe.http.oneByteShort(side) && bodyByteSeq !== conn.ends[side].seenEnd;
+        return !bodyByteAtSeenEnd(pipe.http, pipe.streams[side], conn.ends[side], side) && bodyByteSeq !== conn.ends[side].seenEnd;
       },
     });
   }
@@ -614,7 +623,9 @@ export class Analyzer {
     if ((flags & TcpFlag.ACK) !== 0) {
       const peer: Direction = dir === 0 ? 1 : 0;
       const P = pipe.conn!.ends[peer];
-      if (tcp.ack === ((P.seenEnd + 1) >>> 0) && pipe.http !== null && pipe.http.oneByteShort(peer)) this.noteBodyByte(pipe, peer);
+      if (tcp.ack === ((P.seenEnd + 1) >>> 0) && pipe.http !== null && bodyByteAtSeenEnd(pipe.http, streams[peer], P, peer)) {
+        this.noteBodyByte(pipe, peer);
+      }
       streams[peer].acked(tcp.ack, rec.index);
     }
     const segFlags = this.segFlags;

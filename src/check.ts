@@ -11,7 +11,7 @@
 // Without a scope, totals are summed over the capture and properties must hold for every connection.
 
 import type { ConnectionReport, Report } from './report.js';
-import { FACT_NAMES, connectionFacts, type FactValue } from './facts.js';
+import { FACT_NAMES, NUMERIC_FACT_NAMES, connectionFacts, type FactValue } from './facts.js';
 import { ANNOTATION_CODES } from './types.js';
 
 export type Op = '=' | '!=' | '>=' | '<=' | '>' | '<';
@@ -86,6 +86,9 @@ export function expectationProblem(e: Expectation): string | null {
   if (badValue !== null) return badValue;
   if (!totalName && e.op !== '=' && e.op !== '!=' && e.value !== 'null' && Number.isNaN(Number(e.value))) {
     return `"${e.value}" is not a number: ${e.name} ${e.op} needs one`;
+  }
+  if (NUMERIC_FACT_NAMES.has(e.name) && e.value !== 'null' && Number.isNaN(Number(e.value))) {
+    return `"${e.value}" is not a number: ${e.name} is one`;
   }
   if (totalName && (Number.isNaN(Number(e.value)) || e.value === '')) return `"${e.value}" is not a number: ${e.name} counts`;
   return null;

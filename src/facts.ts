@@ -26,6 +26,17 @@ export const FACT_NAMES: ReadonlySet<string> = new Set([
   'http.upgrade', 'http.version', 'other.protocol', 'tls.version', 'tls.serverName',
 ]);
 
+/**
+ * The names among them whose value is a number (or null: rtt.ms without a handshake): text compared with one is a typo
+ * `check` says before it reads a capture. test/check.test.ts keeps it equal to the keys connectionFacts gives numbers.
+ */
+export const NUMERIC_FACT_NAMES: ReadonlySet<string> = new Set([
+  'id', 'client.port', 'server.port', 'duration.ms', 'rtt.ms', 'packets.client', 'packets.server', 'bytes.client',
+  'bytes.server', 'retransmitted.client', 'retransmitted.server', 'http.pipelined', 'http.maxPipelineDepth',
+  'http.undetermined', 'http.unanswered', 'http.orphanResponses', 'http.lostResponses', 'http.unparsedBytes',
+  'http.interimResponses',
+]);
+
 export function connectionFacts(c: ConnectionReport): Record<string, FactValue> {
   const t = c.tcp;
   const h = c.http;

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import * as path from 'node:path';
 import { analyzeFile } from '../src/edges.js';
 import { PROPERTY_VALUES, checkFailOn, evaluate, expectationProblem, failOnProblem, parseExpectation, PROPERTY_CODES, type Expectation } from '../src/check.js';
-import { FACT_NAMES, connectionFacts } from '../src/facts.js';
+import { FACT_NAMES, NUMERIC_FACT_NAMES, connectionFacts } from '../src/facts.js';
 import { pcap } from './helpers/pcap-writer.js';
 import { ethernet, ipv4 } from './helpers/packet-builder.js';
 import { ANNOTATION_CODES } from '../src/types.js';
@@ -131,6 +131,9 @@ describe('what is wrong with an expectation is said whatever the capture holds',
   it('a misspelt property gets the name meant, case aside; the name list stays connectionFacts()\'s', async () => {
     const r = await analyzeFile(CAP('real-http11-pipelined.pcap'));
     expect([...FACT_NAMES].sort()).toEqual(Object.keys(connectionFacts(r.connections[0]!)).sort());
+    // The numeric ones: numbers on every connection of the fixtures that have a handshake (rtt.ms is null without).
+    const facts = connectionFacts(r.connections[0]!);
+    expect([...NUMERIC_FACT_NAMES].sort()).toEqual(Object.keys(facts).filter((k) => typeof facts[k] === 'number').sort());
     expect(evaluate(r, e('http.mde=keep-alive'))).toMatchObject({ ok: false, detail: 'unknown name "http.mde" (did you mean http.mode?)' });
     expect(evaluate(r, e('HTTP.MODE=pipelined'))).toMatchObject({ ok: false, detail: 'unknown name "HTTP.MODE" (did you mean http.mode?)' });
     expect(evaluate(r, e('close.bye=client')).detail).toBe('unknown name "close.bye" (did you mean close.by?)');
@@ -167,7 +170,7 @@ describe('value suggestions', () => {
 describe('expectationProblem and failOnProblem (what check says before reading any capture)', () => {
   it('null for every well-formed expectation, the reason otherwise, as evaluate() fails it', () => {
     for (const ok of ['connections=1', 'http.mode=keep-alive', 'every: tcp.retransmission=0', 'rtt.ms != null', 'rtt.ms<5',
-      'close.reason=fin-client-first', 'http.pipelined=true', 'tcp.dup-ack<3']) {
+      'close.reason=fin-client-first', 'http.pipelined>0', 'tcp.dup-ack<3']) {
       expect(expectationProblem(e(ok)), ok).toBeNull();
     }
     expect(expectationProblem(e('colour=blue'))).toMatch(/^unknown name "colour"; connection properties are: /);
@@ -175,6 +178,9 @@ describe('expectationProblem and failOnProblem (what check says before reading a
     expect(expectationProblem(e('http.mode<short'))).toMatch(/has no order/);
     expect(expectationProblem(e('rtt.ms>fast'))).toBe('"fast" is not a number: rtt.ms > needs one');
     expect(expectationProblem(e('packets=many'))).toBe('"many" is not a number: packets counts');
+    expect(expectationProblem(e('bytes.client=abc'))).toBe('"abc" is not a number: bytes.client is one');
+    expect(expectationProblem(e('rtt.ms!=fast'))).toBe('"fast" is not a number: rtt.ms is one');
+    expect(expectationProblem(e('rtt.ms=null'))).toBeNull();
     expect(failOnProblem('tcp.rst')).toBeNull();
     expect(failOnProblem('tcp.rts')).toBe('unknown annotation code "tcp.rts" (did you mean tcp.rst?)');
   });

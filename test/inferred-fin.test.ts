@@ -123,4 +123,39 @@ describe('a FIN the capture lacks', () => {
     expect(report.exchanges.map((x) => x.responseState)).toEqual(['complete', 'complete']);
     expect(report.http.pipelinedRequests).toBe(0);
   });
+
+  it('a body\'s last byte lost before bytes the capture has: the number past them is the server\'s FIN, not that byte', () => {
+    // A chunked response: its last data byte is lost, the chunk's end and the last chunk are captured. HTTP waits for
+    // one byte (in the hole); the client's bare ACK and then its FIN acknowledge everything and the FIN the capture lacks.
+    const reports: ConnectionReport[] = [];
+    const analyzer = new Analyzer({ onConnection: (c) => reports.push(c), keepConnections: false });
+    const head = 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n2\r\nh';
+    const tail = '\r\n0\r\n\r\n';
+    const req = REQUEST.length;
+    const end = 501 + head.length + 1 + tail.length;
+    const frames = [
+      { c2s: true, seq: 100, ack: 0, flags: SYN },
+      { c2s: false, seq: 500, ack: 101, flags: SYN | ACK },
+      { c2s: true, seq: 101, ack: 501, flags: ACK },
+      { c2s: true, seq: 101, ack: 501, flags: PSH | ACK, payload: REQUEST },
+      { c2s: false, seq: 501, ack: 101 + req, flags: PSH | ACK, payload: head },
+      { c2s: false, seq: 501 + head.length + 1, ack: 101 + req, flags: PSH | ACK, payload: tail },
+      { c2s: true, seq: 101 + req, ack: end + 1, flags: ACK },
+      { c2s: true, seq: 101 + req, ack: end + 1, flags: FIN | ACK },
+      { c2s: false, seq: end + 1, ack: 102 + req, flags: ACK },
+    ];
+    frames.forEach((f, i) => {
+      const frame = etherIpv4Tcp(f.c2s ? C : S, {
+        srcPort: f.c2s ? 40000 : 80, dstPort: f.c2s ? 80 : 40000, seq: f.seq, ack: f.ack, flags: f.flags,
+        payload: f.payload !== undefined ? ascii(f.payload) : new Uint8Array(0),
+      });
+      analyzer.push(record(frame, { index: i + 1, tsSec: 1_700_000_000, tsNsec: i * 1_000_000 }));
+    });
+    analyzer.finish();
+    const report = reports[0]!;
+    expect(report.tcp.closeReason).toBe('fin-server-first');
+    expect(report.tcp.closedFirstBy).toBe('server');
+    expect(report.http.closedBy).toBe('server');
+  });
 });
+

@@ -67,15 +67,40 @@ async function readExpectFile(file: string, io: CliIo): Promise<ExpectFile | { e
   return { captures, failOn };
 }
 
+/**
+ * What is wrong with a list of expectations and fail-on codes, said as check says it (`where` names their source), or
+ * null: a typo in an expectation (its form, a name, a value) or a code is a usage error, reported before any capture
+ * is read: the expectations are wrong, not the capture (exit 2, not 1).
+ */
+function listProblem(expect: readonly string[], failOn: readonly string[], where: { expect: string; failOn: string }): string | null {
+  for (const text of expect) {
+    const e = parseExpectation(text);
+    if ('error' in e) return `${where.expect}${e.error}`;
+    const problem = expectationProblem(e);
+    if (problem !== null) return `${where.expect}expectation "${e.source}": ${problem}`;
+  }
+  for (const code of failOn) {
+    const problem = failOnProblem(code);
+    if (problem !== null) return `${where.failOn}${problem}`;
+  }
+  return null;
+}
+
 export async function runChecks(options: CliOptions, io: CliIo, analyse: Analyse): Promise<number> {
+  const usage = (message: string): number => {
+    io.stderr.write(`tcptrace: ${message}\n`);
+    return ExitCode.USAGE;
+  };
+  const given = listProblem(options.expect, options.failOn, { expect: '', failOn: '--fail-on: ' });
+  if (given !== null) return usage(given);
   const plan = new Map<string, { expect: string[]; failOn: string[] }>();
   for (const c of options.captures) plan.set(c, { expect: [...options.expect], failOn: [...options.failOn] });
   if (options.expectFile !== null) {
     const file = await readExpectFile(options.expectFile, io);
-    if ('error' in file) {
-      io.stderr.write(`tcptrace: ${file.error}\n`);
-      return ExitCode.USAGE;
-    }
+    if ('error' in file) return usage(file.error);
+    const where = `expectations file ${options.expectFile}: `;
+    const fromFile = listProblem(Object.values(file.captures).flat(), file.failOn, { expect: where, failOn: `${where}"failOn": ` });
+    if (fromFile !== null) return usage(fromFile);
     for (const [capture, list] of Object.entries(file.captures)) {
       const rel = path.relative(process.cwd(), capture) || capture;
       const known = [...plan.keys()].find((k) => path.resolve(k) === capture);
@@ -85,29 +110,9 @@ export async function runChecks(options: CliOptions, io: CliIo, analyse: Analyse
       plan.set(known ?? rel, entry);
     }
   }
-  // Parse everything first: a typo in an expectation (its form, a name, a value, a --fail-on code) is a usage error,
-  // reported before any capture is read: the expectations are wrong, not the capture (exit 2, not 1).
+  // Every expectation was checked above (listProblem): each parses.
   const parsed = new Map<string, Expectation[]>();
-  for (const [capture, entry] of plan) {
-    const list: Expectation[] = [];
-    for (const text of entry.expect) {
-      const e = parseExpectation(text);
-      const problem = 'error' in e ? e.error : expectationProblem(e);
-      if (problem !== null) {
-        io.stderr.write(`tcptrace: ${'error' in e ? problem : `expectation "${e.source}": ${problem}`}\n`);
-        return ExitCode.USAGE;
-      }
-      list.push(e as Expectation);
-    }
-    for (const code of entry.failOn) {
-      const problem = failOnProblem(code);
-      if (problem !== null) {
-        io.stderr.write(`tcptrace: --fail-on: ${problem}\n`);
-        return ExitCode.USAGE;
-      }
-    }
-    parsed.set(capture, list);
-  }
+  for (const [capture, entry] of plan) parsed.set(capture, entry.expect.map((text) => parseExpectation(text) as Expectation));
 
   let failed = 0;
   let unreadable = 0;

@@ -246,6 +246,16 @@ describe('built CLI', () => {
       const unnamed = run(['check', '--expect-file', file, CAP('real-ipv6.pcap')]);
       expect(unnamed.stdout).toMatch(/FAIL .*real-ipv6\.pcap: no expectation applies to it/);
       expect(unnamed.code).toBe(1);
+      // Typos in the file are usage errors that name the file, said before any capture is read.
+      const typos = path.join(dir, 'typos.json');
+      writeFileSync(typos, JSON.stringify({ captures: { 'no-such.pcap': ['connections=1', 'http.mde=short'] } }));
+      const typo = run(['check', '--expect-file', typos]);
+      expect(typo.code).toBe(2);
+      expect(typo.stderr).toBe(`tcptrace: expectations file ${typos}: expectation "http.mde=short": unknown name "http.mde" (did you mean http.mode?)\n`);
+      writeFileSync(typos, JSON.stringify({ captures: { 'no-such.pcap': ['connections=1'] }, failOn: ['tcp.rts'] }));
+      const code = run(['check', '--expect-file', typos]);
+      expect(code.code).toBe(2);
+      expect(code.stderr).toBe(`tcptrace: expectations file ${typos}: "failOn": unknown annotation code "tcp.rts" (did you mean tcp.rst?)\n`);
     } finally {
       rmSync(dir, { recursive: true });
     }
