@@ -715,6 +715,9 @@ export class TcpTracker {
         this.inferFin(conn, side, E, P);
       }
     }
+    // Whether this segment's bytes reach past all E had sent (not a retransmission, a keep-alive's byte, or a hole
+    // filled): the half-close note below is about new data.
+    const newData = segLen > 0 && (!E.seenEndKnown || seqGt((seq + segLen) >>> 0, E.seenEnd));
     if (segLen > 0 || (flags & (SYN | FIN)) !== 0) {
       const end = (seq + segLen + ((flags & SYN) !== 0 ? 1 : 0) + ((flags & FIN) !== 0 ? 1 : 0)) >>> 0;
       // Nearly every segment: in order with nothing missing (the rest, out of line: the hot path stays small).
@@ -781,10 +784,11 @@ export class TcpTracker {
 
     if (segLen > 0 && (flags & SYN) === 0) {
       if (!E.dataSeen) this.events |= EV_FIRST_DATA;
-      // A half-close shows when E sends data after receiving P's FIN; data whose ACK does not cover that FIN was sent
-      // before it arrived (the FINs may yet cross).
+      // A half-close shows when E sends new data after receiving P's FIN; data whose ACK does not cover that FIN was
+      // sent before it arrived (the FINs may yet cross), and bytes sent again (a retransmission, a keep-alive's byte
+      // below SND.NXT) were sent before it too.
       const sawPeerFin = ackedPeerFinBefore || ((flags & ACK) !== 0 && P.finSent && seqGeq(ack, (P.finSeq + 1) >>> 0));
-      if (E.state === 'CLOSE_WAIT' && sawPeerFin && !conn.halfCloseNoted) {
+      if (E.state === 'CLOSE_WAIT' && sawPeerFin && newData && !conn.halfCloseNoted) {
         conn.halfCloseNoted = true;
         this.events |= EV_HALF_CLOSE_DATA;
       }

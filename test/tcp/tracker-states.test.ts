@@ -188,6 +188,17 @@ describe('teardown', () => {
     expect(s.closeReason).toBe('fin-client-first');
   });
 
+  test('bytes sent again after the peer\'s FIN are no half-close: a keep-alive\'s byte, a retransmission', () => {
+    // The server's last byte again (a keep-alive one below SND.NXT), then its whole response again: sent before.
+    const steps = run(...HANDSHAKE, 'C>S PA len=20', 'S>C PA len=40', 'C>S FA', 'S>C PA seq=5040 len=1', 'S>C PA seq=5001 len=40',
+      'S>C PA seq=5041 len=10');
+    expect(steps[6].states).toBe('FIN_WAIT_2/CLOSE_WAIT');
+    expect(texts(steps[6])).not.toContain('half-close');
+    expect(texts(steps[7])).not.toContain('half-close');
+    // New bytes are.
+    expect(texts(steps[8])).toContain('half-close: server still sends data after the client\'s FIN');
+  });
+
   test('only one FIN by the end of the capture: half-closed', () => {
     const steps = run(...HANDSHAKE, 'C>S FA', 'S>C A');
     expect(summarize(steps[0].conn!).closeReason).toBe('half-closed');
