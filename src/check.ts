@@ -84,6 +84,8 @@ export function expectationProblem(e: Expectation): string | null {
   }
   const badValue = totalName ? null : valueProblem(e.name, e.op, e.value);
   if (badValue !== null) return badValue;
+  // null (no value) is equal or not, never more or less: `rtt.ms>=null` could never hold.
+  if (!totalName && e.value === 'null' && e.op !== '=' && e.op !== '!=') return `null has no order: compare ${e.name} with null by = or !=`;
   if (!totalName && e.op !== '=' && e.op !== '!=' && e.value !== 'null' && Number.isNaN(Number(e.value))) {
     return `"${e.value}" is not a number: ${e.name} ${e.op} needs one`;
   }

@@ -181,6 +181,8 @@ describe('expectationProblem and failOnProblem (what check says before reading a
     expect(expectationProblem(e('bytes.client=abc'))).toBe('"abc" is not a number: bytes.client is one');
     expect(expectationProblem(e('rtt.ms!=fast'))).toBe('"fast" is not a number: rtt.ms is one');
     expect(expectationProblem(e('rtt.ms=null'))).toBeNull();
+    expect(expectationProblem(e('rtt.ms>=null'))).toBe('null has no order: compare rtt.ms with null by = or !=');
+    expect(expectationProblem(e('close.by<null'))).toBe('null has no order: compare close.by with null by = or !=');
     expect(failOnProblem('tcp.rst')).toBeNull();
     expect(failOnProblem('tcp.rts')).toBe('unknown annotation code "tcp.rts" (did you mean tcp.rst?)');
   });
