@@ -10,6 +10,7 @@ import { fragmentIpOf, fragmentWhollyCaptured, IpDefragmenter } from './decode/d
 import type { FragmentIp } from './decode/notes.js';
 import { TcpdumpSeq } from './tcp/tcpdump-seq.js';
 import { TcpTracker, type ShardFacts } from './tcp/tracker.js';
+import { seqGt } from './tcp/seq.js';
 import type { CloseReason, Connection, EvictReason } from './tcp/connection.js';
 import type { Endpoint } from './tcp/endpoint.js';
 import { closeReason, summarize } from './tcp/summary.js';
@@ -127,6 +128,17 @@ interface ConnPipeline {
    */
   bodyByteSeq0: number;
   bodyByteSeq1: number;
+  /**
+   * Per direction, a bare ACK held undecided (-1 while none): it covers one sequence number past all that direction
+   * sent, where its HTTP rests between messages. That number is its FIN or a last byte, both lost from the capture:
+   * the acker's own FIN soon after makes it the FIN (TcpTracker.inferFin), anything that shows more of the stream
+   * makes it a byte, and only then is the ACK given to the stream (Analyzer.settleHeld). Taken at once, it declared a
+   * 1-byte gap and stopped HTTP's parse, which the FIN inferred later could not take back. With the ACK's frame.
+   */
+  heldAck0: number;
+  heldAck1: number;
+  heldFrame0: number;
+  heldFrame1: number;
 }
 
 /**
@@ -599,6 +611,10 @@ export class Analyzer {
       codeCounts: [],
       bodyByteSeq0: -1,
       bodyByteSeq1: -1,
+      heldAck0: -1,
+      heldAck1: -1,
+      heldFrame0: 0,
+      heldFrame1: 0,
       reportAtSec: 0,
     };
     this.pipelines.set(conn.id, pipe);
@@ -616,17 +632,22 @@ export class Analyzer {
     const flags = tcp.flags;
     const out = this.httpOut;
     emptyScratch(out);
+    const peer: Direction = dir === 0 ? 1 : 0;
+    // An ACK held undecided is settled before anything else of this packet reaches the streams (HTTP then sees its
+    // gap, if it is one, where it would have seen it at the ACK: before this packet's bytes).
+    if (pipe.heldAck0 !== -1 || pipe.heldAck1 !== -1) this.settleHeld(pipe, streams, packet, dir, inferredFinSeq, annotations);
     // The peer's FIN the capture lacks, which this ACK covers: its stream ends there, before the ACK is taken.
-    if (inferredFinSeq !== -1) streams[dir === 0 ? 1 : 0].inferredFin(inferredFinSeq, rec.index);
+    if (inferredFinSeq !== -1) streams[peer].inferredFin(inferredFinSeq, rec.index);
     // The ACK first: it proves what the peer's direction lost before this packet, so a gap there is reported before
     // this packet's own bytes start a new message (a request sent after a response the capture never shows).
     if ((flags & TcpFlag.ACK) !== 0) {
-      const peer: Direction = dir === 0 ? 1 : 0;
       const P = pipe.conn!.ends[peer];
-      if (tcp.ack === ((P.seenEnd + 1) >>> 0) && pipe.http !== null && bodyByteAtSeenEnd(pipe.http, streams[peer], P, peer)) {
-        this.noteBodyByte(pipe, peer);
+      let take = true;
+      if (tcp.ack === ((P.seenEnd + 1) >>> 0) && pipe.http !== null) {
+        if (bodyByteAtSeenEnd(pipe.http, streams[peer], P, peer)) this.noteBodyByte(pipe, peer);
+        else take = !this.holdAck(pipe, streams[peer], P, peer, tcp.ack, tcp.payloadLen, flags, rec.index);
       }
-      streams[peer].acked(tcp.ack, rec.index);
+      if (take) streams[peer].acked(tcp.ack, rec.index);
     }
     const segFlags = this.segFlags;
     segFlags.syn = (flags & TcpFlag.SYN) !== 0;
@@ -658,6 +679,96 @@ export class Analyzer {
       annotations.push({ code: e.code, text: e.frame === rec.index || e.text === '' ? e.text : `${e.text} (bytes from frame ${e.frame})` });
     }
     emptyScratch(out);
+  }
+
+  /**
+   * Whether the ACK of one sequence number past all that `peer` sent (feedStreams checked) is held undecided
+   * (ConnPipeline.heldAck0): a bare ACK (no data, SYN, FIN or RST: those settle at once), the peer's stream delivered
+   * to its end with no hole and no FIN, and its HTTP at rest (HttpConnection.atRest). A repeat of a held ACK stays
+   * held. Out of line: rare.
+   */
+  private holdAck(
+    pipe: ConnPipeline, stream: Reassembler, P: Endpoint, peer: Direction, ack: number, payloadLen: number, flags: number,
+    frame: number,
+  ): boolean {
+    const heldAck = peer === 0 ? pipe.heldAck0 : pipe.heldAck1;
+    if (heldAck !== -1) return heldAck === ack;
+    if (payloadLen !== 0 || (flags & (TcpFlag.SYN | TcpFlag.FIN | TcpFlag.RST)) !== 0) return false;
+    if (P.finSent || !P.seenEndKnown || P.holeFrom !== -1 || stream.isEnded) return false;
+    if (stream.offsetOfSeq(P.seenEnd) !== stream.deliveredOffset || !pipe.http!.atRest(peer)) return false;
+    if (peer === 0) {
+      pipe.heldAck0 = ack;
+      pipe.heldFrame0 = frame;
+    } else {
+      pipe.heldAck1 = ack;
+      pipe.heldFrame1 = frame;
+    }
+    return true;
+  }
+
+  /**
+   * Settles the ACKs held undecided (ConnPipeline.heldAck0) by this packet, before it reaches the streams. The held
+   * number was the sender's FIN when the tracker infers that FIN now (the acker's own FIN with the same ACK), and was
+   * a byte when the sender's stream goes past it; a segment of the sender's that covers it brings it in, no gap.
+   * Anything else but a bare ACK (data from the acker, a SYN, a RST, a FIN the tracker does not take it for) settles
+   * it as today's ACK would have: a 1-byte gap, said here, with the frame of the ACK that showed it.
+   */
+  private settleHeld(
+    pipe: ConnPipeline, streams: [Reassembler, Reassembler], packet: Packet, dir: Direction, inferredFinSeq: number,
+    annotations: Annotation[],
+  ): void {
+    const tcp = packet.tcp!;
+    const flags = tcp.flags;
+    const bare = tcp.payloadLen === 0 && (flags & (TcpFlag.SYN | TcpFlag.FIN | TcpFlag.RST)) === 0;
+    for (let d: Direction = 0; d <= 1; d = (d + 1) as Direction) {
+      const heldAck = d === 0 ? pipe.heldAck0 : pipe.heldAck1;
+      if (heldAck === -1) continue;
+      const heldSeq = (heldAck - 1) >>> 0;
+      // 'clear': settled with no gap of its own (the FIN inferred, the number brought in, or a later ACK's gap covers it).
+      let settle: 'keep' | 'clear' | 'gap' = 'keep';
+      let sentPast = false;
+      if (d !== dir) {
+        // From the acker.
+        if (inferredFinSeq === heldSeq) settle = 'clear';
+        else if (!bare) settle = 'gap';
+        else if ((flags & TcpFlag.ACK) !== 0 && seqGt(tcp.ack, heldAck)) settle = 'clear';
+      } else if ((flags & (TcpFlag.SYN | TcpFlag.RST)) !== 0) {
+        settle = 'gap';
+      } else if (tcp.payloadLen !== 0 || (flags & TcpFlag.FIN) !== 0) {
+        // From the sender (its bare ACKs carry the number after the held one either way): a FIN after data.
+        const segEnd = (tcp.seq + tcp.payloadLen + ((flags & TcpFlag.FIN) !== 0 ? 1 : 0)) >>> 0;
+        if (!seqGt(tcp.seq, heldSeq)) {
+          if (seqGt(segEnd, heldSeq)) settle = 'clear';
+        } else {
+          settle = 'gap';
+          sentPast = true;
+        }
+      }
+      if (settle === 'keep') continue;
+      const heldFrame = d === 0 ? pipe.heldFrame0 : pipe.heldFrame1;
+      if (d === 0) pipe.heldAck0 = -1;
+      else pipe.heldAck1 = -1;
+      if (settle === 'gap') this.releaseHeld(streams[d], d, heldAck, heldFrame, packet.record.index, sentPast, annotations);
+    }
+  }
+
+  /** Gives a held ACK to its stream as the 1-byte gap it shows (settleHeld), in this frame, saying which ACK showed it. */
+  private releaseHeld(
+    stream: Reassembler, d: Direction, heldAck: number, heldFrame: number, frame: number, sentPast: boolean,
+    annotations: Annotation[] | null,
+  ): void {
+    const out = this.httpOut;
+    const from = out.length;
+    stream.acked(heldAck, frame);
+    if (annotations === null) return;
+    const words = this.opts.annotationTexts !== false;
+    const side = d === 0 ? 'client' : 'server';
+    for (let i = from; i < out.length; i++) {
+      const e = out[i]!;
+      if (words && e.code === Codes.GAP && e.dir === d) {
+        e.text += ` (acknowledged in frame ${heldFrame}: ${sentPast ? `the ${side} sent on past it, so a byte, not its FIN` : `a byte or the ${side}'s FIN until now; nothing since made it a FIN`})`;
+      }
+    }
   }
 
   /**
@@ -697,6 +808,11 @@ export class Analyzer {
     const out = this.httpOut;
     emptyScratch(out);
     const lastFrame = conn.lastFrame;
+    // An ACK still held undecided: the capture (or the connection's tracking) ended before anything told a FIN from a
+    // byte. It is taken as the ACK was before holding existed, a 1-byte gap, counted below with no packet to say it.
+    if (pipe.heldAck0 !== -1) this.releaseHeld(streams[0], 0, pipe.heldAck0, pipe.heldFrame0, lastFrame, false, null);
+    if (pipe.heldAck1 !== -1) this.releaseHeld(streams[1], 1, pipe.heldAck1, pipe.heldFrame1, lastFrame, false, null);
+    pipe.heldAck0 = pipe.heldAck1 = -1;
     streams[0].finish(lastFrame, 'capture-end');
     streams[1].finish(lastFrame, 'capture-end');
     // Gaps certain only now (a FIN fixed the stream's length, no ACK passed the hole: a one-sided capture) have no

@@ -197,6 +197,11 @@ export class HttpConnection implements ParserSink {
     return this.parsers[dir].oneByteShort;
   }
 
+  /** Direction `dir` has nothing of a message under way (DirectionParser.atRest): a FIN may come next as well as a byte. */
+  atRest(dir: Direction): boolean {
+    return this.parsers[dir].atRest;
+  }
+
   /** The same exchanges packed, for a report that waits (see PackedExchanges); unpack() gives exchanges()'s list. */
   packedExchanges(): PackedExchanges {
     return new PackedExchanges(this.recs);
