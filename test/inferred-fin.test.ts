@@ -270,6 +270,36 @@ describe('a bare ACK of one more sequence number, held undecided', () => {
     expect(report.http.parseStopped).toEqual([]);
   });
 
+  it('a server that sent nothing before its lost FIN: unanswered, no gap', () => {
+    // The server's direction has no byte at all: its HTTP rests before its first message.
+    const reports: ConnectionReport[] = [];
+    const analyzer = new Analyzer({ onConnection: (c) => reports.push(c), keepConnections: false });
+    const req = REQUEST.length;
+    const frames = [
+      { c2s: true, seq: 100, ack: 0, flags: SYN },
+      { c2s: false, seq: 500, ack: 101, flags: SYN | ACK },
+      { c2s: true, seq: 101, ack: 501, flags: ACK },
+      { c2s: true, seq: 101, ack: 501, flags: PSH | ACK, payload: REQUEST },
+      { c2s: true, seq: 101 + req, ack: 502, flags: ACK },
+      { c2s: true, seq: 101 + req, ack: 502, flags: FIN | ACK },
+      { c2s: false, seq: 502, ack: 102 + req, flags: ACK },
+    ];
+    const codes = frames.map((f, i) => {
+      const frame = etherIpv4Tcp(f.c2s ? C : S, {
+        srcPort: f.c2s ? 40000 : 80, dstPort: f.c2s ? 80 : 40000, seq: f.seq, ack: f.ack, flags: f.flags,
+        payload: f.payload !== undefined ? ascii(f.payload) : new Uint8Array(0),
+      });
+      return analyzer.push(record(frame, { index: i + 1, tsSec: 1_700_000_000, tsNsec: i * 1_000_000 })).annotations.map((a) => a.code);
+    });
+    analyzer.finish();
+    const report = reports[0]!;
+    expect(codes.flat()).not.toContain(Codes.GAP);
+    expect(report.tcp.closeReason).toBe('fin-server-first');
+    expect(report.http.closedBy).toBe('server');
+    expect(report.http.closeKind).toBe('unanswered');
+    expect(report.http.parseStopped).toEqual([]);
+  });
+
   it('not inside a message: two body bytes still to come make the number one of them, a gap at once', () => {
     const { codes, report } = analyse([bareAck], 2);
     expect(codes[0]).toContain(Codes.GAP);
