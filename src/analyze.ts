@@ -150,6 +150,13 @@ function bodyByteAtSeenEnd(http: HttpConnection, stream: Reassembler, P: Endpoin
   return http.oneByteShort(side) && P.seenEndKnown && stream.offsetOfSeq(P.seenEnd) === stream.deliveredOffset;
 }
 
+/** Whether a SACK block (absolute left and right edges in pairs) reaches past `ack`: the acker has bytes after it. */
+function sacksPast(sackBlocks: readonly number[] | null, ack: number): boolean {
+  if (sackBlocks === null) return false;
+  for (let i = 1; i < sackBlocks.length; i += 2) if (seqGt(sackBlocks[i]!, ack)) return true;
+  return false;
+}
+
 /** The annotations of every event that has none: frozen, so that no caller's push shows up in other events. */
 const NO_ANNOTATIONS: readonly Annotation[] = Object.freeze([]);
 /** The shared event's packet before the first push. */
@@ -302,6 +309,13 @@ export class Analyzer {
         if (pipe === null || pipe.http === null || pipe.streams === null) return true;
         const bodyByteSeq = side === 0 ? pipe.bodyByteSeq0 : pipe.bodyByteSeq1;
         return !bodyByteAtSeenEnd(pipe.http, pipe.streams[side], conn.ends[side], side) && bodyByteSeq !== conn.ends[side].seenEnd;
+      },
+      // A bare ACK of that number held undecided (holdAck) showed the FIN first.
+      finShownAt: (conn: Connection, side: Direction) => {
+        const pipe = conn.owner as ConnPipeline | null;
+        if (pipe === null) return 0;
+        const heldAck = side === 0 ? pipe.heldAck0 : pipe.heldAck1;
+        return heldAck !== -1 && heldAck === ((conn.ends[side].seenEnd + 1) >>> 0) ? (side === 0 ? pipe.heldFrame0 : pipe.heldFrame1) : 0;
       },
     });
   }
@@ -709,9 +723,13 @@ export class Analyzer {
   /**
    * Settles the ACKs held undecided (ConnPipeline.heldAck0) by this packet, before it reaches the streams. The held
    * number was the sender's FIN when the tracker infers that FIN now (the acker's own FIN with the same ACK), and was
-   * a byte when the sender's stream goes past it; a segment of the sender's that covers it brings it in, no gap.
-   * Anything else but a bare ACK (data from the acker, a SYN, a RST, a FIN the tracker does not take it for) settles
-   * it as today's ACK would have: a 1-byte gap, said here, with the frame of the ACK that showed it.
+   * a byte when the sender's stream goes past it (its data or FIN after it, or the acker's SACK of bytes after it); a
+   * segment of the sender's that covers it brings it in, no gap; an ACK of the acker's past it makes a gap of its own
+   * that takes the number in. A RST, or a FIN of the acker's that the tracker does not take it for, settles it as the
+   * ACK would have been taken at once: a 1-byte gap, said here with the frame of the ACK that showed it. The rest says
+   * nothing of it and keeps it: the acker's data (a side that got the other's FIN may go on sending, RFC 9293 §3.6:
+   * an HTTP/1.0 client that half-closes after its request gets the response after its FIN), keep-alives, window
+   * updates, retransmitted SYNs and older data.
    */
   private settleHeld(
     pipe: ConnPipeline, streams: [Reassembler, Reassembler], packet: Packet, dir: Direction, inferredFinSeq: number,
@@ -719,7 +737,6 @@ export class Analyzer {
   ): void {
     const tcp = packet.tcp!;
     const flags = tcp.flags;
-    const bare = tcp.payloadLen === 0 && (flags & (TcpFlag.SYN | TcpFlag.FIN | TcpFlag.RST)) === 0;
     for (let d: Direction = 0; d <= 1; d = (d + 1) as Direction) {
       const heldAck = d === 0 ? pipe.heldAck0 : pipe.heldAck1;
       if (heldAck === -1) continue;
@@ -727,16 +744,20 @@ export class Analyzer {
       // 'clear': settled with no gap of its own (the FIN inferred, the number brought in, or a later ACK's gap covers it).
       let settle: 'keep' | 'clear' | 'gap' = 'keep';
       let sentPast = false;
-      if (d !== dir) {
+      if ((flags & TcpFlag.RST) !== 0) {
+        settle = 'gap';
+      } else if (d !== dir) {
         // From the acker.
         if (inferredFinSeq === heldSeq) settle = 'clear';
-        else if (!bare) settle = 'gap';
         else if ((flags & TcpFlag.ACK) !== 0 && seqGt(tcp.ack, heldAck)) settle = 'clear';
-      } else if ((flags & (TcpFlag.SYN | TcpFlag.RST)) !== 0) {
-        settle = 'gap';
+        else if ((flags & TcpFlag.FIN) !== 0) settle = 'gap';
+        else if (sacksPast(tcp.sackBlocks, heldAck)) {
+          settle = 'gap';
+          sentPast = true;
+        }
       } else if (tcp.payloadLen !== 0 || (flags & TcpFlag.FIN) !== 0) {
-        // From the sender (its bare ACKs carry the number after the held one either way): a FIN after data.
-        const segEnd = (tcp.seq + tcp.payloadLen + ((flags & TcpFlag.FIN) !== 0 ? 1 : 0)) >>> 0;
+        // From the sender (its bare ACKs and SYNs say nothing of it): its FIN comes after its data.
+        const segEnd = (tcp.seq + tcp.payloadLen + ((flags & TcpFlag.SYN) !== 0 ? 1 : 0) + ((flags & TcpFlag.FIN) !== 0 ? 1 : 0)) >>> 0;
         if (!seqGt(tcp.seq, heldSeq)) {
           if (seqGt(segEnd, heldSeq)) settle = 'clear';
         } else {
@@ -810,14 +831,17 @@ export class Analyzer {
     const lastFrame = conn.lastFrame;
     // An ACK still held undecided: the capture (or the connection's tracking) ended before anything told a FIN from a
     // byte. It is taken as the ACK was before holding existed, a 1-byte gap, counted below with no packet to say it.
+    // Everything it makes counts (what HTTP makes of the gap too), as at the ACK, where they were its annotations.
     if (pipe.heldAck0 !== -1) this.releaseHeld(streams[0], 0, pipe.heldAck0, pipe.heldFrame0, lastFrame, false, null);
     if (pipe.heldAck1 !== -1) this.releaseHeld(streams[1], 1, pipe.heldAck1, pipe.heldFrame1, lastFrame, false, null);
     pipe.heldAck0 = pipe.heldAck1 = -1;
+    const released = out.length;
+    for (let i = 0; i < released; i++) countCode(pipe.codeCounts, out[i]!.code);
     streams[0].finish(lastFrame, 'capture-end');
     streams[1].finish(lastFrame, 'capture-end');
     // Gaps certain only now (a FIN fixed the stream's length, no ACK passed the hole: a one-sided capture) have no
     // packet to annotate, but count in the connection's record as the others do.
-    for (let i = 0; i < out.length; i++) if (out[i]!.code === Codes.GAP) countCode(pipe.codeCounts, Codes.GAP);
+    for (let i = released; i < out.length; i++) if (out[i]!.code === Codes.GAP) countCode(pipe.codeCounts, Codes.GAP);
     emptyScratch(out);
     const facts = closeFacts(conn);
     // Each first FIN's ACK as an offset in the other direction's stream (reassembler numbering, as HTTP's).

@@ -9,6 +9,8 @@ import type { ConnectionReport } from '../src/report.js';
 import { Codes, TcpFlag } from '../src/types.js';
 import { ascii, etherIpv4Tcp, record } from './helpers/packet-builder.js';
 
+const be32 = (n: number) => [(n >>> 24) & 0xff, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff];
+
 const C = { src: '10.0.0.1', dst: '10.0.0.2' };
 const S = { src: '10.0.0.2', dst: '10.0.0.1' };
 const { SYN, ACK, FIN, PSH } = TcpFlag;
@@ -17,7 +19,8 @@ const RESPONSE = 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi';
 
 /** `lostTail`: the response's last bytes are not in the capture (sent, and acknowledged, but lost before it). */
 function analyse(
-  closing: { c2s: boolean; seq: number; ack: number; flags: number; payload?: string }[], lostTail = 0, response = RESPONSE,
+  closing: { c2s: boolean; seq: number; ack: number; flags: number; payload?: string; options?: number[] }[], lostTail = 0,
+  response = RESPONSE,
 ) {
   const reports: ConnectionReport[] = [];
   const analyzer = new Analyzer({ onConnection: (c) => reports.push(c), keepConnections: false });
@@ -36,6 +39,7 @@ function analyse(
     const frame = etherIpv4Tcp(f.c2s ? C : S, {
       srcPort: f.c2s ? 40000 : 80, dstPort: f.c2s ? 80 : 40000, seq: f.seq, ack: f.ack, flags: f.flags,
       payload: 'payload' in f && f.payload !== undefined ? ascii(f.payload) : new Uint8Array(0),
+      options: 'options' in f ? f.options : undefined,
     });
     const annotations = analyzer.push(record(frame, { index: i + 1, tsSec: 1_700_000_000, tsNsec: i * 1_000_000 })).annotations;
     notes.push(annotations.map((a) => ({ code: a.code, text: a.text })));
@@ -93,11 +97,13 @@ describe('a FIN the capture lacks', () => {
   it('not a lone ACK of one more sequence number on an open connection: that stays a lost byte', () => {
     const { codes, report } = analyse([{ c2s: false, seq: 0, ack: 1, flags: ACK }]);
     expect(codes[0]).toContain(Codes.ACK_LOST_SEGMENT);
-    // Held undecided at the ACK (nothing followed to tell a FIN from a byte): the gap is counted at the capture's end.
+    // Held undecided at the ACK (nothing followed to tell a FIN from a byte): the gap is counted at the capture's end,
+    // and what HTTP made of it with it (`check --fail-on http.parse-stopped` reads these counts).
     expect(codes[0]).not.toContain(Codes.GAP);
     expect(report.tcp.closeReason).toBe('open');
     expect(report.annotationCounts[Codes.GAP]).toBe(1);
     expect(report.http.parseStopped).toHaveLength(1);
+    expect(report.annotationCounts[Codes.HTTP_STOPPED]).toBe(1);
   });
 
   it('not where an earlier ACK made it a body\'s last byte: the acker\'s FIN with the same ACK does not make it a FIN', () => {
@@ -216,17 +222,84 @@ describe('a bare ACK of one more sequence number, held undecided', () => {
     expect(report.annotationCounts[Codes.GAP]).toBe(1);
   });
 
-  it('then the acker\'s own data: a byte or a FIN still, taken as a byte there as before', () => {
+  it('then the acker\'s own data: still held (it says nothing of the number), then settled by what follows', () => {
+    // The client reuses the connection while the server's last number is undecided (a request after a server FIN the
+    // capture lost is the keep-alive race); the server's answer after it makes it a byte.
     const next = 'GET /2 HTTP/1.1\r\nHost: x\r\n\r\n';
     const { codes, notes, report } = analyse([
       bareAck,
       { c2s: true, seq: 0, ack: 1, flags: PSH | ACK, payload: next },
+      { c2s: false, seq: 1, ack: next.length, flags: PSH | ACK, payload: RESPONSE },
     ]);
-    const gap = notes[1]!.find((n) => n.code === Codes.GAP);
-    expect(gap?.text).toMatch(/\(acknowledged in frame 6: a byte or the server's FIN until now; nothing since made it a FIN\)$/);
-    // The gap still comes before the request it carries.
-    expect(codes[1]!.indexOf(Codes.GAP)).toBeLessThan(codes[1]!.indexOf(Codes.HTTP_REQUEST));
+    expect(codes[1]).not.toContain(Codes.GAP);
+    expect(codes[1]).toContain(Codes.HTTP_REQUEST);
+    const gap = notes[2]!.find((n) => n.code === Codes.GAP);
+    expect(gap?.text).toMatch(/\(acknowledged in frame 6: the server sent on past it, so a byte, not its FIN\)$/);
+    expect(codes[2]!.indexOf(Codes.GAP)).toBeLessThan(codes[2]!.indexOf(Codes.HTTP_RESPONSE));
+    // The byte could not hold a response: the one after it answers request 2.
+    expect(report.exchanges.map((x) => [x.requestState, x.responseState])).toEqual([['complete', 'complete'], ['complete', 'complete']]);
     expect(report.annotationCounts[Codes.GAP]).toBe(1);
+  });
+
+  it('the client\'s FIN lost after its request (a half-close): the response after the server\'s bare ACK keeps it held', () => {
+    // HTTP/1.0 client that half-closes after its request (nc -N): the server acknowledges the FIN at once, answers,
+    // then closes with the same ACK, where the tracker infers the client's FIN.
+    const reports: ConnectionReport[] = [];
+    const analyzer = new Analyzer({ onConnection: (c) => reports.push(c), keepConnections: false });
+    const request = 'GET / HTTP/1.0\r\n\r\n';
+    const response = 'HTTP/1.0 200 OK\r\n\r\nhello';
+    const req = request.length;
+    const frames = [
+      { c2s: true, seq: 100, ack: 0, flags: SYN },
+      { c2s: false, seq: 500, ack: 101, flags: SYN | ACK },
+      { c2s: true, seq: 101, ack: 501, flags: ACK },
+      { c2s: true, seq: 101, ack: 501, flags: PSH | ACK, payload: request },
+      { c2s: false, seq: 501, ack: 102 + req, flags: ACK },
+      { c2s: false, seq: 501, ack: 102 + req, flags: PSH | ACK, payload: response },
+      { c2s: false, seq: 501 + response.length, ack: 102 + req, flags: FIN | ACK },
+      { c2s: true, seq: 102 + req, ack: 502 + response.length, flags: ACK },
+    ];
+    const codes = frames.map((f, i) => {
+      const frame = etherIpv4Tcp(f.c2s ? C : S, {
+        srcPort: f.c2s ? 40000 : 80, dstPort: f.c2s ? 80 : 40000, seq: f.seq, ack: f.ack, flags: f.flags,
+        payload: f.payload !== undefined ? ascii(f.payload) : new Uint8Array(0),
+      });
+      return analyzer.push(record(frame, { index: i + 1, tsSec: 1_700_000_000, tsNsec: i * 1_000_000 })).annotations.map((a) => a.code);
+    });
+    analyzer.finish();
+    const report = reports[0]!;
+    expect(codes.flat()).not.toContain(Codes.GAP);
+    expect(codes.flat()).not.toContain(Codes.HTTP_STOPPED);
+    expect(report.tcp.closeReason).toBe('fin-client-first');
+    expect(report.tcp.closedFirstBy).toBe('client');
+    expect(report.http.parseStopped).toEqual([]);
+    expect(report.exchanges.map((x) => [x.requestState, x.responseState, x.responseBodyBytes])).toEqual([['complete', 'complete', 5]]);
+    // The FIN was sent before the server's bare ACK (frame 5) acknowledged it, so before the response: as when seen.
+    expect(report.http.reason).toBe('HTTP/1.0 short: 1 request; client half-closed before the last response, server closed after it ' +
+      '(announced: yes, body delimited by close)');
+  });
+
+  it('then the acker\'s SACK of bytes after it: a byte', () => {
+    // The server's stream starts at 501 + the response: a block from 2 past its end on.
+    const after = 501 + RESPONSE.length + 2;
+    const sack = [1, 1, 5, 10, ...be32(after), ...be32(after + 4)];
+    const { codes, notes } = analyse([
+      bareAck,
+      { c2s: true, seq: 0, ack: 1, flags: ACK, options: sack },
+    ]);
+    expect(codes[0]).not.toContain(Codes.GAP);
+    expect(notes[1]!.find((n) => n.code === Codes.GAP)?.text).toMatch(/the server sent on past it, so a byte, not its FIN\)$/);
+  });
+
+  it('then a keep-alive of the acker\'s (one byte below its next) or a window update: still held, then the FIN', () => {
+    const { codes, report } = analyse([
+      bareAck,
+      { c2s: true, seq: -1, ack: 1, flags: ACK, payload: '\0' },
+      { c2s: true, seq: 0, ack: 1, flags: FIN | ACK },
+      { c2s: false, seq: 1, ack: 1, flags: ACK },
+    ]);
+    expect(codes.flat()).not.toContain(Codes.GAP);
+    expect(report.tcp.closeReason).toBe('fin-server-first');
   });
 
   it('then the server\'s segment that covers it: brought in, no gap', () => {

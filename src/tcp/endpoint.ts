@@ -81,7 +81,8 @@ export class Endpoint implements FlowAnalysis {
   /** The acknowledgment number its first FIN carried (what of the peer's stream it had when it closed); -1 without. */
   finAck = -1;
   /**
-   * The FIN was not captured: the peer's ACK covered it (TcpTracker.inferFin), at finFrame, which may also carry the
+   * The FIN was not captured: the peer's ACK covered it (TcpTracker.inferFin), at finFrame (the first such ACK: one the
+   * owner held undecided comes before the one inferred at, TcpTrackerOptions.finShownAt), which may also carry the
    * peer's own FIN; this one came first.
    */
   finInferred = false;

@@ -51,6 +51,12 @@ export interface TcpTrackerOptions {
    * short of a body's end: that sequence number is then the body's last byte.
    */
   mayInferFin?: (conn: Connection, side: Direction) => boolean;
+  /**
+   * The frame of an earlier ACK of the same unseen sequence number that the owner held undecided (the analyzer holds a
+   * bare one: Analyzer.holdAck), or 0: a FIN inferred later was sent before that ACK, which acknowledged it. Its
+   * finFrame and finAckedFrame are then that frame (HTTP's verdict tells a half-close before the last response by it).
+   */
+  finShownAt?: (conn: Connection, side: Direction) => number;
 }
 
 /**
@@ -212,6 +218,7 @@ function isTerminal(s: TcpState): boolean {
 export class TcpTracker {
   private readonly onEvict: ((conn: Connection, reason: EvictReason) => void) | null;
   private readonly mayInferFin: ((conn: Connection, side: Direction) => boolean) | null;
+  private readonly finShownAt: ((conn: Connection, side: Direction) => number) | null;
   private readonly timeWaitNs: number;
   private readonly idleAnnotateNs: number;
   private readonly maxConnections: number;
@@ -274,6 +281,7 @@ export class TcpTracker {
   constructor(options: TcpTrackerOptions = {}) {
     this.onEvict = options.onEvict ?? null;
     this.mayInferFin = options.mayInferFin ?? null;
+    this.finShownAt = options.finShownAt ?? null;
     this.timeWaitNs = (options.timeWaitSec ?? 60) * 1e9;
     this.idleAnnotateNs = (options.idleAnnotateSec ?? 10) * 1e9;
     this.maxConnections = Math.max(1, options.maxConnections ?? 1_000_000);
@@ -842,10 +850,12 @@ export class TcpTracker {
    */
   private inferFin(conn: Connection, side: Direction, E: Endpoint, P: Endpoint): void {
     const peer: Direction = side === 0 ? 1 : 0;
+    const shownFrame = this.finShownAt === null ? 0 : this.finShownAt(conn, peer);
     P.finSent = true;
     P.finInferred = true;
     P.finSeq = P.seenEnd;
-    P.finFrame = conn.lastFrame;
+    P.finFrame = shownFrame > 0 ? shownFrame : conn.lastFrame;
+    if (shownFrame > 0) P.finAckedFrame = shownFrame;
     // Unknown: the FIN's own ACK field was not captured.
     P.finAck = -1;
     P.seenEnd = (P.seenEnd + 1) >>> 0;
@@ -1138,7 +1148,7 @@ export class TcpTracker {
     if (ev & EV_DATA_PAST_INFERRED_FIN) {
       const E = conn.ends[dir];
       out.push({ code: Codes.DATA, text: words
-        ? `${who} sends data past the FIN inferred at frame ${E.finFrame} (relative seq ${(E.finSeq - E.baseSeq) >>> 0}): that sequence number was a data byte the capture lacks, not a FIN; the states stay as inferred`
+        ? `${who} sends data past the FIN inferred from the ACK in frame ${E.finFrame} (relative seq ${(E.finSeq - E.baseSeq) >>> 0}): that sequence number was a data byte the capture lacks, not a FIN; the states stay as inferred`
         : '' });
     }
   }

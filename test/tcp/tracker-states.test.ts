@@ -585,7 +585,7 @@ describe('a FIN the capture lacks, shown by the ACK that covers it', () => {
     const steps = run(...HANDSHAKE, 'C>S PA len=10', 'S>C FA ack=1012', 'C>S PA seq=1011 len=5 ack=5002', 'C>S PA seq=1016 len=5 ack=5002');
     expect(steps[4].conn!.ends[0].finInferred).toBe(true);
     expect(steps[5].codes).toContain(Codes.DATA);
-    expect(texts(steps[5])).toContain('client sends data past the FIN inferred at frame 5 (relative seq 11): that sequence ' +
+    expect(texts(steps[5])).toContain('client sends data past the FIN inferred from the ACK in frame 5 (relative seq 11): that sequence ' +
       'number was a data byte the capture lacks, not a FIN; the states stay as inferred');
     expect(steps[6].codes).not.toContain(Codes.DATA);
     expect(steps[6].conn!.ends[0].pastInferredFinNoted).toBe(true);
