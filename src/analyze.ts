@@ -129,7 +129,7 @@ interface ConnPipeline {
   bodyByteSeq0: number;
   bodyByteSeq1: number;
   /**
-   * Per direction, a bare ACK held undecided (-1 while none): it covers one sequence number past all that direction
+   * Per direction, an ACK held undecided (-1 while none): it covers one sequence number past all that direction
    * sent, where its HTTP rests between messages. That number is its FIN or a last byte, both lost from the capture:
    * the acker's own FIN soon after makes it the FIN (TcpTracker.inferFin), anything that shows more of the stream
    * makes it a byte, and only then is the ACK given to the stream (Analyzer.settleHeld). Taken at once, it declared a
@@ -310,7 +310,7 @@ export class Analyzer {
         const bodyByteSeq = side === 0 ? pipe.bodyByteSeq0 : pipe.bodyByteSeq1;
         return !bodyByteAtSeenEnd(pipe.http, pipe.streams[side], conn.ends[side], side) && bodyByteSeq !== conn.ends[side].seenEnd;
       },
-      // A bare ACK of that number held undecided (holdAck) showed the FIN first.
+      // An ACK of that number held undecided (holdAck) showed the FIN first.
       finShownAt: (conn: Connection, side: Direction) => {
         const pipe = conn.owner as ConnPipeline | null;
         if (pipe === null) return 0;
@@ -659,7 +659,7 @@ export class Analyzer {
       let take = true;
       if (tcp.ack === ((P.seenEnd + 1) >>> 0) && pipe.http !== null) {
         if (bodyByteAtSeenEnd(pipe.http, streams[peer], P, peer)) this.noteBodyByte(pipe, peer);
-        else take = !this.holdAck(pipe, streams[peer], P, peer, tcp.ack, tcp.payloadLen, flags, rec.index);
+        else take = !this.holdAck(pipe, streams[peer], P, peer, tcp.ack, flags, rec.index);
       }
       if (take) streams[peer].acked(tcp.ack, rec.index);
     }
@@ -697,17 +697,17 @@ export class Analyzer {
 
   /**
    * Whether the ACK of one sequence number past all that `peer` sent (feedStreams checked) is held undecided
-   * (ConnPipeline.heldAck0): a bare ACK (no data, SYN, FIN or RST: those settle at once), the peer's stream delivered
-   * to its end with no hole and no FIN, and its HTTP at rest (HttpConnection.atRest). A repeat of a held ACK stays
-   * held. Out of line: rare.
+   * (ConnPipeline.heldAck0): an ACK without SYN, FIN or RST (those settle at once; data may come with it: a server
+   * answers a client that half-closed after its request with data that acknowledges the FIN), the peer's stream
+   * delivered to its end with no hole and no FIN, and its HTTP at rest (HttpConnection.atRest). A repeat of a held ACK
+   * stays held. Out of line: rare.
    */
   private holdAck(
-    pipe: ConnPipeline, stream: Reassembler, P: Endpoint, peer: Direction, ack: number, payloadLen: number, flags: number,
-    frame: number,
+    pipe: ConnPipeline, stream: Reassembler, P: Endpoint, peer: Direction, ack: number, flags: number, frame: number,
   ): boolean {
     const heldAck = peer === 0 ? pipe.heldAck0 : pipe.heldAck1;
     if (heldAck !== -1) return heldAck === ack;
-    if (payloadLen !== 0 || (flags & (TcpFlag.SYN | TcpFlag.FIN | TcpFlag.RST)) !== 0) return false;
+    if ((flags & (TcpFlag.SYN | TcpFlag.FIN | TcpFlag.RST)) !== 0) return false;
     if (P.finSent || !P.seenEndKnown || P.holeFrom !== -1 || stream.isEnded) return false;
     if (stream.offsetOfSeq(P.seenEnd) !== stream.deliveredOffset || !pipe.http!.atRest(peer)) return false;
     if (peer === 0) {

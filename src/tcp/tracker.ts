@@ -52,9 +52,9 @@ export interface TcpTrackerOptions {
    */
   mayInferFin?: (conn: Connection, side: Direction) => boolean;
   /**
-   * The frame of an earlier ACK of the same unseen sequence number that the owner held undecided (the analyzer holds a
-   * bare one: Analyzer.holdAck), or 0: a FIN inferred later was sent before that ACK, which acknowledged it. Its
-   * finFrame and finAckedFrame are then that frame (HTTP's verdict tells a half-close before the last response by it).
+   * The frame of an earlier ACK of the same unseen sequence number that the owner held undecided (Analyzer.holdAck),
+   * or 0: a FIN inferred later was sent before that ACK, which acknowledged it. Its finFrame and finAckedFrame are
+   * then that frame (HTTP's verdict tells a half-close before the last response by it).
    */
   finShownAt?: (conn: Connection, side: Direction) => number;
 }
@@ -860,7 +860,9 @@ export class TcpTracker {
     P.finAck = -1;
     P.seenEnd = (P.seenEnd + 1) >>> 0;
     if (conn.closedFirstBy === -1) conn.closedFirstBy = peer;
-    const sent = `sent a FIN the capture lacks, as the ${SIDE_NAME[side]}'s ACK shows`;
+    const sent = shownFrame > 0
+      ? `sent a FIN the capture lacks, as the ${SIDE_NAME[side]}'s ACKs show from frame ${shownFrame} on`
+      : `sent a FIN the capture lacks, as the ${SIDE_NAME[side]}'s ACK shows`;
     if (P.state === 'CLOSE_WAIT') {
       this.setState(conn, peer, 'LAST_ACK', sent);
       // P had E's FIN: its own FIN acknowledged it (every segment after a FIN's arrival does), so E's FIN_WAIT_1
