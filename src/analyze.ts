@@ -4,7 +4,7 @@
 import type { Annotation, CaptureRecord, Direction } from './types.js';
 import { Codes, TcpFlag } from './types.js';
 import { emptyScratch } from './scratch.js';
-import type { Packet } from './decode/packet.js';
+import type { Packet, TcpHeader } from './decode/packet.js';
 import { decodePacket, isTcpPacket, PacketDecoder } from './decode/decode-frame.js';
 import { fragmentIpOf, fragmentWhollyCaptured, IpDefragmenter } from './decode/defrag.js';
 import type { FragmentIp } from './decode/notes.js';
@@ -123,14 +123,17 @@ interface ConnPipeline {
   /** Capture time (s) at which a closed connection is reported. */
   reportAtSec: number;
   /**
-   * Per direction, the sequence number an ACK showed as the last byte of a body HTTP waited for (-1 while none): the
-   * gap went to HTTP as that byte, so a later ACK of it with the acker's FIN must not make it a FIN (mayInferFin).
+   * Per direction, a sequence number past the stream's end taken as a byte the capture lacks (-1 while none): one an
+   * ACK showed as the last byte of a body HTTP waited for (noteBodyByte), or a held ACK's settled as a byte
+   * (settleHeld). The gap went to HTTP as that byte, so a later ACK of it with the acker's FIN must not make it a FIN
+   * (mayInferFin).
    */
-  bodyByteSeq0: number;
-  bodyByteSeq1: number;
+  byteSeq0: number;
+  byteSeq1: number;
   /**
    * Per direction, an ACK held undecided (-1 while none): it covers one sequence number past all that direction
-   * sent, where its HTTP rests between messages. That number is its FIN or a last byte, both lost from the capture:
+   * sent (unless HTTP there waits for exactly one more body byte: noteBodyByte). That number is its FIN or a last
+   * byte, both lost from the capture:
    * the acker's own FIN soon after makes it the FIN (TcpTracker.inferFin), anything that shows more of the stream
    * makes it a byte, and only then is the ACK given to the stream (Analyzer.settleHeld). Taken at once, it declared a
    * 1-byte gap and stopped HTTP's parse, which the FIN inferred later could not take back. With the ACK's frame.
@@ -307,8 +310,8 @@ export class Analyzer {
       mayInferFin: (conn: Connection, side: Direction) => {
         const pipe = conn.owner as ConnPipeline | null;
         if (pipe === null || pipe.http === null || pipe.streams === null) return true;
-        const bodyByteSeq = side === 0 ? pipe.bodyByteSeq0 : pipe.bodyByteSeq1;
-        return !bodyByteAtSeenEnd(pipe.http, pipe.streams[side], conn.ends[side], side) && bodyByteSeq !== conn.ends[side].seenEnd;
+        const byteSeq = side === 0 ? pipe.byteSeq0 : pipe.byteSeq1;
+        return !bodyByteAtSeenEnd(pipe.http, pipe.streams[side], conn.ends[side], side) && byteSeq !== conn.ends[side].seenEnd;
       },
       // An ACK of that number held undecided (holdAck) showed the FIN first.
       finShownAt: (conn: Connection, side: Direction) => {
@@ -623,8 +626,8 @@ export class Analyzer {
       http,
       httpResult: null,
       codeCounts: [],
-      bodyByteSeq0: -1,
-      bodyByteSeq1: -1,
+      byteSeq0: -1,
+      byteSeq1: -1,
       heldAck0: -1,
       heldAck1: -1,
       heldFrame0: 0,
@@ -659,7 +662,7 @@ export class Analyzer {
       let take = true;
       if (tcp.ack === ((P.seenEnd + 1) >>> 0) && pipe.http !== null) {
         if (bodyByteAtSeenEnd(pipe.http, streams[peer], P, peer)) this.noteBodyByte(pipe, peer);
-        else take = !this.holdAck(pipe, streams[peer], P, peer, tcp.ack, flags, rec.index);
+        else take = !this.holdAck(pipe, streams[peer], P, peer, tcp, rec.index);
       }
       if (take) streams[peer].acked(tcp.ack, rec.index);
     }
@@ -697,19 +700,26 @@ export class Analyzer {
 
   /**
    * Whether the ACK of one sequence number past all that `peer` sent (feedStreams checked) is held undecided
-   * (ConnPipeline.heldAck0): an ACK without SYN, FIN or RST (those settle at once; data may come with it: a server
-   * answers a client that half-closed after its request with data that acknowledges the FIN), the peer's stream
-   * delivered to its end with no hole and no FIN, and its HTTP at rest (HttpConnection.atRest). A repeat of a held ACK
-   * stays held. Out of line: rare.
+   * (ConnPipeline.heldAck0): an ACK without SYN, FIN, RST or a SACK past it (those settle at once; data may come
+   * with it: a server answers a client that half-closed after its request with data that acknowledges the FIN), the
+   * peer's stream delivered to its end with no hole and no FIN. Whether HTTP is between messages or inside one, a FIN
+   * there is as possible as a byte (a server that closes mid-response); only a body one byte short makes it the byte,
+   * decided before (noteBodyByte). A repeat of a held ACK stays held. Out of line: rare.
    */
-  private holdAck(
-    pipe: ConnPipeline, stream: Reassembler, P: Endpoint, peer: Direction, ack: number, flags: number, frame: number,
-  ): boolean {
+  private holdAck(pipe: ConnPipeline, stream: Reassembler, P: Endpoint, peer: Direction, tcp: TcpHeader, frame: number): boolean {
+    const ack = tcp.ack;
     const heldAck = peer === 0 ? pipe.heldAck0 : pipe.heldAck1;
     if (heldAck !== -1) return heldAck === ack;
-    if ((flags & (TcpFlag.SYN | TcpFlag.FIN | TcpFlag.RST)) !== 0) return false;
+    if ((tcp.flags & (TcpFlag.SYN | TcpFlag.FIN | TcpFlag.RST)) !== 0) return false;
+    // A SACK of bytes past it: the peer sent more than the capture has, so the number is a byte (a gap at once, and
+    // never a FIN later).
+    if (sacksPast(tcp.sackBlocks, ack)) {
+      if (peer === 0) pipe.byteSeq0 = P.seenEnd;
+      else pipe.byteSeq1 = P.seenEnd;
+      return false;
+    }
     if (P.finSent || !P.seenEndKnown || P.holeFrom !== -1 || stream.isEnded) return false;
-    if (stream.offsetOfSeq(P.seenEnd) !== stream.deliveredOffset || !pipe.http!.atRest(peer)) return false;
+    if (stream.offsetOfSeq(P.seenEnd) !== stream.deliveredOffset) return false;
     if (peer === 0) {
       pipe.heldAck0 = ack;
       pipe.heldFrame0 = frame;
@@ -769,7 +779,11 @@ export class Analyzer {
       const heldFrame = d === 0 ? pipe.heldFrame0 : pipe.heldFrame1;
       if (d === 0) pipe.heldAck0 = -1;
       else pipe.heldAck1 = -1;
-      if (settle === 'gap') this.releaseHeld(streams[d], d, heldAck, heldFrame, packet.record.index, sentPast, annotations);
+      if (settle !== 'gap') continue;
+      this.releaseHeld(streams[d], d, heldAck, heldFrame, packet.record.index, sentPast, annotations);
+      // A byte now: the acker's FIN with the same ACK later must not make it a FIN (a SACK showed more bytes after it).
+      if (d === 0) pipe.byteSeq0 = heldSeq;
+      else pipe.byteSeq1 = heldSeq;
     }
   }
 
@@ -799,8 +813,8 @@ export class Analyzer {
   private noteBodyByte(pipe: ConnPipeline, peer: Direction): void {
     const P = pipe.conn!.ends[peer];
     if (!P.seenEndKnown || P.finSent) return;
-    if (peer === 0) pipe.bodyByteSeq0 = P.seenEnd;
-    else pipe.bodyByteSeq1 = P.seenEnd;
+    if (peer === 0) pipe.byteSeq0 = P.seenEnd;
+    else pipe.byteSeq1 = P.seenEnd;
   }
 
   /** The tracker let the connection go (TIME_WAIT over, table full, ports reused, capture end): report it now. */
@@ -995,13 +1009,23 @@ function closeFacts(conn: Connection): TcpCloseFacts {
     // A half-closed connection was closed by the side that sent its FIN (the other side's close is not in the
     // capture): its verdict names that side, as a fully closed one does.
     openAtEnd: reason === 'open' || reason === 'no-answer',
-    clientFinFrame: conn.ends[0].finSent ? conn.ends[0].finFrame : 0,
-    serverFinFrame: conn.ends[1].finSent ? conn.ends[1].finFrame : 0,
+    clientFinFrame: finFrameOf(conn.ends[0]),
+    serverFinFrame: finFrameOf(conn.ends[1]),
     clientFinAckFrame: conn.ends[0].finAckedFrame,
     serverFinAckFrame: conn.ends[1].finAckedFrame,
     dataSeen: conn.ends[0].payloadBytes + conn.ends[1].payloadBytes > 0 || ackedData(conn.ends[0], conn.ends[1]) ||
       ackedData(conn.ends[1], conn.ends[0]),
   };
+}
+
+/**
+ * TcpCloseFacts' frame of a side's first FIN (0: none). A FIN the capture lacks is placed half a frame before the frame
+ * whose ACK showed it: the other side had it before it sent that frame's data (RFC 9293 §3.10.7.4, an ACK covers what
+ * its sender had received), so a response or request in that same frame came after it.
+ */
+function finFrameOf(E: Endpoint): number {
+  if (!E.finSent) return 0;
+  return E.finInferred ? E.finFrame - 0.5 : E.finFrame;
 }
 
 /** The peer's last ACK covers more of `side`'s sequence space than its SYN and FIN: `side` sent data, seen or not. */

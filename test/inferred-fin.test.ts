@@ -173,7 +173,7 @@ describe('a FIN the capture lacks', () => {
   });
 });
 
-// A bare ACK of one sequence number past all the server sent, while the server's HTTP rests between messages: that
+// An ACK of one sequence number past all the server sent, without a FIN of its own (and not of a body's last byte): that
 // number is its FIN or a last byte, both lost from the capture. Analyzer.settleHeld holds the ACK undecided until what
 // follows tells; taken at once, it declared a 1-byte gap and stopped HTTP's parse, which the FIN inferred at the
 // client's own FIN could not take back (real-fin-lost-bare-ack.pcap: "1 gap" and "parsing stopped" in its verdict).
@@ -279,6 +279,62 @@ describe('a bare ACK of one more sequence number, held undecided', () => {
       '(announced: yes, body delimited by close)');
   });
 
+  it('the client\'s FIN lost, the whole response in the segment that acknowledges it: the half-close still comes first', () => {
+    // The FIN is dated half a frame before that segment: the server had it before it sent the response.
+    const reports: ConnectionReport[] = [];
+    const analyzer = new Analyzer({ onConnection: (c) => reports.push(c), keepConnections: false });
+    const request = 'GET / HTTP/1.0\r\n\r\n';
+    const response = 'HTTP/1.0 200 OK\r\nContent-Length: 5\r\n\r\nhello';
+    const req = request.length;
+    const frames = [
+      { c2s: true, seq: 100, ack: 0, flags: SYN },
+      { c2s: false, seq: 500, ack: 101, flags: SYN | ACK },
+      { c2s: true, seq: 101, ack: 501, flags: ACK },
+      { c2s: true, seq: 101, ack: 501, flags: PSH | ACK, payload: request },
+      { c2s: false, seq: 501, ack: 102 + req, flags: PSH | ACK, payload: response },
+      { c2s: false, seq: 501 + response.length, ack: 102 + req, flags: FIN | ACK },
+      { c2s: true, seq: 102 + req, ack: 502 + response.length, flags: ACK },
+    ];
+    frames.forEach((f, i) => {
+      const frame = etherIpv4Tcp(f.c2s ? C : S, {
+        srcPort: f.c2s ? 40000 : 80, dstPort: f.c2s ? 80 : 40000, seq: f.seq, ack: f.ack, flags: f.flags,
+        payload: f.payload !== undefined ? ascii(f.payload) : new Uint8Array(0),
+      });
+      analyzer.push(record(frame, { index: i + 1, tsSec: 1_700_000_000, tsNsec: i * 1_000_000 }));
+    });
+    analyzer.finish();
+    const report = reports[0]!;
+    expect(report.annotationCounts[Codes.GAP]).toBeUndefined();
+    expect(report.http.reason).toBe('HTTP/1.0 short: 1 request; client half-closed before the last response, server closed after it ' +
+      '(announced: yes, HTTP/1.0 without keep-alive)');
+  });
+
+  it('the keep-alive race: the server\'s FIN lost, the client\'s next request acknowledges it: a closed connection reused', () => {
+    const next = 'GET /2 HTTP/1.1\r\nHost: x\r\n\r\n';
+    const { codes, report } = analyse([
+      { c2s: true, seq: 0, ack: 1, flags: PSH | ACK, payload: next },
+      { c2s: true, seq: next.length, ack: 1, flags: FIN | ACK },
+      { c2s: false, seq: 1, ack: next.length + 1, flags: ACK },
+    ]);
+    expect(codes.flat()).not.toContain(Codes.GAP);
+    expect(report.tcp.closedFirstBy).toBe('server');
+    // As with the server's FIN captured: request 2 went out after the client's TCP had that FIN.
+    expect(report.http.closeKind).toBe('idle-close');
+    expect(report.http.reason).toContain('a closed connection reused');
+  });
+
+  it('not when the ACK already SACKs bytes after the number: a byte at once, never a FIN later', () => {
+    const after = 501 + RESPONSE.length + 2;
+    const { codes, report } = analyse([
+      { c2s: true, seq: 0, ack: 1, flags: ACK, options: [1, 1, 5, 10, ...be32(after), ...be32(after + 4)] },
+      { c2s: true, seq: 0, ack: 1, flags: FIN | ACK },
+      { c2s: false, seq: 1, ack: 1, flags: ACK },
+    ]);
+    expect(codes[0]).toContain(Codes.GAP);
+    expect(report.tcp.closedFirstBy).toBe('client');
+    expect(report.tcp.closeReason).toBe('half-closed');
+  });
+
   it('then the acker\'s SACK of bytes after it: a byte', () => {
     // The server's stream starts at 501 + the response: a block from 2 past its end on.
     const after = 501 + RESPONSE.length + 2;
@@ -289,6 +345,19 @@ describe('a bare ACK of one more sequence number, held undecided', () => {
     ]);
     expect(codes[0]).not.toContain(Codes.GAP);
     expect(notes[1]!.find((n) => n.code === Codes.GAP)?.text).toMatch(/the server sent on past it, so a byte, not its FIN\)$/);
+  });
+
+  it('then the acker\'s SACK of bytes after it, then its FIN with the same ACK: still a byte, not the server\'s FIN', () => {
+    const after = 501 + RESPONSE.length + 2;
+    const { notes, report } = analyse([
+      bareAck,
+      { c2s: true, seq: 0, ack: 1, flags: ACK, options: [1, 1, 5, 10, ...be32(after), ...be32(after + 4)] },
+      { c2s: true, seq: 0, ack: 1, flags: FIN | ACK },
+      { c2s: false, seq: 1, ack: 1, flags: ACK },
+    ]);
+    expect(notes.flat().some((n) => n.text.includes('sent a FIN the capture lacks'))).toBe(false);
+    expect(report.tcp.closedFirstBy).toBe('client');
+    expect(report.annotationCounts[Codes.GAP]).toBe(1);
   });
 
   it('then a keep-alive of the acker\'s (one byte below its next) or a window update: still held, then the FIN', () => {
@@ -344,7 +413,6 @@ describe('a bare ACK of one more sequence number, held undecided', () => {
   });
 
   it('a server that sent nothing before its lost FIN: unanswered, no gap', () => {
-    // The server's direction has no byte at all: its HTTP rests before its first message.
     const reports: ConnectionReport[] = [];
     const analyzer = new Analyzer({ onConnection: (c) => reports.push(c), keepConnections: false });
     const req = REQUEST.length;
@@ -373,9 +441,28 @@ describe('a bare ACK of one more sequence number, held undecided', () => {
     expect(report.http.parseStopped).toEqual([]);
   });
 
-  it('not inside a message: two body bytes still to come make the number one of them, a gap at once', () => {
-    const { codes, report } = analyse([bareAck], 2);
-    expect(codes[0]).toContain(Codes.GAP);
-    expect(report.annotationCounts[Codes.GAP]).toBe(1);
+  it('inside a body two bytes short, held too: the acker\'s FIN makes it the server\'s FIN, the response cut by it', () => {
+    // The client acknowledges one number past the server's bytes: the server's FIN (it closed mid-response), or one of
+    // the two body bytes still to come. The client's FIN with the same ACK makes it the FIN.
+    const { codes, report } = analyse([
+      { c2s: true, seq: 0, ack: -1, flags: ACK },
+      { c2s: true, seq: 0, ack: -1, flags: FIN | ACK },
+      { c2s: false, seq: -1, ack: 1, flags: ACK },
+    ], 2);
+    expect(codes[0]).toEqual([Codes.ACK_LOST_SEGMENT]);
+    expect(codes.flat()).not.toContain(Codes.GAP);
+    expect(report.tcp.closedFirstBy).toBe('server');
+    expect(report.exchanges.map((x) => [x.responseState, x.responseBodyBytes])).toEqual([['incomplete', 0]]);
+    expect(report.http.closeKind).toBe('mid-response');
+  });
+
+  it('inside a body, then the server sends on: the number was a body byte, skipped as one', () => {
+    const { codes, report } = analyse([
+      { c2s: true, seq: 0, ack: -1, flags: ACK },
+      { c2s: false, seq: -1, ack: 0, flags: PSH | ACK, payload: 'i' },
+    ], 2);
+    expect(codes[0]).not.toContain(Codes.GAP);
+    expect(codes[1]).toContain(Codes.GAP);
+    expect(report.exchanges.map((x) => [x.responseState, x.responseBodyMissingBytes])).toEqual([['complete', 1]]);
   });
 });

@@ -35,6 +35,8 @@ const DEFAULT_MAX_HEADER_BYTES = 64 * 1024;
 const DEFAULT_MAX_START_LINE_BYTES = 64 * 1024;
 /** The shortest response: `HTTP/1.1 200 ` CRLF CRLF. */
 const MIN_RESPONSE_BYTES = 17;
+/** The shortest request: HTTP/0.9's `GET /` CRLF (RFC 1945 §4.1). */
+const MIN_REQUEST_BYTES = 7;
 
 /** The response being parsed and the exchange it belongs to. */
 interface CurrentResponse {
@@ -197,11 +199,6 @@ export class HttpConnection implements ParserSink {
     return this.parsers[dir].oneByteShort;
   }
 
-  /** Direction `dir` has nothing of a message under way (DirectionParser.atRest): a FIN may come next as well as a byte. */
-  atRest(dir: Direction): boolean {
-    return this.parsers[dir].atRest;
-  }
-
   /** The same exchanges packed, for a report that waits (see PackedExchanges); unpack() gives exchanges()'s list. */
   packedExchanges(): PackedExchanges {
     return new PackedExchanges(this.recs);
@@ -309,9 +306,10 @@ export class HttpConnection implements ParserSink {
 
   private startRequest(dir: Direction, head: MessageHead, first: Mark, resync: ResyncInfo | null): void {
     const req = head.request!;
-    // Lost bytes that began between two requests held at least one whole request. Its response is still due, ahead
-    // of this request's (FIFO, RFC 9112 §9.3.2): without a place for it in the queue, every later response would
-    // pair with the request before its own. None when a response without a request already stood for it.
+    // Lost bytes that began between two requests held at least one whole request, when there are enough of them. Its
+    // response is still due, ahead of this request's (FIFO, RFC 9112 §9.3.2): without a place for it in the queue,
+    // every later response would pair with the request before its own. None when a response without a request
+    // already stood for it.
     let lostRequest: ExchangeRec | null = null;
     if (this.orphanInterim !== null) {
       // An interim response (100 Continue) without a request: its request is not in the capture, and its final
@@ -321,7 +319,8 @@ export class HttpConnection implements ParserSink {
       lostRequest = this.orphanInterim;
       this.orphanInterim = null;
       this.queue.push(lostRequest);
-    } else if (resync !== null && resync.atBoundary && (this.started[dir] || this.lostStreamStart(dir, resync)) && this.orphansSinceRequest === 0) {
+    } else if (resync !== null && resync.atBoundary && resync.skippedBytes >= MIN_REQUEST_BYTES &&
+      (this.started[dir] || this.lostStreamStart(dir, resync)) && this.orphansSinceRequest === 0) {
       lostRequest = new ExchangeRec(this.recs.length + 1);
       lostRequest.requestState = 'lost';
       this.recs.push(lostRequest);
@@ -400,8 +399,11 @@ export class HttpConnection implements ParserSink {
    * no response follows the loss, and none is left.
    */
   private applyLoss(resync: ResyncInfo, resumeArrival: number, resumed = true): number[] {
-    // At the end, the lost bytes must be able to hold a response at all ("HTTP/1.1 200 \r\n\r\n").
-    if (!resumed && resync.skippedBytes < MIN_RESPONSE_BYTES) return [];
+    // The lost bytes must be able to hold a response at all ("HTTP/1.1 200 \r\n\r\n"), at the end as before the
+    // response parsing resumed at: a single lost byte between two responses (a FIN or a byte, a held ACK settled as a
+    // byte) made the response to the next request lost, and each response after it paired with the request after
+    // its own.
+    if (resync.skippedBytes < MIN_RESPONSE_BYTES) return [];
     const pending: ExchangeRec[] = [];
     for (let i = this.respCursor; i < this.queue.length; i++) {
       const ex = this.queue[i];

@@ -170,7 +170,10 @@ export interface TcpCloseFacts {
   simultaneous: boolean;
   /** No FIN and no RST from either side by the end of the capture. */
   openAtEnd: boolean;
-  /** Packet index of each TCP role's first FIN (0: none), to place a close before or after the last response. */
+  /**
+   * Packet index of each TCP role's first FIN (0: none), to place a close before or after the last response. A FIN the
+   * capture lacks is half a frame before the frame whose ACK showed it (that frame's data came after it).
+   */
   clientFinFrame: number;
   serverFinFrame: number;
   /**

@@ -160,3 +160,34 @@ describe('a message that cannot be framed (RFC 9112 §6.3 item 5)', () => {
     expect(r.summary.closeKind).toBe('announced');
   });
 });
+
+// Lost bytes between two messages hold whole messages only when there are enough of them: one lost byte (a held ACK
+// settled as a byte: the sender went on past it) cannot be a response (17 bytes at least) or a request (7).
+describe('a loss too small to hold a message', () => {
+  test('one byte lost between pipelined responses: no response is lost, each pairs with its own request', () => {
+    const R = (body: string) => OK(body);
+    const r = run([tx(C, GET('/1') + GET('/2') + GET('/3')), tx(S, R('a')), gap(S, 1), tx(S, R('bb')), tx(S, R('ccc'))]);
+    expect(r.exchanges.map((e) => [e.index, e.responseState, e.responseBodyBytes])).toEqual([
+      [1, 'complete', 1], [2, 'complete', 2], [3, 'complete', 3],
+    ]);
+    expect(r.summary.lostResponses).toBe(0);
+    expect(r.summary.orphanResponses).toBe(0);
+  });
+
+  test('sixteen bytes lost between them: still no response (the shortest is 17)', () => {
+    const r = run([tx(C, GET('/1') + GET('/2') + GET('/3')), tx(S, OK('a')), gap(S, 16), tx(S, OK('bb')), tx(S, OK('ccc'))]);
+    expect(r.exchanges.map((e) => e.responseState)).toEqual(['complete', 'complete', 'complete']);
+  });
+
+  test('seventeen bytes lost between them can be a whole response: the next request\'s is lost', () => {
+    const r = run([tx(C, GET('/1') + GET('/2') + GET('/3')), tx(S, OK('a')), gap(S, 17), tx(S, OK('ccc'))]);
+    expect(r.exchanges.map((e) => [e.index, e.responseState])).toEqual([[1, 'complete'], [2, 'lost'], [3, 'complete']]);
+  });
+
+  test('one byte lost between requests: no lost request is put in the queue', () => {
+    const r = run([tx(C, GET('/1')), tx(S, OK('a')), gap(C, 1), tx(C, GET('/2')), tx(S, OK('bb'))]);
+    expect(r.exchanges.map((e) => [e.index, e.requestState, e.responseState])).toEqual([
+      [1, 'complete', 'complete'], [2, 'complete', 'complete'],
+    ]);
+  });
+});
