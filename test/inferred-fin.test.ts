@@ -17,36 +17,44 @@ const { SYN, ACK, FIN, PSH } = TcpFlag;
 const REQUEST = 'GET / HTTP/1.1\r\nHost: x\r\n\r\n';
 const RESPONSE = 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi';
 
-/** `lostTail`: the response's last bytes are not in the capture (sent, and acknowledged, but lost before it). */
-function analyse(
-  closing: { c2s: boolean; seq: number; ack: number; flags: number; payload?: string; options?: number[] }[], lostTail = 0,
-  response = RESPONSE,
-) {
+interface Frame { c2s: boolean; seq: number; ack: number; flags: number; payload?: string; options?: number[] }
+
+/** Pushes the frames (absolute numbers) through one Analyzer: each frame's annotation codes and notes, and the report. */
+function analyseFrames(frames: Frame[]) {
   const reports: ConnectionReport[] = [];
   const analyzer = new Analyzer({ onConnection: (c) => reports.push(c), keepConnections: false });
-  const req = REQUEST.length;
-  const resp = response.length;
-  const frames = [
-    { c2s: true, seq: 100, ack: 0, flags: SYN },
-    { c2s: false, seq: 500, ack: 101, flags: SYN | ACK },
-    { c2s: true, seq: 101, ack: 501, flags: ACK },
-    { c2s: true, seq: 101, ack: 501, flags: PSH | ACK, payload: REQUEST },
-    { c2s: false, seq: 501, ack: 101 + req, flags: PSH | ACK, payload: response.slice(0, response.length - lostTail) },
-    ...closing.map((f) => ({ ...f, seq: f.seq + (f.c2s ? 101 + req : 501 + resp), ack: f.ack + (f.c2s ? 501 + resp : 101 + req) })),
-  ];
   const notes: { code: string; text: string }[][] = [];
   const codes = frames.map((f, i) => {
     const frame = etherIpv4Tcp(f.c2s ? C : S, {
       srcPort: f.c2s ? 40000 : 80, dstPort: f.c2s ? 80 : 40000, seq: f.seq, ack: f.ack, flags: f.flags,
-      payload: 'payload' in f && f.payload !== undefined ? ascii(f.payload) : new Uint8Array(0),
-      options: 'options' in f ? f.options : undefined,
+      payload: f.payload !== undefined ? ascii(f.payload) : new Uint8Array(0),
+      options: f.options,
     });
     const annotations = analyzer.push(record(frame, { index: i + 1, tsSec: 1_700_000_000, tsNsec: i * 1_000_000 })).annotations;
     notes.push(annotations.map((a) => ({ code: a.code, text: a.text })));
     return annotations.map((a) => a.code);
   });
   analyzer.finish();
-  return { codes: codes.slice(5), notes: notes.slice(5), report: reports[0]! };
+  return { codes, notes, report: reports[0]! };
+}
+
+/**
+ * A handshake, REQUEST and `response`, then `closing`, numbered from the client's and the server's next sequence
+ * numbers (offsets; 0 is the number after all that side sent). `lostTail`: the response's last bytes are not in the
+ * capture (sent, and acknowledged, but lost before it). Codes and notes are those of the closing frames.
+ */
+function analyse(closing: Frame[], lostTail = 0, response = RESPONSE) {
+  const req = REQUEST.length;
+  const resp = response.length;
+  const { codes, notes, report } = analyseFrames([
+    { c2s: true, seq: 100, ack: 0, flags: SYN },
+    { c2s: false, seq: 500, ack: 101, flags: SYN | ACK },
+    { c2s: true, seq: 101, ack: 501, flags: ACK },
+    { c2s: true, seq: 101, ack: 501, flags: PSH | ACK, payload: REQUEST },
+    { c2s: false, seq: 501, ack: 101 + req, flags: PSH | ACK, payload: response.slice(0, response.length - lostTail) },
+    ...closing.map((f) => ({ ...f, seq: f.seq + (f.c2s ? 101 + req : 501 + resp), ack: f.ack + (f.c2s ? 501 + resp : 101 + req) })),
+  ]);
+  return { codes: codes.slice(5), notes: notes.slice(5), report };
 }
 
 describe('a FIN the capture lacks', () => {
@@ -141,13 +149,11 @@ describe('a FIN the capture lacks', () => {
   it('a body\'s last byte lost before bytes the capture has: the number past them is the server\'s FIN, not that byte', () => {
     // A chunked response: its last data byte is lost, the chunk's end and the last chunk are captured. HTTP waits for
     // one byte (in the hole); the client's bare ACK and then its FIN acknowledge everything and the FIN the capture lacks.
-    const reports: ConnectionReport[] = [];
-    const analyzer = new Analyzer({ onConnection: (c) => reports.push(c), keepConnections: false });
     const head = 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n2\r\nh';
     const tail = '\r\n0\r\n\r\n';
     const req = REQUEST.length;
     const end = 501 + head.length + 1 + tail.length;
-    const frames = [
+    const { report } = analyseFrames([
       { c2s: true, seq: 100, ack: 0, flags: SYN },
       { c2s: false, seq: 500, ack: 101, flags: SYN | ACK },
       { c2s: true, seq: 101, ack: 501, flags: ACK },
@@ -157,16 +163,7 @@ describe('a FIN the capture lacks', () => {
       { c2s: true, seq: 101 + req, ack: end + 1, flags: ACK },
       { c2s: true, seq: 101 + req, ack: end + 1, flags: FIN | ACK },
       { c2s: false, seq: end + 1, ack: 102 + req, flags: ACK },
-    ];
-    frames.forEach((f, i) => {
-      const frame = etherIpv4Tcp(f.c2s ? C : S, {
-        srcPort: f.c2s ? 40000 : 80, dstPort: f.c2s ? 80 : 40000, seq: f.seq, ack: f.ack, flags: f.flags,
-        payload: f.payload !== undefined ? ascii(f.payload) : new Uint8Array(0),
-      });
-      analyzer.push(record(frame, { index: i + 1, tsSec: 1_700_000_000, tsNsec: i * 1_000_000 }));
-    });
-    analyzer.finish();
-    const report = reports[0]!;
+    ]);
     expect(report.tcp.closeReason).toBe('fin-server-first');
     expect(report.tcp.closedFirstBy).toBe('server');
     expect(report.http.closedBy).toBe('server');
@@ -244,12 +241,10 @@ describe('a bare ACK of one more sequence number, held undecided', () => {
   it('the client\'s FIN lost after its request (a half-close): the response after the server\'s bare ACK keeps it held', () => {
     // HTTP/1.0 client that half-closes after its request (nc -N): the server acknowledges the FIN at once, answers,
     // then closes with the same ACK, where the tracker infers the client's FIN.
-    const reports: ConnectionReport[] = [];
-    const analyzer = new Analyzer({ onConnection: (c) => reports.push(c), keepConnections: false });
     const request = 'GET / HTTP/1.0\r\n\r\n';
     const response = 'HTTP/1.0 200 OK\r\n\r\nhello';
     const req = request.length;
-    const frames = [
+    const { codes, report } = analyseFrames([
       { c2s: true, seq: 100, ack: 0, flags: SYN },
       { c2s: false, seq: 500, ack: 101, flags: SYN | ACK },
       { c2s: true, seq: 101, ack: 501, flags: ACK },
@@ -258,16 +253,7 @@ describe('a bare ACK of one more sequence number, held undecided', () => {
       { c2s: false, seq: 501, ack: 102 + req, flags: PSH | ACK, payload: response },
       { c2s: false, seq: 501 + response.length, ack: 102 + req, flags: FIN | ACK },
       { c2s: true, seq: 102 + req, ack: 502 + response.length, flags: ACK },
-    ];
-    const codes = frames.map((f, i) => {
-      const frame = etherIpv4Tcp(f.c2s ? C : S, {
-        srcPort: f.c2s ? 40000 : 80, dstPort: f.c2s ? 80 : 40000, seq: f.seq, ack: f.ack, flags: f.flags,
-        payload: f.payload !== undefined ? ascii(f.payload) : new Uint8Array(0),
-      });
-      return analyzer.push(record(frame, { index: i + 1, tsSec: 1_700_000_000, tsNsec: i * 1_000_000 })).annotations.map((a) => a.code);
-    });
-    analyzer.finish();
-    const report = reports[0]!;
+    ]);
     expect(codes.flat()).not.toContain(Codes.GAP);
     expect(codes.flat()).not.toContain(Codes.HTTP_STOPPED);
     expect(report.tcp.closeReason).toBe('fin-client-first');
@@ -281,12 +267,10 @@ describe('a bare ACK of one more sequence number, held undecided', () => {
 
   it('the client\'s FIN lost, the whole response in the segment that acknowledges it: the half-close still comes first', () => {
     // The FIN is dated half a frame before that segment: the server had it before it sent the response.
-    const reports: ConnectionReport[] = [];
-    const analyzer = new Analyzer({ onConnection: (c) => reports.push(c), keepConnections: false });
     const request = 'GET / HTTP/1.0\r\n\r\n';
     const response = 'HTTP/1.0 200 OK\r\nContent-Length: 5\r\n\r\nhello';
     const req = request.length;
-    const frames = [
+    const { report } = analyseFrames([
       { c2s: true, seq: 100, ack: 0, flags: SYN },
       { c2s: false, seq: 500, ack: 101, flags: SYN | ACK },
       { c2s: true, seq: 101, ack: 501, flags: ACK },
@@ -294,16 +278,7 @@ describe('a bare ACK of one more sequence number, held undecided', () => {
       { c2s: false, seq: 501, ack: 102 + req, flags: PSH | ACK, payload: response },
       { c2s: false, seq: 501 + response.length, ack: 102 + req, flags: FIN | ACK },
       { c2s: true, seq: 102 + req, ack: 502 + response.length, flags: ACK },
-    ];
-    frames.forEach((f, i) => {
-      const frame = etherIpv4Tcp(f.c2s ? C : S, {
-        srcPort: f.c2s ? 40000 : 80, dstPort: f.c2s ? 80 : 40000, seq: f.seq, ack: f.ack, flags: f.flags,
-        payload: f.payload !== undefined ? ascii(f.payload) : new Uint8Array(0),
-      });
-      analyzer.push(record(frame, { index: i + 1, tsSec: 1_700_000_000, tsNsec: i * 1_000_000 }));
-    });
-    analyzer.finish();
-    const report = reports[0]!;
+    ]);
     expect(report.annotationCounts[Codes.GAP]).toBeUndefined();
     expect(report.http.reason).toBe('HTTP/1.0 short: 1 request; client half-closed before the last response, server closed after it ' +
       '(announced: yes, HTTP/1.0 without keep-alive)');
@@ -413,10 +388,8 @@ describe('a bare ACK of one more sequence number, held undecided', () => {
   });
 
   it('a server that sent nothing before its lost FIN: unanswered, no gap', () => {
-    const reports: ConnectionReport[] = [];
-    const analyzer = new Analyzer({ onConnection: (c) => reports.push(c), keepConnections: false });
     const req = REQUEST.length;
-    const frames = [
+    const { codes, report } = analyseFrames([
       { c2s: true, seq: 100, ack: 0, flags: SYN },
       { c2s: false, seq: 500, ack: 101, flags: SYN | ACK },
       { c2s: true, seq: 101, ack: 501, flags: ACK },
@@ -424,16 +397,7 @@ describe('a bare ACK of one more sequence number, held undecided', () => {
       { c2s: true, seq: 101 + req, ack: 502, flags: ACK },
       { c2s: true, seq: 101 + req, ack: 502, flags: FIN | ACK },
       { c2s: false, seq: 502, ack: 102 + req, flags: ACK },
-    ];
-    const codes = frames.map((f, i) => {
-      const frame = etherIpv4Tcp(f.c2s ? C : S, {
-        srcPort: f.c2s ? 40000 : 80, dstPort: f.c2s ? 80 : 40000, seq: f.seq, ack: f.ack, flags: f.flags,
-        payload: f.payload !== undefined ? ascii(f.payload) : new Uint8Array(0),
-      });
-      return analyzer.push(record(frame, { index: i + 1, tsSec: 1_700_000_000, tsNsec: i * 1_000_000 })).annotations.map((a) => a.code);
-    });
-    analyzer.finish();
-    const report = reports[0]!;
+    ]);
     expect(codes.flat()).not.toContain(Codes.GAP);
     expect(report.tcp.closeReason).toBe('fin-server-first');
     expect(report.http.closedBy).toBe('server');
