@@ -133,10 +133,10 @@ interface ConnPipeline {
   /**
    * Per direction, an ACK held undecided (-1 while none): it covers one sequence number past all that direction
    * sent (unless HTTP there waits for exactly one more body byte: noteBodyByte). That number is its FIN or a last
-   * byte, both lost from the capture:
-   * the acker's own FIN soon after makes it the FIN (TcpTracker.inferFin), anything that shows more of the stream
-   * makes it a byte, and only then is the ACK given to the stream (Analyzer.settleHeld). Taken at once, it declared a
-   * 1-byte gap and stopped HTTP's parse, which the FIN inferred later could not take back. With the ACK's frame.
+   * byte, both lost from the capture: the acker's own FIN soon after makes it the FIN (TcpTracker.inferFin), anything
+   * that shows more of the stream makes it a byte, and only then is the ACK given to the stream (Analyzer.settleHeld).
+   * Taken at once, it declared a 1-byte gap and stopped HTTP's parse, which the FIN inferred later could not take
+   * back. With the ACK's frame.
    */
   heldAck0: number;
   heldAck1: number;
@@ -151,6 +151,12 @@ interface ConnPipeline {
  */
 function bodyByteAtSeenEnd(http: HttpConnection, stream: Reassembler, P: Endpoint, side: Direction): boolean {
   return http.oneByteShort(side) && P.seenEndKnown && stream.offsetOfSeq(P.seenEnd) === stream.deliveredOffset;
+}
+
+/** Records `seq`, past `side`'s stream, as a byte the capture lacks (ConnPipeline.byteSeq0): never a FIN later. */
+function takeAsByte(pipe: ConnPipeline, side: Direction, seq: number): void {
+  if (side === 0) pipe.byteSeq0 = seq;
+  else pipe.byteSeq1 = seq;
 }
 
 /** Whether a SACK block (absolute left and right edges in pairs) reaches past `ack`: the acker has bytes after it. */
@@ -652,7 +658,7 @@ export class Analyzer {
     const peer: Direction = dir === 0 ? 1 : 0;
     // An ACK held undecided is settled before anything else of this packet reaches the streams (HTTP then sees its
     // gap, if it is one, where it would have seen it at the ACK: before this packet's bytes).
-    if (pipe.heldAck0 !== -1 || pipe.heldAck1 !== -1) this.settleHeld(pipe, streams, packet, dir, inferredFinSeq, annotations);
+    if (pipe.heldAck0 !== -1 || pipe.heldAck1 !== -1) this.settleHeld(pipe, streams, packet, dir, inferredFinSeq);
     // The peer's FIN the capture lacks, which this ACK covers: its stream ends there, before the ACK is taken.
     if (inferredFinSeq !== -1) streams[peer].inferredFin(inferredFinSeq, rec.index);
     // The ACK first: it proves what the peer's direction lost before this packet, so a gap there is reported before
@@ -714,8 +720,7 @@ export class Analyzer {
     // A SACK of bytes past it: the peer sent more than the capture has, so the number is a byte (a gap at once, and
     // never a FIN later).
     if (sacksPast(tcp.sackBlocks, ack)) {
-      if (peer === 0) pipe.byteSeq0 = P.seenEnd;
-      else pipe.byteSeq1 = P.seenEnd;
+      takeAsByte(pipe, peer, P.seenEnd);
       return false;
     }
     if (P.finSent || !P.seenEndKnown || P.holeFrom !== -1 || stream.isEnded) return false;
@@ -743,7 +748,6 @@ export class Analyzer {
    */
   private settleHeld(
     pipe: ConnPipeline, streams: [Reassembler, Reassembler], packet: Packet, dir: Direction, inferredFinSeq: number,
-    annotations: Annotation[],
   ): void {
     const tcp = packet.tcp!;
     const flags = tcp.flags;
@@ -780,28 +784,29 @@ export class Analyzer {
       if (d === 0) pipe.heldAck0 = -1;
       else pipe.heldAck1 = -1;
       if (settle !== 'gap') continue;
-      this.releaseHeld(streams[d], d, heldAck, heldFrame, packet.record.index, sentPast, annotations);
+      this.releaseHeld(streams[d], d, heldAck, heldFrame, packet.record.index, sentPast ? 'sent-past' : 'undecided');
       // A byte now: the acker's FIN with the same ACK later must not make it a FIN (a SACK showed more bytes after it).
-      if (d === 0) pipe.byteSeq0 = heldSeq;
-      else pipe.byteSeq1 = heldSeq;
+      takeAsByte(pipe, d, heldSeq);
     }
   }
 
-  /** Gives a held ACK to its stream as the 1-byte gap it shows (settleHeld), in this frame, saying which ACK showed it. */
+  /**
+   * Gives a held ACK to its stream as the 1-byte gap it shows, in this frame: its text says which ACK showed it and
+   * why it is a byte ('sent-past': the sender went on past it; 'undecided': nothing made it a FIN); 'close': no packet
+   * to say it on (closeHttp).
+   */
   private releaseHeld(
-    stream: Reassembler, d: Direction, heldAck: number, heldFrame: number, frame: number, sentPast: boolean,
-    annotations: Annotation[] | null,
+    stream: Reassembler, d: Direction, heldAck: number, heldFrame: number, frame: number, why: 'sent-past' | 'undecided' | 'close',
   ): void {
     const out = this.httpOut;
     const from = out.length;
     stream.acked(heldAck, frame);
-    if (annotations === null) return;
-    const words = this.opts.annotationTexts !== false;
+    if (why === 'close' || this.opts.annotationTexts === false) return;
     const side = d === 0 ? 'client' : 'server';
     for (let i = from; i < out.length; i++) {
       const e = out[i]!;
-      if (words && e.code === Codes.GAP && e.dir === d) {
-        e.text += ` (acknowledged in frame ${heldFrame}: ${sentPast ? `the ${side} sent on past it, so a byte, not its FIN` : `a byte or the ${side}'s FIN until now; nothing since made it a FIN`})`;
+      if (e.code === Codes.GAP && e.dir === d) {
+        e.text += ` (acknowledged in frame ${heldFrame}: ${why === 'sent-past' ? `the ${side} sent on past it, so a byte, not its FIN` : `a byte or the ${side}'s FIN until now; nothing since made it a FIN`})`;
       }
     }
   }
@@ -812,9 +817,7 @@ export class Analyzer {
    */
   private noteBodyByte(pipe: ConnPipeline, peer: Direction): void {
     const P = pipe.conn!.ends[peer];
-    if (!P.seenEndKnown || P.finSent) return;
-    if (peer === 0) pipe.byteSeq0 = P.seenEnd;
-    else pipe.byteSeq1 = P.seenEnd;
+    if (P.seenEndKnown && !P.finSent) takeAsByte(pipe, peer, P.seenEnd);
   }
 
   /** The tracker let the connection go (TIME_WAIT over, table full, ports reused, capture end): report it now. */
@@ -846,8 +849,8 @@ export class Analyzer {
     // An ACK still held undecided: the capture (or the connection's tracking) ended before anything told a FIN from a
     // byte. It is taken as the ACK was before holding existed, a 1-byte gap, counted below with no packet to say it.
     // Everything it makes counts (what HTTP makes of the gap too), as at the ACK, where they were its annotations.
-    if (pipe.heldAck0 !== -1) this.releaseHeld(streams[0], 0, pipe.heldAck0, pipe.heldFrame0, lastFrame, false, null);
-    if (pipe.heldAck1 !== -1) this.releaseHeld(streams[1], 1, pipe.heldAck1, pipe.heldFrame1, lastFrame, false, null);
+    if (pipe.heldAck0 !== -1) this.releaseHeld(streams[0], 0, pipe.heldAck0, pipe.heldFrame0, lastFrame, 'close');
+    if (pipe.heldAck1 !== -1) this.releaseHeld(streams[1], 1, pipe.heldAck1, pipe.heldFrame1, lastFrame, 'close');
     pipe.heldAck0 = pipe.heldAck1 = -1;
     const released = out.length;
     for (let i = 0; i < released; i++) countCode(pipe.codeCounts, out[i]!.code);
