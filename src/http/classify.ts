@@ -127,7 +127,16 @@ export function classify(
     }
   }
   const allLate = unansweredAtEnd > 0 && lateRequests.length === unansweredAtEnd;
-  const announced = reuse !== null && !reuse.reusable;
+  // Whether the close was announced is unknown when the capture lacks what would have said it: a response after the
+  // last one seen was lost (its Connection field with it), or the last one lost bytes of its header section.
+  let announceLost: string | null = null;
+  for (let i = lastFinal === null ? 0 : lastFinal.index; i < recs.length; i++) {
+    if (recs[i]!.responseState === 'lost') announceLost = `response ${recs[i]!.index} is not in the capture`;
+  }
+  if (announceLost === null && lastFinal !== null && lastFinal.responseLoss === 'head') {
+    announceLost = `response ${lastFinal.index} lost bytes of its header section`;
+  }
+  const announced: boolean | null = announceLost !== null ? null : reuse !== null && !reuse.reusable;
   // The first FIN came before the last response ended: that side only stopped sending (a half-close, RFC 9293
   // §3.6; a client that sends its request and shuts down its side), and the close that ended the connection came
   // later, or not at all within the capture.
@@ -148,8 +157,13 @@ export function classify(
   if (facts.detected) {
     if (open) closeKind = 'open';
     else if (facts.switched !== null) closeKind = 'after-switch';
-    else if (lastWithResponse !== null && lastWithResponse.responseState === 'incomplete') closeKind = 'mid-response';
-    else if (unansweredAtEnd > 0 && !allLate) closeKind = 'unanswered';
+    // Cut short by the close; a response cut by bytes the capture lacks says nothing of the close (the rest of it, and
+    // more, may have come).
+    else if (lastWithResponse !== null && lastWithResponse.responseState === 'incomplete' && lastWithResponse.responseLoss === null) {
+      closeKind = 'mid-response';
+    } else if (unansweredAtEnd > 0 && !allLate) closeKind = 'unanswered';
+    // Whether it was announced decides the rest: unknown, so is the kind (null; the reason says why).
+    else if (announced === null) closeKind = null;
     else if (announced) closeKind = 'announced';
     else if (allLate) closeKind = 'idle-close';
     else if (closeHow === 'rst') closeKind = 'reset';
@@ -205,8 +219,11 @@ export function classify(
     lateParts.push(`the client sent ${named(staleRequests)} after its TCP had the server's FIN (a closed connection reused), unread`);
   }
   const late = allLate ? `; ${lateParts.join('; ')} (RFC 9112 §9.5)` : '';
+  // Said where a close follows it, which it was not cut by.
+  const lossCut = !open && lastWithResponse !== null && lastWithResponse.responseState === 'incomplete' && lastWithResponse.responseLoss !== null
+    ? lastWithResponse.index : null;
   summary.reason = reasonLine(summary, reuse, unansweredAtEnd, halfClose, facts.unreadStartLine ?? null, facts.unreadableRequestBytes ?? 0, late,
-    facts.requestDirectionSilent === true, close.dataSeen !== false, unsolicited);
+    facts.requestDirectionSilent === true, close.dataSeen !== false, unsolicited, { announceLost: open ? null : announceLost, lossCut });
   if (facts.priorKnowledge === true) {
     summary.reason = `HTTP/2 with prior knowledge (RFC 9113 §3.4): the connection preface, then HTTP/2 frames, not analysed; ${closePhrase(summary, unansweredAtEnd, halfClose)}`;
   }
@@ -247,7 +264,7 @@ function closePhrase(s: HttpSummary, unansweredAtEnd: number, halfClose: string 
 function reasonLine(
   s: HttpSummary, reuse: { reusable: boolean; why: string } | null, unansweredAtEnd: number, halfClose: string | null,
   unreadStartLine: string | null, unreadableRequestBytes = 0, late = '', requestDirectionSilent = false, dataSeen = true,
-  unsolicited = 0,
+  unsolicited = 0, loss: { announceLost: string | null; lossCut: number | null } = { announceLost: null, lossCut: null },
 ): string {
   if (s.mode === 'none') {
     const other = s.otherProtocol;
@@ -258,8 +275,10 @@ function reasonLine(
   }
   const label = versionLabel(s);
   const closing = closePhrase(s, unansweredAtEnd, halfClose) + late;
-  const announced = s.closeAnnounced === null ? '' : s.closeAnnounced ? ` (announced: yes, ${reuse!.why})` : ' (announced: no)';
+  const announced = s.closeAnnounced !== null ? (s.closeAnnounced ? ` (announced: yes, ${reuse!.why})` : ' (announced: no)')
+    : loss.announceLost !== null && s.closeKind !== 'after-switch' ? ` (announced: unknown, ${loss.announceLost})` : '';
   const extras: string[] = [];
+  if (loss.lossCut !== null) extras.push(`response ${loss.lossCut} cut short by bytes missing from the capture, not by the close`);
   if (s.undetermined > 0) {
     extras.push(`${plural(s.undetermined, 'request')} undetermined (the response before it is not in the capture)`);
   }

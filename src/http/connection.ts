@@ -637,7 +637,7 @@ export class HttpConnection implements ParserSink {
     if (next !== undefined && next.http09) this.parsers[dir].expectSimpleResponse = true;
   }
 
-  onIncomplete(dir: Direction, why: string, frame: number, body: BodyStats): void {
+  onIncomplete(dir: Direction, why: string, frame: number, body: BodyStats, loss: 'head' | 'body' | null): void {
     if (dir === this.reqDir || this.reqDir === null) {
       const ex = this.curReq;
       this.curReq = null;
@@ -666,6 +666,7 @@ export class HttpConnection implements ParserSink {
       ex.responseFraming = body.framing;
       ex.responseBodyBytes = body.bodyBytes;
       ex.responseBodyMissingBytes = body.missingBytes;
+      ex.responseLoss = loss;
       ex.responseLastArrival = Math.max(ex.responseLastArrival, this.parsers[dir].lastDataArrival);
     }
     this.emit(HttpCodes.INCOMPLETE, `response ${ex.index}${cur.interim ? ' (interim)' : ''} incomplete: ${why}`, frame, dir, ex.index);

@@ -45,6 +45,11 @@ export class ExchangeRec {
   responseFraming: BodyFraming | null = null;
   responseBodyBytes = 0;
   responseBodyMissingBytes = 0;
+  /**
+   * The response was cut short by bytes missing from the capture, not by the close: 'head' inside its header section
+   * (a Connection field may be among them), 'body' in its body; null otherwise.
+   */
+  responseLoss: 'head' | 'body' | null = null;
   requestStart: Mark | null = null;
   /** Stream offset of the request's first byte in its direction; -1 when not seen. */
   requestOffset = -1;

@@ -106,7 +106,8 @@ export type HttpMode = 'short' | 'keep-alive' | 'pipelined' | 'upgraded' | 'tunn
  * idle-close: the server closed, unannounced, after a response that allowed reuse (however soon after it), requests
  * that crossed its FIN unread included (RFC 9112 §9.5). client-close: the client did.
  * both-close: both FINs crossed after a response that allowed reuse. reset: a RST ended an unannounced close.
- * mid-response: a response was cut short. unanswered: requests were left without a response.
+ * mid-response: the close cut a response short (not bytes the capture lacks). unanswered: requests were left without
+ * a response.
  * after-switch: closed after a 101 upgrade or a CONNECT tunnel. open: still open at capture end.
  */
 export type CloseKind = 'announced' | 'idle-close' | 'client-close' | 'both-close' | 'reset' | 'mid-response'
@@ -139,8 +140,12 @@ export interface HttpSummary {
   /** Who closed first, in HTTP roles (the side that sent requests is the client). */
   closedBy: 'client' | 'server' | 'both' | null;
   closeHow: 'fin' | 'rst' | null;
-  /** The close was the one HTTP announced; null while open. */
+  /**
+   * The close was the one HTTP announced; null while open, and when the capture lost what would say it (a response
+   * after the last one seen, or bytes of the last one's header section).
+   */
   closeAnnounced: boolean | null;
+  /** Null without HTTP, and when it depends on an announcement the capture lost (closeAnnounced null). */
   closeKind: CloseKind | null;
   /** 'websocket' (or the Upgrade token) after a 101; the CONNECT target for a tunnel. */
   upgradeTo: string | null;

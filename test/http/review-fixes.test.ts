@@ -191,3 +191,49 @@ describe('a loss too small to hold a message', () => {
     ]);
   });
 });
+
+// A response cut by bytes the capture lacks was not cut by the close: the rest of it may have come (the peer's ACKs
+// often show it did). And a close is "announced" or not by a response the capture has: when the one that would say
+// it is lost, that is unknown, and so is the kind of close.
+describe('losses the close is not to blame for', () => {
+  const bothClosed = (first: 'client' | 'server'): TcpCloseFacts => ({
+    firstFinBy: first, rstBy: null, simultaneous: false, openAtEnd: false, clientFinFrame: 0, serverFinFrame: 0,
+  });
+
+  test('bytes lost in the header section of the last response: not mid-response, and whether it announced is unknown', () => {
+    const response = head('HTTP/1.1 200 OK', 'X-Padding: ' + 'p'.repeat(30), 'Content-Length: 10') + '0123456789';
+    const at = response.indexOf('X-Padding') + 5;
+    const r = run([tx(C, GET('/1')), tx(S, response.slice(0, at)), gap(S, 20), tx(S, response.slice(at + 20)), fin(C), fin(S)],
+      bothClosed('client'));
+    expect(r.exchanges[0]!.responseState).toBe('incomplete');
+    expect(r.summary.closeKind).toBeNull();
+    expect(r.summary.closeAnnounced).toBeNull();
+    expect(r.summary.reason).toContain('client closed after the last response (announced: unknown, response 1 lost bytes of its header section)');
+    expect(r.summary.reason).toContain('response 1 cut short by bytes missing from the capture, not by the close');
+  });
+
+  test('bytes lost across a chunk boundary, the last chunk captured, then the server closes: an idle close, not mid-response', () => {
+    const response = head('HTTP/1.1 200 OK', 'Transfer-Encoding: chunked') + '5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n';
+    const at = response.indexOf('hello') + 3;
+    const r = run([tx(C, GET('/1')), tx(S, response.slice(0, at)), gap(S, 8), tx(S, response.slice(at + 8)), fin(S), fin(C)],
+      bothClosed('server'));
+    expect(r.summary.closeKind).toBe('idle-close');
+    expect(r.summary.closeAnnounced).toBe(false);
+    expect(r.summary.reason).toContain('response 1 cut short by bytes missing from the capture, not by the close');
+  });
+
+  test('a response cut by the close itself is still mid-response', () => {
+    const response = head('HTTP/1.1 200 OK', 'Content-Length: 10') + '01234';
+    const r = run([tx(C, GET('/1')), tx(S, response), fin(S), fin(C)], bothClosed('server'));
+    expect(r.summary.closeKind).toBe('mid-response');
+  });
+
+  test('the last response lost whole: the close is neither announced nor idle, as far as the capture tells', () => {
+    const lost = OK('bye', 'Connection: close');
+    const r = run([tx(C, GET('/1')), tx(S, OK('a')), tx(C, GET('/2')), gap(S, lost.length), fin(S), fin(C)], bothClosed('server'));
+    expect(r.exchanges.map((e) => e.responseState)).toEqual(['complete', 'lost']);
+    expect(r.summary.closeKind).toBeNull();
+    expect(r.summary.closeAnnounced).toBeNull();
+    expect(r.summary.reason).toContain('server closed after the last response (announced: unknown, response 2 is not in the capture)');
+  });
+});
