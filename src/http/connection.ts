@@ -423,6 +423,7 @@ export class HttpConnection implements ParserSink {
     const lost: number[] = [];
     for (let i = 0; i < lostCount; i++) {
       pending[i].responseState = 'lost';
+      pending[i].responseLossOffset = resync.lossOffset;
       lost.push(pending[i].index);
     }
     this.respCursor += lostCount;
@@ -637,7 +638,7 @@ export class HttpConnection implements ParserSink {
     if (next !== undefined && next.http09) this.parsers[dir].expectSimpleResponse = true;
   }
 
-  onIncomplete(dir: Direction, why: string, frame: number, body: BodyStats, loss: 'head' | 'body' | null): void {
+  onIncomplete(dir: Direction, why: string, frame: number, body: BodyStats, loss: 'head' | 'body' | null, lossOffset: number): void {
     if (dir === this.reqDir || this.reqDir === null) {
       const ex = this.curReq;
       this.curReq = null;
@@ -667,6 +668,7 @@ export class HttpConnection implements ParserSink {
       ex.responseBodyBytes = body.bodyBytes;
       ex.responseBodyMissingBytes = body.missingBytes;
       ex.responseLoss = loss;
+      ex.responseLossOffset = lossOffset;
       ex.responseLastArrival = Math.max(ex.responseLastArrival, this.parsers[dir].lastDataArrival);
     }
     this.emit(HttpCodes.INCOMPLETE, `response ${ex.index}${cur.interim ? ' (interim)' : ''} incomplete: ${why}`, frame, dir, ex.index);

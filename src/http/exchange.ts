@@ -50,6 +50,12 @@ export class ExchangeRec {
    * (a Connection field may be among them), 'body' in its body; null otherwise.
    */
   responseLoss: 'head' | 'body' | null = null;
+  /**
+   * Where in the response direction's stream the bytes the capture lacks began, for a response cut by them or lost
+   * whole (the loss's start: a lower bound of where it began); -1 otherwise. A request sent while that direction had not
+   * reached it was sent before this response ended (computeOrder).
+   */
+  responseLossOffset = -1;
   requestStart: Mark | null = null;
   /** Stream offset of the request's first byte in its direction; -1 when not seen. */
   requestOffset = -1;
@@ -141,8 +147,10 @@ export function versionNumber(version: string | null): number {
  * depth(k) = 1 + responses of earlier exchanges seen to end after request k's first byte + earlier requests the
  * server never answered although its direction ended in sync (those are outstanding for good). A lost response
  * counts only when the seen response before it already ended after request k started (FIFO: it ended later still);
- * absent responses count for nothing: they prove neither order. A request is pipelined when depth ≥ 2;
- * otherwise it is 'after-response' when its predecessor's response was seen, 'undetermined' when it was not.
+ * absent responses count for nothing: they prove neither order. A response lost or cut short by bytes the capture
+ * lacks (responseLossOffset) counts too when the response direction had not reached those bytes as the request went
+ * out (responsePosAtSend): the ACK that shows them moves it past them first. A request is pipelined when depth ≥ 2;
+ * otherwise it is 'after-response' when its predecessor's response was seen whole, 'undetermined' when it was not.
  */
 export function computeOrder(exs: readonly ExchangeRec[]): { order: (RequestOrder | null)[]; depth: number[] } {
   const order: (RequestOrder | null)[] = new Array(exs.length).fill(null);
@@ -150,19 +158,31 @@ export function computeOrder(exs: readonly ExchangeRec[]): { order: (RequestOrde
   const seenEnds: number[] = [];
   let passed = 0;
   let unansweredBefore = 0;
+  // Responses cut or lost by bytes the capture lacks (responseLossOffset), with their place in seenEnds: where their
+  // last byte arrived is unknown, after the last one seen.
+  const lossy: { slot: number; lossOffset: number }[] = [];
   for (let i = 0; i < exs.length; i++) {
     const ex = exs[i];
     if (ex.hasRequest && ex.requestStart !== null) {
       const start = ex.requestStart.arrival;
       // Responses end in FIFO order, so those that ended before this request form a prefix of seenEnds.
       while (passed < seenEnds.length && seenEnds[passed] < start) passed++;
-      const d = 1 + (seenEnds.length - passed) + unansweredBefore;
+      let d = 1 + (seenEnds.length - passed) + unansweredBefore;
+      // One counted as ended by the bytes seen, whose lost bytes the response direction had not reached when this
+      // request was sent (its offset then, responsePosAtSend, at or before them): it had not ended then either.
+      for (const l of lossy) if (l.slot < passed && ex.responsePosAtSend >= 0 && ex.responsePosAtSend <= l.lossOffset) d++;
       depth[i] = d;
       if (i === 0) order[i] = d >= 2 ? 'pipelined' : 'first';
       else if (d >= 2) order[i] = 'pipelined';
-      else order[i] = exs[i - 1].responseSeen ? 'after-response' : 'undetermined';
+      // After a response that bytes the capture lacks cut short, whether this one followed its end is unknown.
+      else order[i] = exs[i - 1].responseSeen && exs[i - 1].responseLossOffset < 0 ? 'after-response' : 'undetermined';
     }
     const last = seenEnds.length > 0 ? seenEnds[seenEnds.length - 1] : -1;
+    // Not a lost request's (a placeholder): whether its response was still due when the next request went out is
+    // not known from a request the capture does not have.
+    if (ex.hasRequest && ex.responseLossOffset >= 0 && ex.responseState !== 'complete') {
+      lossy.push({ slot: seenEnds.length, lossOffset: ex.responseLossOffset });
+    }
     if (ex.responseSeen) {
       seenEnds.push(Math.max(last, ex.responseLastArrival));
     } else if (ex.responseState === 'lost') {

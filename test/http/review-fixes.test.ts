@@ -237,3 +237,50 @@ describe('losses the close is not to blame for', () => {
     expect(r.summary.reason).toContain('server closed after the last response (announced: unknown, response 2 is not in the capture)');
   });
 });
+
+// A request's order against a response the capture lost or cut: its last byte's arrival is unknown, but where the
+// response direction stood when the request went out (responsePosAtSend; an ACK that covers lost bytes moves it past
+// them before the request's bytes are read) tells whether those bytes had come. The timeline said so already
+// ("pipelined behind"); the summary counted the lost response as ended with the one before it.
+describe('order against a response the capture lost or cut', () => {
+  test('a request sent before the lost response came is pipelined, in the summary as in the timeline', () => {
+    const two = OK('two');
+    const r = run([tx(C, GET('/1')), tx(S, OK('one')), tx(C, GET('/2')), tx(C, GET('/3')), gap(S, two.length), tx(S, OK('three')), fin(C), fin(S)]);
+    expect(r.exchanges.map((e) => [e.target, e.responseState, e.order, e.pipelineDepth])).toEqual([
+      ['/1', 'complete', 'first', 1], ['/2', 'lost', 'after-response', 1], ['/3', 'complete', 'pipelined', 2],
+    ]);
+    expect(r.events.some((e) => e.code === 'http.pipelined' && e.exchange === 3)).toBe(true);
+    expect(r.summary.mode).toBe('pipelined');
+  });
+
+  test('a request sent once the lost response\'s bytes had passed (the ACK moved past them first) stays undetermined', () => {
+    const two = OK('two');
+    const r = run([tx(C, GET('/1')), tx(S, OK('one')), tx(C, GET('/2')), gap(S, two.length), tx(C, GET('/3')), tx(S, OK('three')), fin(C), fin(S)]);
+    expect(r.exchanges.map((e) => e.order)).toEqual(['first', 'after-response', 'undetermined']);
+    expect(r.summary.mode).toBe('keep-alive');
+  });
+
+  test('a request sent before the bytes that cut the previous response: pipelined behind it, not after it', () => {
+    const one = head('HTTP/1.1 200 OK', 'Transfer-Encoding: chunked') + '5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n';
+    const at = one.indexOf('hello') + 3;
+    const lost = 12;
+    const r = run([
+      tx(C, GET('/1')), tx(S, one.slice(0, at)), tx(C, GET('/2')), gap(S, lost), tx(S, one.slice(at + lost) + OK('two')),
+      fin(C), fin(S),
+    ]);
+    expect(r.exchanges.map((e) => [e.target, e.responseState, e.order, e.pipelineDepth])).toEqual([
+      ['/1', 'incomplete', 'first', 1], ['/2', 'complete', 'pipelined', 2],
+    ]);
+  });
+
+  test('a request after the last byte seen of a response the capture cut, sent once the loss had passed: undetermined', () => {
+    const one = head('HTTP/1.1 200 OK', 'Transfer-Encoding: chunked') + '5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n';
+    const at = one.indexOf('hello') + 3;
+    const lost = 12;
+    const r = run([
+      tx(C, GET('/1')), tx(S, one.slice(0, at)), gap(S, lost), tx(C, GET('/2')), tx(S, one.slice(at + lost) + OK('two')),
+      fin(C), fin(S),
+    ]);
+    expect(r.exchanges.map((e) => e.order)).toEqual(['first', 'undetermined']);
+  });
+});
