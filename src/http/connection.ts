@@ -508,6 +508,7 @@ export class HttpConnection implements ParserSink {
     const ex = this.curReq!;
     const kept = head.kept;
     ex.requestConnection = kept[Kept.CONNECTION];
+    ex.requestProxyConnection = kept[Kept.PROXY_CONNECTION];
     ex.requestKeepAlive = kept[Kept.KEEP_ALIVE];
     ex.host = kept[Kept.HOST];
     ex.requestContentType = kept[Kept.CONTENT_TYPE];
@@ -541,6 +542,7 @@ export class HttpConnection implements ParserSink {
     if (cur.interim) return { kind: 'none' };
     const kept = head.kept;
     ex.responseConnection = kept[Kept.CONNECTION];
+    ex.responseProxyConnection = kept[Kept.PROXY_CONNECTION];
     ex.responseKeepAlive = kept[Kept.KEEP_ALIVE];
     ex.responseContentType = kept[Kept.CONTENT_TYPE];
     ex.responseUpgrade = kept[Kept.UPGRADE];
@@ -756,6 +758,11 @@ function framing(head: MessageHead, ex: ExchangeRec, response: boolean): BodyPla
   const cl = head.kept[Kept.CONTENT_LENGTH];
   if (te !== null) {
     const codings = transferCodings(te);
+    // §6.1: HTTP/1.0 has no Transfer-Encoding; such a message's framing is faulty, and the connection closes after it.
+    if ((response ? head.status?.version : head.request?.version) === 'HTTP/1.0') {
+      ex.transferEncoding10 = true;
+      ex.note('Transfer-Encoding in an HTTP/1.0 message');
+    }
     // §6.1: a sender must not send both; §6.3 item 3: Transfer-Encoding overrides Content-Length.
     if (cl !== null) {
       ex.note('Transfer-Encoding with Content-Length');
@@ -783,7 +790,7 @@ function framing(head: MessageHead, ex: ExchangeRec, response: boolean): BodyPla
  *  unless Connection: close; HTTP/1.0 with Connection: keep-alive). */
 function keepsConnectionWithoutLength(head: MessageHead, ex: ExchangeRec): boolean {
   if (head.kept[Kept.CONTENT_LENGTH] !== null || head.kept[Kept.TRANSFER_ENCODING] !== null) return false;
-  const tokens = headerTokens(head.kept[Kept.CONNECTION]);
+  const tokens = headerTokens(head.kept[Kept.CONNECTION] ?? head.kept[Kept.PROXY_CONNECTION]);
   if (tokens.includes('close')) return false;
   if (ex.responseVersion === 'HTTP/1.1') return true;
   return ex.responseVersion === 'HTTP/1.0' && tokens.includes('keep-alive');

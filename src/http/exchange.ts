@@ -20,6 +20,13 @@ export class ExchangeRec {
   requestConnection: string | null = null;
   requestKeepAlive: string | null = null;
   responseConnection: string | null = null;
+  /**
+   * Proxy-Connection of the request and the response, read only without a Connection field: an HTTP/1.0 proxy that
+   * keeps the connection may say so there alone (old Squid), and curl acts on it (lib/http.c: keep-alive on HTTP/1.0,
+   * close on HTTP/1.1).
+   */
+  requestProxyConnection: string | null = null;
+  responseProxyConnection: string | null = null;
   responseKeepAlive: string | null = null;
   host: string | null = null;
   requestContentType: string | null = null;
@@ -29,6 +36,11 @@ export class ExchangeRec {
   expectContinue = false;
   /** The request carried both Transfer-Encoding and Content-Length (RFC 9112 §6.1: the server must close after it). */
   requestLengthConflict = false;
+  /**
+   * An HTTP/1.0 message of the exchange carried Transfer-Encoding, which HTTP/1.0 does not have: RFC 9112 §6.1, its
+   * framing is to be treated as faulty and the connection closed after it (nginx refuses such requests).
+   */
+  transferEncoding10 = false;
   /** A message of the exchange could not be framed (RFC 9112 §6.3 items 4 and 5: the connection must close). */
   framingInvalid = false;
   hasRequest = false;
@@ -101,9 +113,11 @@ export class ExchangeRec {
 /**
  * Whether the connection may carry another request after this exchange, per RFC 9112 §9.3: `close` in either
  * message's Connection ends it (§9.6); so does a request with both Transfer-Encoding and Content-Length (§6.1: the
- * server MUST close after responding) and an HTTP/1.0 request without the keep-alive option (§9.3: the server closes
- * after its response); a close-delimited body needs the close (§6.3 item 8); HTTP/1.1 and later persist by default;
- * an HTTP/1.0 response persists only with `Connection: keep-alive` (§9.3, and RFC 9112 Appendix C.2.2).
+ * server MUST close after responding), an HTTP/1.0 message with Transfer-Encoding (§6.1: faulty framing, close after
+ * it) and an HTTP/1.0 request without the keep-alive option (§9.3: the server closes after its response); a
+ * close-delimited body needs the close (§6.3 item 8); HTTP/1.1 and later persist by default; an HTTP/1.0 response
+ * persists only with `Connection: keep-alive` (§9.3, and RFC 9112 Appendix C.2.2). Without a Connection field, a
+ * message's Proxy-Connection stands for it, as curl reads an old proxy's answer.
  */
 export function allowsReuse(ex: ExchangeRec): boolean {
   return reuseVerdict(ex).reusable;
@@ -113,11 +127,15 @@ export function allowsReuse(ex: ExchangeRec): boolean {
 export function reuseVerdict(ex: ExchangeRec): { reusable: boolean; why: string } {
   if (ex.switched === 'upgrade') return { reusable: false, why: 'switched protocols' };
   if (ex.switched === 'tunnel') return { reusable: false, why: 'tunnel' };
-  const resp = headerTokens(ex.responseConnection);
-  if (resp.includes('close')) return { reusable: false, why: 'Connection: close' };
-  const req = headerTokens(ex.requestConnection);
-  if (req.includes('close')) return { reusable: false, why: 'request Connection: close' };
+  const resp = headerTokens(ex.responseConnection ?? ex.responseProxyConnection);
+  const respField = ex.responseConnection === null && ex.responseProxyConnection !== null ? 'Proxy-Connection' : 'Connection';
+  if (resp.includes('close')) return { reusable: false, why: `${respField}: close` };
+  const req = headerTokens(ex.requestConnection ?? ex.requestProxyConnection);
+  if (req.includes('close')) {
+    return { reusable: false, why: `request ${ex.requestConnection === null && ex.requestProxyConnection !== null ? 'Proxy-Connection' : 'Connection'}: close` };
+  }
   if (ex.requestLengthConflict) return { reusable: false, why: 'request with both Transfer-Encoding and Content-Length' };
+  if (ex.transferEncoding10) return { reusable: false, why: 'HTTP/1.0 message with Transfer-Encoding, framing faulty (RFC 9112 §6.1)' };
   if (ex.framingInvalid) return { reusable: false, why: 'a message that could not be framed' };
   if (ex.responseFraming === 'close') return { reusable: false, why: 'body delimited by close' };
   const v = versionNumber(ex.responseVersion);
@@ -127,9 +145,9 @@ export function reuseVerdict(ex: ExchangeRec): { reusable: boolean; why: string 
   // does for curl's Proxy-Connection: Keep-Alive), and the client acts on the most recently received message, the
   // response (RFC 9112 §9.3); without it, the server closes after its response.
   if (oldRequest && !resp.includes('keep-alive')) return { reusable: false, why: 'HTTP/1.0 request without keep-alive' };
-  if (oldRequest) return { reusable: true, why: `${ex.responseVersion} with Connection: keep-alive` };
+  if (oldRequest) return { reusable: true, why: `${ex.responseVersion} with ${respField}: keep-alive` };
   if (v >= 11) return { reusable: true, why: `${ex.responseVersion} persistent by default` };
-  if (v === 10) return { reusable: true, why: 'HTTP/1.0 with Connection: keep-alive' };
+  if (v === 10) return { reusable: true, why: `HTTP/1.0 with ${respField}: keep-alive` };
   return { reusable: false, why: ex.responseVersion === null ? 'no response version' : `${ex.responseVersion}` };
 }
 

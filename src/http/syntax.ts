@@ -400,9 +400,11 @@ export const Kept = {
   EXPECT: 5,
   HOST: 6,
   CONTENT_TYPE: 7,
+  /** Not in any RFC (RFC 7230 Appendix A.1.2 deprecates it), but old proxies answer with it and clients act on it. */
+  PROXY_CONNECTION: 8,
 } as const;
 const KEPT_NAMES = ['connection', 'keep-alive', 'content-length', 'transfer-encoding', 'upgrade', 'expect', 'host',
-  'content-type'].map((n) => Uint8Array.from(n, (c) => c.charCodeAt(0)));
+  'content-type', 'proxy-connection'].map((n) => Uint8Array.from(n, (c) => c.charCodeAt(0)));
 export const KEPT_COUNT = KEPT_NAMES.length;
 
 /** Which kept header b[from..to) names, case-insensitively (RFC 9110 §5.1), or -1. */

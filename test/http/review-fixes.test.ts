@@ -284,3 +284,38 @@ describe('order against a response the capture lost or cut', () => {
     expect(r.exchanges.map((e) => e.order)).toEqual(['first', 'undetermined']);
   });
 });
+
+describe('reuse said in the fields old proxies use, and HTTP/1.0 framing', () => {
+  test('an HTTP/1.0 proxy\'s Proxy-Connection: keep-alive keeps the connection (as curl reads it)', () => {
+    const answer = head('HTTP/1.0 200 OK', 'Content-Length: 2', 'Proxy-Connection: keep-alive') + 'ok';
+    const get = (p: string) => head(`GET http://a${p} HTTP/1.0`, 'Host: a', 'Proxy-Connection: Keep-Alive');
+    const r = run([tx(C, get('/1')), tx(S, answer), tx(C, get('/2')), tx(S, answer), fin(C), fin(S)]);
+    expect(r.summary.mode).toBe('keep-alive');
+    expect(r.summary.lastResponseAllowsReuse).toBe(true);
+    expect(r.summary.closeKind).toBe('client-close');
+    expect(r.events.some((e) => e.code === 'http.response-end' && e.text.includes('server will close'))).toBe(false);
+  });
+
+  test('an HTTP/1.1 answer with Proxy-Connection: close (and no Connection) closes it', () => {
+    const answer = head('HTTP/1.1 200 OK', 'Content-Length: 2', 'Proxy-Connection: close') + 'ok';
+    const r = run([tx(C, GET('/1')), tx(S, answer), fin(S), fin(C)], closedByServer);
+    expect(r.summary.lastResponseAllowsReuse).toBe(false);
+    expect(r.summary.reason).toContain('announced: yes, Proxy-Connection: close');
+  });
+
+  test('Connection wins over Proxy-Connection when both are there', () => {
+    const answer = head('HTTP/1.1 200 OK', 'Content-Length: 2', 'Connection: keep-alive', 'Proxy-Connection: close') + 'ok';
+    const r = run([tx(C, GET('/1')), tx(S, answer), fin(C), fin(S)]);
+    expect(r.summary.lastResponseAllowsReuse).toBe(true);
+  });
+
+  test('an HTTP/1.0 message with Transfer-Encoding: framing faulty, the connection closes after it (RFC 9112 §6.1)', () => {
+    const answer = head('HTTP/1.0 200 OK', 'Connection: keep-alive', 'Transfer-Encoding: chunked', 'Content-Length: 7') + '2\r\nok\r\n0\r\n\r\n';
+    const r = run([tx(C, head('GET / HTTP/1.0', 'Connection: keep-alive')), tx(S, answer), fin(S), fin(C)], closedByServer);
+    expect(r.exchanges[0]!.responseBodyBytes).toBe(2);
+    expect(r.summary.lastResponseAllowsReuse).toBe(false);
+    expect(r.summary.closeKind).toBe('announced');
+    expect(r.summary.reason).toContain('HTTP/1.0 message with Transfer-Encoding, framing faulty (RFC 9112 §6.1)');
+    expect(r.exchanges[0]!.notes).toContain('Transfer-Encoding in an HTTP/1.0 message');
+  });
+});
