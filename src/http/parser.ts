@@ -61,8 +61,6 @@ export interface ResyncInfo {
   /** True when the loss began between two messages, false when it cut a message short. */
   atBoundary: boolean;
   skippedBytes: number;
-  /** The sync was lost to bytes missing from the capture (a gap), not to a message that could not be read. */
-  byLoss?: boolean;
 }
 
 export interface ParserSink {
@@ -519,15 +517,13 @@ export class DirectionParser {
   }
 
   /**
-   * Out of sync after bytes lost from the capture: a message may start inside a segment (findMessageStart), the next
-   * one after those the loss took, or after the tail of the one it cut (pipelined responses: searched only at segment
-   * starts, a whole response in the segment of a cut one's tail was skipped, and every later one paired with the
-   * request before its own). Only a whole message head is taken there, so a body that quotes HTTP does not become
-   * one. Not after a message that could not be framed, nor in a direction that lost nothing (another protocol, a
-   * stream begun before the capture): there only a segment's start is looked at.
+   * Out of sync after bytes lost between two messages (or before a direction's first): a message may start inside a
+   * segment (findMessageStart), the next one after those the loss took. Not after a loss inside a message (the rest
+   * of its body follows, and may quote HTTP), nor after a message that could not be framed, nor in a direction that
+   * lost nothing (another protocol, a stream begun before the capture): there only a segment's start is looked at.
    */
   private get resyncInsideSegments(): boolean {
-    return this.insideScanBytesLeft > 0 && this.state === SEEK && this.resync !== null && this.resync.byLoss === true;
+    return this.insideScanBytesLeft > 0 && this.lossBetweenMessages !== null;
   }
 
   /**
@@ -1067,7 +1063,7 @@ export class DirectionParser {
     const lossOffset = this.state === START_LINE ? this.lineOffset : offset;
     const skipped = missing + (this.state === START_LINE ? this.lineLen : 0);
     const silent = this.tentative && !this.everStarted;
-    if (this.resync === null || !this.tentative) this.resync = { lossOffset, atBoundary, skippedBytes: 0, byLoss: true };
+    if (this.resync === null || !this.tentative) this.resync = { lossOffset, atBoundary, skippedBytes: 0 };
     this.state = SEEK;
     this.tentative = true;
     this.lineLen = 0;

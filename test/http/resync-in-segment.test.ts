@@ -83,24 +83,6 @@ describe('parsing resumes inside a segment', () => {
     expect(r.exchanges.map((x) => x.responseBodyBytes)).toEqual([0, 6, 5]);
   });
 
-  test('after a loss inside a response (its header section), the next one inside the segment of its tail: each pairs with its own', () => {
-    // Pipelined: a chunked response 1 loses bytes of its header fields; the segment with its tail carries response 2
-    // whole; response 3 starts the next one. Searched only at segment starts, response 2 was skipped, response 3
-    // paired with request 2, and request 3 was "unanswered".
-    const first = head('HTTP/1.1 200 OK', 'Transfer-Encoding: chunked', 'X-Pad: ' + 'p'.repeat(40)) + '5\r\nhello\r\n0\r\n\r\n';
-    const cut = 20;
-    const notFound = head('HTTP/1.1 404 Not Found', 'Content-Length: 0');
-    const r = run([
-      tx(C, GET('/1') + GET('/2') + GET('/3')),
-      tx(S, first.slice(0, cut)), gap(S, 30), tx(S, first.slice(cut + 30) + OK('second page, 20 b.')), tx(S, notFound),
-      fin(S), fin(C),
-    ], closedByServer, { handshakeSeen: true });
-    expect(r.exchanges.map((x) => [x.target, x.responseState, x.status])).toEqual([
-      ['/1', 'incomplete', 200], ['/2', 'complete', 200], ['/3', 'complete', 404],
-    ]);
-    expect(r.summary.unanswered).toBe(0);
-  });
-
   test('the first bytes of a stream lost after a handshake held a request: the first response is its', () => {
     const r1 = GET('/first');
     const r = run([
