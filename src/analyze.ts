@@ -725,6 +725,12 @@ export class Analyzer {
     }
     if (P.finSent || !P.seenEndKnown || P.holeFrom !== -1 || stream.isEnded) return false;
     if (stream.offsetOfSeq(P.seenEnd) !== stream.deliveredOffset) return false;
+    // Data with it while the peer's message is unfinished: the acker goes on as one that had the message's end, so
+    // the number is a byte of it (settleHeld's rule for data after the ACK), a gap at once.
+    if (tcp.payloadLen > 0 && !pipe.http!.atRest(peer)) {
+      takeAsByte(pipe, peer, P.seenEnd);
+      return false;
+    }
     if (peer === 0) {
       pipe.heldAck0 = ack;
       pipe.heldFrame0 = frame;
@@ -758,6 +764,7 @@ export class Analyzer {
       // 'clear': settled with no gap of its own (the FIN inferred, the number brought in, or a later ACK's gap covers it).
       let settle: 'keep' | 'clear' | 'gap' = 'keep';
       let sentPast = false;
+      let ackerOn = false;
       if ((flags & TcpFlag.RST) !== 0) {
         settle = 'gap';
       } else if (d !== dir) {
@@ -768,6 +775,12 @@ export class Analyzer {
         else if (sacksPast(tcp.sackBlocks, heldAck)) {
           settle = 'gap';
           sentPast = true;
+        } else if (tcp.payloadLen > 0 && pipe.http !== null && !pipe.http.atRest(d)) {
+          // The acker goes on (its next request) while the sender's message is unfinished without that number: it
+          // had the message's end, so the number was its last byte (gap first, before this packet's bytes, as the
+          // ACK would have had it). Between messages its data says nothing: a side sends on after the other's FIN.
+          settle = 'gap';
+          ackerOn = true;
         }
       } else if (tcp.payloadLen !== 0 || (flags & TcpFlag.FIN) !== 0) {
         // From the sender (its bare ACKs and SYNs say nothing of it): its FIN comes after its data.
@@ -784,7 +797,7 @@ export class Analyzer {
       if (d === 0) pipe.heldAck0 = -1;
       else pipe.heldAck1 = -1;
       if (settle !== 'gap') continue;
-      this.releaseHeld(streams[d], d, heldAck, heldFrame, packet.record.index, sentPast ? 'sent-past' : 'undecided');
+      this.releaseHeld(streams[d], d, heldAck, heldFrame, packet.record.index, sentPast ? 'sent-past' : ackerOn ? 'acker-on' : 'undecided');
       // A byte now: the acker's FIN with the same ACK later must not make it a FIN (a SACK showed more bytes after it).
       takeAsByte(pipe, d, heldSeq);
     }
@@ -792,11 +805,12 @@ export class Analyzer {
 
   /**
    * Gives a held ACK to its stream as the 1-byte gap it shows, in this frame: its text says which ACK showed it and
-   * why it is a byte ('sent-past': the sender went on past it; 'undecided': nothing made it a FIN); 'close': no packet
-   * to say it on (closeHttp).
+   * why it is a byte ('sent-past': the sender went on past it; 'acker-on': the acker went on with the sender's message
+   * unfinished; 'undecided': nothing made it a FIN); 'close': no packet to say it on (closeHttp).
    */
   private releaseHeld(
-    stream: Reassembler, d: Direction, heldAck: number, heldFrame: number, frame: number, why: 'sent-past' | 'undecided' | 'close',
+    stream: Reassembler, d: Direction, heldAck: number, heldFrame: number, frame: number,
+    why: 'sent-past' | 'acker-on' | 'undecided' | 'close',
   ): void {
     const out = this.httpOut;
     const from = out.length;
@@ -806,7 +820,10 @@ export class Analyzer {
     for (let i = from; i < out.length; i++) {
       const e = out[i]!;
       if (e.code === Codes.GAP && e.dir === d) {
-        e.text += ` (acknowledged in frame ${heldFrame}: ${why === 'sent-past' ? `the ${side} sent on past it, so a byte, not its FIN` : `a byte or the ${side}'s FIN until now; nothing since made it a FIN`})`;
+        const because = why === 'sent-past' ? `the ${side} sent on past it, so a byte, not its FIN`
+          : why === 'acker-on' ? `the ${d === 0 ? 'server' : 'client'} sent on while the ${side}'s message still lacked it, so a byte of it, not a FIN`
+          : `a byte or the ${side}'s FIN until now; nothing since made it a FIN`;
+        e.text += ` (acknowledged in frame ${heldFrame}: ${because})`;
       }
     }
   }

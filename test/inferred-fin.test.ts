@@ -420,6 +420,36 @@ describe('a bare ACK of one more sequence number, held undecided', () => {
     expect(report.http.closeKind).toBe('mid-response');
   });
 
+  it('inside a message, then the acker\'s next request: a byte of that message, its gap before the request', () => {
+    // The last LF of a header section is lost; the client's next request acknowledges it: the client had the whole
+    // response, so the request follows it (not pipelined behind it, as a number still held made it look).
+    const response = 'HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n';
+    const next = 'GET /2 HTTP/1.1\r\nHost: x\r\n\r\n';
+    const { codes, notes, report } = analyse([
+      { c2s: true, seq: 0, ack: 0, flags: PSH | ACK, payload: next },
+      { c2s: false, seq: 0, ack: next.length, flags: PSH | ACK, payload: response },
+    ], 1, response);
+    expect(codes[0]!.indexOf(Codes.GAP)).toBeGreaterThanOrEqual(0);
+    expect(codes[0]!.indexOf(Codes.GAP)).toBeLessThan(codes[0]!.indexOf(Codes.HTTP_REQUEST));
+    expect(notes[0]!.find((n) => n.code === Codes.GAP)?.text).toBe('server\'s stream: relative seq 38:39 (1 byte) missing');
+    expect(codes.flat()).not.toContain(Codes.HTTP_PIPELINED);
+    expect(report.exchanges.map((x) => x.order)).toEqual(['first', 'undetermined']);
+  });
+
+  it('inside a message, held at a bare ACK, then the acker\'s next request: settled as a byte there, before the request', () => {
+    const response = 'HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n';
+    const next = 'GET /2 HTTP/1.1\r\nHost: x\r\n\r\n';
+    const { codes, notes, report } = analyse([
+      { c2s: true, seq: 0, ack: 0, flags: ACK },
+      { c2s: true, seq: 0, ack: 0, flags: PSH | ACK, payload: next },
+      { c2s: false, seq: 0, ack: next.length, flags: PSH | ACK, payload: response },
+    ], 1, response);
+    expect(codes[0]).not.toContain(Codes.GAP);
+    expect(codes[1]!.indexOf(Codes.GAP)).toBeLessThan(codes[1]!.indexOf(Codes.HTTP_REQUEST));
+    expect(notes[1]!.find((n) => n.code === Codes.GAP)?.text).toMatch(/\(acknowledged in frame 6: the client sent on while the server's message still lacked it, so a byte of it, not a FIN\)$/);
+    expect(report.exchanges.map((x) => x.order)).toEqual(['first', 'undetermined']);
+  });
+
   it('inside a body, then the server sends on: the number was a body byte, skipped as one', () => {
     const { codes, report } = analyse([
       { c2s: true, seq: 0, ack: -1, flags: ACK },

@@ -157,10 +157,10 @@ export function classify(
   if (facts.detected) {
     if (open) closeKind = 'open';
     else if (facts.switched !== null) closeKind = 'after-switch';
-    // Cut short by the close; a response cut by bytes the capture lacks says nothing of the close (the rest of it, and
-    // more, may have come).
-    else if (lastWithResponse !== null && lastWithResponse.responseState === 'incomplete' && lastWithResponse.responseLoss === null) {
-      closeKind = 'mid-response';
+    // Cut short by the close. One cut by bytes the capture lacks may have ended in the bytes after them, unread, or
+    // been cut by the close as well: which, the capture does not tell (null; the reason says so).
+    else if (lastWithResponse !== null && lastWithResponse.responseState === 'incomplete') {
+      closeKind = lastWithResponse.responseLoss === null ? 'mid-response' : null;
     } else if (unansweredAtEnd > 0 && !allLate) closeKind = 'unanswered';
     // Whether it was announced decides the rest: unknown, so is the kind (null; the reason says why).
     else if (announced === null) closeKind = null;
@@ -240,8 +240,10 @@ function versionLabel(s: HttpSummary): string {
   return `${req.join('/')} (${resp.join('/')} responses)`;
 }
 
-function closePhrase(s: HttpSummary, unansweredAtEnd: number, halfClose: string | null): string {
+function closePhrase(s: HttpSummary, unansweredAtEnd: number, halfClose: string | null, lastCutByLoss = false): string {
   const who = s.closedBy === 'both' ? 'both sides' : s.closedBy ?? 'the connection';
+  // Not "after the last response": where that response ended is not known.
+  if (s.closeKind === null && lastCutByLoss) return s.closeHow === 'rst' ? `${who} reset the connection` : `${who} closed`;
   switch (s.closeKind) {
     case 'open':
       return 'connection still open at capture end';
@@ -274,13 +276,13 @@ function reasonLine(
     return `not HTTP: no HTTP request or status line in either direction (${plural(s.unparsedBytes, 'byte')})`;
   }
   const label = versionLabel(s);
-  const closing = closePhrase(s, unansweredAtEnd, halfClose) + late;
+  const closing = closePhrase(s, unansweredAtEnd, halfClose, loss.lossCut !== null) + late;
   const announced = s.closeAnnounced !== null ? (s.closeAnnounced ? ` (announced: yes, ${reuse!.why})` : ' (announced: no)')
     : loss.announceLost !== null && s.closeKind !== 'after-switch' ? ` (announced: unknown, ${loss.announceLost})` : '';
   const extras: string[] = [];
-  if (loss.lossCut !== null) extras.push(`response ${loss.lossCut} cut short by bytes missing from the capture, not by the close`);
+  if (loss.lossCut !== null) extras.push(`response ${loss.lossCut} cut short by bytes missing from the capture: whether the close cut it too is unknown`);
   if (s.undetermined > 0) {
-    extras.push(`${plural(s.undetermined, 'request')} undetermined (the response before it is not in the capture)`);
+    extras.push(`${plural(s.undetermined, 'request')} undetermined (the response before ${s.undetermined === 1 ? 'it' : 'each'} is not whole in the capture)`);
   }
   if (s.orphanResponses > 0 && s.requests > 0) {
     // Requests the capture lost: the mode counts what is seen, and cannot rule out reuse or pipelining they had.

@@ -5,7 +5,7 @@ import { emptyScratch } from '../scratch.js';
 import type { AnnotationCode, Direction } from '../types.js';
 import { HttpCodes } from './codes.js';
 import { classify } from './classify.js';
-import { ExchangeRec, computeOrder, exportExchange, reuseVerdict } from './exchange.js';
+import { ExchangeRec, computeOrder, exportExchange, reuseVerdict, toProxy } from './exchange.js';
 import { PackedExchanges } from './packed-exchanges.js';
 import { DirectionParser } from './parser.js';
 import type { BodyPlan, BodyStats, MessageHead, Mark, ParserSink, ResyncInfo } from './parser.js';
@@ -197,6 +197,11 @@ export class HttpConnection implements ParserSink {
   /** Direction `dir` is inside a body of known length (or a chunk's data) with exactly one byte still to come. */
   oneByteShort(dir: Direction): boolean {
     return this.parsers[dir].oneByteShort;
+  }
+
+  /** Direction `dir` has nothing of a message under way (DirectionParser.atRest). */
+  atRest(dir: Direction): boolean {
+    return this.parsers[dir].atRest;
   }
 
   /** The same exchanges packed, for a report that waits (see PackedExchanges); unpack() gives exchanges()'s list. */
@@ -790,10 +795,11 @@ function framing(head: MessageHead, ex: ExchangeRec, response: boolean): BodyPla
  *  unless Connection: close; HTTP/1.0 with Connection: keep-alive). */
 function keepsConnectionWithoutLength(head: MessageHead, ex: ExchangeRec): boolean {
   if (head.kept[Kept.CONTENT_LENGTH] !== null || head.kept[Kept.TRANSFER_ENCODING] !== null) return false;
-  const tokens = headerTokens(head.kept[Kept.CONNECTION] ?? head.kept[Kept.PROXY_CONNECTION]);
+  const tokens = headerTokens(head.kept[Kept.CONNECTION]);
+  const proxy = toProxy(ex) ? headerTokens(head.kept[Kept.PROXY_CONNECTION]) : [];
   if (tokens.includes('close')) return false;
-  if (ex.responseVersion === 'HTTP/1.1') return true;
-  return ex.responseVersion === 'HTTP/1.0' && tokens.includes('keep-alive');
+  if (ex.responseVersion === 'HTTP/1.1') return !proxy.includes('close');
+  return ex.responseVersion === 'HTTP/1.0' && (tokens.includes('keep-alive') || proxy.includes('keep-alive'));
 }
 
 function plural(n: number, word: string): string {

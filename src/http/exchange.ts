@@ -116,8 +116,8 @@ export class ExchangeRec {
  * server MUST close after responding), an HTTP/1.0 message with Transfer-Encoding (§6.1: faulty framing, close after
  * it) and an HTTP/1.0 request without the keep-alive option (§9.3: the server closes after its response); a
  * close-delimited body needs the close (§6.3 item 8); HTTP/1.1 and later persist by default; an HTTP/1.0 response
- * persists only with `Connection: keep-alive` (§9.3, and RFC 9112 Appendix C.2.2). Without a Connection field, a
- * message's Proxy-Connection stands for it, as curl reads an old proxy's answer.
+ * persists only with `Connection: keep-alive` (§9.3, and RFC 9112 Appendix C.2.2). Between a client and a proxy,
+ * Proxy-Connection counts as curl reads it (reuseVerdict).
  */
 export function allowsReuse(ex: ExchangeRec): boolean {
   return reuseVerdict(ex).reusable;
@@ -127,28 +127,40 @@ export function allowsReuse(ex: ExchangeRec): boolean {
 export function reuseVerdict(ex: ExchangeRec): { reusable: boolean; why: string } {
   if (ex.switched === 'upgrade') return { reusable: false, why: 'switched protocols' };
   if (ex.switched === 'tunnel') return { reusable: false, why: 'tunnel' };
-  const resp = headerTokens(ex.responseConnection ?? ex.responseProxyConnection);
-  const respField = ex.responseConnection === null && ex.responseProxyConnection !== null ? 'Proxy-Connection' : 'Connection';
-  if (resp.includes('close')) return { reusable: false, why: `${respField}: close` };
-  const req = headerTokens(ex.requestConnection ?? ex.requestProxyConnection);
-  if (req.includes('close')) {
-    return { reusable: false, why: `request ${ex.requestConnection === null && ex.requestProxyConnection !== null ? 'Proxy-Connection' : 'Connection'}: close` };
-  }
+  // Proxy-Connection counts only on a request to a proxy (absolute-form target, RFC 9112 §3.2.2) and its answer: an
+  // origin server ignores it (scrapers copying a browser's fields send it there). curl (lib/http.c) keeps a proxy's
+  // HTTP/1.0 answer with Proxy-Connection: keep-alive and closes after an HTTP/1.1 one with Proxy-Connection: close.
+  const proxied = toProxy(ex);
+  const proxyResp: readonly string[] = proxied ? headerTokens(ex.responseProxyConnection) : NONE;
+  const proxyReq: readonly string[] = proxied ? headerTokens(ex.requestProxyConnection) : NONE;
+  const resp = headerTokens(ex.responseConnection);
+  if (resp.includes('close')) return { reusable: false, why: 'Connection: close' };
+  const v = versionNumber(ex.responseVersion);
+  if (v >= 11 && proxyResp.includes('close')) return { reusable: false, why: 'Proxy-Connection: close from a proxy' };
+  const req = headerTokens(ex.requestConnection);
+  if (req.includes('close')) return { reusable: false, why: 'request Connection: close' };
+  if (proxyReq.includes('close')) return { reusable: false, why: 'request Proxy-Connection: close' };
   if (ex.requestLengthConflict) return { reusable: false, why: 'request with both Transfer-Encoding and Content-Length' };
   if (ex.transferEncoding10) return { reusable: false, why: 'HTTP/1.0 message with Transfer-Encoding, framing faulty (RFC 9112 §6.1)' };
   if (ex.framingInvalid) return { reusable: false, why: 'a message that could not be framed' };
   if (ex.responseFraming === 'close') return { reusable: false, why: 'body delimited by close' };
-  const v = versionNumber(ex.responseVersion);
-  if (v === 10 && !resp.includes('keep-alive')) return { reusable: false, why: 'HTTP/1.0 without keep-alive' };
-  const oldRequest = versionNumber(ex.requestVersion) === 10 && !req.includes('keep-alive');
+  const respKeep = resp.includes('keep-alive') ? 'Connection' : proxyResp.includes('keep-alive') ? 'Proxy-Connection' : null;
+  if (v === 10 && respKeep === null) return { reusable: false, why: 'HTTP/1.0 without keep-alive' };
+  const oldRequest = versionNumber(ex.requestVersion) === 10 && !req.includes('keep-alive') && !proxyReq.includes('keep-alive');
   // A server that answers an HTTP/1.0 request with Connection: keep-alive has said it keeps the connection (squid
   // does for curl's Proxy-Connection: Keep-Alive), and the client acts on the most recently received message, the
   // response (RFC 9112 §9.3); without it, the server closes after its response.
-  if (oldRequest && !resp.includes('keep-alive')) return { reusable: false, why: 'HTTP/1.0 request without keep-alive' };
-  if (oldRequest) return { reusable: true, why: `${ex.responseVersion} with ${respField}: keep-alive` };
+  if (oldRequest && respKeep === null) return { reusable: false, why: 'HTTP/1.0 request without keep-alive' };
+  if (oldRequest) return { reusable: true, why: `${ex.responseVersion} with ${respKeep}: keep-alive` };
   if (v >= 11) return { reusable: true, why: `${ex.responseVersion} persistent by default` };
-  if (v === 10) return { reusable: true, why: `HTTP/1.0 with ${respField}: keep-alive` };
+  if (v === 10) return { reusable: true, why: `HTTP/1.0 with ${respKeep}: keep-alive` };
   return { reusable: false, why: ex.responseVersion === null ? 'no response version' : `${ex.responseVersion}` };
+}
+
+/** The request went to a proxy: its target is in absolute form (RFC 9112 §3.2.2), `http://host/path`. */
+export function toProxy(ex: ExchangeRec): boolean {
+  const t = ex.target;
+  return t !== null && /^https?:\/\//i.test(t);
 }
 
 /** `HTTP/1.1` → 11, `HTTP/2.0` → 20; -1 when not a version. */

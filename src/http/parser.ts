@@ -154,6 +154,16 @@ export class DirectionParser {
   get oneByteShort(): boolean {
     return (this.state === BODY_LENGTH || this.state === CHUNK_DATA) && this.remainingBytes === 1;
   }
+  /**
+   * Nothing of a message is under way that one more byte would continue: between messages with no byte of the next
+   * one held, in a body that only the close ends, in upgraded bytes, out of sync, or ended (Analyzer.settleHeld: the
+   * peer that goes on sending while this direction's message is unfinished had its end, so a held number was a byte).
+   */
+  get atRest(): boolean {
+    if (this.probing && this.probeLen > 0) return false;
+    const s = this.state;
+    return s === IDLE || s === BODY_CLOSE || s === OPAQUE || s === SEEK || s === ENDED;
+  }
   /** True while looking for the first message of the direction or a message after lost bytes: failing is silent. */
   private tentative = true;
   private everStarted = false;
