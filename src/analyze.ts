@@ -153,6 +153,13 @@ function bodyByteAtSeenEnd(http: HttpConnection, stream: Reassembler, P: Endpoin
   return http.oneByteShort(side) && P.seenEndKnown && stream.offsetOfSeq(P.seenEnd) === stream.deliveredOffset;
 }
 
+/** The segment carries bytes its direction's stream has not had yet (not a keep-alive's byte or data sent again). */
+function sendsNewData(stream: Reassembler, tcp: TcpHeader): boolean {
+  if (tcp.payloadLen === 0) return false;
+  const at = stream.offsetOfSeq(tcp.seq);
+  return at < 0 || at >= stream.deliveredOffset;
+}
+
 /** Records `seq`, past `side`'s stream, as a byte the capture lacks (ConnPipeline.byteSeq0): never a FIN later. */
 function takeAsByte(pipe: ConnPipeline, side: Direction, seq: number): void {
   if (side === 0) pipe.byteSeq0 = seq;
@@ -725,9 +732,9 @@ export class Analyzer {
     }
     if (P.finSent || !P.seenEndKnown || P.holeFrom !== -1 || stream.isEnded) return false;
     if (stream.offsetOfSeq(P.seenEnd) !== stream.deliveredOffset) return false;
-    // Data with it while the peer's message is unfinished: the acker goes on as one that had the message's end, so
+    // New data with it while the peer is inside a message head: the acker sends on as one that had the head's end, so
     // the number is a byte of it (settleHeld's rule for data after the ACK), a gap at once.
-    if (tcp.payloadLen > 0 && !pipe.http!.atRest(peer)) {
+    if (sendsNewData(pipe.streams![peer === 0 ? 1 : 0], tcp) && pipe.http!.midHead(peer)) {
       takeAsByte(pipe, peer, P.seenEnd);
       return false;
     }
@@ -775,10 +782,11 @@ export class Analyzer {
         else if (sacksPast(tcp.sackBlocks, heldAck)) {
           settle = 'gap';
           sentPast = true;
-        } else if (tcp.payloadLen > 0 && pipe.http !== null && !pipe.http.atRest(d)) {
-          // The acker goes on (its next request) while the sender's message is unfinished without that number: it
-          // had the message's end, so the number was its last byte (gap first, before this packet's bytes, as the
-          // ACK would have had it). Between messages its data says nothing: a side sends on after the other's FIN.
+        } else if (pipe.http !== null && pipe.http.midHead(d) && sendsNewData(streams[dir], tcp)) {
+          // The acker sends on (its next request) while the sender's message head lacks that number: it had the
+          // head's end, so the number was that byte (gap first, before this packet's bytes, as the ACK would have had
+          // it). Elsewhere its data says nothing: a side sends on after the other's FIN, and a server answers an
+          // upload it cuts short (RFC 9110 §15.5.14); keep-alives and bytes sent again say nothing either.
           settle = 'gap';
           ackerOn = true;
         }
@@ -805,8 +813,8 @@ export class Analyzer {
 
   /**
    * Gives a held ACK to its stream as the 1-byte gap it shows, in this frame: its text says which ACK showed it and
-   * why it is a byte ('sent-past': the sender went on past it; 'acker-on': the acker went on with the sender's message
-   * unfinished; 'undecided': nothing made it a FIN); 'close': no packet to say it on (closeHttp).
+   * why it is a byte ('sent-past': the sender went on past it; 'acker-on': the acker sent on while the sender's message
+   * head lacked it; 'undecided': nothing made it a FIN); 'close': no packet to say it on (closeHttp).
    */
   private releaseHeld(
     stream: Reassembler, d: Direction, heldAck: number, heldFrame: number, frame: number,
@@ -821,7 +829,7 @@ export class Analyzer {
       const e = out[i]!;
       if (e.code === Codes.GAP && e.dir === d) {
         const because = why === 'sent-past' ? `the ${side} sent on past it, so a byte, not its FIN`
-          : why === 'acker-on' ? `the ${d === 0 ? 'server' : 'client'} sent on while the ${side}'s message still lacked it, so a byte of it, not a FIN`
+          : why === 'acker-on' ? `the ${d === 0 ? 'server' : 'client'} sent on while the ${side}'s message head still lacked it, so a byte of it, not a FIN`
           : `a byte or the ${side}'s FIN until now; nothing since made it a FIN`;
         e.text += ` (acknowledged in frame ${heldFrame}: ${because})`;
       }

@@ -446,8 +446,45 @@ describe('a bare ACK of one more sequence number, held undecided', () => {
     ], 1, response);
     expect(codes[0]).not.toContain(Codes.GAP);
     expect(codes[1]!.indexOf(Codes.GAP)).toBeLessThan(codes[1]!.indexOf(Codes.HTTP_REQUEST));
-    expect(notes[1]!.find((n) => n.code === Codes.GAP)?.text).toMatch(/\(acknowledged in frame 6: the client sent on while the server's message still lacked it, so a byte of it, not a FIN\)$/);
+    expect(notes[1]!.find((n) => n.code === Codes.GAP)?.text).toMatch(/\(acknowledged in frame 6: the client sent on while the server's message head still lacked it, so a byte of it, not a FIN\)$/);
     expect(report.exchanges.map((x) => x.order)).toEqual(['first', 'undetermined']);
+  });
+
+  it('inside a body, then a keep-alive of the acker\'s: still held, then its FIN makes it the server\'s (closed mid-response)', () => {
+    // Five body bytes of ten came, then the server's FIN, lost; the client's bare ACK, a keep-alive (its last byte
+    // again), then its FIN.
+    const response = 'HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n0123456789';
+    const { codes, report } = analyse([
+      { c2s: true, seq: 0, ack: -4, flags: ACK },
+      { c2s: true, seq: -1, ack: -4, flags: ACK, payload: '\0' },
+      { c2s: true, seq: 0, ack: -4, flags: FIN | ACK },
+      { c2s: false, seq: -4, ack: 1, flags: ACK },
+    ], 5, response);
+    expect(codes.flat()).not.toContain(Codes.GAP);
+    expect(report.tcp.closeReason).toBe('fin-server-first');
+    expect(report.http.closeKind).toBe('mid-response');
+    expect(report.http.closedBy).toBe('server');
+  });
+
+  it('a request body cut short, the client\'s FIN lost, the server\'s early answer acknowledging it: the client closed', () => {
+    // An upload the client gave up (RFC 9110 §15.5.14: a server may answer before the body ends): the answer is data,
+    // but the request's body is no head one byte short, so the number stays the client's FIN, inferred at the server's.
+    const upload = 'POST /u HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n' + 'b'.repeat(50);
+    const answer = 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n';
+    const u = upload.length;
+    const { codes, report } = analyseFrames([
+      { c2s: true, seq: 100, ack: 0, flags: SYN },
+      { c2s: false, seq: 500, ack: 101, flags: SYN | ACK },
+      { c2s: true, seq: 101, ack: 501, flags: ACK },
+      { c2s: true, seq: 101, ack: 501, flags: PSH | ACK, payload: upload },
+      { c2s: false, seq: 501, ack: 102 + u, flags: PSH | ACK, payload: answer },
+      { c2s: false, seq: 501 + answer.length, ack: 102 + u, flags: FIN | ACK },
+      { c2s: true, seq: 102 + u, ack: 502 + answer.length, flags: ACK },
+    ]);
+    expect(codes.flat()).not.toContain(Codes.GAP);
+    expect(report.tcp.closeReason).toBe('fin-client-first');
+    expect(report.exchanges[0]!.requestState).toBe('incomplete');
+    expect(report.http.reason).toContain('client half-closed before the last response');
   });
 
   it('inside a body, then the server sends on: the number was a body byte, skipped as one', () => {

@@ -199,9 +199,9 @@ export class HttpConnection implements ParserSink {
     return this.parsers[dir].oneByteShort;
   }
 
-  /** Direction `dir` has nothing of a message under way (DirectionParser.atRest). */
-  atRest(dir: Direction): boolean {
-    return this.parsers[dir].atRest;
+  /** Direction `dir` is inside a message head or trailer section (DirectionParser.midHead). */
+  midHead(dir: Direction): boolean {
+    return this.parsers[dir].midHead;
   }
 
   /** The same exchanges packed, for a report that waits (see PackedExchanges); unpack() gives exchanges()'s list. */

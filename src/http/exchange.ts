@@ -127,7 +127,7 @@ export function allowsReuse(ex: ExchangeRec): boolean {
 export function reuseVerdict(ex: ExchangeRec): { reusable: boolean; why: string } {
   if (ex.switched === 'upgrade') return { reusable: false, why: 'switched protocols' };
   if (ex.switched === 'tunnel') return { reusable: false, why: 'tunnel' };
-  // Proxy-Connection counts only on a request to a proxy (absolute-form target, RFC 9112 §3.2.2) and its answer: an
+  // Proxy-Connection counts only on a request to a proxy (toProxy) and its answer: an
   // origin server ignores it (scrapers copying a browser's fields send it there). curl (lib/http.c) keeps a proxy's
   // HTTP/1.0 answer with Proxy-Connection: keep-alive and closes after an HTTP/1.1 one with Proxy-Connection: close.
   const proxied = toProxy(ex);
@@ -157,10 +157,14 @@ export function reuseVerdict(ex: ExchangeRec): { reusable: boolean; why: string 
   return { reusable: false, why: ex.responseVersion === null ? 'no response version' : `${ex.responseVersion}` };
 }
 
-/** The request went to a proxy: its target is in absolute form (RFC 9112 §3.2.2), `http://host/path`. */
+/**
+ * The request went to a proxy: a CONNECT (authority form, RFC 9112 §3.2.3), or a target in absolute form (§3.2.2),
+ * `http://host/path` or any other scheme's.
+ */
 export function toProxy(ex: ExchangeRec): boolean {
+  if (ex.method === 'CONNECT') return true;
   const t = ex.target;
-  return t !== null && /^https?:\/\//i.test(t);
+  return t !== null && /^[a-z][a-z0-9+.-]*:\/\//i.test(t);
 }
 
 /** `HTTP/1.1` → 11, `HTTP/2.0` → 20; -1 when not a version. */

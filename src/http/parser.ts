@@ -155,14 +155,13 @@ export class DirectionParser {
     return (this.state === BODY_LENGTH || this.state === CHUNK_DATA) && this.remainingBytes === 1;
   }
   /**
-   * Nothing of a message is under way that one more byte would continue: between messages with no byte of the next
-   * one held, in a body that only the close ends, in upgraded bytes, out of sync, or ended (Analyzer.settleHeld: the
-   * peer that goes on sending while this direction's message is unfinished had its end, so a held number was a byte).
+   * A start line, header section or trailer section is under way: what is missing is at most its end (a line end), so
+   * a peer that sends its next message then had it (Analyzer.settleHeld: a held number there is that byte; a sender
+   * does not close in the middle of a head, where in a body it may).
    */
-  get atRest(): boolean {
-    if (this.probing && this.probeLen > 0) return false;
+  get midHead(): boolean {
     const s = this.state;
-    return s === IDLE || s === BODY_CLOSE || s === OPAQUE || s === SEEK || s === ENDED;
+    return s === START_LINE || s === HEADERS || s === TRAILERS;
   }
   /** True while looking for the first message of the direction or a message after lost bytes: failing is silent. */
   private tentative = true;

@@ -336,3 +336,18 @@ describe('reuse said in the fields old proxies use, and HTTP/1.0 framing', () =>
     expect(r.exchanges[0]!.notes).toContain('Transfer-Encoding in an HTTP/1.0 message');
   });
 });
+
+describe('requests to a proxy, for Proxy-Connection', () => {
+  test('a CONNECT answered 407 with Proxy-Connection: close: the proxy announced its close', () => {
+    const answer = head('HTTP/1.1 407 Proxy Authentication Required', 'Proxy-Authenticate: Basic', 'Content-Length: 0', 'Proxy-Connection: close');
+    const r = run([tx(C, head('CONNECT a:443 HTTP/1.1', 'Host: a:443')), tx(S, answer), fin(S), fin(C)], closedByServer);
+    expect(r.summary.closeKind).toBe('announced');
+    expect(r.summary.reason).toContain('announced: yes, Proxy-Connection: close from a proxy');
+  });
+
+  test('an absolute-form target of another scheme (ftp:// through a proxy) counts too', () => {
+    const answer = head('HTTP/1.1 200 OK', 'Content-Length: 2', 'Proxy-Connection: close') + 'ok';
+    const r = run([tx(C, head('GET ftp://a/f HTTP/1.1', 'Host: a')), tx(S, answer), fin(S), fin(C)], closedByServer);
+    expect(r.summary.lastResponseAllowsReuse).toBe(false);
+  });
+});
