@@ -675,7 +675,7 @@ export class Analyzer {
       let take = true;
       if (tcp.ack === ((P.seenEnd + 1) >>> 0) && pipe.http !== null) {
         if (bodyByteAtSeenEnd(pipe.http, streams[peer], P, peer)) this.noteBodyByte(pipe, peer);
-        else take = !this.holdAck(pipe, streams[peer], P, peer, tcp, rec.index);
+        else take = !this.holdAck(pipe, streams[peer], streams[dir], P, peer, tcp, rec.index);
       }
       if (take) streams[peer].acked(tcp.ack, rec.index);
     }
@@ -719,7 +719,9 @@ export class Analyzer {
    * there is as possible as a byte (a server that closes mid-response); only a body one byte short makes it the byte,
    * decided before (noteBodyByte). A repeat of a held ACK stays held. Out of line: rare.
    */
-  private holdAck(pipe: ConnPipeline, stream: Reassembler, P: Endpoint, peer: Direction, tcp: TcpHeader, frame: number): boolean {
+  private holdAck(
+    pipe: ConnPipeline, stream: Reassembler, ackerStream: Reassembler, P: Endpoint, peer: Direction, tcp: TcpHeader, frame: number,
+  ): boolean {
     const ack = tcp.ack;
     const heldAck = peer === 0 ? pipe.heldAck0 : pipe.heldAck1;
     if (heldAck !== -1) return heldAck === ack;
@@ -734,7 +736,7 @@ export class Analyzer {
     if (stream.offsetOfSeq(P.seenEnd) !== stream.deliveredOffset) return false;
     // New data with it while the peer is inside a message head: the acker sends on as one that had the head's end, so
     // the number is a byte of it (settleHeld's rule for data after the ACK), a gap at once.
-    if (sendsNewData(pipe.streams![peer === 0 ? 1 : 0], tcp) && pipe.http!.midHead(peer)) {
+    if (sendsNewData(ackerStream, tcp) && pipe.http!.midHead(peer)) {
       takeAsByte(pipe, peer, P.seenEnd);
       return false;
     }
@@ -754,10 +756,11 @@ export class Analyzer {
    * a byte when the sender's stream goes past it (its data or FIN after it, or the acker's SACK of bytes after it); a
    * segment of the sender's that covers it brings it in, no gap; an ACK of the acker's past it makes a gap of its own
    * that takes the number in. A RST, or a FIN of the acker's that the tracker does not take it for, settles it as the
-   * ACK would have been taken at once: a 1-byte gap, said here with the frame of the ACK that showed it. The rest says
-   * nothing of it and keeps it: the acker's data (a side that got the other's FIN may go on sending, RFC 9293 §3.6:
-   * an HTTP/1.0 client that half-closes after its request gets the response after its FIN), keep-alives, window
-   * updates, retransmitted SYNs and older data.
+   * ACK would have been taken at once: a 1-byte gap, said here with the frame of the ACK that showed it; so does the
+   * acker's next message while the sender's message head lacks the number. The rest says nothing of it and keeps it:
+   * the acker's other data (a side that got the other's FIN may go on sending, RFC 9293 §3.6: an HTTP/1.0 client that
+   * half-closes after its request gets the response after its FIN), keep-alives, window updates, retransmitted SYNs
+   * and older data.
    */
   private settleHeld(
     pipe: ConnPipeline, streams: [Reassembler, Reassembler], packet: Packet, dir: Direction, inferredFinSeq: number,
@@ -770,8 +773,7 @@ export class Analyzer {
       const heldSeq = (heldAck - 1) >>> 0;
       // 'clear': settled with no gap of its own (the FIN inferred, the number brought in, or a later ACK's gap covers it).
       let settle: 'keep' | 'clear' | 'gap' = 'keep';
-      let sentPast = false;
-      let ackerOn = false;
+      let why: 'sent-past' | 'acker-on' | 'undecided' = 'undecided';
       if ((flags & TcpFlag.RST) !== 0) {
         settle = 'gap';
       } else if (d !== dir) {
@@ -781,14 +783,14 @@ export class Analyzer {
         else if ((flags & TcpFlag.FIN) !== 0) settle = 'gap';
         else if (sacksPast(tcp.sackBlocks, heldAck)) {
           settle = 'gap';
-          sentPast = true;
+          why = 'sent-past';
         } else if (pipe.http !== null && pipe.http.midHead(d) && sendsNewData(streams[dir], tcp)) {
           // The acker sends on (its next request) while the sender's message head lacks that number: it had the
           // head's end, so the number was that byte (gap first, before this packet's bytes, as the ACK would have had
           // it). Elsewhere its data says nothing: a side sends on after the other's FIN, and a server answers an
           // upload it cuts short (RFC 9110 §15.5.14); keep-alives and bytes sent again say nothing either.
           settle = 'gap';
-          ackerOn = true;
+          why = 'acker-on';
         }
       } else if (tcp.payloadLen !== 0 || (flags & TcpFlag.FIN) !== 0) {
         // From the sender (its bare ACKs and SYNs say nothing of it): its FIN comes after its data.
@@ -797,7 +799,7 @@ export class Analyzer {
           if (seqGt(segEnd, heldSeq)) settle = 'clear';
         } else {
           settle = 'gap';
-          sentPast = true;
+          why = 'sent-past';
         }
       }
       if (settle === 'keep') continue;
@@ -805,7 +807,7 @@ export class Analyzer {
       if (d === 0) pipe.heldAck0 = -1;
       else pipe.heldAck1 = -1;
       if (settle !== 'gap') continue;
-      this.releaseHeld(streams[d], d, heldAck, heldFrame, packet.record.index, sentPast ? 'sent-past' : ackerOn ? 'acker-on' : 'undecided');
+      this.releaseHeld(streams[d], d, heldAck, heldFrame, packet.record.index, why);
       // A byte now: the acker's FIN with the same ACK later must not make it a FIN (a SACK showed more bytes after it).
       takeAsByte(pipe, d, heldSeq);
     }
