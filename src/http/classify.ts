@@ -28,6 +28,8 @@ export interface ConnectionFacts {
   requestDirectionSilent?: boolean;
   /** What the first bytes showed when they were not HTTP (sniff.ts); used only when nothing was detected. */
   otherProtocol?: OtherProtocol | null;
+  /** How far the response direction's stream went, bytes lost included (-1 unknown): nothing of it came after. */
+  responseEndOffset?: number;
 }
 
 /** Appends v unless it is null, empty or already listed (first-seen order). */
@@ -153,6 +155,12 @@ export function classify(
     }
   }
 
+  const endOffset = facts.responseEndOffset ?? -1;
+  let answerNotUnread = false;
+  for (const e of recs) {
+    if (e.method !== null && e.index > lastIndex && (e.responseState === 'unanswered' || e.responseState === 'absent') &&
+      endOffset >= 0 && e.responsePosAtSend >= endOffset) answerNotUnread = true;
+  }
   let closeKind: CloseKind | null = null;
   if (facts.detected) {
     if (open) closeKind = 'open';
@@ -160,7 +168,9 @@ export function classify(
     // Cut short by the close. One cut by bytes the capture lacks may have ended in the bytes after them, unread, or
     // been cut by the close as well: which, the capture does not tell (null; the reason says so).
     else if (lastWithResponse !== null && lastWithResponse.responseState === 'incomplete') {
-      closeKind = lastWithResponse.responseLoss === null ? 'mid-response' : null;
+      // Unless a request went out once the response direction had sent all it would: its answer is not in the
+      // unread bytes, and it was left unanswered whatever ended the cut response.
+      closeKind = lastWithResponse.responseLoss === null ? 'mid-response' : unansweredAtEnd > 0 && !allLate && answerNotUnread ? 'unanswered' : null;
     } else if (unansweredAtEnd > 0 && !allLate) closeKind = 'unanswered';
     // Whether it was announced decides the rest: unknown, so is the kind (null; the reason says why).
     else if (announced === null) closeKind = null;

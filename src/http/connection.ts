@@ -241,6 +241,7 @@ export class HttpConnection implements ParserSink {
       otherProtocol: this.reqDir === null && unread === null ? otherProtocolOf(this.sniffed[0], this.sniffed[1]) : null,
       unreadableRequestBytes: this.unreadableRequestBytes(),
       requestDirectionSilent: this.requestDirectionSilent(),
+      responseEndOffset: this.reqDir === null ? -1 : this.parsers[this.reqDir === 0 ? 1 : 0].nextOffset,
     }, close);
   }
 

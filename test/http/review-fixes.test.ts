@@ -233,6 +233,19 @@ describe('losses the close is not to blame for', () => {
     expect(r.summary.closeKind).not.toBe('idle-close');
   });
 
+  test('a request sent once the server had sent all it would, after a response the capture cut: unanswered', () => {
+    const response = head('HTTP/1.1 200 OK', 'Transfer-Encoding: chunked') + '5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n';
+    const at = response.indexOf('hello') + 3;
+    const sentAfter = run([tx(C, GET('/1')), tx(S, response.slice(0, at)), gap(S, 8), tx(S, response.slice(at + 8)), tx(C, GET('/2')),
+      fin(S), fin(C)], bothClosed('server'));
+    expect(sentAfter.summary.closeKind).toBe('unanswered');
+    expect(sentAfter.summary.reason).toContain('server closed with 1 request unanswered');
+    // Sent before the server's last bytes: its answer may be among them, unread.
+    const sentBefore = run([tx(C, GET('/1')), tx(S, response.slice(0, at)), gap(S, 8), tx(C, GET('/2')), tx(S, response.slice(at + 8)),
+      fin(S), fin(C)], bothClosed('server'));
+    expect(sentBefore.summary.closeKind).toBeNull();
+  });
+
   test('a response cut by the close itself is still mid-response', () => {
     const response = head('HTTP/1.1 200 OK', 'Content-Length: 10') + '01234';
     const r = run([tx(C, GET('/1')), tx(S, response), fin(S), fin(C)], bothClosed('server'));
