@@ -19,6 +19,13 @@ const RESPONSE = 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi';
 
 interface Frame { c2s: boolean; seq: number; ack: number; flags: number; payload?: string; options?: number[] }
 
+/** The client's SYN (ISN 100), the server's SYN-ACK (ISN 500), the client's ACK. */
+const HANDSHAKE: readonly Frame[] = [
+  { c2s: true, seq: 100, ack: 0, flags: SYN },
+  { c2s: false, seq: 500, ack: 101, flags: SYN | ACK },
+  { c2s: true, seq: 101, ack: 501, flags: ACK },
+];
+
 /** Pushes the frames (absolute numbers) through one Analyzer: each frame's annotation codes and notes, and the report. */
 function analyseFrames(frames: Frame[]) {
   const reports: ConnectionReport[] = [];
@@ -47,9 +54,7 @@ function analyse(closing: Frame[], lostTail = 0, response = RESPONSE) {
   const req = REQUEST.length;
   const resp = response.length;
   const { codes, notes, report } = analyseFrames([
-    { c2s: true, seq: 100, ack: 0, flags: SYN },
-    { c2s: false, seq: 500, ack: 101, flags: SYN | ACK },
-    { c2s: true, seq: 101, ack: 501, flags: ACK },
+    ...HANDSHAKE,
     { c2s: true, seq: 101, ack: 501, flags: PSH | ACK, payload: REQUEST },
     { c2s: false, seq: 501, ack: 101 + req, flags: PSH | ACK, payload: response.slice(0, response.length - lostTail) },
     ...closing.map((f) => ({ ...f, seq: f.seq + (f.c2s ? 101 + req : 501 + resp), ack: f.ack + (f.c2s ? 501 + resp : 101 + req) })),
@@ -154,9 +159,7 @@ describe('a FIN the capture lacks', () => {
     const req = REQUEST.length;
     const end = 501 + head.length + 1 + tail.length;
     const { report } = analyseFrames([
-      { c2s: true, seq: 100, ack: 0, flags: SYN },
-      { c2s: false, seq: 500, ack: 101, flags: SYN | ACK },
-      { c2s: true, seq: 101, ack: 501, flags: ACK },
+      ...HANDSHAKE,
       { c2s: true, seq: 101, ack: 501, flags: PSH | ACK, payload: REQUEST },
       { c2s: false, seq: 501, ack: 101 + req, flags: PSH | ACK, payload: head },
       { c2s: false, seq: 501 + head.length + 1, ack: 101 + req, flags: PSH | ACK, payload: tail },
@@ -245,9 +248,7 @@ describe('a bare ACK of one more sequence number, held undecided', () => {
     const response = 'HTTP/1.0 200 OK\r\n\r\nhello';
     const req = request.length;
     const { codes, report } = analyseFrames([
-      { c2s: true, seq: 100, ack: 0, flags: SYN },
-      { c2s: false, seq: 500, ack: 101, flags: SYN | ACK },
-      { c2s: true, seq: 101, ack: 501, flags: ACK },
+      ...HANDSHAKE,
       { c2s: true, seq: 101, ack: 501, flags: PSH | ACK, payload: request },
       { c2s: false, seq: 501, ack: 102 + req, flags: ACK },
       { c2s: false, seq: 501, ack: 102 + req, flags: PSH | ACK, payload: response },
@@ -271,9 +272,7 @@ describe('a bare ACK of one more sequence number, held undecided', () => {
     const response = 'HTTP/1.0 200 OK\r\nContent-Length: 5\r\n\r\nhello';
     const req = request.length;
     const { report } = analyseFrames([
-      { c2s: true, seq: 100, ack: 0, flags: SYN },
-      { c2s: false, seq: 500, ack: 101, flags: SYN | ACK },
-      { c2s: true, seq: 101, ack: 501, flags: ACK },
+      ...HANDSHAKE,
       { c2s: true, seq: 101, ack: 501, flags: PSH | ACK, payload: request },
       { c2s: false, seq: 501, ack: 102 + req, flags: PSH | ACK, payload: response },
       { c2s: false, seq: 501 + response.length, ack: 102 + req, flags: FIN | ACK },
@@ -390,9 +389,7 @@ describe('a bare ACK of one more sequence number, held undecided', () => {
   it('a server that sent nothing before its lost FIN: unanswered, no gap', () => {
     const req = REQUEST.length;
     const { codes, report } = analyseFrames([
-      { c2s: true, seq: 100, ack: 0, flags: SYN },
-      { c2s: false, seq: 500, ack: 101, flags: SYN | ACK },
-      { c2s: true, seq: 101, ack: 501, flags: ACK },
+      ...HANDSHAKE,
       { c2s: true, seq: 101, ack: 501, flags: PSH | ACK, payload: REQUEST },
       { c2s: true, seq: 101 + req, ack: 502, flags: ACK },
       { c2s: true, seq: 101 + req, ack: 502, flags: FIN | ACK },
@@ -473,9 +470,7 @@ describe('a bare ACK of one more sequence number, held undecided', () => {
     const answer = 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n';
     const u = upload.length;
     const { codes, report } = analyseFrames([
-      { c2s: true, seq: 100, ack: 0, flags: SYN },
-      { c2s: false, seq: 500, ack: 101, flags: SYN | ACK },
-      { c2s: true, seq: 101, ack: 501, flags: ACK },
+      ...HANDSHAKE,
       { c2s: true, seq: 101, ack: 501, flags: PSH | ACK, payload: upload },
       { c2s: false, seq: 501, ack: 102 + u, flags: PSH | ACK, payload: answer },
       { c2s: false, seq: 501 + answer.length, ack: 102 + u, flags: FIN | ACK },
