@@ -2,7 +2,7 @@
 // A pure function of the exchange records with their order, a few parser facts and the TCP close facts: it parses
 // nothing, and needs no exported exchanges (a caller that prints only verdicts never builds them).
 
-import { reuseVerdict, versionNumber, type ExchangeRec } from './exchange.js';
+import { knownReuseVerdict, versionNumber, type ExchangeRec } from './exchange.js';
 import { headerTokens } from './syntax.js';
 import type { CloseKind, HttpMode, HttpSummary, OtherProtocol, RequestOrder, TcpCloseFacts } from './types.js';
 
@@ -93,7 +93,8 @@ export function classify(
 
   let lastFinal: ExchangeRec | null = null;
   for (const r of recs) if (r.responseSeen && r.responseVersion !== null) lastFinal = r;
-  const reuse = lastFinal === null ? null : reuseVerdict(lastFinal);
+  // Null also when header lines the capture lost could have decided it (knownReuseVerdict).
+  const reuse = lastFinal === null ? null : knownReuseVerdict(lastFinal);
 
   const toHttp = (role: 'client' | 'server' | null): 'client' | 'server' | null =>
     role === null ? null : facts.rolesInverted ? (role === 'client' ? 'server' : 'client') : role;
@@ -135,8 +136,9 @@ export function classify(
   for (let i = lastFinal === null ? 0 : lastFinal.index; i < recs.length; i++) {
     if (recs[i]!.responseState === 'lost') announceLost = `response ${recs[i]!.index} is not in the capture`;
   }
-  if (announceLost === null && lastFinal !== null && lastFinal.responseLoss === 'head') {
-    announceLost = `response ${lastFinal.index} lost bytes of its header section`;
+  // A header section cut by the loss leaves it unknown unless what was read before the loss decides it (a close).
+  if (announceLost === null && lastFinal !== null && reuse === null) {
+    announceLost = `${lastFinal.responseLoss === 'head' ? 'response' : 'request'} ${lastFinal.index} lost bytes of its header section`;
   }
   const announced: boolean | null = announceLost !== null ? null : reuse !== null && !reuse.reusable;
   // The first FIN came before the last response ended: that side only stopped sending (a half-close, RFC 9293

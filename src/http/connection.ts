@@ -5,7 +5,7 @@ import { emptyScratch } from '../scratch.js';
 import type { AnnotationCode, Direction } from '../types.js';
 import { HttpCodes } from './codes.js';
 import { classify } from './classify.js';
-import { ExchangeRec, computeOrder, exportExchange, reuseVerdict, toProxy } from './exchange.js';
+import { ExchangeRec, computeOrder, exportExchange, knownReuseVerdict, toProxy } from './exchange.js';
 import { PackedExchanges } from './packed-exchanges.js';
 import { DirectionParser } from './parser.js';
 import type { BodyPlan, BodyStats, MessageHead, Mark, ParserSink, ResyncInfo } from './parser.js';
@@ -646,7 +646,10 @@ export class HttpConnection implements ParserSink {
     if (next !== undefined && next.http09) this.parsers[dir].expectSimpleResponse = true;
   }
 
-  onIncomplete(dir: Direction, why: string, frame: number, body: BodyStats, loss: 'head' | 'body' | null, lossOffset: number): void {
+  onIncomplete(
+    dir: Direction, why: string, frame: number, body: BodyStats, loss: 'head' | 'body' | null, lossOffset: number,
+    cutHead: MessageHead | null,
+  ): void {
     if (dir === this.reqDir || this.reqDir === null) {
       const ex = this.curReq;
       this.curReq = null;
@@ -658,6 +661,15 @@ export class HttpConnection implements ParserSink {
       ex.requestFraming = body.framing;
       ex.requestBodyBytes = body.bodyBytes;
       ex.requestBodyMissingBytes = body.missingBytes;
+      ex.requestLoss = loss;
+      // The connection fields read before the loss are what the request said (knownReuseVerdict weighs what the lost
+      // lines could have added).
+      if (cutHead !== null) {
+        const kept = cutHead.kept;
+        ex.requestConnection = kept[Kept.CONNECTION];
+        ex.requestProxyConnection = kept[Kept.PROXY_CONNECTION];
+        ex.requestKeepAlive = kept[Kept.KEEP_ALIVE];
+      }
       this.emit(HttpCodes.INCOMPLETE, `request ${ex.index} incomplete: ${why}`, frame, dir, ex.index);
       return;
     }
@@ -677,6 +689,12 @@ export class HttpConnection implements ParserSink {
       ex.responseBodyMissingBytes = body.missingBytes;
       ex.responseLoss = loss;
       ex.responseLossOffset = lossOffset;
+      if (cutHead !== null) {
+        const kept = cutHead.kept;
+        ex.responseConnection = kept[Kept.CONNECTION];
+        ex.responseProxyConnection = kept[Kept.PROXY_CONNECTION];
+        ex.responseKeepAlive = kept[Kept.KEEP_ALIVE];
+      }
       ex.responseLastArrival = Math.max(ex.responseLastArrival, this.parsers[dir].lastDataArrival);
     }
     this.emit(HttpCodes.INCOMPLETE, `response ${ex.index}${cur.interim ? ' (interim)' : ''} incomplete: ${why}`, frame, dir, ex.index);
@@ -821,7 +839,9 @@ function bodyWords(body: BodyStats): string {
 /** What the response says about the connection (RFC 9112 §9.3, §9.6). */
 function fate(ex: ExchangeRec): string {
   if (ex.switched !== null) return ex.switched === 'upgrade' ? 'switching protocols' : 'tunnel follows';
-  const verdict = reuseVerdict(ex);
+  const verdict = knownReuseVerdict(ex);
+  // A Connection: close may have been in the request's lost header lines (the response itself is whole here).
+  if (verdict === null) return 'whether the connection stays open is unknown (the request lost bytes of its header section)';
   if (verdict.reusable) return verdict.why.startsWith('HTTP/1.0') ? 'connection stays open (HTTP/1.0 keep-alive)' : 'connection stays open';
   if (verdict.why === 'body delimited by close') return 'body ended by the close';
   if (verdict.why === 'request Connection: close') return 'server will close (the request said Connection: close)';

@@ -68,6 +68,11 @@ export class ExchangeRec {
    * reached it was sent before this response ended (computeOrder).
    */
   responseLossOffset = -1;
+  /**
+   * The request was cut short by bytes missing from the capture: 'head' inside its header section (a Connection field
+   * may be among them), 'body' in its body; null otherwise.
+   */
+  requestLoss: 'head' | 'body' | null = null;
   requestStart: Mark | null = null;
   /** Stream offset of the request's first byte in its direction; -1 when not seen. */
   requestOffset = -1;
@@ -155,6 +160,29 @@ export function reuseVerdict(ex: ExchangeRec): { reusable: boolean; why: string 
   if (v >= 11) return { reusable: true, why: `${ex.responseVersion} persistent by default` };
   if (v === 10) return { reusable: true, why: `HTTP/1.0 with ${respKeep}: keep-alive` };
   return { reusable: false, why: ex.responseVersion === null ? 'no response version' : `${ex.responseVersion}` };
+}
+
+/**
+ * reuseVerdict as far as the capture shows it: null when a header section cut by bytes the capture lacks (requestLoss
+ * or responseLoss 'head') leaves it open. Only the field lines read before the loss are known (recorded by the
+ * connection), and a lost line can only have added tokens: `close` makes any message not reusable (RFC 9112 §9.6),
+ * `keep-alive` makes it as reusable as it can be. So the verdict is certain when it is "not reusable" even with
+ * `keep-alive` added to each cut section's Connection field (a `close` read before the loss, a close-delimited body,
+ * an HTTP/1.0 response with nothing to keep it), and unknown otherwise: a lost `close` would have ended reuse.
+ */
+export function knownReuseVerdict(ex: ExchangeRec): { reusable: boolean; why: string } | null {
+  const requestCut = ex.requestLoss === 'head';
+  const responseCut = ex.responseLoss === 'head';
+  if (!requestCut && !responseCut) return reuseVerdict(ex);
+  const best = Object.assign(new ExchangeRec(ex.index), ex);
+  if (requestCut) best.requestConnection = withToken(ex.requestConnection, 'keep-alive');
+  if (responseCut) best.responseConnection = withToken(ex.responseConnection, 'keep-alive');
+  const verdict = reuseVerdict(best);
+  return verdict.reusable ? null : verdict;
+}
+
+function withToken(value: string | null, token: string): string {
+  return value === null || value === '' ? token : `${value}, ${token}`;
 }
 
 /**

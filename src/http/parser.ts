@@ -72,9 +72,13 @@ export interface ParserSink {
   /**
    * The current message was cut short (gap outside a known-length body, limit, malformed framing, end). `loss`: by
    * bytes missing from the capture, in its header section ('head') or its body ('body'), from stream offset
-   * `lossOffset`; null (and -1) for any other cause.
+   * `lossOffset`; null (and -1) for any other cause. `cutHead`: with loss 'head', the field lines read before the
+   * loss (the parser's reused head: read it now, do not keep it); null otherwise.
    */
-  onIncomplete(dir: Direction, why: string, frame: number, body: BodyStats, loss: 'head' | 'body' | null, lossOffset: number): void;
+  onIncomplete(
+    dir: Direction, why: string, frame: number, body: BodyStats, loss: 'head' | 'body' | null, lossOffset: number,
+    cutHead: MessageHead | null,
+  ): void;
   /**
    * Parsing of this direction stopped; it resumes at a later message start (DirectionParser.seekStart).
    * unreadStartLine: the stop is a start line that begins as HTTP does but could not be read (longer than the limit,
@@ -988,7 +992,7 @@ export class DirectionParser {
   /** The message cannot be framed: it is reported incomplete and parsing waits for a message start (RFC 9112
    *  §6.3 item 5 and §7.1: nothing in this message's extent can be trusted). */
   private malformed(why: string): void {
-    if (this.state !== START_LINE) this.sink.onIncomplete(this.dir, why, this.curFrame, this.body, null, -1);
+    if (this.state !== START_LINE) this.sink.onIncomplete(this.dir, why, this.curFrame, this.body, null, -1, null);
     this.stop(why, { lossOffset: this.chunkOffset, atBoundary: false, skippedBytes: 0 });
   }
 
@@ -1067,7 +1071,9 @@ export class DirectionParser {
     const atBoundary = this.state === IDLE || this.state === START_LINE;
     const phase = PHASE[this.state];
     if (!atBoundary) {
-      this.sink.onIncomplete(this.dir, `${missing} bytes missing ${phase}`, frame, this.body, this.state === HEADERS ? 'head' : 'body', offset);
+      const inHead = this.state === HEADERS;
+      this.sink.onIncomplete(this.dir, `${missing} bytes missing ${phase}`, frame, this.body, inHead ? 'head' : 'body', offset,
+        inHead ? this.head : null);
     }
     const lossOffset = this.state === START_LINE ? this.lineOffset : offset;
     const skipped = missing + (this.state === START_LINE ? this.lineLen : 0);
@@ -1118,7 +1124,7 @@ export class DirectionParser {
       let detail = PHASE[state];
       if (state === BODY_LENGTH) detail = `in the body, ${this.body.bodyBytes} of ${this.body.bodyBytes + this.remainingBytes} bytes`;
       else if (state === BODY_CLOSE) detail = `in a body delimited by the close, after ${this.body.bodyBytes} bytes`;
-      this.sink.onIncomplete(this.dir, `${what} ${detail}`, mark.frame, this.body, null, -1);
+      this.sink.onIncomplete(this.dir, `${what} ${detail}`, mark.frame, this.body, null, -1, null);
     } else if (state === START_LINE) {
       // A line that begins as HTTP does but never ended is a message that was not parsed: said, not counted silently.
       const pending = this.pendingStartLineBytes();

@@ -213,6 +213,75 @@ describe('losses the close is not to blame for', () => {
     expect(r.summary.reason).toContain('response 1 cut short by bytes missing from the capture: whether the close cut it too is unknown');
   });
 
+  // The field lines read before such a loss are what the message said: a `close` among them decides the announcement
+  // whatever the lost lines held (RFC 9112 §9.6); nothing read that decides it leaves it unknown.
+  test('a Connection: close read before bytes lost in the same header section: announced, the kind still unknown', () => {
+    const response = head('HTTP/1.1 200 OK', 'Connection: close', 'X-Padding: ' + 'p'.repeat(30), 'Content-Length: 10') + '0123456789';
+    const at = response.indexOf('X-Padding') + 5;
+    const r = run([tx(C, GET('/1')), tx(S, response.slice(0, at)), gap(S, 20), tx(S, response.slice(at + 20)), fin(S), fin(C)],
+      bothClosed('server'));
+    expect(r.exchanges[0]!.responseState).toBe('incomplete');
+    expect(r.exchanges[0]!.responseConnection).toBe('close');
+    expect(r.summary.closeAnnounced).toBe(true);
+    expect(r.summary.lastResponseAllowsReuse).toBe(false);
+    expect(r.summary.closeKind).toBeNull();
+    expect(r.summary.reason).toContain('; server closed (announced: yes, Connection: close); response 1 cut short by bytes missing');
+  });
+
+  test('a Connection: keep-alive read before the loss does not decide it: a close may have been in the lost lines', () => {
+    const response = head('HTTP/1.1 200 OK', 'Connection: keep-alive', 'X-Padding: ' + 'p'.repeat(30), 'Content-Length: 10') + '0123456789';
+    const at = response.indexOf('X-Padding') + 5;
+    const r = run([tx(C, GET('/1')), tx(S, response.slice(0, at)), gap(S, 20), tx(S, response.slice(at + 20)), fin(S), fin(C)],
+      bothClosed('server'));
+    expect(r.exchanges[0]!.responseConnection).toBe('keep-alive');
+    expect(r.summary.closeAnnounced).toBeNull();
+    expect(r.summary.lastResponseAllowsReuse).toBeNull();
+    expect(r.summary.reason).toContain('(announced: unknown, response 1 lost bytes of its header section)');
+  });
+
+  test('a field line still arriving when the loss came is not read: "Connection: cl" is no close', () => {
+    const response = head('HTTP/1.1 200 OK', 'Connection: close', 'Content-Length: 10') + '0123456789';
+    const at = response.indexOf('Connection: close') + 14;
+    const r = run([tx(C, GET('/1')), tx(S, response.slice(0, at)), gap(S, 5), tx(S, response.slice(at + 5)), fin(S), fin(C)],
+      bothClosed('server'));
+    expect(r.exchanges[0]!.responseConnection).toBeNull();
+    expect(r.summary.closeAnnounced).toBeNull();
+  });
+
+  test('bytes lost in the request\'s header section: a close may have been among them, so "announced: no" is not known', () => {
+    const request = GET('/1', 'X-Padding: ' + 'p'.repeat(30), 'Accept: */*');
+    const at = request.indexOf('X-Padding') + 5;
+    const r = run([tx(C, request.slice(0, at)), gap(C, 20), tx(C, request.slice(at + 20)), tx(S, OK('ok')), fin(S), fin(C)],
+      bothClosed('server'));
+    expect(r.exchanges[0]!.requestState).toBe('incomplete');
+    expect(r.exchanges[0]!.responseState).toBe('complete');
+    expect(r.summary.closeAnnounced).toBeNull();
+    expect(r.summary.closeKind).toBeNull();
+    expect(r.summary.lastResponseAllowsReuse).toBeNull();
+    expect(r.summary.reason).toContain('; server closed after the last response (announced: unknown, request 1 lost bytes of its header section)');
+    expect(r.events.find((e) => e.code === 'http.response-end')!.text)
+      .toContain('whether the connection stays open is unknown (the request lost bytes of its header section)');
+  });
+
+  test('a request Connection: close read before its loss: announced', () => {
+    const request = GET('/1', 'Connection: close', 'X-Padding: ' + 'p'.repeat(30), 'Accept: */*');
+    const at = request.indexOf('X-Padding') + 5;
+    const r = run([tx(C, request.slice(0, at)), gap(C, 20), tx(C, request.slice(at + 20)), tx(S, OK('ok')), fin(S), fin(C)],
+      bothClosed('server'));
+    expect(r.summary.closeAnnounced).toBe(true);
+    expect(r.summary.closeKind).toBe('announced');
+    expect(r.summary.reason).toContain('(announced: yes, request Connection: close)');
+  });
+
+  test('an HTTP/1.0 response without keep-alive decides it whatever the request\'s lost lines held', () => {
+    const request = GET('/1', 'X-Padding: ' + 'p'.repeat(30), 'Accept: */*');
+    const at = request.indexOf('X-Padding') + 5;
+    const r = run([tx(C, request.slice(0, at)), gap(C, 20), tx(C, request.slice(at + 20)),
+      tx(S, head('HTTP/1.0 200 OK', 'Content-Length: 2') + 'ok'), fin(S), fin(C)], bothClosed('server'));
+    expect(r.summary.closeAnnounced).toBe(true);
+    expect(r.summary.reason).toContain('(announced: yes, HTTP/1.0 without keep-alive)');
+  });
+
   test('bytes lost across a chunk boundary, then the server closes: not mid-response nor idle, the capture cannot tell', () => {
     const response = head('HTTP/1.1 200 OK', 'Transfer-Encoding: chunked') + '5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n';
     const at = response.indexOf('hello') + 3;
