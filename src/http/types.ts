@@ -135,7 +135,8 @@ export interface HttpSummary {
   /** Distinct Connection options the requests and the responses sent, lower-cased (RFC 9110 §7.6.1). */
   requestConnection: string[];
   responseConnection: string[];
-  /** Whether the last final response left the connection reusable (RFC 9112 §9.3); null without one. */
+  /** Whether the last final response left the connection reusable (RFC 9112 §9.3); null without one, or when header
+   *  lines the capture lost (of that response or its request) could have decided it. */
   lastResponseAllowsReuse: boolean | null;
   /** Who closed first, in HTTP roles (the side that sent requests is the client). */
   closedBy: 'client' | 'server' | 'both' | null;
