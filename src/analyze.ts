@@ -874,10 +874,10 @@ export class Analyzer {
     emptyScratch(out);
     const lastFrame = conn.lastFrame;
     // An ACK still held undecided: the capture (or the connection's tracking) ended before anything told a FIN from a
-    // byte. It is taken as the ACK was before holding existed, a 1-byte gap, counted below with no packet to say it.
-    // Everything it makes counts (what HTTP makes of the gap too), as at the ACK, where they were its annotations.
-    if (pipe.heldAck0 !== -1) this.releaseHeld(streams[0], 0, pipe.heldAck0, pipe.heldFrame0, lastFrame, 'close');
-    if (pipe.heldAck1 !== -1) this.releaseHeld(streams[1], 1, pipe.heldAck1, pipe.heldFrame1, lastFrame, 'close');
+    // byte. Neither is assumed: the stream ends where the capture's bytes end (no gap, no parse stopped for a byte
+    // that may be a FIN), and the verdict says what the ACK left open (TcpCloseFacts.clientEndUnknownFrame).
+    const endUnknownFrame0 = pipe.heldAck0 !== -1 ? pipe.heldFrame0 : 0;
+    const endUnknownFrame1 = pipe.heldAck1 !== -1 ? pipe.heldFrame1 : 0;
     pipe.heldAck0 = pipe.heldAck1 = -1;
     const released = out.length;
     for (let i = 0; i < released; i++) countCode(pipe.codeCounts, out[i]!.code);
@@ -892,6 +892,8 @@ export class Analyzer {
     const [client, server] = conn.ends;
     facts.clientFinAckedOffset = client.finSent && client.finAck >= 0 ? streams[1].offsetOfSeq(client.finAck) : -1;
     facts.serverFinAckedOffset = server.finSent && server.finAck >= 0 ? streams[0].offsetOfSeq(server.finAck) : -1;
+    facts.clientEndUnknownFrame = endUnknownFrame0;
+    facts.serverEndUnknownFrame = endUnknownFrame1;
     pipe.httpResult = {
       summary: http.summary(facts),
       exchanges: this.opts.exchanges === false

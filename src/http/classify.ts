@@ -235,11 +235,26 @@ export function classify(
   const lossCut = !open && lastWithResponse !== null && lastWithResponse.responseState === 'incomplete' && lastWithResponse.responseLoss !== null
     ? lastWithResponse.index : null;
   summary.reason = reasonLine(summary, reuse, unansweredAtEnd, halfClose, facts.unreadStartLine ?? null, facts.unreadableRequestBytes ?? 0, late,
-    facts.requestDirectionSilent === true, close.dataSeen !== false, unsolicited, { announceLost: open ? null : announceLost, lossCut });
+    facts.requestDirectionSilent === true, close.dataSeen !== false, unsolicited,
+    { announceLost: open ? null : announceLost, lossCut, endUnknown: endUnknownText(close, toHttp) });
   if (facts.priorKnowledge === true) {
     summary.reason = `HTTP/2 with prior knowledge (RFC 9113 §3.4): the connection preface, then HTTP/2 frames, not analysed; ${closePhrase(summary, unansweredAtEnd, halfClose)}`;
   }
   return summary;
+}
+
+/** What an ACK left undecided at the end says (TcpCloseFacts.clientEndUnknownFrame), in HTTP roles; null if none. */
+function endUnknownText(close: TcpCloseFacts, toHttp: (role: 'client' | 'server') => 'client' | 'server' | null): string | null {
+  const parts: string[] = [];
+  for (const role of ['client', 'server'] as const) {
+    const frame = (role === 'client' ? close.clientEndUnknownFrame : close.serverEndUnknownFrame) ?? 0;
+    if (frame <= 0) continue;
+    const side = toHttp(role)!;
+    const other = side === 'client' ? 'server' : 'client';
+    parts.push(`the ${other} acknowledged one sequence number past all the ${side} sent (frame ${frame}): the ${side}'s FIN or ` +
+      'one more byte, which the capture lacks; nothing after it told which');
+  }
+  return parts.length === 0 ? null : parts.join('; ');
 }
 
 function versionLabel(s: HttpSummary): string {
@@ -278,7 +293,8 @@ function closePhrase(s: HttpSummary, unansweredAtEnd: number, halfClose: string 
 function reasonLine(
   s: HttpSummary, reuse: { reusable: boolean; why: string } | null, unansweredAtEnd: number, halfClose: string | null,
   unreadStartLine: string | null, unreadableRequestBytes = 0, late = '', requestDirectionSilent = false, dataSeen = true,
-  unsolicited = 0, loss: { announceLost: string | null; lossCut: number | null } = { announceLost: null, lossCut: null },
+  unsolicited = 0,
+  loss: { announceLost: string | null; lossCut: number | null; endUnknown: string | null } = { announceLost: null, lossCut: null, endUnknown: null },
 ): string {
   if (s.mode === 'none') {
     const other = s.otherProtocol;
@@ -304,6 +320,7 @@ function reasonLine(
     extras.push(`${plural(unsolicited, 'response')} unasked after every request was answered (RFC 9110 §15.5.9: as a 408 closing an idle connection)`);
   }
   if (s.rolesInverted) extras.push(s.requests > 0 ? 'TCP roles inverted: requests travel server→client' : 'TCP roles inverted: responses travel client→server');
+  if (loss.endUnknown !== null) extras.push(loss.endUnknown);
   if (s.parseStopped.length > 0) extras.push(`parsing stopped: ${s.parseStopped[0]}`);
   const tail = extras.length > 0 ? `; ${extras.join('; ')}` : '';
   switch (s.mode) {

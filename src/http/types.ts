@@ -197,4 +197,11 @@ export interface TcpCloseFacts {
   /** Packet index at which the other side first acknowledged each TCP role's FIN (0: never): it had the FIN then. */
   clientFinAckFrame?: number;
   serverFinAckFrame?: number;
+  /**
+   * Packet index of an ACK of one sequence number past all that each TCP role sent (0: none), still undecided when
+   * the connection's tracking ended (capture end, eviction): that number is the role's FIN or one more byte, which
+   * the capture lacks, and nothing after the ACK told which. Neither a FIN nor a lost byte is assumed.
+   */
+  clientEndUnknownFrame?: number;
+  serverEndUnknownFrame?: number;
 }
