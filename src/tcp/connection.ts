@@ -117,6 +117,11 @@ export class Connection {
    * the connection so that finding it costs no map lookup per packet. Null when it has none.
    */
   owner: object | null = null;
+  /**
+   * @internal The server's SYN-ACK made the client ESTABLISHED (RFC 9293 §3.10.7.3) while the server is still
+   * SYN_RECEIVED: the handshake's third step (said with its RTT) is the client's next ACK.
+   */
+  awaitingThirdAck = false;
   /** @internal Set once the half-close data note was emitted, so it is said once. */
   halfCloseNoted = false;
   /**

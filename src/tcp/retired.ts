@@ -63,6 +63,7 @@ const S_RESET_BY = 5;
 const S_CLOSED_FIRST_BY = 6;
 const S_SIMULTANEOUS_CLOSE = 7;
 const S_REPORTED = 8;
+/** Bit 0 halfCloseNoted, bit 1 awaitingThirdAck. */
 const S_HALF_CLOSE_NOTED = 9;
 const S_MPTCP_OPS = 10;
 const S_CONN = 11;
@@ -175,7 +176,7 @@ export class RetiredConnections {
     s[st + S_SIMULTANEOUS_CLOSE] = conn.simultaneousClose ? 1 : 0;
     s[st + S_REPORTED] = conn.reported ? 1 : 0;
     if (!conn.reported) this.parked.set(conn.id, slot);
-    s[st + S_HALF_CLOSE_NOTED] = conn.halfCloseNoted ? 1 : 0;
+    s[st + S_HALF_CLOSE_NOTED] = (conn.halfCloseNoted ? 1 : 0) | (conn.awaitingThirdAck ? 2 : 0);
     s[st + S_MPTCP_OPS] = conn.mptcpOps;
     const len = conn.addrLen;
     const a = (slot & CHUNK_MASK) * ADDR_STRIDE;
@@ -360,7 +361,8 @@ export class RetiredConnections {
     conn.closedFirstBy = s[st + S_CLOSED_FIRST_BY] as Direction | -1;
     conn.simultaneousClose = s[st + S_SIMULTANEOUS_CLOSE] === 1;
     conn.reported = s[st + S_REPORTED] === 1;
-    conn.halfCloseNoted = s[st + S_HALF_CLOSE_NOTED] === 1;
+    conn.halfCloseNoted = (s[st + S_HALF_CLOSE_NOTED]! & 1) !== 0;
+    conn.awaitingThirdAck = (s[st + S_HALF_CLOSE_NOTED]! & 2) !== 0;
     conn.mptcpOps = s[st + S_MPTCP_OPS]!;
     conn.closed = true;
     conn.history = this.histories[slot]!;

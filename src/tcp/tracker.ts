@@ -271,6 +271,8 @@ export class TcpTracker {
   private stateBeforeRst: TcpState = 'CLOSED';
   private idleGapNs = 0;
   private rstIgnoredWhy = '';
+  /** This packet, a SYN-ACK, made its receiver ESTABLISHED (said in the handshake line). */
+  private synAckEstablished = false;
   /** This packet's RST counted (TcpPacketResult.rstCounted). */
   private rstTaken = false;
   /** EV_FIN_HELD: the relative range missing before the FIN. EV_RST_CHALLENGED: the receiver's RCV.NXT, relative. */
@@ -405,6 +407,7 @@ export class TcpTracker {
     const ack = tcp.ack;
     this.events = 0;
     this.nChanges = 0;
+    this.synAckEstablished = false;
     this.rstTaken = false;
     this.limitVictimId = -1;
     let extraFlags = 0;
@@ -753,6 +756,24 @@ export class TcpTracker {
         // RFC 9293 §3.5 figure 7: simultaneous open, each side answers the other's SYN with SYN-ACK.
         this.events |= EV_SIMULTANEOUS_SYN_ACK;
         this.setState(conn, side, 'SYN_RECEIVED', null);
+      } else if (E.state === 'ESTABLISHED' && P.state === 'SYN_RECEIVED' && E.synSeen && P.synSeen) {
+        // The second SYN-ACK of a simultaneous open, from the side the first one made ESTABLISHED.
+        this.events |= EV_SIMULTANEOUS_SYN_ACK;
+      }
+      // RFC 9293 §3.10.7.3 (SYN-SENT) and §3.10.7.4 (SYN-RECEIVED): a SYN-ACK that acknowledges the receiver's SYN
+      // makes it ESTABLISHED on arrival (figure 6, line 3: the client is ESTABLISHED before it sends the third
+      // segment), as a FIN moves its receiver at the FIN. Said in the handshake's own line (no reason of its own).
+      if ((P.state === 'SYN_SENT' || P.state === 'SYN_RECEIVED') && P.synSeen && ack === ((P.isn + 1) >>> 0)) {
+        this.setState(conn, peer, 'ESTABLISHED', null);
+        this.synAckEstablished = true;
+        if (E.state === 'ESTABLISHED') {
+          // The second SYN-ACK of a simultaneous open: both sides are now ESTABLISHED.
+          this.events |= EV_ESTABLISHED;
+          if (conn.handshakeRttNs < 0 && conn.clientSynNs >= 0) conn.handshakeRttNs = nowNs - conn.clientSynNs;
+        } else if (side === 1 && E.state === 'SYN_RECEIVED') {
+          // The textbook SYN-ACK: the handshake completes at the client's ACK of it (its third step, with the RTT).
+          conn.awaitingThirdAck = true;
+        }
       }
       if (segLen > 0) this.events |= EV_SYN_DATA;
     }
@@ -771,9 +792,16 @@ export class TcpTracker {
       }
       // Receiving an ACK of its SYN completes the peer's side (RFC 9293 §3.10.7.4, SYN-RECEIVED).
       if (P.state === 'SYN_RECEIVED' && seqGt(ack, P.isn)) this.setState(conn, peer, 'ESTABLISHED', null);
-      if (!wasEstablished && E.state === 'ESTABLISHED' && P.state === 'ESTABLISHED') {
-        this.events |= EV_ESTABLISHED;
-        if (conn.handshakeRttNs < 0 && conn.clientSynNs >= 0) conn.handshakeRttNs = nowNs - conn.clientSynNs;
+      if (E.state === 'ESTABLISHED' && P.state === 'ESTABLISHED') {
+        // The client was ESTABLISHED at the SYN-ACK: the handshake's third step is its ACK (or data) acknowledging it.
+        // A server segment before that (data, an ACK) shows the server had the ACK, and completes its side silently:
+        // the step and the RTT wait for the client's ACK, as before the client's own state followed the SYN-ACK.
+        const third = conn.awaitingThirdAck && side === 0;
+        if (third) conn.awaitingThirdAck = false;
+        if (third || (!wasEstablished && !conn.awaitingThirdAck)) {
+          this.events |= EV_ESTABLISHED;
+          if (conn.handshakeRttNs < 0 && conn.clientSynNs >= 0) conn.handshakeRttNs = nowNs - conn.clientSynNs;
+        }
       }
     }
 
@@ -1083,11 +1111,14 @@ export class TcpTracker {
     if (ev & EV_SIMULTANEOUS_SYN) {
       out.push({ code: Codes.HANDSHAKE, text: words ? `simultaneous open: ${who} sends its own SYN, ${who} SYN_SENT` : '' });
     }
+    const peerEstablished = this.synAckEstablished ? `, ${peerName} ESTABLISHED` : '';
     if (ev & EV_SYN_ACK) {
-      out.push({ code: Codes.HANDSHAKE, text: words ? `handshake 2/3 (SYN-ACK): ${who} ${conn.endpointText(dir)} accepts, ${who} SYN_RECEIVED` : '' });
+      out.push({ code: Codes.HANDSHAKE,
+        text: words ? `handshake 2/3 (SYN-ACK): ${who} ${conn.endpointText(dir)} accepts, ${who} SYN_RECEIVED${peerEstablished}` : '' });
     }
     if (ev & EV_SIMULTANEOUS_SYN_ACK) {
-      out.push({ code: Codes.HANDSHAKE, text: words ? `simultaneous open: ${who} answers the ${peerName}'s SYN (SYN-ACK), ${who} SYN_RECEIVED` : '' });
+      const sender = conn.ends[dir].state === 'SYN_RECEIVED' ? `, ${who} SYN_RECEIVED` : '';
+      out.push({ code: Codes.HANDSHAKE, text: words ? `simultaneous open: ${who} answers the ${peerName}'s SYN (SYN-ACK)${sender}${peerEstablished}` : '' });
     }
     if (ev & EV_ESTABLISHED) {
       // After a retransmitted SYN the SYN-ACK may answer an earlier copy (Karn's rule, RFC 6298 §3): the figure is

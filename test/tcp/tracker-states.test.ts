@@ -16,11 +16,12 @@ function run(...lines: string[]) {
 describe('three-way handshake', () => {
   test('1/3, 2/3, 3/3 with RTT and states', () => {
     const steps = run('C>S S', 'S>C SA dt=0.07', 'C>S A dt=0.0001');
+    // RFC 9293 §3.5 figure 6: the client is ESTABLISHED on receiving the SYN-ACK (line 3), the server on the ACK (line 4).
     expect(steps.map((s) => s.states)).toEqual([
-      'SYN_SENT/CLOSED', 'SYN_SENT/SYN_RECEIVED', 'ESTABLISHED/ESTABLISHED',
+      'SYN_SENT/CLOSED', 'ESTABLISHED/SYN_RECEIVED', 'ESTABLISHED/ESTABLISHED',
     ]);
     expect(texts(steps[0])).toBe('handshake 1/3: client 10.0.0.1:5000 opens (SYN) to 10.0.0.2:80, client SYN_SENT');
-    expect(texts(steps[1])).toBe('handshake 2/3 (SYN-ACK): server 10.0.0.2:80 accepts, server SYN_RECEIVED');
+    expect(texts(steps[1])).toBe('handshake 2/3 (SYN-ACK): server 10.0.0.2:80 accepts, server SYN_RECEIVED, client ESTABLISHED');
     expect(texts(steps[2])).toBe('handshake 3/3 (ACK), RTT 70.1 ms, both ESTABLISHED');
     expect(steps.every((s) => s.codes.every((c) => c === Codes.HANDSHAKE))).toBe(true);
     expect(steps.map((s) => s.direction)).toEqual([0, 1, 0]);
@@ -63,20 +64,40 @@ describe('three-way handshake', () => {
     expect(texts(steps[1])).toBe('handshake complete, RTT 1.00 ms, both ESTABLISHED | server CLOSED → ESTABLISHED (assumed: its SYN-ACK was not captured)');
   });
 
-  test('the server sending data first shows it got the ACK', () => {
-    const steps = run('C>S S', 'S>C SA', 'S>C PA len=10');
-    expect(steps[2].states).toBe('SYN_SENT/ESTABLISHED');
+  test('the server sending data first shows it got the ACK; the third step is still the client\'s ACK', () => {
+    const steps = run('C>S S', 'S>C SA', 'S>C PA len=10', 'C>S A dt=0.001');
+    expect(steps[2].states).toBe('ESTABLISHED/ESTABLISHED');
+    expect(steps[2].codes).not.toContain(Codes.HANDSHAKE);
+    expect(texts(steps[3])).toMatch(/^handshake 3\/3 \(ACK\), RTT 3\.00 ms, both ESTABLISHED/);
+  });
+
+  test('a SYN-ACK that does not acknowledge the SYN leaves the client SYN_SENT (RFC 9293 §3.10.7.3)', () => {
+    const steps = run('C>S S seq=1000', 'S>C SA seq=5000 ack=777');
+    expect(steps[1].states).toBe('SYN_SENT/SYN_RECEIVED');
+    expect(texts(steps[1])).toBe('handshake 2/3 (SYN-ACK): server 10.0.0.2:80 accepts, server SYN_RECEIVED');
+  });
+
+  test('the server closing before the client\'s ACK is captured: its FIN reaches an ESTABLISHED client', () => {
+    const steps = run('C>S S seq=1000', 'S>C SA seq=5000 ack=1001', 'S>C FA seq=5001 ack=1001', 'C>S A seq=1001 ack=5002',
+      'C>S FA seq=1001 ack=5002', 'S>C A seq=5002 ack=1002');
+    expect(steps.map((s) => s.states)).toEqual([
+      'SYN_SENT/CLOSED', 'ESTABLISHED/SYN_RECEIVED', 'CLOSE_WAIT/FIN_WAIT_1', 'CLOSE_WAIT/FIN_WAIT_2',
+      'LAST_ACK/TIME_WAIT', 'CLOSED/TIME_WAIT',
+    ]);
+    expect(texts(steps[2])).toContain('client ESTABLISHED → CLOSE_WAIT');
+    expect(steps[5].codes).toContain(Codes.CLOSE);
   });
 
   test('simultaneous open (RFC 9293 §3.5 figure 7 as in tcp-split-handshake-01-4whs.pcap)', () => {
     const steps = run('C>S S seq=1000', 'S>C S seq=3000', 'C>S SA seq=1000 ack=3001', 'S>C A seq=3001 ack=1001',
       'C>S A len=4', 'S>C A', 'C>S R');
+    // Each side is ESTABLISHED on receiving the SYN-ACK that acknowledges its SYN (§3.10.7.3, §3.10.7.4).
     expect(steps.map((s) => s.states)).toEqual([
-      'SYN_SENT/CLOSED', 'SYN_SENT/SYN_SENT', 'SYN_RECEIVED/SYN_SENT', 'ESTABLISHED/ESTABLISHED',
+      'SYN_SENT/CLOSED', 'SYN_SENT/SYN_SENT', 'SYN_RECEIVED/ESTABLISHED', 'ESTABLISHED/ESTABLISHED',
       'ESTABLISHED/ESTABLISHED', 'ESTABLISHED/ESTABLISHED', 'RESET/RESET',
     ]);
     expect(texts(steps[1])).toBe('simultaneous open: server sends its own SYN, server SYN_SENT');
-    expect(texts(steps[2])).toMatch(/^simultaneous open: client answers the server's SYN \(SYN-ACK\), client SYN_RECEIVED/);
+    expect(texts(steps[2])).toMatch(/^simultaneous open: client answers the server's SYN \(SYN-ACK\), client SYN_RECEIVED, server ESTABLISHED \| /);
     expect(texts(steps[3])).toMatch(/^handshake complete, RTT 3\.00 ms, both ESTABLISHED$/);
     expect(new Set(steps.map((s) => s.connId))).toEqual(new Set([0]));
   });
@@ -215,7 +236,7 @@ describe('reset', () => {
   // A prefix that leaves the connection in the named states, then a RST from client or server.
   const cases: Array<[string, string[], 'C>S' | 'S>C', string, string]> = [
     ['SYN_SENT (client gives up)', ['C>S S'], 'C>S', 'reset by client in SYN_SENT, client RESET', 'RESET/CLOSED'],
-    ['SYN_RECEIVED (client rejects the SYN-ACK)', ['C>S S', 'S>C SA'], 'C>S', 'reset by client in SYN_SENT, both RESET', 'RESET/RESET'],
+    ['SYN_RECEIVED (the client, ESTABLISHED by the SYN-ACK, aborts)', ['C>S S', 'S>C SA'], 'C>S', 'reset by client in ESTABLISHED, both RESET', 'RESET/RESET'],
     ['SYN_RECEIVED (server aborts)', ['C>S S', 'S>C SA'], 'S>C', 'reset by server in SYN_RECEIVED, both RESET', 'RESET/RESET'],
     ['ESTABLISHED', HANDSHAKE, 'S>C', 'reset by server in ESTABLISHED, both RESET', 'RESET/RESET'],
     ['FIN_WAIT_1', [...HANDSHAKE, 'C>S FA'], 'S>C', 'reset by server in CLOSE_WAIT, both RESET', 'RESET/RESET'],
