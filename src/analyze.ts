@@ -429,8 +429,8 @@ export class Analyzer {
       if (pipe === null) pipe = this.pipelines.get(conn.id) ?? this.openPipeline(conn);
       // A RST its receiver does not take is dropped whole, ACK and data (RFC 9293 §3.10.7.4, RFC 5961 §3.2): the
       // streams go on as if it had not been sent.
-      const droppedRst = (analysed.tcp!.flags & TcpFlag.RST) !== 0 && !result.rstCounted;
-      if (pipe.streams !== null && !droppedRst) this.feedStreams(pipe, pipe.streams, analysed, dir, annotations, result.inferredFinSeq);
+      const dropped = ((analysed.tcp!.flags & TcpFlag.RST) !== 0 && !result.rstCounted) || result.segmentDropped;
+      if (pipe.streams !== null && !dropped) this.feedStreams(pipe, pipe.streams, analysed, dir, annotations, result.inferredFinSeq);
       for (let i = 0; i < annotations.length; i++) countCode(pipe.codeCounts, annotations[i]!.code);
       if (conn.closed && pipe.streams !== null) {
         this.closeHttp(pipe, true);

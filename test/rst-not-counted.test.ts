@@ -67,3 +67,28 @@ describe('a RST that does not count', () => {
     expect(conn.http.requests).toBe(1);
   });
 });
+
+// The same for a FIN outside the receive window (RFC 9293 §3.10.7.4): taken, it closed the client's stream a megabyte
+// ahead (a phantom gap of that size, HTTP cut there) and closed an open connection.
+describe('a FIN outside the receive window', () => {
+  test('is dropped whole: no gap, HTTP goes on, the connection is not closed by it', () => {
+    const a = GET_A.length;
+    const b = GET_B.length;
+    const o = OK.length;
+    const { events, report } = analyse([
+      c(CISN, 0, SYN), s(SISN, CISN + 1, SYN | ACK), c(CISN + 1, SISN + 1, ACK),
+      c(CISN + 1, SISN + 1, PSH | ACK, GET_A), s(SISN + 1, CISN + 1 + a, PSH | ACK, OK),
+      // A stray FIN a megabyte ahead of the server's RCV.NXT (window 65535): dropped, the server answers with an ACK.
+      c(CISN + 1_000_001 + a, SISN + 1 + o, FIN | ACK), s(SISN + 1 + o, CISN + 1 + a, ACK),
+      c(CISN + 1 + a, SISN + 1 + o, PSH | ACK, GET_B), s(SISN + 1 + o, CISN + 1 + a + b, PSH | ACK, OK),
+    ]);
+    expect(events[5]!.annotations.map((x) => x.code)).toContain('tcp.state');
+    expect(events[5]!.annotations.some((x) => x.text.startsWith('FIN from client does not count'))).toBe(true);
+    const conn = report.connections[0]!;
+    expect(conn.tcp.closeReason).toBe('open');
+    expect(conn.annotationCounts['stream.gap']).toBeUndefined();
+    expect(conn.http.requests).toBe(2);
+    expect(conn.http.responses).toBe(2);
+    expect(conn.http.parseStopped).toHaveLength(0);
+  });
+});

@@ -132,6 +132,11 @@ export interface TcpPacketResult {
    * receiver's states move as if the FIN had been seen, and its stream ends there (see TcpTracker.inferFin).
    */
   inferredFinSeq: number;
+  /**
+   * Its receiver drops the whole segment (a FIN outside the receive window, RFC 9293 §3.10.7.4): no state change, and
+   * the streams go on as if it had not come.
+   */
+  segmentDropped: boolean;
 }
 
 // Events of one packet, collected while processing and worded at the end.
@@ -159,6 +164,7 @@ const EV_FIN_HELD = 1 << 20;
 const EV_RST_CHALLENGED = 1 << 21;
 const EV_RST_SYN_SENT_REPLY = 1 << 22;
 const EV_DATA_PAST_INFERRED_FIN = 1 << 23;
+const EV_FIN_OUTSIDE_WINDOW = 1 << 24;
 
 const MAX_CHANGES = 8;
 
@@ -180,6 +186,19 @@ function hasPeerFin(s: TcpState): boolean {
 /** States in which RFC 5961 §3.2 judges a RST by RCV.NXT (synchronized; TIME_WAIT takes any in-window RST). */
 function isSynchronizedForRst(s: TcpState): boolean {
   return s === 'ESTABLISHED' || s === 'FIN_WAIT_1' || s === 'FIN_WAIT_2' || s === 'CLOSE_WAIT' || s === 'CLOSING' || s === 'LAST_ACK';
+}
+
+/**
+ * A FIN segment its receiver P would not accept (RFC 9293 §3.10.7.4; Linux tcp_sequence): it ends before RCV.NXT
+ * (all old), or starts past RCV.NXT + RCV.WND. Judged only where P's window is known (its scaling decided by the
+ * handshake: an unscaled reading of a scaled window would reject good FINs) and P is synchronized with no FIN of E's
+ * taken yet.
+ */
+function finOutsideWindow(P: Endpoint, seq: number, segLen: number): boolean {
+  if (!P.rcvNxtKnown || P.winScale === WS_UNKNOWN) return false;
+  if (P.state !== 'ESTABLISHED' && P.state !== 'FIN_WAIT_1' && P.state !== 'FIN_WAIT_2') return false;
+  const endSeq = (seq + segLen + 1) >>> 0;
+  return seqLt(endSeq, P.rcvNxt) || seqGt(seq, (P.rcvNxt + P.rcvWindowBytes) >>> 0);
 }
 
 function isTerminal(s: TcpState): boolean {
@@ -250,7 +269,7 @@ export class TcpTracker {
 
   private readonly result: TcpPacketResult = {
     conn: null, connId: -1, direction: 0, isNew: false, relSeq: 0, relAck: -1, segLen: 0, analysis: 0,
-    dupAckNum: 0, dupAckFrame: 0, foreign: false, rstCounted: false, inferredFinSeq: -1,
+    dupAckNum: 0, dupAckFrame: 0, foreign: false, rstCounted: false, inferredFinSeq: -1, segmentDropped: false,
   };
   private readonly segment: Segment = { frame: 0, timeNs: 0, seq: 0, ack: 0, segLen: 0, flags: 0, window: 0, mptcpOps: 0 };
   private readonly detail = newSegmentAnalysis();
@@ -388,6 +407,7 @@ export class TcpTracker {
     r.isNew = false;
     r.foreign = false;
     r.inferredFinSeq = -1;
+    r.segmentDropped = false;
     // A header cut before its window (16 bytes) has no trustworthy seq, ack or flags: packet-tcp.c throws on it
     // before the conversation lookup, so tshark assigns it no tcp.stream. Cut at 16 to 19 bytes (before the
     // checksum) it is tracked and analysed, its flags not shown (headerCut below), as Wireshark 4.0 does.
@@ -706,6 +726,14 @@ export class TcpTracker {
 
     if ((flags & RST) !== 0) {
       this.reset(conn, side, senderFresh, E, P, flags, seq, ack, segLen);
+      return;
+    }
+    // RFC 9293 §3.10.7.4, first check: a segment outside the receive window is not acceptable; the receiver answers
+    // with an ACK and drops it, FIN, ACK field and all. Checked for a first FIN (a FIN taken wrongly closes the
+    // connection: a stray FIN of an earlier incarnation of the ports, a forged one), as Linux's tcp_sequence does.
+    if ((flags & (FIN | SYN)) === FIN && !E.finSent && finOutsideWindow(P, seq, segLen)) {
+      this.events |= EV_FIN_OUTSIDE_WINDOW;
+      this.result.segmentDropped = true;
       return;
     }
     // What E had acknowledged before this segment: an earlier ACK may already cover the peer's FIN (the capture
@@ -1150,6 +1178,12 @@ export class TcpTracker {
     if (ev & EV_RST_CHALLENGED) {
       out.push({ code: Codes.RST, text: words
         ? `RST from ${who} does not count: relative seq ${relSeq} is not the ${peerName}'s next expected ${this.rstExpectedRel} (RFC 5961 §3.2: it answers with a challenge ACK); no state change`
+        : '' });
+    }
+    if (ev & EV_FIN_OUTSIDE_WINDOW) {
+      const P = conn.ends[dir === 0 ? 1 : 0];
+      out.push({ code: Codes.STATE, text: words
+        ? `FIN from ${who} does not count: relative seq ${relSeq} is outside the ${peerName}'s receive window (${P.rcvWindowBytes} bytes from ${(P.rcvNxt - conn.ends[dir].baseSeq) >>> 0}; RFC 9293 §3.10.7.4: the ${peerName} drops the segment and answers with an ACK); no state change`
         : '' });
     }
     if (ev & EV_RST_AFTER_CLOSE) {

@@ -192,6 +192,8 @@ export interface Step {
   codes: string[];
   /** Both endpoint states after the packet, "CLIENT/SERVER". */
   states: string;
+  /** TcpPacketResult.segmentDropped. */
+  segmentDropped: boolean;
 }
 
 /** Pushes packets through a tracker and records every step. */
@@ -204,6 +206,7 @@ export function feed(tracker: TcpTracker, packets: Packet[]): Step[] {
       relSeq: r.relSeq, relAck: r.relAck, analysis: r.analysis, flags: analysisCodes(r.analysis),
       annotations: out, codes: out.map((a) => a.code),
       states: r.conn === null ? '' : `${r.conn.ends[0].state}/${r.conn.ends[1].state}`,
+      segmentDropped: r.segmentDropped,
     };
   });
 }

@@ -120,6 +120,41 @@ describe('three-way handshake', () => {
   });
 });
 
+// RFC 9293 §3.10.7.4, first check (Linux tcp_sequence): a segment outside the receive window is dropped, FIN and
+// all; taken, a stray FIN (of an earlier incarnation of the ports, a forged one) closed an open connection.
+describe('a FIN outside the receive window', () => {
+  test('far ahead: no state change, said why, and the connection goes on', () => {
+    const steps = run(...HANDSHAKE, 'C>S PA len=3', 'S>C A win=64000', 'C>S FA seq=1001004', 'S>C A', 'C>S PA len=4', 'S>C A');
+    const fin = steps[5]!;
+    expect(fin.states).toBe('ESTABLISHED/ESTABLISHED');
+    expect(fin.segmentDropped).toBe(true);
+    expect(texts(fin)).toMatch(/^FIN from client does not count: relative seq 1000004 is outside the server's receive window \(64000 bytes from 4; RFC 9293 §3\.10\.7\.4/);
+    expect(steps[steps.length - 1]!.states).toBe('ESTABLISHED/ESTABLISHED');
+    expect(summarize(steps[0]!.conn!).closeReason).toBe('open');
+  });
+
+  test('all before what the receiver acknowledged (an old FIN): dropped too', () => {
+    const steps = run(...HANDSHAKE, 'C>S PA len=100', 'S>C A', 'C>S FA seq=1020');
+    expect(steps[5]!.segmentDropped).toBe(true);
+    expect(steps[5]!.states).toBe('ESTABLISHED/ESTABLISHED');
+  });
+
+  test('at the window\'s right edge, and ahead inside it (held: bytes before it missing), it counts', () => {
+    const edge = run(...HANDSHAKE, 'S>C A win=1000', 'C>S FA seq=2001');
+    expect(edge[4]!.segmentDropped).toBe(false);
+    expect(edge[4]!.states).toBe('FIN_WAIT_1/ESTABLISHED');
+    const inside = run(...HANDSHAKE, 'S>C A win=1000', 'C>S FA seq=1500');
+    expect(inside[4]!.segmentDropped).toBe(false);
+    expect(inside[4]!.states).toBe('FIN_WAIT_1/ESTABLISHED');
+    expect(texts(inside[4]!)).toContain('holds it until they arrive');
+  });
+
+  test('not judged where the receiver\'s window scale is unknown (the handshake not captured)', () => {
+    const steps = run('C>S A seq=1001 ack=5001', 'S>C A seq=5001 ack=1001 win=10', 'C>S FA seq=90000');
+    expect(steps[2]!.segmentDropped).toBe(false);
+  });
+});
+
 describe('teardown', () => {
   test('client closes first: FIN, ACK, FIN, ACK', () => {
     const steps = run(...HANDSHAKE, 'C>S FA', 'S>C A', 'S>C FA', 'C>S A');
