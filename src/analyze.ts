@@ -393,7 +393,9 @@ export class Analyzer {
           text: this.opts.annotationTexts === false ? '' : `${analysed.problem.detail}: no TCP header to analyse`,
         });
       }
-      // A reassembled datagram whose TCP header does not decode still says it was reassembled.
+      // A reassembled datagram whose TCP header does not decode still says it was reassembled; its fragment as
+      // captured may hold a whole TCP header, which tcpdump numbers (it does not reassemble).
+      if (this.displaySeq && packet !== analysed && packet.tcp !== null) this.seqView.apply(packet, ev.display);
       ev.annotations = this.eventAnnotations(annotations);
       return ev;
     }
@@ -412,7 +414,12 @@ export class Analyzer {
       // flags; tshark gives it no tcp.stream). The packet is still shown ([|tcp]) and counted, but joins no connection:
       // asserting a connection here crashed the whole run on such a packet (found by the fuzzer, crafted-snaplen.pcap).
       const ev = this.newEvent(record.index, packet, -1, -1);
-      if (this.displaySeq) this.seqView.noteNonTcp(ev.display);
+      // The completing fragment of a datagram whose reassembled header is cut is shown as captured: tcpdump numbers its
+      // own TCP header (a first fragment) relative to its conversation, as it numbers the fragments before.
+      if (this.displaySeq) {
+        if (packet !== analysed && packet.tcp !== null) this.seqView.apply(packet, ev.display);
+        else this.seqView.noteNonTcp(ev.display);
+      }
       ev.annotations = this.eventAnnotations(annotations);
       return ev;
     }
