@@ -408,7 +408,14 @@ export class Analyzer {
     }
     const result = this.tracker.push(analysed, annotations);
     const conn = result.conn;
-    if (result.foreign) return this.newEvent(record.index, packet, FOREIGN_CONNECTION, -1);
+    if (result.foreign) {
+      // tcpdump's numbering table is the capture's, not the shard's: a packet another shard prints may take its base
+      // from this one (a first fragment, printed by shard 0 before its datagram is whole; an IPv6 routing header,
+      // whose connection is keyed on the final destination, tcpdump's table on the header's own addresses).
+      const ev = this.newEvent(record.index, packet, FOREIGN_CONNECTION, -1);
+      if (this.displaySeq) this.seqView.apply(packet, ev.display);
+      return ev;
+    }
     if (conn === null) {
       // The tracker keeps no connection for a TCP header cut before its 20 fixed bytes (no trustworthy seq, ack or
       // flags; tshark gives it no tcp.stream). The packet is still shown ([|tcp]) and counted, but joins no connection:

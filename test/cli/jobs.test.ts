@@ -13,7 +13,7 @@ import { flowHash } from '../../src/tcp/flow-key.js';
 import { shardOfFlow } from '../../src/tcp/tracker.js';
 import type { ConnectionReport } from '../../src/report.js';
 import { runCliCaptured } from '../helpers/run-cli-capture.js';
-import { ipv4, ipv4Addr, tcp } from '../helpers/packet-builder.js';
+import { ext, ipv4, ipv4Addr, ipv6, tcp, type Ipv6Extension } from '../helpers/packet-builder.js';
 import { pcap } from '../helpers/pcap-writer.js';
 import { loadCorpus } from '../../scripts/fuzz/corpus.mjs';
 import { makeMutant } from '../../scripts/fuzz/mutators.mjs';
@@ -349,6 +349,44 @@ describe('tcptrace --jobs: the timeline', () => {
       expect(one.stdout).toContain('starts connection 3');
       expect(await runCliCaptured(['--jobs', '2', file], { inProcessShards: true })).toEqual(one);
       expect(await runCliCaptured(['--jobs', '3', file], { inProcessShards: true })).toEqual(one);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  // tcpdump's numbering is the capture's: a first fragment (printed by shard 0 before its datagram is whole) and a
+  // packet with an IPv6 routing header (its connection keyed on the final destination) took their numbers from the
+  // printing shard's own table, which lacked the conversation: "seq 1000:1004" where one pass prints "seq 10:14".
+  it('numbers first fragments and routed IPv6 packets of another shard\'s conversation as one pass does', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'tcptrace-jobs-'));
+    try {
+      const port = portInShard('10.0.0.1', 1);
+      const seg = (seq: number, payload: number[] = []) =>
+        tcp({ srcPort: port, dstPort: 80, seq, ack: 1, flags: payload.length > 0 ? 0x18 : 0x10, payload: Uint8Array.from(payload) });
+      const whole = ipv4({ src: '10.0.0.1', dst: '10.0.0.2', id: 77 }, seg(1000, new Array(40).fill(0x41))).subarray(20);
+      const frag = (from: number, to: number, mf: boolean) =>
+        ipv4({ src: '10.0.0.1', dst: '10.0.0.2', id: 77, mf, fragOffset: from, tcpChecksum: false }, whole.subarray(from, to));
+      const packets = [ipv4({ src: '10.0.0.1', dst: '10.0.0.2' }, seg(990, new Array(10).fill(0x78))), frag(0, 24, true), frag(24, whole.length, false),
+        ipv4({ src: '10.0.0.1', dst: '10.0.0.2' }, seg(1040))];
+      const file = path.join(dir, 'fragments.pcap');
+      writeFileSync(file, pcap(packets.map((data, i) => ({ data, tsSec: 1_700_000_000, tsFrac: i * 1000 })), { linkType: 101 }));
+      const one = await runCliCaptured(['--no-annotate', file]);
+      expect(one.stdout).toContain('seq 10:14');
+      expect(await runCliCaptured(['--jobs', '2', '--no-annotate', file], { inProcessShards: true })).toEqual(one);
+      expect(await runCliCaptured(['--jobs', '2', file], { inProcessShards: true })).toEqual(await runCliCaptured([file]));
+      // Two packets of one tcpdump conversation; the second's routing header names a final destination, whose
+      // connection another shard may own. Every source port below 40100 is tried: some land in different shards.
+      const get = Array.from(new TextEncoder().encode('GET / HTTP/1.1\r\n\r\n'));
+      const routed = path.join(dir, 'routed.pcap');
+      for (let p6 = 40000; p6 < 40100; p6 += 7) {
+        const v6 = (seq: number, extensions: Ipv6Extension[]) =>
+          ipv6({ src: '2001:db8::1', dst: '2001:db8::2', extensions }, tcp({ srcPort: p6, dstPort: 80, seq, ack: 1, flags: 0x18, payload: Uint8Array.from(get) }));
+        const six = [v6(1000, []), v6(1000 + get.length, [ext.routing(0, 1, ['2001:db8::9'])])];
+        writeFileSync(routed, pcap(six.map((data, i) => ({ data, tsSec: 1_700_000_000, tsFrac: i * 1000 })), { linkType: 101 }));
+        const single = await runCliCaptured(['--no-annotate', routed]);
+        expect(single.stdout).toContain(`seq ${get.length}:${2 * get.length}`);
+        expect(await runCliCaptured(['--jobs', '2', '--no-annotate', routed], { inProcessShards: true })).toEqual(single);
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
