@@ -283,7 +283,14 @@ export class Reassembler {
     const capturedLen = Math.min(payload.length, payloadLen);
     // RFC 9293 §3.4: the SYN occupies the ISN; its data (TCP Fast Open, RFC 7413) starts at ISN+1.
     const dataSeq = flags.syn ? seqAdd(seq, 1) : seq >>> 0;
-    if (flags.syn) this.setInitialSeq(dataSeq);
+    if (flags.syn) {
+      // A SYN with another ISN before any byte of the stream (a second SYN-ACK of the same connection with a new ISN,
+      // which the peer then acknowledges): the stream starts at the new one. Kept as the first, the peer's ACK of the
+      // new ISN read as thousands of bytes lost.
+      if (this.started && !this.ended && this.nextOffset === 0 && this.head === this.pieces.length &&
+        this.endOffset === Infinity && dataSeq !== this.nextSeq) this.nextSeq = dataSeq;
+      this.setInitialSeq(dataSeq);
+    }
     if (flags.rst) {
       // RFC 9293 §3.5.3 / RFC 1122 §4.2.2.12: RST data is a diagnostic, not stream bytes (Linux discards it).
       this.droppedTotal += capturedLen;

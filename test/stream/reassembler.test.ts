@@ -53,6 +53,21 @@ describe('in-order delivery', () => {
     expect(r.segment(999, hello, 5, SYN, 3, 0, 0)).toBe('duplicate');
   });
 
+  it('starts at a second SYN\'s ISN when no byte came yet (a SYN-ACK sent again with a new ISN)', () => {
+    const { r, rec } = setup(undefined, null);
+    r.segment(4999, new Uint8Array(0), 0, SYN, 1, 0, 0);
+    r.segment(7999, new Uint8Array(0), 0, SYN, 2, 0, 0);
+    // The peer acknowledges the new ISN: nothing is missing (before, 3,000 bytes read as lost).
+    r.acked(8000, 3);
+    const hi = ascii('hi');
+    expect(r.segment(8000, hi, 2, NONE, 4, 0, 0)).toBe('in-order');
+    expect(rec.gaps()).toEqual([]);
+    expect(rec.text()).toBe('hi');
+    // Once a byte came, a SYN with another ISN changes nothing.
+    r.segment(11999, new Uint8Array(0), 0, SYN, 5, 0, 0);
+    expect(r.segment(8002, hi, 2, NONE, 6, 0, 0)).toBe('in-order');
+  });
+
   it('ignores setInitialSeq once the start is known', () => {
     const { r, rec } = setup();
     r.setInitialSeq(5);
