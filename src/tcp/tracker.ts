@@ -1039,6 +1039,11 @@ export class TcpTracker {
     this.rstTaken = true;
     if (isTerminal(E.state) && isTerminal(P.state)) {
       this.events |= EV_RST_AFTER_CLOSE;
+      // RFC 9293 §3.10.7.4, TIME-WAIT: a RST ends it (the CLOSED state). Linux (tcp_timewait_state_process) takes
+      // only one at exactly RCV.NXT, unless tcp_rfc1337 is set; any other is dropped.
+      if (P.state === 'TIME_WAIT' && P.rcvNxtKnown && seq === P.rcvNxt) {
+        this.setState(conn, peer, 'CLOSED', 'TIME_WAIT ended by the RST, RFC 9293 §3.10.7.4');
+      }
       return;
     }
     if (conn.resetBy === -1) conn.resetBy = side;
@@ -1187,7 +1192,8 @@ export class TcpTracker {
         : '' });
     }
     if (ev & EV_RST_AFTER_CLOSE) {
-      out.push({ code: Codes.RST, text: words ? `reset by ${who} after the connection closed (no state change)` : '' });
+      const changed = this.nChanges > 0 ? '' : ' (no state change)';
+      out.push({ code: Codes.RST, text: words ? `reset by ${who} after the connection closed${changed}` : '' });
     }
     this.emitStateLines(dir, out);
     if (ev & EV_FIN_HELD) {

@@ -298,6 +298,18 @@ describe('reset', () => {
     expect(summarize(last.conn!).closeReason).toBe('fin-client-first');
   });
 
+  test('RST to an endpoint in TIME_WAIT at its RCV.NXT ends the TIME_WAIT (RFC 9293 §3.10.7.4, Linux without tcp_rfc1337)', () => {
+    const steps = run(...HANDSHAKE, 'C>S FA', 'S>C FA', 'C>S A', 'S>C R seq=5002');
+    const last = steps[steps.length - 1];
+    expect(texts(last)).toBe('reset by server after the connection closed | client TIME_WAIT → CLOSED (TIME_WAIT ended by the RST, RFC 9293 §3.10.7.4)');
+    expect(last.states).toBe('CLOSED/CLOSED');
+    expect(summarize(last.conn!).closeReason).toBe('fin-client-first');
+    // Anywhere else in sequence space it is dropped (Linux sends nothing back, the TIME_WAIT stays).
+    const off = run(...HANDSHAKE, 'C>S FA', 'S>C FA', 'C>S A', 'S>C R seq=5100');
+    expect(texts(off[off.length - 1]!)).toBe('reset by server after the connection closed (no state change)');
+    expect(off[off.length - 1]!.states).toBe('TIME_WAIT/CLOSED');
+  });
+
   test('RST after a FIN: the reset ends it, the FIN sender closed first', () => {
     const steps = run(...HANDSHAKE, 'C>S FA', 'S>C RA');
     const s = summarize(steps[0].conn!);
