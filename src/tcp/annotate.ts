@@ -73,7 +73,9 @@ export function pushAnalysisAnnotations(flags: number, c: FlagContext, out: Anno
   const range = describeSegment(c);
   if (flags & ANY_RETRANSMISSION) {
     const d = c.detail;
-    const ref = d.rtoFrame !== 0 ? `, first unacknowledged segment was frame ${d.rtoFrame}, ${formatDurationNs(d.rtoNs)} earlier` : '';
+    // packet-tcp.c's RTO reference (tcp.analysis.rto_frame): the first segment still unacknowledged, or, with none, the
+    // frame that set the next expected sequence number. Not always a segment waiting for its ACK, so not called one.
+    const ref = d.rtoFrame !== 0 ? `, RTO ${formatDurationNs(d.rtoNs)} from frame ${d.rtoFrame} (as tshark's tcp.analysis.rto_frame)` : '';
     out.push({ code: Codes.RETRANSMISSION, text: `retransmission by ${who}: ${range}${ref}` });
   }
   if (flags & Analysis.FAST_RETRANSMISSION) {

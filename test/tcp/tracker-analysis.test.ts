@@ -23,7 +23,7 @@ describe('analysis flags', () => {
     const steps = run(...HANDSHAKE, 'C>S PA len=100', 'C>S PA seq=1001 len=100 dt=0.2');
     expect(steps[4].flags).toEqual([Codes.RETRANSMISSION]);
     expect(annotation(steps[4], Codes.RETRANSMISSION)).toBe(
-      'retransmission by client: 100 bytes at relative seq 1:101, first unacknowledged segment was frame 4, 200.0 ms earlier');
+      'retransmission by client: 100 bytes at relative seq 1:101, RTO 200.0 ms from frame 4 (as tshark\'s tcp.analysis.rto_frame)');
     const s = summarize(steps[0].conn!);
     expect(s.retransmittedBytes).toEqual({ client: 100, server: 0 });
     expect(s.history).toBe('ShADT');
