@@ -44,8 +44,11 @@ export class PcapParser implements FormatParser {
   private readonly fracLimit: number;
   private linkType = 0;
   private lengthOrder: LengthOrder = LengthOrder.Normal;
-  /** caplen above this and above origLen is corruption, not an odd record. */
-  private capLenSanity = LIBPCAP_MAX_SNAPLEN;
+  /**
+   * caplen above this is corruption, not an odd record: libpcap's max_snaplen_for_dlt() for the link type (sf-pcap.c
+   * pcap_next_packet refuses such a record: "invalid packet capture length"), never above MAX_RECORD_BYTES.
+   */
+  private capLimit = MAX_RECORD_BYTES;
   /**
    * The file's snapshot length as libpcap adjusts it (pcap_adjust_snapshot: 0 or above the link type's maximum is
    * that maximum). libpcap cuts a longer record to it and tcpdump prints what is left: so does this reader.
@@ -104,7 +107,7 @@ export class PcapParser implements FormatParser {
         capLen = origLen;
         origLen = t;
       }
-      if (capLen > origLen || capLen > MAX_RECORD_BYTES) {
+      if (capLen > origLen || capLen > this.capLimit) {
         st.recordCount = index;
         if (!this.checkLengths(capLen, origLen, base + pos)) return pos;
       }
@@ -163,8 +166,8 @@ export class PcapParser implements FormatParser {
     // §4: LinkType is the low 16 bits; the top 4 bits give the FCS length in 16-bit words when the P bit (0x04000000)
     // is set; the bits between are reserved and must be ignored by readers.
     this.linkType = linkField & 0xffff;
-    this.capLenSanity = Math.max(snapLen, LIBPCAP_MAX_SNAPLEN);
     const maxSnap = maxSnapLenForLinkType(this.linkType);
+    this.capLimit = Math.min(maxSnap, MAX_RECORD_BYTES);
     this.snapshotLen = snapLen === 0 || snapLen > maxSnap ? maxSnap : snapLen;
     const info: CaptureInfo = {
       format: 'pcap',
@@ -203,10 +206,10 @@ export class PcapParser implements FormatParser {
       this.st.corrupt(offset, `record header claims ${capLen} captured bytes (limit ${MAX_RECORD_BYTES})`);
       return false;
     }
-    if (capLen > origLen && capLen > this.capLenSanity) {
+    if (capLen > this.capLimit) {
       this.st.corrupt(
         offset,
-        `record header claims ${capLen} captured bytes of a ${origLen}-byte packet, above any snaplen (${this.capLenSanity})`,
+        `record header claims ${capLen} captured bytes, more than any capture of link type ${this.linkType} holds (${this.capLimit}, libpcap's limit)`,
       );
       return false;
     }

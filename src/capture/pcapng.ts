@@ -149,9 +149,9 @@ export class PcapngParser implements FormatParser {
           tsSec = this.outSec;
           tsNsec = this.outNsec;
         }
-        if (capLen > origLen) {
+        if (capLen > origLen || (capLen > iface.snapLen && iface.snapLen !== 0)) {
           st.recordCount = index;
-          this.capLenWarning(capLen, origLen, base + pos);
+          this.capLenWarning(capLen, origLen, iface.snapLen, base + pos);
         }
         out.push({
           index: ++index,
@@ -401,14 +401,26 @@ export class PcapngParser implements FormatParser {
     }
   }
 
-  private capLenWarning(capLen: number, origLen: number, offset: number): void {
+  private capLenWarning(capLen: number, origLen: number, snapLen: number, offset: number): void {
     const frame = this.st.recordCount + 1;
-    this.st.warnOnce(
-      CaptureWarningCode.CAPLEN_EXCEEDS_ORIGLEN,
-      frame,
-      offset,
-      `record ${frame} has ${capLen} captured bytes of a ${origLen}-byte packet; kept as read`,
-    );
+    if (capLen > origLen) {
+      this.st.warnOnce(
+        CaptureWarningCode.CAPLEN_EXCEEDS_ORIGLEN,
+        frame,
+        offset,
+        `record ${frame} has ${capLen} captured bytes of a ${origLen}-byte packet; kept as read`,
+      );
+    }
+    if (snapLen !== 0 && capLen > snapLen) {
+      // libpcap (sf-pcapng.c) refuses the file at such a block ("bigger than snaplen"); the bytes are all there, so
+      // they are kept, and said.
+      this.st.warnOnce(
+        CaptureWarningCode.BEYOND_SNAPLEN,
+        frame,
+        offset,
+        `record ${frame} has ${capLen} captured bytes, more than its interface's snapshot length (${snapLen}); kept as read (libpcap stops reading such a file)`,
+      );
+    }
   }
 }
 

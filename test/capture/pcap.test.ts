@@ -214,6 +214,21 @@ describe('damaged pcap files', () => {
     expect(reader.warnings.map((w) => w.code)).toEqual(['capture.corrupt']);
   });
 
+  // libpcap (sf-pcap.c pcap_next_packet) refuses a record longer than max_snaplen_for_dlt(), whatever its wire length:
+  // garbage appended to a good capture reads so, and was a mere "file cut short" (exit 0).
+  it('stops at a caplen beyond the link type\'s maximum (262144 for Ethernet) even within the packet length', () => {
+    for (const origLen of [300_000, 400_000]) {
+      const bytes = pcap([...good, { data: [9], capLen: 300_000, origLen }], { snapLen: 65535 });
+      const reader = readCaptureSync(bytes);
+      expect(reader.records).toHaveLength(2);
+      expect(reader.warnings.map((w) => w.code)).toEqual(['capture.corrupt']);
+      expect(reader.warnings[0]!.message).toContain('record header claims 300000 captured bytes, more than any capture of link type 1 holds (262144');
+    }
+    // At the maximum it is a record (cut to the file's snapshot length, as libpcap does).
+    const atMax = readCaptureSync(pcap([...good, { data: new Array(262_144).fill(0), origLen: 262_144 }], { snapLen: 65535 }));
+    expect(atMax.records.map((r) => r.capLen)).toEqual([4, 2, 65535]);
+  });
+
   it('says stopped on the reader', () => {
     const reader = new CaptureReader();
     const out: CaptureRecord[] = [];

@@ -204,6 +204,16 @@ describe('pcapng sections and interfaces', () => {
     expect(records).toHaveLength(2);
     expect(warnings.map((w) => w.code)).toEqual(['capture.caplen-exceeds-origlen']);
   });
+
+  it('keeps an EPB longer than its interface\'s snapshot length, and says so once (libpcap refuses the file there)', () => {
+    const data = Array.from({ length: 54 }, (_, i) => i);
+    const { records, warnings } = readCaptureSync(
+      pcapng([{ type: 'idb', snapLen: 40 }, { type: 'epb', data }, { type: 'epb', data: data.slice(0, 30) }, { type: 'epb', data }]),
+    );
+    expect(records.map((r) => r.capLen)).toEqual([54, 30, 54]);
+    expect(warnings.map((w) => [w.code, w.frame])).toEqual([['capture.beyond-snaplen', 1]]);
+    expect(warnings[0]!.message).toContain('more than its interface\'s snapshot length (40); kept as read');
+  });
 });
 
 describe('pcapng timestamps (§4.2 if_tsresol, if_tsoffset)', () => {
