@@ -86,6 +86,10 @@ export function expectationProblem(e: Expectation): string | null {
   if (badValue !== null) return badValue;
   // null (no value) is equal or not, never more or less: `rtt.ms>=null` could never hold.
   if (!totalName && e.value === 'null' && e.op !== '=' && e.op !== '!=') return `null has no order: compare ${e.name} with null by = or !=`;
+  // Text and yes/no properties have no order either (`http.upgrade>=1`, `history>1` could never hold).
+  if (!totalName && !NUMERIC_FACT_NAMES.has(e.name) && e.op !== '=' && e.op !== '!=') {
+    return `${e.name} is not a number: it has no order, compare it with = or !=`;
+  }
   if (!totalName && e.op !== '=' && e.op !== '!=' && e.value !== 'null' && Number.isNaN(Number(e.value))) {
     return `"${e.value}" is not a number: ${e.name} ${e.op} needs one`;
   }

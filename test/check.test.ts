@@ -107,6 +107,11 @@ describe('evaluate on real captures', () => {
     expect(evaluate(r, e('http.maxPipelineDepth>=x'))).toMatchObject({ ok: false, detail: expect.stringContaining('not a number') });
     expect(evaluate(r, e('every: rtt.ms!=null')).ok).toBe(true);
     expect(evaluate(r, e('close.by>abc'))).toMatchObject({ ok: false, detail: 'close.by is one of client, server: it has no order, compare it with = or !=' });
+    // Text and yes/no properties have no order: such an expectation could never hold (it failed as "differ").
+    for (const text of ['http.upgrade>=1', 'history>S', 'tls.version>1', 'client<3']) {
+      const name = text.split(/[<>]/)[0];
+      expect(evaluate(r, e(text))).toMatchObject({ ok: false, detail: `${name} is not a number: it has no order, compare it with = or !=` });
+    }
   });
 
   it('counts every annotation code, http.* and ip.* ones included; http.pipelined stays the property', async () => {

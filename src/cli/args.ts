@@ -127,7 +127,7 @@ export function buildParser(argv: readonly string[]) {
     .option('port', { requiresArg: true, type: 'number', describe: 'only connections with this port (repeatable)' })
     .option('expect', { requiresArg: true, type: 'string', describe: 'check: an expectation, e.g. connections=3, http.mode=keep-alive, "conn 0: close=fin", tcp.retransmission=0 (repeatable)' })
     .option('expect-file', { requiresArg: true, type: 'string', describe: 'check: a JSON file of expectations per capture' })
-    .option('fail-on', { requiresArg: true, type: 'string', describe: 'check: fail when any packet carries one of these annotation codes (comma separated)' })
+    .option('fail-on', { requiresArg: true, type: 'string', describe: 'check: fail when a packet of any connection carries one of these annotation codes (comma separated)' })
     .epilogue(EPILOGUE)
     .strict()
     .help()
@@ -146,6 +146,8 @@ export function checkArgs(parsed: Record<string, unknown>): { options: CliOption
   const summary = parsed.summary === true;
   const http = parsed.http === true;
   if (summary && http) return { error: '--summary and --http are different views: choose one' };
+  const files = parsed['expect-file'] as unknown;
+  if (Array.isArray(files)) return { error: `--expect-file takes one file, given ${files.length} times (${files.join(', ')}); put the captures of both in one file` };
   if (Array.isArray(parsed.conn)) return { error: `--conn takes one connection id, given ${parsed.conn.length} times (${parsed.conn.join(', ')})` };
   const conn = parsed.conn === undefined ? null : Number(parsed.conn);
   if (conn !== null && (!Number.isInteger(conn) || conn < 0)) return { error: `--conn takes a connection id (0, 1, …), ${shown(parsed.conn)}` };

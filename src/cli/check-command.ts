@@ -60,7 +60,10 @@ async function readExpectFile(file: string, io: CliIo): Promise<ExpectFile | { e
     if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) {
       return { error: `expectations file ${file}: "${k}" must map to a list of strings such as ["connections=1"]` };
     }
-    captures[path.resolve(base, k)] = v as string[];
+    // Two keys may name one file ("a.pcap", "./a.pcap"): their lists add up, never replace each other (a replaced
+    // list was an expectation never evaluated, and check passed without it).
+    const resolved = path.resolve(base, k);
+    captures[resolved] = [...(captures[resolved] ?? []), ...(v as string[])];
   }
   const failOn = Array.isArray(obj.failOn) ? obj.failOn.map(String) : [];
   if (Object.keys(captures).length === 0) return { error: `expectations file ${file} lists no capture` };

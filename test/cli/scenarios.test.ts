@@ -256,6 +256,13 @@ describe('built CLI', () => {
       const code = run(['check', '--expect-file', typos]);
       expect(code.code).toBe(2);
       expect(code.stderr).toBe(`tcptrace: expectations file ${typos}: "failOn": unknown annotation code "tcp.rts" (did you mean tcp.rst?)\n`);
+      // Two keys that name one capture: both lists are checked (the second replaced the first, which then passed unread).
+      const twice = path.join(dir, 'twice.json');
+      const rel = path.relative(dir, CAP('real-http11-keepalive.pcap'));
+      writeFileSync(twice, JSON.stringify({ captures: { [rel]: ['connections=99'], [`./${rel}`]: ['connections=1'] } }));
+      const both = run(['check', '--expect-file', twice]);
+      expect(both.code).toBe(1);
+      expect(both.stdout).toMatch(/connections=99/);
     } finally {
       rmSync(dir, { recursive: true });
     }

@@ -40,6 +40,12 @@ describe('usage traps', () => {
     expect(r.stderr).toContain('--conn takes one connection id, given 2 times');
   });
 
+  it('--expect-file given twice is an error, not a file named by both paths joined with a comma', async () => {
+    const r = await runCliCaptured(['check', '--expect-file', 'a.json', '--expect-file', 'b.json']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--expect-file takes one file, given 2 times (a.json, b.json)');
+  });
+
   it('check refuses view and filter options it would ignore', async () => {
     const r = await runCliCaptured(['check', '--port', '8080', CAP, '--expect', 'connections=1']);
     expect(r.code).toBe(2);
