@@ -513,9 +513,7 @@ export class HttpConnection implements ParserSink {
   private requestHeaders(head: MessageHead): BodyPlan {
     const ex = this.curReq!;
     const kept = head.kept;
-    ex.requestConnection = kept[Kept.CONNECTION];
-    ex.requestProxyConnection = kept[Kept.PROXY_CONNECTION];
-    ex.requestKeepAlive = kept[Kept.KEEP_ALIVE];
+    setConnectionFields(ex, true, kept);
     ex.host = kept[Kept.HOST];
     ex.requestContentType = kept[Kept.CONTENT_TYPE];
     ex.requestUpgrade = kept[Kept.UPGRADE];
@@ -547,9 +545,7 @@ export class HttpConnection implements ParserSink {
     const ex = cur.ex;
     if (cur.interim) return { kind: 'none' };
     const kept = head.kept;
-    ex.responseConnection = kept[Kept.CONNECTION];
-    ex.responseProxyConnection = kept[Kept.PROXY_CONNECTION];
-    ex.responseKeepAlive = kept[Kept.KEEP_ALIVE];
+    setConnectionFields(ex, false, kept);
     ex.responseContentType = kept[Kept.CONTENT_TYPE];
     ex.responseUpgrade = kept[Kept.UPGRADE];
     ex.responseHeaderFields = head.fieldCount;
@@ -664,12 +660,7 @@ export class HttpConnection implements ParserSink {
       ex.requestLoss = loss;
       // The connection fields read before the loss are what the request said (knownReuseVerdict weighs what the lost
       // lines could have added).
-      if (cutHead !== null) {
-        const kept = cutHead.kept;
-        ex.requestConnection = kept[Kept.CONNECTION];
-        ex.requestProxyConnection = kept[Kept.PROXY_CONNECTION];
-        ex.requestKeepAlive = kept[Kept.KEEP_ALIVE];
-      }
+      if (cutHead !== null) setConnectionFields(ex, true, cutHead.kept);
       this.emit(HttpCodes.INCOMPLETE, `request ${ex.index} incomplete: ${why}`, frame, dir, ex.index);
       return;
     }
@@ -689,12 +680,7 @@ export class HttpConnection implements ParserSink {
       ex.responseBodyMissingBytes = body.missingBytes;
       ex.responseLoss = loss;
       ex.responseLossOffset = lossOffset;
-      if (cutHead !== null) {
-        const kept = cutHead.kept;
-        ex.responseConnection = kept[Kept.CONNECTION];
-        ex.responseProxyConnection = kept[Kept.PROXY_CONNECTION];
-        ex.responseKeepAlive = kept[Kept.KEEP_ALIVE];
-      }
+      if (cutHead !== null) setConnectionFields(ex, false, cutHead.kept);
       ex.responseLastArrival = Math.max(ex.responseLastArrival, this.parsers[dir].lastDataArrival);
     }
     this.emit(HttpCodes.INCOMPLETE, `response ${ex.index}${cur.interim ? ' (interim)' : ''} incomplete: ${why}`, frame, dir, ex.index);
@@ -819,6 +805,19 @@ function keepsConnectionWithoutLength(head: MessageHead, ex: ExchangeRec): boole
   if (tokens.includes('close')) return false;
   if (ex.responseVersion === 'HTTP/1.1') return !proxy.includes('close');
   return ex.responseVersion === 'HTTP/1.0' && (tokens.includes('keep-alive') || proxy.includes('keep-alive'));
+}
+
+/** The connection-management fields of a request's or a response's head (whole, or read before a loss). */
+function setConnectionFields(ex: ExchangeRec, request: boolean, kept: readonly (string | null)[]): void {
+  if (request) {
+    ex.requestConnection = kept[Kept.CONNECTION];
+    ex.requestProxyConnection = kept[Kept.PROXY_CONNECTION];
+    ex.requestKeepAlive = kept[Kept.KEEP_ALIVE];
+  } else {
+    ex.responseConnection = kept[Kept.CONNECTION];
+    ex.responseProxyConnection = kept[Kept.PROXY_CONNECTION];
+    ex.responseKeepAlive = kept[Kept.KEEP_ALIVE];
+  }
 }
 
 function plural(n: number, word: string): string {
