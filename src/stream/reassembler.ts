@@ -125,6 +125,8 @@ export class Reassembler {
   private finOffset = Infinity;
   /** Bytes at or past this offset are never delivered: the FIN offset, or nextOffset once ended. */
   private endOffset = Infinity;
+  /** ReStartIfAlternative's candidate start, or -1. */
+  private alternativeStartSeq = -1;
   private ended = false;
 
   /** Sorted, non-overlapping pieces; those before `head` are consumed (a head index keeps draining O(1)). */
@@ -194,6 +196,24 @@ export class Reassembler {
     return this.ended;
   }
 
+  /**
+   * A second SYN's ISN+1 while nothing of the stream has come (-1: none): the stream starts there instead when the peer
+   * acknowledges exactly it or the first data begins there; acknowledging or sending at the first start forgets it.
+   */
+  private reStartIfAlternative(seq: number): void {
+    const alternative = this.alternativeStartSeq;
+    if (this.nextOffset !== 0 || this.head !== this.pieces.length || this.ended) {
+      this.alternativeStartSeq = -1;
+      return;
+    }
+    if (seq === alternative) {
+      this.nextSeq = alternative;
+      this.alternativeStartSeq = -1;
+    } else if (seq === this.nextSeq) {
+      this.alternativeStartSeq = -1;
+    }
+  }
+
   /** Sequence number of stream offset 0 (ISN+1) when the SYN was seen. Ignored once the start is known. */
   setInitialSeq(seq: number): void {
     if (this.started) return;
@@ -242,6 +262,7 @@ export class Reassembler {
    * never seen is lost for good, so it goes out as a gap, then any buffered data that became contiguous.
    */
   acked(ack: number, frame: number): void {
+    if (this.alternativeStartSeq !== -1) this.reStartIfAlternative(ack);
     if (!this.started || this.ended) return;
     // The FIN's own sequence number is not a stream byte: an ACK of the FIN stops at the FIN offset.
     const ackOffset = Math.min(this.offsetOf(ack), this.endOffset);
@@ -284,12 +305,15 @@ export class Reassembler {
     // RFC 9293 §3.4: the SYN occupies the ISN; its data (TCP Fast Open, RFC 7413) starts at ISN+1.
     const dataSeq = flags.syn ? seqAdd(seq, 1) : seq >>> 0;
     if (flags.syn) {
-      // A SYN with another ISN before any byte of the stream (a second SYN-ACK of the same connection with a new ISN,
-      // which the peer then acknowledges): the stream starts at the new one. Kept as the first, the peer's ACK of the
-      // new ISN read as thousands of bytes lost.
+      // A SYN with another ISN before any byte of the stream (a second SYN-ACK of the same connection with a new ISN):
+      // which of the two the stream starts at, the peer's ACK or the first data tells (reStartIfAlternative). Kept
+      // as the first, the peer's ACK of the new ISN read as thousands of bytes lost; taken at once, a stale second
+      // SYN-ACK the peer ignores (it acknowledges the first) threw the stream's bytes away.
       if (this.started && !this.ended && this.nextOffset === 0 && this.head === this.pieces.length &&
-        this.endOffset === Infinity && dataSeq !== this.nextSeq) this.nextSeq = dataSeq;
+        this.endOffset === Infinity && dataSeq !== this.nextSeq) this.alternativeStartSeq = dataSeq;
       this.setInitialSeq(dataSeq);
+    } else if (this.alternativeStartSeq !== -1) {
+      this.reStartIfAlternative(dataSeq);
     }
     if (flags.rst) {
       // RFC 9293 §3.5.3 / RFC 1122 §4.2.2.12: RST data is a diagnostic, not stream bytes (Linux discards it).

@@ -194,11 +194,15 @@ function isSynchronizedForRst(s: TcpState): boolean {
  * handshake: an unscaled reading of a scaled window would reject good FINs) and P is synchronized with no FIN of E's
  * taken yet.
  */
-function finOutsideWindow(P: Endpoint, seq: number, segLen: number): boolean {
+function finOutsideWindow(E: Endpoint, P: Endpoint, seq: number, segLen: number): boolean {
   if (!P.rcvNxtKnown || P.winScale === WS_UNKNOWN) return false;
   if (P.state !== 'ESTABLISHED' && P.state !== 'FIN_WAIT_1' && P.state !== 'FIN_WAIT_2') return false;
   const endSeq = (seq + segLen + 1) >>> 0;
-  return seqLt(endSeq, P.rcvNxt) || seqGt(seq, (P.rcvNxt + P.rcvWindowBytes) >>> 0);
+  if (seqLt(endSeq, P.rcvNxt)) return true;
+  // Ahead of the window only when it also jumps past all the sender was seen to send: a FIN that follows its data
+  // is judged as that data was (taken), whatever P's last ACK in the capture said (the capture may lack the ACKs
+  // that opened the window).
+  return seqGt(seq, (P.rcvNxt + P.rcvWindowBytes) >>> 0) && (!E.seenEndKnown || seqGt(seq, E.seenEnd));
 }
 
 function isTerminal(s: TcpState): boolean {
@@ -731,7 +735,7 @@ export class TcpTracker {
     // RFC 9293 §3.10.7.4, first check: a segment outside the receive window is not acceptable; the receiver answers
     // with an ACK and drops it, FIN, ACK field and all. Checked for a first FIN (a FIN taken wrongly closes the
     // connection: a stray FIN of an earlier incarnation of the ports, a forged one), as Linux's tcp_sequence does.
-    if ((flags & (FIN | SYN)) === FIN && !E.finSent && finOutsideWindow(P, seq, segLen)) {
+    if ((flags & (FIN | SYN)) === FIN && !E.finSent && finOutsideWindow(E, P, seq, segLen)) {
       this.events |= EV_FIN_OUTSIDE_WINDOW;
       this.result.segmentDropped = true;
       return;
@@ -791,7 +795,8 @@ export class TcpTracker {
       // RFC 9293 §3.10.7.3 (SYN-SENT) and §3.10.7.4 (SYN-RECEIVED): a SYN-ACK that acknowledges the receiver's SYN
       // makes it ESTABLISHED on arrival (figure 6, line 3: the client is ESTABLISHED before it sends the third
       // segment), as a FIN moves its receiver at the FIN. Said in the handshake's own line (no reason of its own).
-      if ((P.state === 'SYN_SENT' || P.state === 'SYN_RECEIVED') && P.synSeen && ack === ((P.isn + 1) >>> 0)) {
+      // Acceptable: past the ISN and not past what the receiver sent (its SYN's data too: TCP Fast Open, RFC 7413).
+      if ((P.state === 'SYN_SENT' || P.state === 'SYN_RECEIVED') && P.synSeen && seqGt(ack, P.isn) && seqLeq(ack, P.nextSeq)) {
         this.setState(conn, peer, 'ESTABLISHED', null);
         this.synAckEstablished = true;
         if (E.state === 'ESTABLISHED') {

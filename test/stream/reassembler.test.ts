@@ -68,6 +68,25 @@ describe('in-order delivery', () => {
     expect(r.segment(8002, hi, 2, NONE, 6, 0, 0)).toBe('in-order');
   });
 
+  it('keeps the first ISN when the peer acknowledges it after a second SYN (a stale SYN-ACK it ignored)', () => {
+    for (const second of [2999, 7999]) {
+      const { r, rec } = setup(undefined, null);
+      r.segment(4999, new Uint8Array(0), 0, SYN, 1, 0, 0);
+      r.segment(second, new Uint8Array(0), 0, SYN, 2, 0, 0);
+      r.acked(5000, 3);
+      expect(r.segment(5000, ascii('ok'), 2, NONE, 4, 0, 0)).toBe('in-order');
+      expect(rec.gaps()).toEqual([]);
+      expect(rec.text()).toBe('ok');
+    }
+    // The first data at the second ISN decides it too.
+    const { r, rec } = setup(undefined, null);
+    r.segment(4999, new Uint8Array(0), 0, SYN, 1, 0, 0);
+    r.segment(7999, new Uint8Array(0), 0, SYN, 2, 0, 0);
+    r.segment(8000, ascii('hi'), 2, NONE, 3, 0, 0);
+    expect(rec.text()).toBe('hi');
+    expect(rec.gaps()).toEqual([]);
+  });
+
   it('ignores setInitialSeq once the start is known', () => {
     const { r, rec } = setup();
     r.setInitialSeq(5);

@@ -71,6 +71,12 @@ describe('three-way handshake', () => {
     expect(texts(steps[3])).toMatch(/^handshake 3\/3 \(ACK\), RTT 3\.00 ms, both ESTABLISHED/);
   });
 
+  test('a SYN-ACK that acknowledges the SYN\'s data too (TCP Fast Open, RFC 7413) makes the client ESTABLISHED', () => {
+    const steps = run('C>S S seq=1000 len=27', 'S>C SA seq=5000 ack=1028');
+    expect(steps[1].states).toBe('ESTABLISHED/SYN_RECEIVED');
+    expect(texts(steps[1])).toContain('client ESTABLISHED');
+  });
+
   test('a SYN-ACK that does not acknowledge the SYN leaves the client SYN_SENT (RFC 9293 §3.10.7.3)', () => {
     const steps = run('C>S S seq=1000', 'S>C SA seq=5000 ack=777');
     expect(steps[1].states).toBe('SYN_SENT/SYN_RECEIVED');
@@ -131,6 +137,12 @@ describe('a FIN outside the receive window', () => {
     expect(texts(fin)).toMatch(/^FIN from client does not count: relative seq 1000004 is outside the server's receive window \(64000 bytes from 4; RFC 9293 §3\.10\.7\.4/);
     expect(steps[steps.length - 1]!.states).toBe('ESTABLISHED/ESTABLISHED');
     expect(summarize(steps[0]!.conn!).closeReason).toBe('open');
+  });
+
+  test('following the sender\'s data, it counts even past a stale window (the capture lacks the ACKs that opened it)', () => {
+    const steps = run(...HANDSHAKE, 'S>C A win=2000', 'C>S PA len=1500', 'C>S PA len=1500', 'C>S FA');
+    expect(steps[6]!.segmentDropped).toBe(false);
+    expect(steps[6]!.states).toBe('FIN_WAIT_1/CLOSE_WAIT');
   });
 
   test('all before what the receiver acknowledged (an old FIN): dropped too', () => {
