@@ -801,8 +801,7 @@ export class TcpTracker {
         this.synAckEstablished = true;
         if (E.state === 'ESTABLISHED') {
           // The second SYN-ACK of a simultaneous open: both sides are now ESTABLISHED.
-          this.events |= EV_ESTABLISHED;
-          if (conn.handshakeRttNs < 0 && conn.clientSynNs >= 0) conn.handshakeRttNs = nowNs - conn.clientSynNs;
+          this.handshakeComplete(conn, nowNs);
         } else if (side === 1 && E.state === 'SYN_RECEIVED') {
           // The textbook SYN-ACK: the handshake completes at the client's ACK of it (its third step, with the RTT).
           conn.awaitingThirdAck = true;
@@ -831,10 +830,7 @@ export class TcpTracker {
         // the step and the RTT wait for the client's ACK, as before the client's own state followed the SYN-ACK.
         const third = conn.awaitingThirdAck && side === 0;
         if (third) conn.awaitingThirdAck = false;
-        if (third || (!wasEstablished && !conn.awaitingThirdAck)) {
-          this.events |= EV_ESTABLISHED;
-          if (conn.handshakeRttNs < 0 && conn.clientSynNs >= 0) conn.handshakeRttNs = nowNs - conn.clientSynNs;
-        }
+        if (third || (!wasEstablished && !conn.awaitingThirdAck)) this.handshakeComplete(conn, nowNs);
       }
     }
 
@@ -1056,6 +1052,12 @@ export class TcpTracker {
     this.events |= EV_RST;
     if (!isTerminal(E.state) || E.state === 'TIME_WAIT') this.setState(conn, side, 'RESET', null);
     if (!isTerminal(P.state) || P.state === 'TIME_WAIT') this.setState(conn, peer, 'RESET', null);
+  }
+
+  /** Both sides ESTABLISHED by the handshake: its last step is said here, with the RTT from the client's SYN. */
+  private handshakeComplete(conn: Connection, nowNs: number): void {
+    this.events |= EV_ESTABLISHED;
+    if (conn.handshakeRttNs < 0 && conn.clientSynNs >= 0) conn.handshakeRttNs = nowNs - conn.clientSynNs;
   }
 
   /** The one place an endpoint's state changes; records the change for this packet's annotations. */
