@@ -238,12 +238,7 @@ export class PcapParser implements FormatParser {
       );
     }
     if (capLen > origLen) {
-      this.st.warnOnce(
-        CaptureWarningCode.CAPLEN_EXCEEDS_ORIGLEN,
-        frame,
-        offset,
-        `record ${frame} has ${capLen} captured bytes of a ${origLen}-byte packet; kept as read`,
-      );
+      this.st.capLenExceedsOrigLen(frame, offset, capLen, origLen);
     }
   }
 }

@@ -404,12 +404,7 @@ export class PcapngParser implements FormatParser {
   private capLenWarning(capLen: number, origLen: number, snapLen: number, offset: number): void {
     const frame = this.st.recordCount + 1;
     if (capLen > origLen) {
-      this.st.warnOnce(
-        CaptureWarningCode.CAPLEN_EXCEEDS_ORIGLEN,
-        frame,
-        offset,
-        `record ${frame} has ${capLen} captured bytes of a ${origLen}-byte packet; kept as read`,
-      );
+      this.st.capLenExceedsOrigLen(frame, offset, capLen, origLen);
     }
     if (snapLen !== 0 && capLen > snapLen) {
       // libpcap (sf-pcapng.c) refuses the file at such a block ("bigger than snaplen"); the bytes are all there, so

@@ -74,6 +74,16 @@ export class CaptureState {
     this.warn(code, frame, offset, message);
   }
 
+  /** A record with more captured bytes than the packet had (both formats keep it as read): said once per file. */
+  capLenExceedsOrigLen(frame: number, offset: number, capLen: number, origLen: number): void {
+    this.warnOnce(
+      CaptureWarningCode.CAPLEN_EXCEEDS_ORIGLEN,
+      frame,
+      offset,
+      `record ${frame} has ${capLen} captured bytes of a ${origLen}-byte packet; kept as read`,
+    );
+  }
+
   /**
    * Mid-file corruption: stop reading and keep what was read. With no record read yet there is nothing to keep, so the
    * container is unusable (level 1 of DESIGN.md's malformed input) and this throws E_BAD_BLOCK instead.
