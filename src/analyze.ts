@@ -1061,6 +1061,7 @@ function closeFacts(conn: Connection): TcpCloseFacts {
     serverFinAckFrame: conn.ends[1].finAckedFrame,
     dataSeen: conn.ends[0].payloadBytes + conn.ends[1].payloadBytes > 0 || ackedData(conn.ends[0], conn.ends[1]) ||
       ackedData(conn.ends[1], conn.ends[0]),
+    selfConnect: conn.selfConnect,
   };
 }
 

@@ -168,6 +168,7 @@ const STATES = ['CLOSED', 'SYN_SENT', 'SYN_RECEIVED', 'ESTABLISHED', 'FIN_WAIT_1
  */
 export const PROPERTY_VALUES: Readonly<Record<string, readonly string[]>> = {
   midstream: BOOLEAN,
+  selfConnect: BOOLEAN,
   handshake: BOOLEAN,
   'state.client': STATES,
   'state.server': STATES,
@@ -183,7 +184,7 @@ export const PROPERTY_VALUES: Readonly<Record<string, readonly string[]>> = {
 };
 
 /** Properties every connection has a value for (connectionFacts never gives null for them). */
-const NEVER_NULL: ReadonlySet<string> = new Set(['midstream', 'handshake', 'state.client', 'state.server', 'close', 'close.reason']);
+const NEVER_NULL: ReadonlySet<string> = new Set(['midstream', 'selfConnect', 'handshake', 'state.client', 'state.server', 'close', 'close.reason']);
 
 /** Why `value` cannot be one of `name`'s values (with the closest one), or null when it can. */
 function valueProblem(name: string, op: Op, value: string): string | null {

@@ -18,7 +18,7 @@ export function closeWord(c: ConnectionReport): string {
  * meant) on a capture with no connection too. test/check.test.ts keeps it equal to the keys connectionFacts gives.
  */
 export const FACT_NAMES: ReadonlySet<string> = new Set([
-  'id', 'client', 'server', 'client.port', 'server.port', 'midstream', 'handshake', 'state.client', 'state.server', 'close',
+  'id', 'client', 'server', 'client.port', 'server.port', 'midstream', 'selfConnect', 'handshake', 'state.client', 'state.server', 'close',
   'close.reason', 'close.by', 'duration.ms', 'rtt.ms', 'packets.client', 'packets.server', 'bytes.client',
   'bytes.server', 'retransmitted.client', 'retransmitted.server', 'history', 'http.mode', 'http.pipelined',
   'http.maxPipelineDepth', 'http.undetermined', 'http.unanswered', 'http.orphanResponses', 'http.lostResponses',
@@ -47,6 +47,7 @@ export function connectionFacts(c: ConnectionReport): Record<string, FactValue> 
     'client.port': t.client.port,
     'server.port': t.server.port,
     midstream: t.midstream,
+    selfConnect: t.selfConnect,
     handshake: t.handshakeRttUs !== null,
     'state.client': t.state.client,
     'state.server': t.state.server,

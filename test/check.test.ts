@@ -36,6 +36,13 @@ describe('evaluate on real captures', () => {
     expect(evaluate(r, e('every: tcp.handshake=3')).ok).toBe(true);
     expect(evaluate(r, e('colour=blue'))).toMatchObject({ ok: false, detail: expect.stringContaining('unknown name') });
   });
+  it('selfConnect: a CI job can assert that no client reached only itself', async () => {
+    const self = await analyzeFile(CAP('real-self-connect.pcap'));
+    expect(evaluate(self, e('every: selfConnect=true')).ok).toBe(true);
+    expect(evaluate(self, e('selfConnect=false'))).toMatchObject({ ok: false, detail: expect.stringContaining('2 of 2 connection(s) differ (conn 0: true; conn 1: true)') });
+    const normal = await analyzeFile(CAP('real-http11-pipelined.pcap'));
+    expect(evaluate(normal, e('selfConnect=false')).ok).toBe(true);
+  });
   it('what the capture missed of HTTP: responses without requests, lost responses, unparsed bytes', async () => {
     const lost = await analyzeFile(CAP('real-head-lost.pcap'));
     expect(evaluate(lost, e('http.orphanResponses=1'))).toMatchObject({ ok: true });

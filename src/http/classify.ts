@@ -237,6 +237,10 @@ export function classify(
   summary.reason = reasonLine(summary, reuse, unansweredAtEnd, halfClose, facts.unreadStartLine ?? null, facts.unreadableRequestBytes ?? 0, late,
     facts.requestDirectionSilent === true, close.dataSeen !== false, unsolicited,
     { announceLost: open ? null : announceLost, lossCut, endUnknown: endUnknownText(close, toHttp) });
+  if (close.selfConnect === true && facts.detected) {
+    // What it sends comes back to it: its requests are read by itself, if at all, and no server answers them.
+    summary.reason = `self-connect (the socket is connected to itself: each request came back to its own sender, no server answered); ${summary.reason}`;
+  }
   if (facts.priorKnowledge === true) {
     summary.reason = `HTTP/2 with prior knowledge (RFC 9113 §3.4): the connection preface, then HTTP/2 frames, not analysed; ${closePhrase(summary, unansweredAtEnd, halfClose)}`;
   }

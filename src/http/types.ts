@@ -204,4 +204,6 @@ export interface TcpCloseFacts {
    */
   clientEndUnknownFrame?: number;
   serverEndUnknownFrame?: number;
+  /** One socket connected to itself (client and server the same address and port): what it sends comes back to it. */
+  selfConnect?: boolean;
 }

@@ -221,6 +221,8 @@ function issuesText(c: ConnectionReport): string {
   add('tcp.zero-window', 'zero-win');
   add('tcp.keep-alive', 'keep-alive');
   add('stream.gap', 'gap');
+  // A socket connected to itself is the trouble to see first (a client that reached no server).
+  if (c.tcp.selfConnect) parts.unshift('self-connect');
   return parts.join(', ') || '-';
 }
 

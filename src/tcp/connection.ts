@@ -46,6 +46,12 @@ export class Connection {
   readonly serverPort: number;
   /** Indexed by Direction: ends[C2S] is the client (sender of C2S packets), ends[S2C] the server. */
   readonly ends: readonly [Endpoint, Endpoint];
+  /**
+   * One socket connected to itself: both ends are the same address and port (a client given, or bound to, the port it
+   * connects to, with no listener there: its SYN comes back to it, a simultaneous open with itself, RFC 9293 §3.5).
+   * Every segment is sent and received by that one socket; its state is `ends[0]`'s, and `ends[1]` mirrors it.
+   */
+  readonly selfConnect: boolean;
   /** True when the capture does not start with the client's SYN (roles inferred by roleRule). */
   midstream: boolean;
   readonly roleRule: RoleRule;
@@ -142,6 +148,9 @@ export class Connection {
     this.addrs.set(serverAddr.subarray(0, this.addrLen), this.addrLen);
     this.clientPort = clientPort;
     this.serverPort = serverPort;
+    let same = clientPort === serverPort;
+    for (let i = 0; same && i < this.addrLen; i++) same = this.addrs[i] === this.addrs[this.addrLen + i];
+    this.selfConnect = same;
     this.ends = [new Endpoint(), new Endpoint()];
     this.midstream = midstream;
     this.roleRule = roleRule;

@@ -102,6 +102,12 @@ export class Endpoint implements FlowAnalysis {
    */
   finHeld = false;
   /**
+   * The peer's FIN came on its SYN (SYN+FIN, a scanner's or a crafted segment) while this side was not synchronized:
+   * RFC 9293 §3.10.7.2 (LISTEN) and §3.10.7.3 queue "any other control or text" of a SYN until ESTABLISHED, where the
+   * FIN is then processed (CLOSE_WAIT). Taken when this side becomes ESTABLISHED or acknowledges the FIN.
+   */
+  synFinHeld = false;
+  /**
    * This side's stream as the capture showed it: the sequence number after the highest byte, SYN or FIN sent (data,
    * SYN or FIN segments only: a probe's sequence number is below SND.NXT), once one was seen; and the ranges of it not
    * seen yet, [from, to) pairs in order (null without any), opened by a segment beyond seenEnd that the peer had not

@@ -29,6 +29,8 @@ export interface ConnectionSummary {
   server: EndpointAddress;
   midstream: boolean;
   roleRule: RoleRule;
+  /** One socket connected to itself: client and server are the same address and port (Connection.selfConnect). */
+  selfConnect: boolean;
   state: PerSide<TcpState>;
   closeReason: CloseReason;
   closedFirstBy: 'client' | 'server' | null;
@@ -100,6 +102,7 @@ export function summarize(conn: Connection): ConnectionSummary {
     server: { addr: formatAddr(conn.serverAddr), port: conn.serverPort },
     midstream: conn.midstream,
     roleRule: conn.roleRule,
+    selfConnect: conn.selfConnect,
     state: { client: client.state, server: server.state },
     closeReason: closeReason(conn),
     closedFirstBy: conn.closedFirstBy === -1 ? null : conn.closedFirstBy === 0 ? 'client' : 'server',

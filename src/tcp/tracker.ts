@@ -165,6 +165,8 @@ const EV_RST_CHALLENGED = 1 << 21;
 const EV_RST_SYN_SENT_REPLY = 1 << 22;
 const EV_DATA_PAST_INFERRED_FIN = 1 << 23;
 const EV_FIN_OUTSIDE_WINDOW = 1 << 24;
+const EV_SYN_FIN_HELD = 1 << 25;
+const EV_SELF_SYN = 1 << 26;
 
 const MAX_CHANGES = 8;
 
@@ -394,6 +396,12 @@ export class TcpTracker {
     for (let c = this.lruTail; c !== null; c = c.lruPrev) yield c;
   }
 
+  /** The current packet belongs to a socket connected to itself: its state lines name "the socket". */
+  private selfPacket = false;
+  /** EV_ESTABLISHED: the client's and the server's states when the handshake completed. */
+  private handshakeClientState: TcpState = 'CLOSED';
+  private handshakeServerState: TcpState = 'CLOSED';
+
   /** The current packet is stamped exactly 0.000000000 (epoch zero): see afterAnalysis. */
   private atEpoch = false;
 
@@ -430,6 +438,7 @@ export class TcpTracker {
     const seq = tcp.seq;
     const ack = tcp.ack;
     this.events = 0;
+    this.selfPacket = false;
     this.nChanges = 0;
     this.synAckEstablished = false;
     this.rstTaken = false;
@@ -482,6 +491,7 @@ export class TcpTracker {
 
     const E = conn.ends[dir];
     const P = conn.ends[dir === 0 ? 1 : 0];
+    this.selfPacket = conn.selfConnect;
 
     // packet-tcp.c: a SYN-ACK with another ISN than its sender's base moves the base (issue 16944).
     if ((flags & (SYN | ACK)) === (SYN | ACK) && E.baseSet && seq !== E.baseSeq) {
@@ -728,6 +738,10 @@ export class TcpTracker {
       forgetStream(E);
     }
 
+    if (conn.selfConnect) {
+      this.advanceSelf(conn, E, P, flags, seq, ack, segLen, nowNs);
+      return;
+    }
     if ((flags & RST) !== 0) {
       this.reset(conn, side, senderFresh, E, P, flags, seq, ack, segLen);
       return;
@@ -823,7 +837,8 @@ export class TcpTracker {
         this.setState(conn, side, 'ESTABLISHED', null);
       }
       // Receiving an ACK of its SYN completes the peer's side (RFC 9293 §3.10.7.4, SYN-RECEIVED).
-      if (P.state === 'SYN_RECEIVED' && seqGt(ack, P.isn)) this.setState(conn, peer, 'ESTABLISHED', null);
+      const ackOfPeerSyn = P.state === 'SYN_RECEIVED' && seqGt(ack, P.isn);
+      if (ackOfPeerSyn) this.setState(conn, peer, 'ESTABLISHED', null);
       if (E.state === 'ESTABLISHED' && P.state === 'ESTABLISHED') {
         // The client was ESTABLISHED at the SYN-ACK: the handshake's third step is its ACK (or data) acknowledging it.
         // A server segment before that (data, an ACK) shows the server had the ACK, and completes its side silently:
@@ -831,6 +846,15 @@ export class TcpTracker {
         const third = conn.awaitingThirdAck && side === 0;
         if (third) conn.awaitingThirdAck = false;
         if (third || (!wasEstablished && !conn.awaitingThirdAck)) this.handshakeComplete(conn, nowNs);
+      } else if (conn.awaitingThirdAck && side === 0 && !isTerminal(E.state) && seqGt(ack, P.isn)) {
+        // The client's first ACK after a server that did not wait for it (TCP Fast Open, RFC 7413 §4.2: data, even its
+        // FIN, before the handshake's third segment): still the third step, and its RTT, with the states moved on.
+        conn.awaitingThirdAck = false;
+        this.handshakeComplete(conn, nowNs);
+      } else if (ackOfPeerSyn && side === 0 && !isTerminal(E.state)) {
+        // The client's ACK completes the server's side while the client is past ESTABLISHED already (its SYN carried
+        // a FIN): the third step all the same.
+        this.handshakeComplete(conn, nowNs);
       }
     }
 
@@ -890,9 +914,98 @@ export class TcpTracker {
         this.events |= EV_FIN_HELD;
         this.heldFromRel = (E.holeFrom - E.baseSeq) >>> 0;
         this.heldToRel = (E.holes![1]! - E.baseSeq) >>> 0;
+      } else if ((flags & (SYN | ACK)) === SYN && (P.state === 'SYN_SENT' ||
+        (P.state === 'CLOSED' && !P.synSeen && !P.finSent && !P.dataSeen))) {
+        // A FIN on a SYN reaches a side not synchronized yet (LISTEN, or SYN-SENT in a simultaneous open): RFC 9293
+        // §3.10.7.2 and §3.10.7.3 queue the SYN's "other controls or text" until ESTABLISHED; the FIN is taken then.
+        P.synFinHeld = true;
+        this.events |= EV_SYN_FIN_HELD;
       } else {
         this.deliverFin(conn, peer, P, side, false);
       }
+    }
+    // A FIN that came on a SYN, held by its receiver until that receiver is ESTABLISHED.
+    if ((P.synFinHeld && P.state === 'ESTABLISHED') || (E.synFinHeld && E.state === 'ESTABLISHED')) this.synFinDue(conn, side, E, P);
+  }
+
+  /**
+   * A socket connected to itself (Connection.selfConnect): each segment it sends, it receives. Its SYN comes back as a
+   * SYN (SYN_SENT → SYN_RECEIVED, RFC 9293 §3.10.7.3), its SYN-ACK as the ACK of that SYN (ESTABLISHED, §3.10.7.4), its
+   * FIN as a FIN that crossed its own (FIN_WAIT_1 → CLOSING: a simultaneous close with itself, figure 13), the ACK of
+   * that FIN as its FIN acknowledged (TIME_WAIT). Linux on loopback does exactly this. The state is S's (ends[0]); the
+   * other end mirrors it, silently, so that the connection closes and reports as one socket.
+   */
+  private advanceSelf(
+    conn: Connection, S: Endpoint, M: Endpoint, flags: number, seq: number, ack: number, segLen: number, nowNs: number,
+  ): void {
+    if ((flags & SYN) !== 0 && !S.synSeen) {
+      S.synSeen = true;
+      S.isn = seq;
+    }
+    if (segLen > 0 && !S.dataSeen && (flags & SYN) === 0) this.events |= EV_FIRST_DATA;
+    if (segLen > 0) S.dataSeen = true;
+    if ((flags & RST) !== 0) {
+      this.stateBeforeRst = S.state;
+      this.events |= EV_RST;
+      if (!isTerminal(S.state) || (S.state === 'CLOSED' && !S.synSeen)) {
+        this.rstTaken = true;
+        if (conn.resetBy === -1) conn.resetBy = 0;
+        if (conn.closedFirstBy === -1) conn.closedFirstBy = 0;
+        this.setState(conn, 0, 'RESET', null);
+      }
+    } else {
+      if ((flags & (SYN | ACK)) === SYN && S.state === 'CLOSED' && !S.dataSeen) {
+        this.events |= EV_SELF_SYN;
+        this.setState(conn, 0, 'SYN_SENT', null);
+        this.setState(conn, 0, 'SYN_RECEIVED', 'received its own SYN: a simultaneous open with itself');
+      } else if ((flags & (SYN | ACK)) === (SYN | ACK) && S.state === 'SYN_RECEIVED' && seqGt(ack, S.isn)) {
+        this.setState(conn, 0, 'ESTABLISHED', null);
+        M.state = S.state;
+        this.handshakeComplete(conn, nowNs);
+      } else if ((flags & ACK) !== 0 && (S.state === 'SYN_RECEIVED' || (S.state === 'CLOSED' && !S.synSeen))) {
+        // The handshake's segments were not captured (a capture begun after them): an ACK shows it synchronized.
+        this.setState(conn, 0, 'ESTABLISHED', S.state === 'CLOSED' ? 'assumed: its handshake was not captured' : 'its SYN acknowledged');
+      }
+      if ((flags & FIN) !== 0 && !S.finSent) {
+        S.finSent = true;
+        S.finSeq = (seq + segLen + ((flags & SYN) !== 0 ? 1 : 0)) >>> 0;
+        S.finFrame = conn.lastFrame;
+        S.finAck = (flags & ACK) !== 0 ? ack : -1;
+        if (conn.closedFirstBy === -1) conn.closedFirstBy = 0;
+        // The close reads as the simultaneous close it is: both "ends" sent (and received) this one FIN.
+        M.finSent = true;
+        M.finSeq = S.finSeq;
+        M.finFrame = S.finFrame;
+        M.finAck = S.finAck;
+        conn.simultaneousClose = true;
+        if (!isTerminal(S.state)) {
+          this.setState(conn, 0, 'FIN_WAIT_1', 'sent FIN');
+          this.setState(conn, 0, 'CLOSING', 'received its own FIN');
+        }
+      }
+      if ((flags & ACK) !== 0 && S.finSent && seqGeq(ack, (S.finSeq + 1) >>> 0)) {
+        if (S.finAckedFrame === 0) {
+          S.finAckedFrame = conn.lastFrame;
+          M.finAckedFrame = conn.lastFrame;
+        }
+        if (S.state === 'CLOSING') this.setState(conn, 0, 'TIME_WAIT', 'its FIN acknowledged, by itself');
+      }
+    }
+    M.state = S.state;
+    M.synSeen = S.synSeen;
+    M.isn = S.isn;
+  }
+
+  /** Delivers a FIN held since its SYN once its receiver is ESTABLISHED (out of advanceStates' line: rare). */
+  private synFinDue(conn: Connection, side: Direction, E: Endpoint, P: Endpoint): void {
+    const peer: Direction = side === 0 ? 1 : 0;
+    if (P.synFinHeld && P.state === 'ESTABLISHED') {
+      P.synFinHeld = false;
+      this.setState(conn, peer, 'CLOSE_WAIT', `got the ${SIDE_NAME[side]}'s FIN, held since its SYN`);
+    }
+    if (E.synFinHeld && E.state === 'ESTABLISHED') {
+      E.synFinHeld = false;
+      this.setState(conn, side, 'CLOSE_WAIT', `got the ${SIDE_NAME[peer]}'s FIN, held since its SYN`);
     }
   }
 
@@ -1057,6 +1170,9 @@ export class TcpTracker {
   /** Both sides ESTABLISHED by the handshake: its last step is said here, with the RTT from the client's SYN. */
   private handshakeComplete(conn: Connection, nowNs: number): void {
     this.events |= EV_ESTABLISHED;
+    // The states when it completed (the same packet may move them on: a FIN with the ACK is said after).
+    this.handshakeClientState = conn.ends[0].state;
+    this.handshakeServerState = conn.ends[1].state;
     if (conn.handshakeRttNs < 0 && conn.clientSynNs >= 0) conn.handshakeRttNs = nowNs - conn.clientSynNs;
   }
 
@@ -1121,7 +1237,7 @@ export class TcpTracker {
     // Without texts (nobody prints them) every annotation is still made, with its code and an empty text: the
     // per-code counts stay the same, and the strings (addresses, durations) cost nothing.
     const words = this.texts;
-    const who = SIDE_NAME[dir];
+    const who = conn.selfConnect ? 'socket' : SIDE_NAME[dir];
     const peerName = SIDE_NAME[dir === 0 ? 1 : 0];
     if (ev & EV_LIMIT) {
       const what = this.limitVictimRetired ? 'forgot closed connection' : 'evicted connection';
@@ -1144,6 +1260,11 @@ export class TcpTracker {
     if (ev & EV_SYN) {
       out.push({ code: Codes.HANDSHAKE,
         text: words ? `handshake 1/3: ${who} ${conn.endpointText(dir)} opens (SYN) to ${conn.endpointText(dir === 0 ? 1 : 0)}, ${who} SYN_SENT` : '' });
+    }
+    if (ev & EV_SELF_SYN) {
+      out.push({ code: Codes.HANDSHAKE, text: words
+        ? `self-connect: ${conn.endpointText(0)} opens (SYN) to itself; with no listener on its own port its SYN comes back to it, a simultaneous open with itself (RFC 9293 §3.5): client and server are one socket`
+        : '' });
     }
     if (ev & EV_LATE_SYN) {
       out.push({ code: Codes.HANDSHAKE, text: words ? `handshake 1/3 arrives after 2/3 (reordered): client SYN` : '' });
@@ -1172,7 +1293,12 @@ export class TcpTracker {
       const server = conn.ends[1].historySeen;
       const textbook = (conn.ends[0].historySeen & H_SYN) !== 0 && (server & H_SYN) === 0 && (server & H_SYN_ACK) !== 0;
       const step = textbook ? 'handshake 3/3 (ACK)' : 'handshake complete';
-      out.push({ code: Codes.HANDSHAKE, text: words ? `${step}${rtt}, both ESTABLISHED` : '' });
+      const client = this.handshakeClientState;
+      const serverState = this.handshakeServerState;
+      const states = client === 'ESTABLISHED' && serverState === 'ESTABLISHED'
+        ? 'both ESTABLISHED' : `states already past it: client ${client}, server ${serverState}`;
+      out.push({ code: Codes.HANDSHAKE, text: !words ? ''
+        : conn.selfConnect ? `handshake complete with itself (its own SYN-ACK received)${rtt}, socket ${client}` : `${step}${rtt}, ${states}` });
     }
     if (ev & EV_REFUSED) {
       out.push({ code: Codes.REFUSED,
@@ -1208,10 +1334,16 @@ export class TcpTracker {
         ? `${who}'s FIN arrives before bytes it follows (relative seq ${this.heldFromRel}:${this.heldToRel} missing): the ${peerName} holds it until they arrive (RFC 9293 §3.10.7.4), ${peerName} stays ${conn.ends[dir === 0 ? 1 : 0].state}`
         : '' });
     }
+    if (ev & EV_SYN_FIN_HELD) {
+      out.push({ code: Codes.STATE, text: words
+        ? `${who}'s SYN carries a FIN: the ${peerName} takes it only once ESTABLISHED (RFC 9293 §3.10.7.2 queues a SYN's other controls)`
+        : '' });
+    }
     if (ev & EV_CLOSED) {
       const first = !words || conn.closedFirstBy === -1 ? '' : conn.simultaneousClose ? 'simultaneous close; ' : `${SIDE_NAME[conn.closedFirstBy]} closed first; `;
-      out.push({ code: Codes.CLOSE,
-        text: words ? `connection closed (${first}client ${conn.ends[0].state}, server ${conn.ends[1].state})` : '' });
+      out.push({ code: Codes.CLOSE, text: !words ? ''
+        : conn.selfConnect ? `connection closed (the socket closed with itself; socket ${conn.ends[0].state})`
+        : `connection closed (${first}client ${conn.ends[0].state}, server ${conn.ends[1].state})` });
     }
     if (ev & EV_SYN_DATA) {
       out.push({ code: Codes.DATA, text: words ? `SYN carries ${segLen} bytes of data (TCP Fast Open, RFC 7413)` : '' });
@@ -1250,11 +1382,15 @@ export class TcpTracker {
         chain = chain === '' ? `${this.changeFrom[i]} → ${this.changeTo[i]}` : `${chain} → ${this.changeTo[i]}`;
         why = why === '' ? this.changeWhy[i]! : `${why}, then ${this.changeWhy[i]}`;
       }
-      if (chain !== '') out.push({ code: Codes.STATE, text: words ? `${SIDE_NAME[side]} ${chain} (${why})` : '' });
+      if (chain !== '') out.push({ code: Codes.STATE, text: words ? `${this.selfPacket ? 'socket' : SIDE_NAME[side]} ${chain} (${why})` : '' });
     }
   }
 
   private resetText(conn: Connection, dir: Direction): string {
+    if (conn.selfConnect) {
+      const result = this.nChanges > 0 ? 'socket RESET' : 'no state change';
+      return `reset by the socket, sent to itself, in ${this.stateBeforeRst}: ${result}`;
+    }
     const who = SIDE_NAME[dir];
     const assumed = conn.midstream && this.stateBeforeRst === 'ESTABLISHED' ? ' (assumed)' : '';
     let changed = 0;
@@ -1547,6 +1683,7 @@ function isPowerOfTen(n: number): boolean {
 function midstreamText(conn: Connection): string {
   const server = conn.endpointText(1);
   const client = conn.endpointText(0);
+  if (conn.selfConnect) return `capture starts mid-connection of a socket connected to itself (${client} at both ends); assumed ESTABLISHED`;
   switch (conn.roleRule) {
     case 'syn-ack':
       return `capture starts at the SYN-ACK (the client's SYN not seen): server ${server} sent it; client ${client} assumed SYN_SENT`;

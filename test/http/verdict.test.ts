@@ -273,4 +273,13 @@ describe('verdicts', () => {
     expect(summary.mode).toBe('keep-alive');
     expect(events.some((e) => e.code === Codes.HTTP_PIPELINED)).toBe(false);
   });
+
+  it('a socket connected to itself: the verdict says no server answered (fixtures/real-self-connect.pcap)', () => {
+    const request = 'GET / HTTP/1.0\r\n\r\n';
+    const { summary } = run([tx(C, request)], { firstFinBy: 'client', rstBy: null, simultaneous: true, openAtEnd: false, clientFinFrame: 2, serverFinFrame: 2, selfConnect: true });
+    expect(summary.mode).toBe('short');
+    expect(summary.reason).toMatch(/^self-connect \(the socket is connected to itself: each request came back to its own sender, no server answered\); HTTP\/1\.0 short: 1 request;/);
+    const other = run([tx(C, request)], { firstFinBy: 'client', rstBy: null, simultaneous: true, openAtEnd: false, clientFinFrame: 2, serverFinFrame: 2 });
+    expect(other.summary.reason).not.toMatch(/self-connect/);
+  });
 });

@@ -6,7 +6,7 @@ import { closeReason, summarize } from '../../src/tcp/summary.js';
 import { feed, trace, traceWith } from '../helpers/trace.js';
 
 const KEYS = [
-  'id', 'client', 'server', 'midstream', 'roleRule', 'state', 'closeReason', 'closedFirstBy', 'startSec', 'startNsec',
+  'id', 'client', 'server', 'midstream', 'roleRule', 'selfConnect', 'state', 'closeReason', 'closedFirstBy', 'startSec', 'startNsec',
   'durationUs', 'packets', 'payloadBytes', 'retransmittedBytes', 'handshakeRttUs', 'ackRttUs', 'mssBytes',
   'windowScale', 'sackPermitted', 'idleMaxUs', 'history',
 ];
@@ -30,6 +30,7 @@ describe('summarize', () => {
       server: { addr: '10.0.0.2', port: 80 },
       midstream: false,
       roleRule: 'syn',
+      selfConnect: false,
       state: { client: 'TIME_WAIT', server: 'CLOSED' },
       closeReason: 'fin-client-first',
       closedFirstBy: 'client',

@@ -54,7 +54,9 @@ describe('RetiredConnections', () => {
         else if (key === 'state') o[key] = states[k++ % states.length];
       }
     };
-    fill(conn as unknown as Record<string, unknown>, new Set([...PLACEMENT, 'id', 'addrLen', 'clientPort', 'serverPort', 'hash', 'ends', 'addrs', 'roleRule', 'owner', 'midstream', 'startSec', 'startNsec', 'startNs', 'firstFrame']));
+    fill(conn as unknown as Record<string, unknown>, new Set([...PLACEMENT, 'id', 'addrLen', 'clientPort', 'serverPort', 'hash', 'ends', 'addrs', 'roleRule', 'owner', 'midstream', 'startSec', 'startNsec', 'startNs', 'firstFrame',
+      // Derived from the addresses and ports by the constructor, as the packed form rebuilds it.
+      'selfConnect']));
     conn.hash = -123456789;
     conn.closed = true;
     conn.history = 'ShADadTtFfR';

@@ -83,6 +83,35 @@ describe('three-way handshake', () => {
     expect(texts(steps[1])).toBe('handshake 2/3 (SYN-ACK): server 10.0.0.2:80 accepts, server SYN_RECEIVED');
   });
 
+  test('TCP Fast Open: the client\'s first ACK is the third step even after the server\'s data and FIN', () => {
+    // RFC 7413 §4.2: the server may send data (and close) before the handshake's third segment arrives.
+    const steps = run('C>S S seq=1000 len=27', 'S>C SA seq=5000 ack=1028', 'S>C PA seq=5001 ack=1028 len=100 dt=0.001',
+      'S>C FA seq=5101 ack=1028', 'C>S A seq=1028 ack=5101 dt=0.002', 'C>S FA seq=1028 ack=5102', 'S>C A seq=5102 ack=1029');
+    expect(steps[4].states).toBe('CLOSE_WAIT/FIN_WAIT_1');
+    expect(texts(steps[4])).toBe('handshake 3/3 (ACK), RTT 5.00 ms, states already past it: client CLOSE_WAIT, server FIN_WAIT_1');
+    expect(summarize(steps[0].conn!).handshakeRttUs).toBeCloseTo(5000, 6);
+    expect(steps.filter((s) => texts(s).includes('handshake 3/3')).length).toBe(1);
+  });
+
+  test('a FIN on the SYN waits at the server until it is ESTABLISHED (RFC 9293 §3.10.7.2)', () => {
+    const steps = run('C>S SF seq=1000', 'S>C SA seq=5000 ack=1001', 'C>S A seq=1002 ack=5001', 'S>C A seq=5001 ack=1002',
+      'S>C FA seq=5001 ack=1002', 'C>S A seq=1002 ack=5002');
+    expect(steps.map((s) => s.states)).toEqual([
+      'FIN_WAIT_1/CLOSED', 'FIN_WAIT_1/SYN_RECEIVED', 'FIN_WAIT_1/CLOSE_WAIT', 'FIN_WAIT_2/CLOSE_WAIT',
+      'TIME_WAIT/LAST_ACK', 'TIME_WAIT/CLOSED',
+    ]);
+    expect(texts(steps[0])).toContain("client's SYN carries a FIN: the server takes it only once ESTABLISHED");
+    expect(texts(steps[2])).toBe('handshake 3/3 (ACK), RTT 2.00 ms, states already past it: client FIN_WAIT_1, server ESTABLISHED' +
+      " | server ESTABLISHED → CLOSE_WAIT (got the client's FIN, held since its SYN)" +
+      " | previous segment not captured: client's bytes before relative seq 2 are missing");
+    expect(texts(steps[4])).toContain('server CLOSE_WAIT → LAST_ACK (sent FIN)');
+    expect(summarize(steps[0].conn!).closeReason).toBe('fin-client-first');
+    // Answered by a RST (a closed port), the FIN is never taken.
+    const refused = run('C>S SF seq=1000', 'S>C RA seq=0 ack=1001');
+    expect(refused[1].states).toBe('RESET/CLOSED');
+    expect(refused[0].conn!.ends[1].synFinHeld).toBe(true);
+  });
+
   test('the server closing before the client\'s ACK is captured: its FIN reaches an ESTABLISHED client', () => {
     const steps = run('C>S S seq=1000', 'S>C SA seq=5000 ack=1001', 'S>C FA seq=5001 ack=1001', 'C>S A seq=1001 ack=5002',
       'C>S FA seq=1001 ack=5002', 'S>C A seq=5002 ack=1002');
@@ -106,6 +135,41 @@ describe('three-way handshake', () => {
     expect(texts(steps[2])).toMatch(/^simultaneous open: client answers the server's SYN \(SYN-ACK\), client SYN_RECEIVED, server ESTABLISHED \| /);
     expect(texts(steps[3])).toMatch(/^handshake complete, RTT 3\.00 ms, both ESTABLISHED$/);
     expect(new Set(steps.map((s) => s.connId))).toEqual(new Set([0]));
+  });
+
+  test('a socket connected to itself: one socket, a simultaneous open and close with itself (fixtures/real-self-connect.pcap)', () => {
+    // Linux on loopback: SYN, SYN-ACK with the same ISN, an ACK, data, the ACK of the data, FIN, the ACK of the FIN.
+    const self = (...lines: string[]) => feed(new TcpTracker(), traceWith({ client: '127.0.0.1:40123', server: '127.0.0.1:40123' }, ...lines));
+    const steps = self('C>S S seq=1000', 'C>S SA seq=1000 ack=1001', 'C>S A seq=1001 ack=1001', 'C>S PA seq=1001 ack=1001 len=5',
+      'C>S A seq=1006 ack=1006', 'C>S FA seq=1006 ack=1006 dt=0.05', 'C>S A seq=1007 ack=1007');
+    expect(steps[0].conn!.selfConnect).toBe(true);
+    expect(steps.map((s) => s.direction)).toEqual([0, 0, 0, 0, 0, 0, 0]);
+    expect(steps.map((s) => s.states)).toEqual([
+      'SYN_RECEIVED/SYN_RECEIVED', 'ESTABLISHED/ESTABLISHED', 'ESTABLISHED/ESTABLISHED', 'ESTABLISHED/ESTABLISHED',
+      'ESTABLISHED/ESTABLISHED', 'CLOSING/CLOSING', 'TIME_WAIT/TIME_WAIT',
+    ]);
+    expect(texts(steps[0])).toBe('self-connect: 127.0.0.1:40123 opens (SYN) to itself; with no listener on its own port its SYN comes back to it, ' +
+      'a simultaneous open with itself (RFC 9293 §3.5): client and server are one socket' +
+      ' | socket SYN_SENT → SYN_RECEIVED (received its own SYN: a simultaneous open with itself)');
+    expect(texts(steps[1])).toMatch(/^handshake complete with itself \(its own SYN-ACK received\), RTT 1\.00 ms, socket ESTABLISHED \| retransmission by client/);
+    expect(texts(steps[3])).toBe('first data from socket: 5 bytes, relative seq 1:6');
+    expect(texts(steps[5])).toBe('socket ESTABLISHED → FIN_WAIT_1 → CLOSING (sent FIN, then received its own FIN)');
+    expect(texts(steps[6])).toBe('socket CLOSING → TIME_WAIT (its FIN acknowledged, by itself) | connection closed (the socket closed with itself; socket TIME_WAIT)');
+    const summary = summarize(steps[0].conn!);
+    expect(summary).toMatchObject({ selfConnect: true, closeReason: 'fin-simultaneous', closedFirstBy: 'client', handshakeRttUs: 1000 });
+    // An abort: its RST is received by itself.
+    const reset = self('C>S S seq=1000', 'C>S SA seq=1000 ack=1001', 'C>S A seq=1001 ack=1001', 'C>S RA seq=1001 ack=1001');
+    expect(reset[3].states).toBe('RESET/RESET');
+    expect(texts(reset[3])).toBe('reset by the socket, sent to itself, in ESTABLISHED: socket RESET');
+    expect(summarize(reset[0].conn!).closeReason).toBe('rst-client');
+    // A capture that starts after its handshake.
+    const mid = self('C>S PA seq=5000 ack=5000 len=10');
+    expect(mid[0].states).toBe('ESTABLISHED/ESTABLISHED');
+    expect(texts(mid[0])).toMatch(/^capture starts mid-connection of a socket connected to itself \(127\.0\.0\.1:40123 at both ends\); assumed ESTABLISHED \| first data from socket/);
+    // Two sockets on one address are not one socket.
+    const two = feed(new TcpTracker(), traceWith({ client: '127.0.0.1:40123', server: '127.0.0.1:40124' }, 'C>S S seq=1000'));
+    expect(two[0].conn!.selfConnect).toBe(false);
+    expect(texts(two[0])).toMatch(/^handshake 1\/3/);
   });
 
   test('SYN-ACK seen before the SYN (reordered capture)', () => {
