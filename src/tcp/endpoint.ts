@@ -102,9 +102,9 @@ export class Endpoint implements FlowAnalysis {
    */
   finHeld = false;
   /**
-   * The peer's FIN came on its SYN (SYN+FIN, a scanner's or a crafted segment) while this side was not synchronized:
-   * RFC 9293 §3.10.7.2 (LISTEN) and §3.10.7.3 queue "any other control or text" of a SYN until ESTABLISHED, where the
-   * FIN is then processed (CLOSE_WAIT). Taken when this side becomes ESTABLISHED or acknowledges the FIN.
+   * The peer's FIN came on its SYN (SYN+FIN, a scanner's or a crafted segment) while this side was not synchronized.
+   * Stacks differ (RFC 9293 §3.10.7.2 leaves it to SYN-RECEIVED, which drops a segment without ACK; §3.10.7.3 queues
+   * it until ESTABLISHED; Linux drops the SYN+FIN; 4.4BSD takes it): taken once this side's ACK covers it.
    */
   synFinHeld = false;
   /**

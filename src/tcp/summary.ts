@@ -79,7 +79,8 @@ export function closeReason(conn: Connection): CloseReason {
     return conn.closedFirstBy === 1 ? 'fin-server-first' : 'fin-client-first';
   }
   if (client.finSent || server.finSent) return 'half-closed';
-  if (server.packets === 0 && client.synSeen && client.payloadBytes === 0 && !conn.midstream) return 'no-answer';
+  // A socket connected to itself answers its own SYN: its "server" sends nothing of its own.
+  if (server.packets === 0 && client.synSeen && client.payloadBytes === 0 && !conn.midstream && !conn.selfConnect) return 'no-answer';
   return 'open';
 }
 

@@ -729,6 +729,10 @@ export class TcpTracker {
     const peer: Direction = dir === 0 ? 1 : 0;
     // A fresh endpoint has taken no part yet (as opposed to CLOSED again after LAST_ACK).
     const senderFresh = E.state === 'CLOSED' && !E.synSeen && !E.finSent && !E.dataSeen;
+    if (conn.selfConnect) {
+      this.advanceSelf(conn, E, P, flags, seq, ack, segLen, nowNs);
+      return;
+    }
     if ((flags & SYN) !== 0 && !E.synSeen) {
       E.synSeen = true;
       E.isn = seq;
@@ -738,10 +742,6 @@ export class TcpTracker {
       forgetStream(E);
     }
 
-    if (conn.selfConnect) {
-      this.advanceSelf(conn, E, P, flags, seq, ack, segLen, nowNs);
-      return;
-    }
     if ((flags & RST) !== 0) {
       this.reset(conn, side, senderFresh, E, P, flags, seq, ack, segLen);
       return;
@@ -820,6 +820,10 @@ export class TcpTracker {
           // The textbook SYN-ACK: the handshake completes at the client's ACK of it (its third step, with the RTT).
           conn.awaitingThirdAck = true;
         }
+      } else if (side === 1 && E.state === 'SYN_RECEIVED' && P.finSent && P.synSeen && (P.state === 'FIN_WAIT_1' || P.state === 'FIN_WAIT_2') &&
+        seqGt(ack, P.isn) && seqLeq(ack, (P.finSeq + 1) >>> 0)) {
+        // The client's SYN carried its FIN: past ESTABLISHED already, its next ACK is still the handshake's third step.
+        conn.awaitingThirdAck = true;
       }
       if (segLen > 0) this.events |= EV_SYN_DATA;
     }
@@ -837,8 +841,7 @@ export class TcpTracker {
         this.setState(conn, side, 'ESTABLISHED', null);
       }
       // Receiving an ACK of its SYN completes the peer's side (RFC 9293 §3.10.7.4, SYN-RECEIVED).
-      const ackOfPeerSyn = P.state === 'SYN_RECEIVED' && seqGt(ack, P.isn);
-      if (ackOfPeerSyn) this.setState(conn, peer, 'ESTABLISHED', null);
+      if (P.state === 'SYN_RECEIVED' && seqGt(ack, P.isn)) this.setState(conn, peer, 'ESTABLISHED', null);
       if (E.state === 'ESTABLISHED' && P.state === 'ESTABLISHED') {
         // The client was ESTABLISHED at the SYN-ACK: the handshake's third step is its ACK (or data) acknowledging it.
         // A server segment before that (data, an ACK) shows the server had the ACK, and completes its side silently:
@@ -846,16 +849,19 @@ export class TcpTracker {
         const third = conn.awaitingThirdAck && side === 0;
         if (third) conn.awaitingThirdAck = false;
         if (third || (!wasEstablished && !conn.awaitingThirdAck)) this.handshakeComplete(conn, nowNs);
-      } else if (conn.awaitingThirdAck && side === 0 && !isTerminal(E.state) && seqGt(ack, P.isn)) {
+      } else if (conn.awaitingThirdAck && side === 0 && E.state !== 'RESET' && seqGt(ack, P.isn)) {
         // The client's first ACK after a server that did not wait for it (TCP Fast Open, RFC 7413 §4.2: data, even its
-        // FIN, before the handshake's third segment): still the third step, and its RTT, with the states moved on.
+        // FIN, before the handshake's third segment), or of a client whose SYN carried its FIN: still the third step,
+        // and its RTT, with the states moved on.
         conn.awaitingThirdAck = false;
         this.handshakeComplete(conn, nowNs);
-      } else if (ackOfPeerSyn && side === 0 && !isTerminal(E.state)) {
-        // The client's ACK completes the server's side while the client is past ESTABLISHED already (its SYN carried
-        // a FIN): the third step all the same.
-        this.handshakeComplete(conn, nowNs);
       }
+    }
+
+    // A FIN that came on P's SYN, held by E (synFinHeld): E's ACK covering it shows E took it; before E's own FIN.
+    if (E.synFinHeld && (flags & ACK) !== 0 && P.finSent && seqGeq(ack, (P.finSeq + 1) >>> 0)) {
+      E.synFinHeld = false;
+      this.deliverFin(conn, side, E, peer, true, `, sent on its SYN; this ACK covers it`);
     }
 
     // A FIN still on its way (the FINs crossed): it reaches P before this later segment of E (segments arrive in the
@@ -916,16 +922,16 @@ export class TcpTracker {
         this.heldToRel = (E.holes![1]! - E.baseSeq) >>> 0;
       } else if ((flags & (SYN | ACK)) === SYN && (P.state === 'SYN_SENT' ||
         (P.state === 'CLOSED' && !P.synSeen && !P.finSent && !P.dataSeen))) {
-        // A FIN on a SYN reaches a side not synchronized yet (LISTEN, or SYN-SENT in a simultaneous open): RFC 9293
-        // §3.10.7.2 and §3.10.7.3 queue the SYN's "other controls or text" until ESTABLISHED; the FIN is taken then.
+        // A FIN on a SYN reaches a side not synchronized yet, and stacks differ on it: RFC 9293 §3.10.7.2 (LISTEN)
+        // leaves it to SYN-RECEIVED, whose fifth step drops a segment without ACK; §3.10.7.3 (SYN-SENT) queues it
+        // until ESTABLISHED; Linux drops a SYN+FIN whole; 4.4BSD takes the FIN at once (SYN_RECEIVED → CLOSE_WAIT).
+        // So it is taken only when the receiver's ACK covers it (a retransmitted FIN is the same sequence number).
         P.synFinHeld = true;
         this.events |= EV_SYN_FIN_HELD;
       } else {
         this.deliverFin(conn, peer, P, side, false);
       }
     }
-    // A FIN that came on a SYN, held by its receiver until that receiver is ESTABLISHED.
-    if ((P.synFinHeld && P.state === 'ESTABLISHED') || (E.synFinHeld && E.state === 'ESTABLISHED')) this.synFinDue(conn, side, E, P);
   }
 
   /**
@@ -938,33 +944,52 @@ export class TcpTracker {
   private advanceSelf(
     conn: Connection, S: Endpoint, M: Endpoint, flags: number, seq: number, ack: number, segLen: number, nowNs: number,
   ): void {
+    // Fresh: nothing of it seen yet (a capture that starts at its SYN).
+    const fresh = S.state === 'CLOSED' && !S.synSeen && !S.dataSeen && !S.finSent;
     if ((flags & SYN) !== 0 && !S.synSeen) {
       S.synSeen = true;
       S.isn = seq;
     }
-    if (segLen > 0 && !S.dataSeen && (flags & SYN) === 0) this.events |= EV_FIRST_DATA;
-    if (segLen > 0) S.dataSeen = true;
+    if (segLen > 0) {
+      if ((flags & SYN) !== 0) this.events |= EV_SYN_DATA;
+      else if (!S.dataSeen) this.events |= EV_FIRST_DATA;
+      S.dataSeen = true;
+    }
     if ((flags & RST) !== 0) {
       this.stateBeforeRst = S.state;
       this.events |= EV_RST;
-      if (!isTerminal(S.state) || (S.state === 'CLOSED' && !S.synSeen)) {
+      if (!isTerminal(S.state) || fresh) {
         this.rstTaken = true;
         if (conn.resetBy === -1) conn.resetBy = 0;
         if (conn.closedFirstBy === -1) conn.closedFirstBy = 0;
         this.setState(conn, 0, 'RESET', null);
       }
     } else {
-      if ((flags & (SYN | ACK)) === SYN && S.state === 'CLOSED' && !S.dataSeen) {
-        this.events |= EV_SELF_SYN;
-        this.setState(conn, 0, 'SYN_SENT', null);
-        this.setState(conn, 0, 'SYN_RECEIVED', 'received its own SYN: a simultaneous open with itself');
-      } else if ((flags & (SYN | ACK)) === (SYN | ACK) && S.state === 'SYN_RECEIVED' && seqGt(ack, S.isn)) {
-        this.setState(conn, 0, 'ESTABLISHED', null);
-        M.state = S.state;
-        this.handshakeComplete(conn, nowNs);
-      } else if ((flags & ACK) !== 0 && (S.state === 'SYN_RECEIVED' || (S.state === 'CLOSED' && !S.synSeen))) {
-        // The handshake's segments were not captured (a capture begun after them): an ACK shows it synchronized.
-        this.setState(conn, 0, 'ESTABLISHED', S.state === 'CLOSED' ? 'assumed: its handshake was not captured' : 'its SYN acknowledged');
+      // Before ESTABLISHED: its SYN_SENT may be assumed (a capture that starts at its SYN-ACK).
+      const opening = S.state === 'SYN_SENT' || S.state === 'SYN_RECEIVED';
+      if ((flags & (SYN | ACK)) === SYN) {
+        if (fresh) {
+          this.events |= EV_SELF_SYN;
+          this.setState(conn, 0, 'SYN_SENT', null);
+          this.setState(conn, 0, 'SYN_RECEIVED', 'received its own SYN: a simultaneous open with itself');
+        }
+      } else if ((flags & (SYN | ACK)) === (SYN | ACK)) {
+        // Its SYN-ACK acknowledges its own SYN (the same ISN; its data too, with TCP Fast Open): receiving it
+        // completes the handshake.
+        if ((opening || fresh) && seqGt(ack, S.isn)) {
+          this.setState(conn, 0, 'ESTABLISHED', null);
+          M.state = S.state;
+          this.handshakeComplete(conn, nowNs);
+        }
+      } else if ((flags & ACK) !== 0 && (opening || fresh)) {
+        if (S.state === 'SYN_RECEIVED' && seqGt(ack, S.isn)) {
+          // Its SYN-ACK was not captured; this ACK of its SYN shows the handshake done.
+          this.setState(conn, 0, 'ESTABLISHED', 'its SYN acknowledged: its SYN-ACK was not captured');
+          M.state = S.state;
+          this.handshakeComplete(conn, nowNs);
+        } else if (!S.synSeen) {
+          this.setState(conn, 0, 'ESTABLISHED', 'assumed: its handshake was not captured');
+        }
       }
       if ((flags & FIN) !== 0 && !S.finSent) {
         S.finSent = true;
@@ -994,19 +1019,6 @@ export class TcpTracker {
     M.state = S.state;
     M.synSeen = S.synSeen;
     M.isn = S.isn;
-  }
-
-  /** Delivers a FIN held since its SYN once its receiver is ESTABLISHED (out of advanceStates' line: rare). */
-  private synFinDue(conn: Connection, side: Direction, E: Endpoint, P: Endpoint): void {
-    const peer: Direction = side === 0 ? 1 : 0;
-    if (P.synFinHeld && P.state === 'ESTABLISHED') {
-      P.synFinHeld = false;
-      this.setState(conn, peer, 'CLOSE_WAIT', `got the ${SIDE_NAME[side]}'s FIN, held since its SYN`);
-    }
-    if (E.synFinHeld && E.state === 'ESTABLISHED') {
-      E.synFinHeld = false;
-      this.setState(conn, side, 'CLOSE_WAIT', `got the ${SIDE_NAME[peer]}'s FIN, held since its SYN`);
-    }
   }
 
   /**
@@ -1056,10 +1068,11 @@ export class TcpTracker {
   }
 
   /** E's FIN reaches its receiver R (now, or `late`, once the bytes before it arrived): RFC 9293 §3.10.7.4, eighth. */
-  private deliverFin(conn: Connection, rSide: Direction, R: Endpoint, finSender: Direction, late: boolean): void {
+  private deliverFin(conn: Connection, rSide: Direction, R: Endpoint, finSender: Direction, late: boolean, heldWhy?: string): void {
     R.finHeld = false;
     const closer = SIDE_NAME[finSender];
-    const held = late ? ', held until the bytes before it arrived' : '';
+    const held = heldWhy !== undefined ? heldWhy : late ? ', held until the bytes before it arrived' : '';
+    if (heldWhy !== undefined) late = true;
     if (R.state === 'FIN_WAIT_1') {
       conn.simultaneousClose = true;
       this.setState(conn, rSide, 'CLOSING', `simultaneous close${held}`);
@@ -1170,6 +1183,8 @@ export class TcpTracker {
   /** Both sides ESTABLISHED by the handshake: its last step is said here, with the RTT from the client's SYN. */
   private handshakeComplete(conn: Connection, nowNs: number): void {
     this.events |= EV_ESTABLISHED;
+    // Whatever completed it (the second SYN-ACK of a simultaneous open too), no later ACK is its third step.
+    conn.awaitingThirdAck = false;
     // The states when it completed (the same packet may move them on: a FIN with the ACK is said after).
     this.handshakeClientState = conn.ends[0].state;
     this.handshakeServerState = conn.ends[1].state;
@@ -1298,7 +1313,9 @@ export class TcpTracker {
       const states = client === 'ESTABLISHED' && serverState === 'ESTABLISHED'
         ? 'both ESTABLISHED' : `states already past it: client ${client}, server ${serverState}`;
       out.push({ code: Codes.HANDSHAKE, text: !words ? ''
-        : conn.selfConnect ? `handshake complete with itself (its own SYN-ACK received)${rtt}, socket ${client}` : `${step}${rtt}, ${states}` });
+        : conn.selfConnect
+          ? `handshake complete with itself${(conn.ends[0].historySeen & H_SYN_ACK) !== 0 ? ' (its own SYN-ACK received)' : ''}${rtt}, socket ${client}`
+          : `${step}${rtt}, ${states}` });
     }
     if (ev & EV_REFUSED) {
       out.push({ code: Codes.REFUSED,
@@ -1336,7 +1353,7 @@ export class TcpTracker {
     }
     if (ev & EV_SYN_FIN_HELD) {
       out.push({ code: Codes.STATE, text: words
-        ? `${who}'s SYN carries a FIN: the ${peerName} takes it only once ESTABLISHED (RFC 9293 §3.10.7.2 queues a SYN's other controls)`
+        ? `${who}'s SYN carries a FIN: stacks differ on taking it (RFC 9293 §3.10.7.2, §3.10.7.3; Linux drops the segment), so the ${peerName} is taken to have it once its ACK covers it`
         : '' });
     }
     if (ev & EV_CLOSED) {
@@ -1500,7 +1517,8 @@ export class TcpTracker {
       srcIsClient = true;
     } else if ((flags & (SYN | ACK)) === (SYN | ACK)) {
       rule = 'syn-ack';
-      srcIsClient = false;
+      // A socket connected to itself sent its SYN-ACK to itself: one side, the one every packet of it is seen from.
+      srcIsClient = tcp.srcPort === tcp.dstPort && ip.src.length === ip.dst.length && ip.src.every((b, i) => b === ip.dst[i]);
     } else {
       let srcKnown = this.serverPorts[tcp.srcPort] !== 0;
       let dstKnown = this.serverPorts[tcp.dstPort] !== 0;
@@ -1683,7 +1701,11 @@ function isPowerOfTen(n: number): boolean {
 function midstreamText(conn: Connection): string {
   const server = conn.endpointText(1);
   const client = conn.endpointText(0);
-  if (conn.selfConnect) return `capture starts mid-connection of a socket connected to itself (${client} at both ends); assumed ESTABLISHED`;
+  if (conn.selfConnect) {
+    return conn.roleRule === 'syn-ack'
+      ? `capture starts at the SYN-ACK of a socket connected to itself (${client} at both ends): its SYN was not captured`
+      : `capture starts mid-connection of a socket connected to itself (${client} at both ends); assumed ESTABLISHED`;
+  }
   switch (conn.roleRule) {
     case 'syn-ack':
       return `capture starts at the SYN-ACK (the client's SYN not seen): server ${server} sent it; client ${client} assumed SYN_SENT`;

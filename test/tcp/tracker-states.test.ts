@@ -93,23 +93,44 @@ describe('three-way handshake', () => {
     expect(steps.filter((s) => texts(s).includes('handshake 3/3')).length).toBe(1);
   });
 
-  test('a FIN on the SYN waits at the server until it is ESTABLISHED (RFC 9293 §3.10.7.2)', () => {
+  test('a FIN on the SYN is taken by the server once its ACK covers it (stacks differ: RFC 9293 §3.10.7.2, §3.10.7.3)', () => {
     const steps = run('C>S SF seq=1000', 'S>C SA seq=5000 ack=1001', 'C>S A seq=1002 ack=5001', 'S>C A seq=5001 ack=1002',
       'S>C FA seq=5001 ack=1002', 'C>S A seq=1002 ack=5002');
     expect(steps.map((s) => s.states)).toEqual([
-      'FIN_WAIT_1/CLOSED', 'FIN_WAIT_1/SYN_RECEIVED', 'FIN_WAIT_1/CLOSE_WAIT', 'FIN_WAIT_2/CLOSE_WAIT',
+      'FIN_WAIT_1/CLOSED', 'FIN_WAIT_1/SYN_RECEIVED', 'FIN_WAIT_1/ESTABLISHED', 'FIN_WAIT_2/CLOSE_WAIT',
       'TIME_WAIT/LAST_ACK', 'TIME_WAIT/CLOSED',
     ]);
-    expect(texts(steps[0])).toContain("client's SYN carries a FIN: the server takes it only once ESTABLISHED");
+    expect(texts(steps[0])).toContain("client's SYN carries a FIN: stacks differ on taking it");
+    // The client's ACK is the handshake's third step, its own state past ESTABLISHED already.
     expect(texts(steps[2])).toBe('handshake 3/3 (ACK), RTT 2.00 ms, states already past it: client FIN_WAIT_1, server ESTABLISHED' +
-      " | server ESTABLISHED → CLOSE_WAIT (got the client's FIN, held since its SYN)" +
       " | previous segment not captured: client's bytes before relative seq 2 are missing");
+    expect(texts(steps[3])).toContain("server ESTABLISHED → CLOSE_WAIT (got the client's FIN, sent on its SYN; this ACK covers it)");
     expect(texts(steps[4])).toContain('server CLOSE_WAIT → LAST_ACK (sent FIN)');
     expect(summarize(steps[0].conn!).closeReason).toBe('fin-client-first');
+    expect(steps[5].conn!.closed).toBe(true);
+    // The server's FIN with the ACK that covers the client's: taken first, then its own FIN (the connection closes).
+    const withFin = run('C>S SF seq=1000', 'S>C SA seq=5000 ack=1001', 'S>C FA seq=5001 ack=1002', 'C>S A seq=1002 ack=5002');
+    expect(texts(withFin[2])).toContain("server ESTABLISHED → CLOSE_WAIT → LAST_ACK (got the client's FIN, sent on its SYN; this ACK covers it, then sent FIN)");
+    expect(withFin.map((s) => s.states).slice(2)).toEqual(['TIME_WAIT/LAST_ACK', 'TIME_WAIT/CLOSED']);
+    expect(texts(withFin[3])).toMatch(/^handshake 3\/3 \(ACK\), RTT 3\.00 ms, states already past it: client TIME_WAIT, server LAST_ACK/);
+    expect(withFin[3].conn!.closed).toBe(true);
+    // A SYN-ACK that acknowledges the FIN too (4.4BSD): SYN_RECEIVED → CLOSE_WAIT (§3.10.7.4, eighth step).
+    const bsd = run('C>S SF seq=1000', 'S>C SA seq=5000 ack=1002', 'C>S A seq=1002 ack=5001');
+    expect(bsd[1].states).toBe('FIN_WAIT_2/CLOSE_WAIT');
+    expect(texts(bsd[2])).toMatch(/^handshake 3\/3 \(ACK\), RTT 2\.00 ms/);
+    // The server's data before the client's ACK: the third step still comes, at that ACK.
+    const data = run('C>S SF seq=1000', 'S>C SA seq=5000 ack=1001', 'S>C PA seq=5001 ack=1001 len=10', 'C>S A seq=1002 ack=5011');
+    expect(texts(data[3])).toMatch(/^handshake 3\/3 \(ACK\), RTT 3\.00 ms, states already past it: client FIN_WAIT_1, server ESTABLISHED/);
     // Answered by a RST (a closed port), the FIN is never taken.
     const refused = run('C>S SF seq=1000', 'S>C RA seq=0 ack=1001');
     expect(refused[1].states).toBe('RESET/CLOSED');
-    expect(refused[0].conn!.ends[1].synFinHeld).toBe(true);
+  });
+
+  test('a simultaneous open completes once: no second handshake line at a later ACK', () => {
+    const steps = run('C>S S seq=1000', 'S>C S seq=5000', 'S>C SA seq=5000 ack=1001', 'C>S SA seq=1000 ack=5001',
+      'S>C FA seq=5001 ack=1001', 'C>S A seq=1001 ack=5002');
+    expect(steps.filter((s) => s.codes.includes(Codes.HANDSHAKE) && /complete/.test(texts(s))).length).toBe(1);
+    expect(texts(steps[5])).not.toMatch(/handshake/);
   });
 
   test('the server closing before the client\'s ACK is captured: its FIN reaches an ESTABLISHED client', () => {
@@ -162,6 +183,23 @@ describe('three-way handshake', () => {
     expect(reset[3].states).toBe('RESET/RESET');
     expect(texts(reset[3])).toBe('reset by the socket, sent to itself, in ESTABLISHED: socket RESET');
     expect(summarize(reset[0].conn!).closeReason).toBe('rst-client');
+    // Not captured in full: an ESTABLISHED socket that sent nothing more is open, not a SYN without answer.
+    const quiet = self('C>S S seq=1000', 'C>S SA seq=1000 ack=1001', 'C>S A seq=1001 ack=1001');
+    expect(summarize(quiet[0].conn!).closeReason).toBe('open');
+    // A SYN with data (TCP Fast Open) to itself.
+    const tfo = self('C>S S seq=1000 len=5', 'C>S SA seq=1000 ack=1006', 'C>S A seq=1006 ack=1006');
+    expect(tfo.map((s) => s.states)).toEqual(['SYN_RECEIVED/SYN_RECEIVED', 'ESTABLISHED/ESTABLISHED', 'ESTABLISHED/ESTABLISHED']);
+    expect(texts(tfo[0])).toContain('SYN carries 5 bytes of data');
+    // A capture that starts at its SYN-ACK: one side, every packet.
+    const fromSynAck = self('C>S SA seq=1000 ack=1001', 'C>S A seq=1001 ack=1001', 'C>S PA seq=1001 ack=1001 len=5');
+    expect(fromSynAck.map((s) => s.direction)).toEqual([0, 0, 0]);
+    expect(fromSynAck.map((s) => s.states)).toEqual(['ESTABLISHED/ESTABLISHED', 'ESTABLISHED/ESTABLISHED', 'ESTABLISHED/ESTABLISHED']);
+    expect(texts(fromSynAck[0])).toBe('capture starts at the SYN-ACK of a socket connected to itself (127.0.0.1:40123 at both ends): its SYN was not captured' +
+      ' | handshake complete with itself (its own SYN-ACK received), socket ESTABLISHED');
+    // Its SYN-ACK not captured: the ACK of its SYN completes the handshake.
+    const noSynAck = self('C>S S seq=1000', 'C>S A seq=1001 ack=1001 dt=0.001');
+    expect(texts(noSynAck[1])).toBe('handshake complete with itself, RTT 1.00 ms, socket ESTABLISHED' +
+      ' | socket SYN_RECEIVED → ESTABLISHED (its SYN acknowledged: its SYN-ACK was not captured)');
     // A capture that starts after its handshake.
     const mid = self('C>S PA seq=5000 ack=5000 len=10');
     expect(mid[0].states).toBe('ESTABLISHED/ESTABLISHED');
