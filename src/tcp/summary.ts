@@ -79,8 +79,10 @@ export function closeReason(conn: Connection): CloseReason {
     return conn.closedFirstBy === 1 ? 'fin-server-first' : 'fin-client-first';
   }
   if (client.finSent || server.finSent) return 'half-closed';
-  // A socket connected to itself answers its own SYN: its "server" sends nothing of its own.
-  if (server.packets === 0 && client.synSeen && client.payloadBytes === 0 && !conn.midstream && !conn.selfConnect) return 'no-answer';
+  // A socket connected to itself answers its own SYN: its "server" sends nothing of its own. Past its handshake, it
+  // was answered (by itself); a SYN alone is still a SYN without answer.
+  const selfAnswered = conn.selfConnect && client.state !== 'SYN_SENT' && client.state !== 'SYN_RECEIVED';
+  if (server.packets === 0 && client.synSeen && client.payloadBytes === 0 && !conn.midstream && !selfAnswered) return 'no-answer';
   return 'open';
 }
 

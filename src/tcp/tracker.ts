@@ -454,14 +454,19 @@ export class TcpTracker {
       const srcAt = ip.srcOffset;
       const dstAt = ip.dstOffset;
       hash = flowHashAt(bytes, addrLen, srcAt, tcp.srcPort, dstAt, tcp.dstPort);
-      if (this.shardCount !== 1 && shardOfFlow(hash, this.shardCount) !== this.shardIndex) return this.foreign(tcp.flags, tcp.srcPort, tcp.dstPort);
+      if (this.shardCount !== 1 && shardOfFlow(hash, this.shardCount) !== this.shardIndex) {
+        return this.foreign(tcp.flags, tcp.srcPort, tcp.dstPort, tcp.srcPort === tcp.dstPort && sameBytes(bytes, srcAt, dstAt, addrLen));
+      }
       conn = this.lookupAt(hash, bytes, addrLen, srcAt, tcp.srcPort, dstAt, tcp.dstPort);
       if (conn === null && this.retired.size !== 0) {
         conn = this.revive(this.retired.lookupAt(hash, bytes, addrLen, srcAt, tcp.srcPort, dstAt, tcp.dstPort), nowNs);
       }
     } else {
       hash = flowHash(ip.src, tcp.srcPort, ip.dst, tcp.dstPort);
-      if (this.shardCount !== 1 && shardOfFlow(hash, this.shardCount) !== this.shardIndex) return this.foreign(tcp.flags, tcp.srcPort, tcp.dstPort);
+      if (this.shardCount !== 1 && shardOfFlow(hash, this.shardCount) !== this.shardIndex) {
+        return this.foreign(tcp.flags, tcp.srcPort, tcp.dstPort, tcp.srcPort === tcp.dstPort && ip.src.length === ip.dst.length &&
+          sameBytes(ip.src, 0, 0, ip.src.length, ip.dst));
+      }
       conn = this.lookup(hash, ip.src, tcp.srcPort, ip.dst, tcp.dstPort);
       if (conn === null && this.retired.size !== 0) {
         conn = this.revive(this.retired.lookup(hash, ip.src, tcp.srcPort, ip.dst, tcp.dstPort), nowNs);
@@ -849,7 +854,7 @@ export class TcpTracker {
         const third = conn.awaitingThirdAck && side === 0;
         if (third) conn.awaitingThirdAck = false;
         if (third || (!wasEstablished && !conn.awaitingThirdAck)) this.handshakeComplete(conn, nowNs);
-      } else if (conn.awaitingThirdAck && side === 0 && E.state !== 'RESET' && seqGt(ack, P.isn)) {
+      } else if (conn.awaitingThirdAck && side === 0 && E.state !== 'RESET' && E.state !== 'CLOSED' && seqGt(ack, P.isn)) {
         // The client's first ACK after a server that did not wait for it (TCP Fast Open, RFC 7413 §4.2: data, even its
         // FIN, before the handshake's third segment), or of a client whose SYN carried its FIN: still the third step,
         // and its RTT, with the states moved on.
@@ -920,11 +925,13 @@ export class TcpTracker {
         this.events |= EV_FIN_HELD;
         this.heldFromRel = (E.holeFrom - E.baseSeq) >>> 0;
         this.heldToRel = (E.holes![1]! - E.baseSeq) >>> 0;
-      } else if ((flags & (SYN | ACK)) === SYN && (P.state === 'SYN_SENT' ||
+      } else if ((flags & (SYN | ACK)) === SYN && (P.state === 'SYN_SENT' || P.state === 'SYN_RECEIVED' ||
         (P.state === 'CLOSED' && !P.synSeen && !P.finSent && !P.dataSeen))) {
         // A FIN on a SYN reaches a side not synchronized yet, and stacks differ on it: RFC 9293 §3.10.7.2 (LISTEN)
         // leaves it to SYN-RECEIVED, whose fifth step drops a segment without ACK; §3.10.7.3 (SYN-SENT) queues it
         // until ESTABLISHED; Linux drops a SYN+FIN whole; 4.4BSD takes the FIN at once (SYN_RECEIVED → CLOSE_WAIT).
+        // A SYN+FIN that repeats the SYN at a side already SYN_RECEIVED is a segment without ACK there: dropped by
+        // §3.10.7.4's fifth step, unless that side's ACK later shows it took the FIN.
         // So it is taken only when the receiver's ACK covers it (a retransmitted FIN is the same sequence number).
         P.synFinHeld = true;
         this.events |= EV_SYN_FIN_HELD;
@@ -975,10 +982,12 @@ export class TcpTracker {
         }
       } else if ((flags & (SYN | ACK)) === (SYN | ACK)) {
         // Its SYN-ACK acknowledges its own SYN (the same ISN; its data too, with TCP Fast Open): receiving it
-        // completes the handshake.
+        // completes the handshake. Also past ESTABLISHED already (its SYN carried its FIN), once.
         if ((opening || fresh) && seqGt(ack, S.isn)) {
           this.setState(conn, 0, 'ESTABLISHED', null);
           M.state = S.state;
+          this.handshakeComplete(conn, nowNs);
+        } else if (S.synSeen && S.finSent && conn.handshakeRttNs < 0 && !isTerminal(S.state) && seqGt(ack, S.isn)) {
           this.handshakeComplete(conn, nowNs);
         }
       } else if ((flags & ACK) !== 0 && (opening || fresh)) {
@@ -1444,8 +1453,10 @@ export class TcpTracker {
   }
 
   /** Another shard's packet: only the SYN or SYN-ACK that may mark a server port is noted (ShardFacts). */
-  private foreign(flags: number, srcPort: number, dstPort: number): TcpPacketResult {
+  private foreign(flags: number, srcPort: number, dstPort: number, selfTuple: boolean): TcpPacketResult {
     const synAck = flags & (SYN | ACK);
+    // As create() marks them: a socket connected to itself marks no port.
+    if (selfTuple) return this.noConnection(true);
     if (synAck === SYN) this.foreignServerPorts![dstPort] = 1;
     else if (synAck === (SYN | ACK)) this.foreignServerPorts![srcPort] = 1;
     return this.noConnection(true);
@@ -1518,7 +1529,7 @@ export class TcpTracker {
     } else if ((flags & (SYN | ACK)) === (SYN | ACK)) {
       rule = 'syn-ack';
       // A socket connected to itself sent its SYN-ACK to itself: one side, the one every packet of it is seen from.
-      srcIsClient = tcp.srcPort === tcp.dstPort && ip.src.length === ip.dst.length && ip.src.every((b, i) => b === ip.dst[i]);
+      srcIsClient = tcp.srcPort === tcp.dstPort && ip.src.length === ip.dst.length && sameBytes(ip.src, 0, 0, ip.src.length, ip.dst);
     } else {
       let srcKnown = this.serverPorts[tcp.srcPort] !== 0;
       let dstKnown = this.serverPorts[tcp.dstPort] !== 0;
@@ -1554,9 +1565,12 @@ export class TcpTracker {
     this.pushFront(conn, nowNs);
     this.foundDir = srcIsClient ? 0 : 1;
     if (!srcIsClient) conn.history = '^';
-    if (rule === 'syn') this.markServerPort(tcp.dstPort, rec.index);
-    else if (rule === 'syn-ack') {
-      this.markServerPort(tcp.srcPort, rec.index);
+    // A socket connected to itself says nothing of which of its ports serves: its port is an ephemeral one, most often.
+    const self = conn.selfConnect;
+    if (rule === 'syn') {
+      if (!self) this.markServerPort(tcp.dstPort, rec.index);
+    } else if (rule === 'syn-ack') {
+      if (!self) this.markServerPort(tcp.srcPort, rec.index);
       // The SYN-ACK implies the client's SYN.
       this.setState(conn, 0, 'SYN_SENT', null);
       this.events |= EV_MIDSTREAM;
@@ -1692,6 +1706,12 @@ export class TcpTracker {
       else this.enqueueClosed(c, c.lastNs);
     }
   }
+}
+
+/** Whether `len` bytes at `a` in `x` equal those at `b` in `y` (default: x). */
+function sameBytes(x: Uint8Array, a: number, b: number, len: number, y: Uint8Array = x): boolean {
+  for (let i = 0; i < len; i++) if (x[a + i] !== y[b + i]) return false;
+  return true;
 }
 
 function isPowerOfTen(n: number): boolean {

@@ -126,6 +126,21 @@ describe('three-way handshake', () => {
     expect(refused[1].states).toBe('RESET/CLOSED');
   });
 
+  test('a closed client\'s last ACK is no handshake step', () => {
+    // The server closed before the client's ACK; the client, CLOSED after its FIN was acknowledged, sends a straggler.
+    const steps = run('C>S S', 'S>C SA', 'S>C FA seq=5001 ack=1001', 'C>S F seq=1001', 'S>C A seq=5002 ack=1002',
+      'C>S A seq=1002 ack=5002 dt=0.5');
+    expect(steps[5].conn!.ends[0].state).toBe('CLOSED');
+    expect(texts(steps[5])).not.toMatch(/handshake/);
+  });
+
+  test('a SYN+FIN repeating the SYN at a server already SYN_RECEIVED is held too (no ACK: §3.10.7.4 fifth step)', () => {
+    const steps = run('C>S S seq=1000', 'S>C SA seq=5000 ack=1001', 'C>S SF seq=1000', 'S>C A seq=5001 ack=1001');
+    expect(steps[2].states.endsWith('/SYN_RECEIVED')).toBe(true);
+    expect(texts(steps[2])).toContain("client's SYN carries a FIN");
+    expect(steps[3].conn!.ends[1].state).not.toBe('CLOSE_WAIT');
+  });
+
   test('a simultaneous open completes once: no second handshake line at a later ACK', () => {
     const steps = run('C>S S seq=1000', 'S>C S seq=5000', 'S>C SA seq=5000 ack=1001', 'C>S SA seq=1000 ack=5001',
       'S>C FA seq=5001 ack=1001', 'C>S A seq=1001 ack=5002');
@@ -204,6 +219,19 @@ describe('three-way handshake', () => {
     const mid = self('C>S PA seq=5000 ack=5000 len=10');
     expect(mid[0].states).toBe('ESTABLISHED/ESTABLISHED');
     expect(texts(mid[0])).toMatch(/^capture starts mid-connection of a socket connected to itself \(127\.0\.0\.1:40123 at both ends\); assumed ESTABLISHED \| first data from socket/);
+    // Its SYN alone (no SYN-ACK captured) is still a SYN without answer.
+    expect(summarize(self('C>S S seq=1000')[0].conn!).closeReason).toBe('no-answer');
+    // A SYN carrying its FIN: the handshake still completes at its SYN-ACK, once.
+    const synFin = self('C>S SF seq=1000', 'C>S SA seq=1000 ack=1002', 'C>S A seq=1002 ack=1002');
+    expect(texts(synFin[1])).toMatch(/^handshake complete with itself \(its own SYN-ACK received\), RTT 1\.00 ms/);
+    expect(synFin.filter((s) => /handshake complete/.test(texts(s))).length).toBe(1);
+    // Its port says nothing of a server: a later connection from that port, begun mid-stream, takes the lower port as
+    // the server's as it would without the self-connect.
+    const tracker = new TcpTracker();
+    feed(tracker, traceWith({ client: '127.0.0.1:40123', server: '127.0.0.1:40123' }, 'C>S S seq=1000', 'C>S SA seq=1000 ack=1001'));
+    const later = feed(tracker, traceWith({ client: '127.0.0.1:40123', server: '127.0.0.1:3000', startSec: 1_700_000_100 }, 'C>S PA seq=100 ack=200 len=5'));
+    expect(later[0].conn!.serverPort).toBe(3000);
+    expect(later[0].conn!.roleRule).toBe('lower-port');
     // Two sockets on one address are not one socket.
     const two = feed(new TcpTracker(), traceWith({ client: '127.0.0.1:40123', server: '127.0.0.1:40124' }, 'C>S S seq=1000'));
     expect(two[0].conn!.selfConnect).toBe(false);
