@@ -894,6 +894,13 @@ export class TcpTracker {
       }
     }
     if (segLen > 0) E.dataSeen = true;
+    // Both SYNs acknowledged without the handshake said (a simultaneous open whose SYN carried a FIN: that side is
+    // past ESTABLISHED before the rules above look): it completed here.
+    if (conn.handshakeRttNs < 0 && conn.clientSynNs >= 0 && E.synSeen && P.synSeen && (flags & ACK) !== 0 &&
+      seqGt(ack, P.isn) && P.rcvNxtKnown && seqGt(P.rcvNxt, E.isn) && !isTerminal(E.state) && !isTerminal(P.state) &&
+      (this.events & EV_ESTABLISHED) === 0 && !conn.awaitingThirdAck) {
+      this.handshakeComplete(conn, nowNs);
+    }
     // Data past a FIN that was inferred (inferFin): that sequence number was a data byte the capture lacks, not a FIN.
     // The states stay as inferred (their annotations are out); this says so, once.
     if (segLen > 0 && E.finInferred && !E.pastInferredFinNoted && seqGt((seq + segLen) >>> 0, E.finSeq)) {

@@ -126,6 +126,12 @@ describe('three-way handshake', () => {
     expect(refused[1].states).toBe('RESET/CLOSED');
   });
 
+  test('a simultaneous open whose second SYN carries a FIN completes once both SYNs are acknowledged', () => {
+    const steps = run('C>S S seq=1000', 'S>C SF seq=5000', 'C>S SA seq=1000 ack=5002', 'S>C SA seq=5000 ack=1001', 'S>C A seq=5002 ack=1001');
+    expect(texts(steps[3])).toMatch(/^handshake complete, RTT 3\.00 ms, states already past it: client CLOSE_WAIT, server FIN_WAIT_2/);
+    expect(steps.filter((s) => /handshake complete/.test(texts(s))).length).toBe(1);
+  });
+
   test('a closed client\'s last ACK is no handshake step', () => {
     // The server closed before the client's ACK; the client, CLOSED after its FIN was acknowledged, sends a straggler.
     const steps = run('C>S S', 'S>C SA', 'S>C FA seq=5001 ack=1001', 'C>S F seq=1001', 'S>C A seq=5002 ack=1002',
