@@ -396,8 +396,6 @@ export class TcpTracker {
     for (let c = this.lruTail; c !== null; c = c.lruPrev) yield c;
   }
 
-  /** The current packet belongs to a socket connected to itself: its state lines name "the socket". */
-  private selfPacket = false;
   /** EV_ESTABLISHED: the client's and the server's states when the handshake completed. */
   private handshakeClientState: TcpState = 'CLOSED';
   private handshakeServerState: TcpState = 'CLOSED';
@@ -438,7 +436,6 @@ export class TcpTracker {
     const seq = tcp.seq;
     const ack = tcp.ack;
     this.events = 0;
-    this.selfPacket = false;
     this.nChanges = 0;
     this.synAckEstablished = false;
     this.rstTaken = false;
@@ -496,7 +493,6 @@ export class TcpTracker {
 
     const E = conn.ends[dir];
     const P = conn.ends[dir === 0 ? 1 : 0];
-    this.selfPacket = conn.selfConnect;
 
     // packet-tcp.c: a SYN-ACK with another ISN than its sender's base moves the base (issue 16944).
     if ((flags & (SYN | ACK)) === (SYN | ACK) && E.baseSet && seq !== E.baseSeq) {
@@ -1083,12 +1079,14 @@ export class TcpTracker {
     if (E.finHeld && P.holeFrom === -1) this.deliverFin(conn, side, E, peer, true);
   }
 
-  /** E's FIN reaches its receiver R (now, or `late`, once the bytes before it arrived): RFC 9293 §3.10.7.4, eighth. */
+  /**
+   * E's FIN reaches its receiver R (now, or `late`, once held: by default until the bytes before it arrived; heldWhy
+   * names another hold in the state line): RFC 9293 §3.10.7.4, eighth.
+   */
   private deliverFin(conn: Connection, rSide: Direction, R: Endpoint, finSender: Direction, late: boolean, heldWhy?: string): void {
     R.finHeld = false;
     const closer = SIDE_NAME[finSender];
     const held = heldWhy !== undefined ? heldWhy : late ? ', held until the bytes before it arrived' : '';
-    if (heldWhy !== undefined) late = true;
     if (R.state === 'FIN_WAIT_1') {
       conn.simultaneousClose = true;
       this.setState(conn, rSide, 'CLOSING', `simultaneous close${held}`);
@@ -1361,7 +1359,7 @@ export class TcpTracker {
       const changed = this.nChanges > 0 ? '' : ' (no state change)';
       out.push({ code: Codes.RST, text: words ? `reset by ${who} after the connection closed${changed}` : '' });
     }
-    this.emitStateLines(dir, out);
+    this.emitStateLines(conn, dir, out);
     if (ev & EV_FIN_HELD) {
       out.push({ code: Codes.STATE, text: words
         ? `${who}'s FIN arrives before bytes it follows (relative seq ${this.heldFromRel}:${this.heldToRel} missing): the ${peerName} holds it until they arrive (RFC 9293 §3.10.7.4), ${peerName} stays ${conn.ends[dir === 0 ? 1 : 0].state}`
@@ -1399,7 +1397,7 @@ export class TcpTracker {
   }
 
   /** One 'tcp.state' line per endpoint whose changes were not already told by a handshake or reset line. */
-  private emitStateLines(dir: Direction, out: Annotation[]): void {
+  private emitStateLines(conn: Connection, dir: Direction, out: Annotation[]): void {
     // Sender first, then receiver; several changes of one side join into one chain.
     const words = this.texts;
     for (let pass = 0; pass < 2; pass++) {
@@ -1415,7 +1413,7 @@ export class TcpTracker {
         chain = chain === '' ? `${this.changeFrom[i]} → ${this.changeTo[i]}` : `${chain} → ${this.changeTo[i]}`;
         why = why === '' ? this.changeWhy[i]! : `${why}, then ${this.changeWhy[i]}`;
       }
-      if (chain !== '') out.push({ code: Codes.STATE, text: words ? `${this.selfPacket ? 'socket' : SIDE_NAME[side]} ${chain} (${why})` : '' });
+      if (chain !== '') out.push({ code: Codes.STATE, text: words ? `${conn.selfConnect ? 'socket' : SIDE_NAME[side]} ${chain} (${why})` : '' });
     }
   }
 
