@@ -102,11 +102,13 @@ export class Endpoint implements FlowAnalysis {
    */
   finHeld = false;
   /**
-   * The peer's FIN came on its SYN (SYN+FIN, a scanner's or a crafted segment) while this side was not synchronized.
-   * Stacks differ (RFC 9293 §3.10.7.2 leaves it to SYN-RECEIVED, which drops a segment without ACK; §3.10.7.3 queues
-   * it until ESTABLISHED; Linux drops the SYN+FIN; 4.4BSD takes it): taken once this side's ACK covers it.
+   * The peer's FIN came where this side need not take it: on the peer's SYN while this side was not synchronized
+   * (SYN+FIN, a scanner's or a crafted segment; stacks differ: RFC 9293 §3.10.7.2 leaves it to SYN-RECEIVED, which
+   * drops a segment without ACK; §3.10.7.3 queues it until ESTABLISHED; Linux drops the SYN+FIN; 4.4BSD takes it), or
+   * without the ACK flag (§3.10.7.4's fifth step drops such a segment; so does Linux). Taken once this side's ACK
+   * covers it.
    */
-  synFinHeld = false;
+  finHeldForAck = false;
   /**
    * This side's stream as the capture showed it: the sequence number after the highest byte, SYN or FIN sent (data,
    * SYN or FIN segments only: a probe's sequence number is below SND.NXT), once one was seen; and the ranges of it not

@@ -675,7 +675,7 @@ function packEndpoint(
   s[st + 4] = ep.sackPermitted ? 1 : 0;
   s[st + 5] = ep.rcvNxtKnown ? 1 : 0;
   s[st + 6] = (ep.finSent ? 1 : 0) | (ep.peerFinPending ? 2 : 0) | (ep.finHeld ? 4 : 0) | (ep.seenEndKnown ? 8 : 0) |
-    (ep.finInferred ? 16 : 0) | (ep.pastInferredFinNoted ? 32 : 0) | (ep.synFinHeld ? 64 : 0);
+    (ep.finInferred ? 16 : 0) | (ep.pastInferredFinNoted ? 32 : 0) | (ep.finHeldForAck ? 64 : 0);
   s[st + 7] = ep.historySeen;
   s[st + 8] = ep.dataSeen ? 1 : 0;
   s[st + 9] = ep.winScale;
@@ -729,7 +729,7 @@ function unpackEndpoint(
   ep.seenEndKnown = (s[st + 6]! & 8) !== 0;
   ep.finInferred = (s[st + 6]! & 16) !== 0;
   ep.pastInferredFinNoted = (s[st + 6]! & 32) !== 0;
-  ep.synFinHeld = (s[st + 6]! & 64) !== 0;
+  ep.finHeldForAck = (s[st + 6]! & 64) !== 0;
   ep.historySeen = s[st + 7]!;
   ep.dataSeen = s[st + 8] === 1;
   ep.winScale = s[st + 9]!;

@@ -167,6 +167,7 @@ const EV_DATA_PAST_INFERRED_FIN = 1 << 23;
 const EV_FIN_OUTSIDE_WINDOW = 1 << 24;
 const EV_SYN_FIN_HELD = 1 << 25;
 const EV_SELF_SYN = 1 << 26;
+const EV_FIN_NO_ACK_HELD = 1 << 27;
 
 const MAX_CHANGES = 8;
 
@@ -859,10 +860,11 @@ export class TcpTracker {
       }
     }
 
-    // A FIN that came on P's SYN, held by E (synFinHeld): E's ACK covering it shows E took it; before E's own FIN.
-    if (E.synFinHeld && (flags & ACK) !== 0 && P.finSent && seqGeq(ack, (P.finSeq + 1) >>> 0)) {
-      E.synFinHeld = false;
-      this.deliverFin(conn, side, E, peer, true, `, sent on its SYN; this ACK covers it`);
+    // A FIN that came on P's SYN or without ACK, held by E (finHeldForAck): E's ACK covering it shows E took it; before
+    // E's own FIN.
+    if (E.finHeldForAck && (flags & ACK) !== 0 && P.finSent && seqGeq(ack, (P.finSeq + 1) >>> 0)) {
+      E.finHeldForAck = false;
+      this.deliverFin(conn, side, E, peer, true, (P.historySeen & H_MULTI) !== 0 ? ', sent on its SYN; this ACK covers it' : ', sent without ACK; this ACK covers it');
     }
 
     // A FIN still on its way (the FINs crossed): it reaches P before this later segment of E (segments arrive in the
@@ -936,8 +938,14 @@ export class TcpTracker {
         // A SYN+FIN that repeats the SYN at a side already SYN_RECEIVED is a segment without ACK there: dropped by
         // §3.10.7.4's fifth step, unless that side's ACK later shows it took the FIN.
         // So it is taken only when the receiver's ACK covers it (a retransmitted FIN is the same sequence number).
-        P.synFinHeld = true;
+        P.finHeldForAck = true;
         this.events |= EV_SYN_FIN_HELD;
+      } else if ((flags & (SYN | ACK)) === 0 && (P.state === 'SYN_RECEIVED' || P.state === 'ESTABLISHED' ||
+        P.state === 'FIN_WAIT_1' || P.state === 'FIN_WAIT_2')) {
+        // A FIN without ACK (a FIN or Xmas scan, a crafted segment): RFC 9293 §3.10.7.4's fifth step drops a segment
+        // whose ACK bit is off in every synchronized state, as Linux does; taken only once the receiver's ACK covers it.
+        P.finHeldForAck = true;
+        this.events |= EV_FIN_NO_ACK_HELD;
       } else {
         this.deliverFin(conn, peer, P, side, false);
       }
@@ -1368,6 +1376,11 @@ export class TcpTracker {
     if (ev & EV_SYN_FIN_HELD) {
       out.push({ code: Codes.STATE, text: words
         ? `${who}'s SYN carries a FIN: stacks differ on taking it (RFC 9293 §3.10.7.2, §3.10.7.3; Linux drops the segment), so the ${peerName} is taken to have it once its ACK covers it`
+        : '' });
+    }
+    if (ev & EV_FIN_NO_ACK_HELD) {
+      out.push({ code: Codes.STATE, text: words
+        ? `${who}'s FIN comes without ACK: a receiver drops such a segment (RFC 9293 §3.10.7.4, fifth step; Linux), so the ${peerName} is taken to have it once its ACK covers it`
         : '' });
     }
     if (ev & EV_CLOSED) {

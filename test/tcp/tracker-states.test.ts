@@ -132,6 +132,15 @@ describe('three-way handshake', () => {
     expect(steps.filter((s) => /handshake complete/.test(texts(s))).length).toBe(1);
   });
 
+  test('a FIN without ACK is held until the receiver\'s ACK covers it (RFC 9293 §3.10.7.4 fifth step drops it)', () => {
+    const steps = run(...HANDSHAKE, 'C>S F seq=1001', 'S>C A seq=5001 ack=1001', 'S>C A seq=5001 ack=1002 dt=0.2');
+    expect(steps[3].states).toBe('FIN_WAIT_1/ESTABLISHED');
+    expect(texts(steps[3])).toContain("client's FIN comes without ACK: a receiver drops such a segment");
+    expect(steps[4].states).toBe('FIN_WAIT_1/ESTABLISHED');
+    expect(steps[5].states).toBe('FIN_WAIT_2/CLOSE_WAIT');
+    expect(texts(steps[5])).toContain("server ESTABLISHED → CLOSE_WAIT (got the client's FIN, sent without ACK; this ACK covers it)");
+  });
+
   test('a closed client\'s last ACK is no handshake step', () => {
     // The server closed before the client's ACK; the client, CLOSED after its FIN was acknowledged, sends a straggler.
     const steps = run('C>S S', 'S>C SA', 'S>C FA seq=5001 ack=1001', 'C>S F seq=1001', 'S>C A seq=5002 ack=1002',
