@@ -462,8 +462,7 @@ export class TcpTracker {
     } else {
       hash = flowHash(ip.src, tcp.srcPort, ip.dst, tcp.dstPort);
       if (this.shardCount !== 1 && shardOfFlow(hash, this.shardCount) !== this.shardIndex) {
-        return this.foreign(tcp.flags, tcp.srcPort, tcp.dstPort, tcp.srcPort === tcp.dstPort && ip.src.length === ip.dst.length &&
-          sameBytes(ip.src, 0, 0, ip.src.length, ip.dst));
+        return this.foreign(tcp.flags, tcp.srcPort, tcp.dstPort, isSelfTuple(packet));
       }
       conn = this.lookup(hash, ip.src, tcp.srcPort, ip.dst, tcp.dstPort);
       if (conn === null && this.retired.size !== 0) {
@@ -1547,7 +1546,7 @@ export class TcpTracker {
     } else if ((flags & (SYN | ACK)) === (SYN | ACK)) {
       rule = 'syn-ack';
       // A socket connected to itself sent its SYN-ACK to itself: one side, the one every packet of it is seen from.
-      srcIsClient = tcp.srcPort === tcp.dstPort && ip.src.length === ip.dst.length && sameBytes(ip.src, 0, 0, ip.src.length, ip.dst);
+      srcIsClient = isSelfTuple(packet);
     } else {
       let srcKnown = this.serverPorts[tcp.srcPort] !== 0;
       let dstKnown = this.serverPorts[tcp.dstPort] !== 0;
@@ -1724,6 +1723,16 @@ export class TcpTracker {
       else this.enqueueClosed(c, c.lastNs);
     }
   }
+}
+
+/** A packet from an address and port to the same address and port (a socket connected to itself); reads views. */
+function isSelfTuple(packet: Packet): boolean {
+  const ip = packet.ip!;
+  const tcp = packet.tcp!;
+  if (tcp.srcPort !== tcp.dstPort) return false;
+  const src = ip.src;
+  const dst = ip.dst;
+  return src.length === dst.length && sameBytes(src, 0, 0, src.length, dst);
 }
 
 /** Whether `len` bytes at `a` in `x` equal those at `b` in `y` (default: x). */
